@@ -1,0 +1,289 @@
+"""Loading an environment file: TOML → ``${VAR}`` interpolation → pydantic validation.
+
+Every error is a :class:`~gonogo.errors.ConfigError` with one line that names the file, the
+key path and what is allowed. Values that came from secrets are collected so that the
+:class:`~gonogo.redact.Redactor` can mask them everywhere.
+
+A value is treated as secret when it came from the ``secrets_file``, from a process variable
+whose name looks secret (``*PASSWORD*``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...), when it
+sits under a secret-looking key (``password``, ``token``, ``passphrase``, ...), or when it is the
+password part of a URL such as a DSN.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pydantic import ValidationError
+
+from gonogo.errors import ConfigError
+from gonogo.schema import EnvironmentConfig
+
+_VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+_SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|credential|auth|private|cookie|session)")
+_SECRET_KEY = re.compile(r"(?i)(password|passphrase|secret|token|api_?key|private_key|credentials)")
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """A loaded, validated environment.
+
+    Attributes:
+        name: environment name (``demo``, ``prod``...), used for the reports directory.
+        path: the file it was loaded from.
+        config: the validated settings.
+        secrets: every value that came from a secret (to be redacted).
+    """
+
+    name: str
+    path: Path
+    config: EnvironmentConfig
+    secrets: frozenset[str]
+
+    @property
+    def sensitive(self) -> bool:
+        return self.config.sensitive
+
+
+def list_environments(directory: Path) -> list[str]:
+    """Names of the environment files in ``directory`` (waiver and example files excluded)."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p.stem
+        for p in directory.glob("*.toml")
+        if not p.name.endswith((".waivers.toml", ".example.toml"))
+    )
+
+
+def resolve_path(env: str | None, env_file: str | None, directory: Path) -> Path:
+    """Find the file for ``--env NAME`` or ``--env-file PATH``."""
+    if env_file:
+        path = Path(env_file)
+        if not path.is_file():
+            raise ConfigError(f"--env-file {env_file}: no such file")
+        return path
+    if not env:
+        raise ConfigError(_missing_env_message(directory))
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", env):
+        raise ConfigError(f"--env {env!r}: use a name such as 'prod' (a file environments/prod.toml)")
+    path = directory / f"{env}.toml"
+    if not path.is_file():
+        known = ", ".join(list_environments(directory)) or "none"
+        raise ConfigError(
+            f"--env {env}: no file {path}; environments found: {known} (or use --env-file PATH)"
+        )
+    return path
+
+
+def _missing_env_message(directory: Path) -> str:
+    known = ", ".join(list_environments(directory)) or f"none in {directory}"
+    return (
+        f"no environment given: add --env NAME (environments found: {known}) "
+        "or --env-file PATH; try --env demo for the embedded demo"
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a dotenv file: ``KEY=value``, optional ``export``, quotes, ``#`` comments."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as err:
+        raise ConfigError(f"secrets_file {path}: cannot read ({err.strerror})") from err
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ConfigError(f"secrets_file {path}:{number}: expected KEY=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        values[key] = value
+    return values
+
+
+class _Interpolator:
+    def __init__(self, path: Path, variables: Mapping[str, str], secret_vars: set[str]) -> None:
+        self.path = path
+        self.variables = variables
+        self.secret_vars = secret_vars
+        self.secrets: set[str] = set()
+
+    def walk(self, value: Any, keypath: str) -> Any:
+        if isinstance(value, dict):
+            return {k: self.walk(v, f"{keypath}.{k}" if keypath else k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.walk(v, f"{keypath}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str):
+            return self.string(value, keypath)
+        return value
+
+    def string(self, value: str, keypath: str) -> str:
+        secret_key = bool(_SECRET_KEY.search(keypath.rsplit(".", 1)[-1]))
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            name = match.group("name")
+            if name in self.variables:
+                result = self.variables[name]
+            elif match.group("default") is not None:
+                result = match.group("default")
+            else:
+                raise ConfigError(
+                    f"{self.path}: {keypath}: ${{{name}}} is not set; export {name}, add it to "
+                    f"the secrets_file, or write ${{{name}:-default}}"
+                )
+            if name in self.secret_vars or _SECRET_NAME.search(name) or secret_key:
+                self.secrets.add(result)
+            return result
+
+        result = _VAR.sub(substitute, value)
+        if secret_key:
+            self.secrets.add(result)
+        password = _url_password(result)
+        if password:
+            self.secrets.add(password)
+        return result
+
+
+def _url_password(value: str) -> str | None:
+    if "://" not in value or "@" not in value:
+        return None
+    try:
+        password = urlsplit(value).password
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
+def load(
+    path: Path,
+    *,
+    environ: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> Environment:
+    """Read, interpolate and validate one environment file.
+
+    ``extra`` variables (e.g. the demo stack's ports) take precedence over the process
+    environment, which takes precedence over the secrets file.
+    """
+    raw = read_toml(path)
+    environ = os.environ if environ is None else environ
+    variables: dict[str, str] = {}
+    secret_vars: set[str] = set()
+    secrets_file = raw.get("secrets_file")
+    if secrets_file is not None:
+        if not isinstance(secrets_file, str):
+            raise ConfigError(f"{path}: secrets_file: must be a string path")
+        secrets_path = (path.parent / secrets_file).resolve()
+        dotenv = read_dotenv(secrets_path)
+        variables.update(dotenv)
+        secret_vars.update(dotenv)
+    variables.update(environ)
+    variables.update(extra or {})
+    interpolator = _Interpolator(path, variables, secret_vars)
+    data = interpolator.walk(raw, "")
+    secrets = set(interpolator.secrets)
+    secrets.update(v for k, v in variables.items() if k in secret_vars)
+
+    waivers_path = path.with_name(f"{path.stem}.waivers.toml")
+    if waivers_path.is_file():
+        waivers = read_toml(waivers_path)
+        unknown = set(waivers) - {"waivers"}
+        if unknown:
+            raise ConfigError(
+                f"{waivers_path}: unknown key {sorted(unknown)[0]!r}; a waivers file holds only "
+                "[[waivers]] tables"
+            )
+        data.setdefault("waivers", [])
+        if not isinstance(data["waivers"], list):
+            raise ConfigError(f"{path}: waivers: must be an array of tables ([[waivers]])")
+        data["waivers"] = [*data["waivers"], *waivers.get("waivers", [])]
+
+    try:
+        config = EnvironmentConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(path, err, secrets)) from None
+    return Environment(
+        name=config.name or path.stem.removesuffix(".example"),
+        path=path,
+        config=config,
+        secrets=frozenset(s for s in secrets if s),
+    )
+
+
+def format_validation_error(path: Path, err: ValidationError, secrets: set[str]) -> str:
+    """One line for the first problem (and a count of the others)."""
+    problems = err.errors(include_url=False)
+    first = problems[0]
+    keypath = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(first["loc"][:-1])
+        message = f"unknown key; allowed here: {', '.join(allowed)}"
+    elif kind == "missing":
+        message = "required key is missing"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        shown = first.get("input")
+        if isinstance(shown, (str, int, float, bool)) and str(shown) not in secrets:
+            message += f" (got {shown!r})"
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{path}: {keypath}: {message}{more}"
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    from pydantic import BaseModel
+
+    model: Any = EnvironmentConfig
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
+        if field is None:
+            # a dict of sections, e.g. checks."tls.cert-expiry"
+            continue
+        model = _section_type(field.annotation, BaseModel)
+    if model is None or not hasattr(model, "model_fields"):
+        return []
+    return sorted(model.model_fields)
+
+
+def _section_type(annotation: Any, base: type) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, base):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _section_type(arg, base)
+        if found is not None:
+            return found
+    return None

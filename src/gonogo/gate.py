@@ -1,0 +1,111 @@
+"""The API a gate test uses: ``gate.require``, ``gate.judge``, ``gate.evidence``, ``gate.shared``.
+
+A gate test is a few lines::
+
+    @pytest.mark.check("headers.hsts")
+    def test_hsts(gate):
+        web = gate.require("web")
+        facts = gate.shared("http:" + web.base_url, lambda: http.fetch(web.base_url, ...))
+        gate.judge(headers.evaluate_hsts(facts, gate.config.headers))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import pytest
+
+from gonogo.config import Environment
+from gonogo.errors import ProbeError
+from gonogo.evidence import Evidence
+from gonogo.model import CheckSpec, Finding
+from gonogo.schema import EnvironmentConfig
+
+T = TypeVar("T")
+
+NOT_APPLICABLE = "gonogo:not-applicable: "
+REFUSED = "gonogo:refused: "
+
+
+class CheckFailed(AssertionError):
+    """Raised by :meth:`Gate.judge` when a finding is not ok (outcome ``failed``)."""
+
+
+class SharedProbes:
+    """Session-wide memo of probe results and failures.
+
+    Several checks read the same facts (one HTTPS fetch feeds every header check); a target
+    that is unreachable fails every later check at once with the same error instead of
+    waiting for its own timeout.
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[str, Any] = {}
+        self._errors: dict[str, ProbeError] = {}
+
+    def get(self, key: str, factory: Callable[[], T]) -> T:
+        if key in self._errors:
+            raise self._errors[key]
+        if key not in self._results:
+            try:
+                self._results[key] = factory()
+            except ProbeError as err:
+                self._errors[key] = err
+                raise
+        return self._results[key]  # type: ignore[no-any-return]
+
+    def clear(self) -> None:
+        self._results.clear()
+        self._errors.clear()
+
+
+class Gate:
+    """Per-test handle on the environment, the check's identity and its evidence."""
+
+    def __init__(
+        self,
+        env: Environment,
+        spec: CheckSpec,
+        evidence: Evidence,
+        shared: SharedProbes,
+        now: dt.datetime,
+    ) -> None:
+        self.env = env
+        self.spec = spec
+        self.evidence = evidence
+        self._shared = shared
+        self.now = now
+
+    @property
+    def config(self) -> EnvironmentConfig:
+        return self.env.config
+
+    def require(self, section: str) -> Any:
+        """Return the ``[section]`` of the environment, or end the check as not applicable."""
+        value = getattr(self.env.config, section, None)
+        if value is None:
+            pytest.skip(f"{NOT_APPLICABLE}environment {self.env.name} declares no [{section}]")
+        return value
+
+    def not_applicable(self, why: str) -> None:
+        pytest.skip(f"{NOT_APPLICABLE}{why}")
+
+    def target(self, description: str) -> None:
+        """Name what this check looked at (shown in junit names and the report)."""
+        self.evidence.target = description
+
+    def shared(self, key: str, factory: Callable[[], T]) -> T:
+        """Run ``factory`` once per session for ``key`` (errors are remembered too)."""
+        return self._shared.get(key, factory)
+
+    def judge(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Record the findings; fail the check when any of them is not ok."""
+        recorded = [self.evidence.record(f) for f in findings]
+        if not recorded:
+            raise CheckFailed(f"{self.spec.id}: the rule returned no findings (a check must measure something)")
+        bad = [f for f in recorded if not f.ok]
+        if bad:
+            raise CheckFailed("; ".join(f.message for f in bad))
+        return recorded

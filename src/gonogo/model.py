@@ -1,0 +1,183 @@
+"""The one model family shared by probes, rules, the engine and the reports.
+
+Probes return ``*Facts`` dataclasses (defined next to each probe); rules turn facts and
+thresholds into :class:`Finding` objects; the engine turns findings into an :class:`Outcome`
+per check and the outcomes into a verdict.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    """How much a failed check weighs in the verdict."""
+
+    BLOCKER = "blocker"
+    MAJOR = "major"
+    MINOR = "minor"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.BLOCKER: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
+
+
+class Outcome(str, enum.Enum):
+    """What happened to one check in one run."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"  # could not check: see ErrorReason
+    NOT_APPLICABLE = "not-applicable"  # the environment does not declare that component
+    SKIPPED = "skipped"
+    REFUSED = "refused"  # intrusive check on a sensitive environment
+    WAIVED = "waived"
+
+    @property
+    def unverified(self) -> bool:
+        """True when the check did not prove the release is fine."""
+        return self in (Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED, Outcome.REFUSED)
+
+
+class ErrorReason(str, enum.Enum):
+    """Why a check could not be carried out (outcome ``error``)."""
+
+    CONNECTIVITY = "connectivity"
+    TIMEOUT = "timeout"
+    AUTH = "auth"
+    CONFIG = "config"
+    BUG = "bug"
+
+
+class Comparison(str, enum.Enum):
+    """How a measured value is compared with its threshold."""
+
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "=="
+    NE = "!="
+    IN = "in"
+    NOT_IN = "not in"
+    INFO = "info"  # recorded, not compared
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One judged fact: what was measured, against which threshold, and whether it is fine.
+
+    Attributes:
+        name: short stable name of the finding inside its check, e.g. ``days_left``.
+        ok: whether this finding passes. A check fails when any of its findings is not ok.
+        message: one human sentence, e.g. ``certificate expires in 41 days (>= 30 required)``.
+        measured: the measured value (builtins only: str, int, float, bool, None, list, dict).
+        threshold: the threshold the value was compared with, if any.
+        unit: unit of ``measured`` and ``threshold`` (``days``, ``ms``, ``s``, ``rows``...).
+        comparison: how ``measured`` was compared with ``threshold``.
+        severity: optional override of the check's severity for this finding only
+            (e.g. an expiring certificate is major under 30 days, blocker under 7).
+    """
+
+    name: str
+    ok: bool
+    message: str
+    measured: Any = None
+    threshold: Any = None
+    unit: str = ""
+    comparison: Comparison = Comparison.INFO
+    severity: Severity | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "ok": self.ok,
+            "message": self.message,
+            "measured": self.measured,
+            "threshold": self.threshold,
+            "unit": self.unit,
+            "comparison": self.comparison.value,
+            "severity": self.severity.value if self.severity else None,
+        }
+
+
+def info(name: str, message: str, measured: Any = None, unit: str = "") -> Finding:
+    """A finding that only records a value (always ok)."""
+    return Finding(name=name, ok=True, message=message, measured=measured, unit=unit)
+
+
+def compare(
+    name: str,
+    measured: Any,
+    comparison: Comparison,
+    threshold: Any,
+    *,
+    unit: str = "",
+    what: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """Build a finding by comparing ``measured`` with ``threshold``.
+
+    ``what`` is the human label used in the message (defaults to ``name``).
+    A ``None`` measurement never passes: a value we could not read is not a good value.
+    """
+    label = what or name.replace("_", " ")
+    ok = measured is not None and _OPS[comparison](measured, threshold)
+    u = f" {unit}" if unit else ""
+    message = f"{label} = {_fmt(measured)}{u} (required {comparison.value} {_fmt(threshold)}{u})"
+    return Finding(
+        name=name,
+        ok=ok,
+        message=message,
+        measured=measured,
+        threshold=threshold,
+        unit=unit,
+        comparison=comparison,
+        severity=severity,
+    )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10000:
+        return f"{value:,}"
+    return str(value)
+
+
+_OPS = {
+    Comparison.GE: lambda a, b: a >= b,
+    Comparison.GT: lambda a, b: a > b,
+    Comparison.LE: lambda a, b: a <= b,
+    Comparison.LT: lambda a, b: a < b,
+    Comparison.EQ: lambda a, b: a == b,
+    Comparison.NE: lambda a, b: a != b,
+    Comparison.IN: lambda a, b: a in b,
+    Comparison.NOT_IN: lambda a, b: a not in b,
+    Comparison.INFO: lambda a, b: True,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckSpec:
+    """A check's identity as declared by ``@pytest.mark.check``.
+
+    Attributes:
+        id: stable dotted id, e.g. ``tls.cert-expiry``.
+        title: one-line description of what passing means.
+        severity: default severity (an environment file may override it).
+        covers: references to the plan items this check verifies.
+        intrusive: whether the check changes or loads the target (refused on sensitive envs).
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    covers: tuple[str, ...] = field(default=())
+    intrusive: bool = False

@@ -1,0 +1,83 @@
+"""Redaction: secret values never reach an artefact, a log line or the terminal.
+
+Two mechanisms, both applied by :meth:`Redactor.redact`:
+
+* exact values known to be secret (from the secrets file, ``${VAR}`` of secret-looking
+  variables, secret-typed keys, DSN passwords), longest first;
+* patterns that are secret whatever their value: the password of a URL's userinfo,
+  ``Authorization``/``Proxy-Authorization`` values, bearer tokens, ``Cookie``/``Set-Cookie``
+  values and ``password=``-style assignments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, unquote
+
+MASK = "***"
+MIN_SECRET_LEN = 4  # shorter values would mask ordinary text everywhere
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # scheme://user:password@host
+    (re.compile(r"(?P<p>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]+(?=@)"), r"\g<p>" + MASK),
+    # Authorization: Bearer xyz / Basic xyz, also as dict reprs 'authorization': 'Bearer xyz'
+    (
+        re.compile(r"(?i)(?P<p>\b(?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+"),
+        r"\g<p>" + MASK,
+    ),
+    (re.compile(r"(?i)(?P<p>\bbearer\s+)[A-Za-z0-9._~+/=-]+"), r"\g<p>" + MASK),
+    # Cookie: a=b; c=d   /  Set-Cookie: sid=...; Secure
+    (re.compile(r"(?i)(?P<p>\b(?:set-)?cookie['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n]+"), r"\g<p>" + MASK),
+    # password=..., passwd: ..., secret = "..."  (not inside URLs, handled above)
+    (
+        re.compile(
+            r"(?i)(?P<p>\b[a-z_]*(?:password|passwd|passphrase|secret|api_?key|token)['\"]?\s*[:=]\s*['\"]?)"
+            r"(?!\*\*\*)[^\s'\",;}&]+"
+        ),
+        r"\g<p>" + MASK,
+    ),
+)
+
+
+class Redactor:
+    """Masks secret values and secret-shaped text. Cheap to call; safe on any builtin."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self._regex: re.Pattern[str] | None = None
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        for value in secrets:
+            if value and len(value) >= MIN_SECRET_LEN and value != MASK:
+                # the same secret may appear URL-encoded (in a DSN) or decoded
+                self._values.update({value, quote(value, safe=""), unquote(value)})
+        self._values.discard("")
+        ordered = sorted(self._values, key=len, reverse=True)
+        self._regex = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self._values)
+
+    def text(self, value: str) -> str:
+        if self._regex is not None:
+            value = self._regex.sub(MASK, value)
+        for pattern, repl in _PATTERNS:
+            value = pattern.sub(repl, value)
+        return value
+
+    def redact(self, value: Any) -> Any:
+        """Return ``value`` with every string inside it redacted (builtins, recursively)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.redact(k): self.redact(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self.redact(v) for v in value)
+        return value
+
+    def contains_secret(self, text: str) -> bool:
+        return self._regex is not None and self._regex.search(text) is not None

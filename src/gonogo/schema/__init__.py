@@ -1,0 +1,96 @@
+"""The environment-file schema (validated with pydantic; unknown keys are errors).
+
+Each component has its own table and module: ``[web]``/``[tls]``/``[headers]`` in
+:mod:`gonogo.schema.web`, ``[postgres]``/``[redis]`` in :mod:`gonogo.schema.data`. A component
+that is absent from the file makes the checks of that component *not applicable*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from gonogo.model import Severity
+from gonogo.schema.base import Section
+from gonogo.schema.data import PostgresConfig, RedisConfig
+from gonogo.schema.web import HeadersConfig, TlsConfig, WebConfig
+
+__all__ = [
+    "CheckOverride",
+    "DemoConfig",
+    "EnvironmentConfig",
+    "HeadersConfig",
+    "PostgresConfig",
+    "RedisConfig",
+    "Section",
+    "TlsConfig",
+    "Waiver",
+    "WebConfig",
+]
+
+_CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+
+
+class CheckOverride(Section):
+    """``[checks."<check-id>"]``: per-environment adjustments of one check."""
+
+    severity: Severity | None = Field(default=None, description="replaces the default severity")
+
+
+class Waiver(Section):
+    """An accepted, time-boxed risk: a named check is allowed to fail until ``expires``."""
+
+    check: str = Field(description="check id, e.g. tls.cert-expiry")
+    reason: str = Field(min_length=3)
+    approver: str = Field(min_length=2, description="who accepted the risk")
+    ticket: str = Field(min_length=1, description="change or risk ticket, e.g. CHG-1234")
+    expires: dt.date = Field(description="last day the waiver applies (TOML date: 2026-12-31)")
+
+    @field_validator("check")
+    @classmethod
+    def _check_id(cls, value: str) -> str:
+        if not _CHECK_ID.match(value):
+            raise ValueError("must be a check id such as tls.cert-expiry")
+        return value
+
+    def valid_on(self, today: dt.date) -> bool:
+        return today <= self.expires
+
+
+class DemoConfig(Section):
+    """``[demo]``: present only in environments served by the embedded demo stack."""
+
+    faults: list[str] = Field(default_factory=list, description="faults to inject, see `gonogo demo faults`")
+
+
+class EnvironmentConfig(Section):
+    """The root of an environment file."""
+
+    name: str | None = Field(default=None, description="defaults to the file name without .toml")
+    description: str = ""
+    sensitive: bool = Field(
+        default=False, description="production-like: intrusive checks need --allow-intrusive"
+    )
+    release: str | None = Field(default=None, description="expected deployed version (or --release)")
+    secrets_file: Path | None = Field(
+        default=None, description="dotenv file of secrets, relative to this file"
+    )
+    web: WebConfig | None = None
+    tls: TlsConfig = TlsConfig()
+    headers: HeadersConfig = HeadersConfig()
+    postgres: PostgresConfig | None = None
+    redis: RedisConfig | None = None
+    demo: DemoConfig | None = None
+    checks: dict[str, CheckOverride] = Field(default_factory=dict)
+    waivers: list[Waiver] = Field(default_factory=list)
+
+    @field_validator("checks")
+    @classmethod
+    def _check_ids(cls, value: dict[str, CheckOverride]) -> dict[str, CheckOverride]:
+        for key in value:
+            if not _CHECK_ID.match(key):
+                raise ValueError(f"{key!r} is not a check id such as tls.cert-expiry")
+        return value

@@ -1,0 +1,61 @@
+"""``[web]``, ``[tls]`` and ``[headers]``: the HTTP(S) entry point of the system under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from gonogo.schema.base import Section
+
+
+class WebConfig(Section):
+    """The public HTTPS entry point (usually the load balancer or nginx)."""
+
+    base_url: str = Field(description="HTTPS URL of the site, e.g. https://app.example.com")
+    http_url: str | None = Field(
+        default=None, description="plain-HTTP URL used to test the HTTP -> HTTPS redirect"
+    )
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM CA bundle to verify the server certificate (default: system)"
+    )
+    health_path: str = "/health"
+    version_path: str = "/version"
+    health_budget_ms: float = Field(
+        default=1500.0, gt=0, description="latency budget of the health endpoint (plans: p95 < 1500 ms)"
+    )
+    timeout_s: float = Field(default=5.0, gt=0, le=120)
+
+    @field_validator("base_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must start with https:// (the gate checks the TLS entry point)")
+        return value.rstrip("/")
+
+    @field_validator("http_url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("http://"):
+            raise ValueError("must start with http://")
+        return value.rstrip("/") if value else value
+
+
+class TlsConfig(Section):
+    """Thresholds for the certificate and protocol checks."""
+
+    expiry_blocker_days: int = Field(
+        default=7, ge=0, description="fewer days left than this is a blocker (plans: page at 7 days)"
+    )
+    expiry_major_days: int = Field(
+        default=30, ge=0, description="fewer days left than this is major (plans: renew at 30 days)"
+    )
+
+
+class HeadersConfig(Section):
+    """Thresholds for the security-header checks."""
+
+    hsts_min_max_age: int = Field(
+        default=31536000, ge=0, description="minimum HSTS max-age in seconds (plans: one year)"
+    )
+    hsts_require_include_subdomains: bool = True
