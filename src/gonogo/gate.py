@@ -71,8 +71,11 @@ class Gate:
         evidence: Evidence,
         shared: SharedProbes,
         now: dt.datetime,
+        *,
+        release: str | None = None,
     ) -> None:
         self.env = env
+        self.release = release
         self.spec = spec
         self.evidence = evidence
         self._shared = shared

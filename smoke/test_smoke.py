@@ -1,0 +1,26 @@
+"""Smoke checks: run right after the deploy (`pytest -m smoke --env NAME`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonogo.probes.smoke import fetch_json
+from gonogo.rules import smoke
+
+
+@pytest.mark.check("smoke.health")
+def test_health(gate):
+    web = gate.require("web")
+    url = web.base_url + web.health_path
+    gate.target(url)
+    facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
+    gate.judge(smoke.evaluate_health(facts, web.health_budget_ms))
+
+
+@pytest.mark.check("smoke.version")
+def test_version(gate):
+    web = gate.require("web")
+    url = web.base_url + web.version_path
+    gate.target(url)
+    facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
+    gate.judge(smoke.evaluate_version(facts, gate.release))

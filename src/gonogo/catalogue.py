@@ -1,0 +1,152 @@
+"""The check catalogue: every check id with its title, default severity and the plan items it covers.
+
+The catalogue is data (``catalogue/*.toml`` at the suite's root, one file per family), so that
+``gonogo checks`` can list it without collecting tests, waivers can be validated before anything
+runs, and the documentation is generated from the same source. A gate test names its check with
+``@pytest.mark.check("tls.cert-expiry")``; an id that is not in the catalogue is an error.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gonogo.errors import ConfigError
+from gonogo.model import CheckSpec, Severity
+
+_CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=3)
+    severity: Severity
+    covers: list[str] = Field(default_factory=list)
+    intrusive: bool = False
+    markers: list[str] = Field(default_factory=list)
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A catalogue row.
+
+    Attributes:
+        spec: identity and default severity.
+        markers: stage and topic markers the check carries (documentation only).
+        notes: markdown notes (deliberate differences from other graders, caveats).
+        source: the catalogue file the entry came from.
+    """
+
+    spec: CheckSpec
+    markers: tuple[str, ...]
+    notes: str
+    source: Path
+
+
+class Catalogue(Mapping[str, Entry]):
+    """All known checks, by id."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self._entries = dict(sorted(entries.items()))
+
+    def __getitem__(self, key: str) -> Entry:
+        return self._entries[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def spec(self, check_id: str) -> CheckSpec:
+        try:
+            return self._entries[check_id].spec
+        except KeyError:
+            raise ConfigError(
+                f"unknown check id {check_id!r}; add it to a catalogue file (catalogue/*.toml) "
+                "or fix the typo (`gonogo checks` lists the known ids)"
+            ) from None
+
+
+def load(path: Path) -> Catalogue:
+    """Load a catalogue file or every ``*.toml`` in a catalogue directory."""
+    files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        raise ConfigError(f"check catalogue {path}: not found (set gonogo_catalogue in pytest.ini)")
+    entries: dict[str, Entry] = {}
+    for file in files:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"check catalogue {file}: not valid TOML: {err}") from err
+        for check_id, raw in data.items():
+            if not _CHECK_ID.match(check_id):
+                raise ConfigError(f"check catalogue {file}: {check_id!r} is not a dotted check id")
+            if check_id in entries:
+                raise ConfigError(
+                    f"check catalogue {file}: {check_id} is already defined in {entries[check_id].source}"
+                )
+            try:
+                entry = _Entry.model_validate(raw)
+            except ValidationError as err:
+                first = err.errors(include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ConfigError(f"check catalogue {file}: {check_id}.{where}: {first['msg']}") from None
+            entries[check_id] = Entry(
+                spec=CheckSpec(
+                    id=check_id,
+                    title=entry.title,
+                    severity=entry.severity,
+                    covers=tuple(entry.covers),
+                    intrusive=entry.intrusive,
+                ),
+                markers=tuple(entry.markers),
+                notes=entry.notes.strip(),
+                source=file,
+            )
+    return Catalogue(entries)
+
+
+def render_text(catalogue: Catalogue) -> str:
+    """The catalogue as a terminal table (``gonogo checks``)."""
+    width = max((len(i) for i in catalogue), default=10)
+    lines = [f"{'check id':<{width}}  {'severity':<8}  {'':1}  title", "-" * (width + 60)]
+    for check_id, entry in catalogue.items():
+        flag = "!" if entry.spec.intrusive else " "
+        lines.append(f"{check_id:<{width}}  {entry.spec.severity.value:<8}  {flag}  {entry.spec.title}")
+    lines.append("")
+    lines.append(f"{len(catalogue)} checks; ! = intrusive (refused on sensitive environments without --allow-intrusive)")
+    return "\n".join(lines)
+
+
+def render_markdown(catalogue: Catalogue) -> str:
+    """The catalogue as the documentation page ``docs/checks.md``."""
+    out = [
+        "# Check catalogue",
+        "",
+        "Generated from `catalogue/*.toml` by `gonogo checks --markdown`; do not edit by hand.",
+        "Severity is the default; an environment file may override it (`[checks.\"<id>\"] severity = ...`).",
+        "Intrusive checks are refused on `sensitive = true` environments unless `--allow-intrusive`.",
+        "",
+        "| check id | verifies | default severity | markers | intrusive | plan items covered |",
+        "|---|---|---|---|---|---|",
+    ]
+    for check_id, entry in catalogue.items():
+        covers = "<br>".join(entry.spec.covers) or "—"
+        out.append(
+            f"| `{check_id}` | {entry.spec.title} | {entry.spec.severity.value} | "
+            f"{', '.join(entry.markers) or '—'} | {'yes' if entry.spec.intrusive else 'no'} | {covers} |"
+        )
+    noted = [(i, e) for i, e in catalogue.items() if e.notes]
+    if noted:
+        out += ["", "## Notes", ""]
+        for check_id, entry in noted:
+            out += [f"### `{check_id}`", "", entry.notes, ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,87 @@
+"""Classify one test phase into a gonogo outcome, and merge phases into one check result.
+
+Runs on the process that executed the test (a worker under xdist): the result is a plain
+``dict`` attached to the pytest report (``report.gonogo``), so it crosses xdist as builtins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gonogo.errors import ConfigError, ProbeError
+from gonogo.gate import NOT_APPLICABLE, REFUSED
+from gonogo.model import ErrorReason, Outcome
+
+_TIMEOUT_PREFIXES = ("Timeout", "Failed: Timeout")
+
+
+def skip_message(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr or "")
+
+
+def classify(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> tuple[Outcome, str | None, str]:
+    """Outcome, error reason and one-line message of one phase of one test."""
+    if report.skipped:
+        message = skip_message(report)
+        if message.startswith(NOT_APPLICABLE):
+            return Outcome.NOT_APPLICABLE, None, message.removeprefix(NOT_APPLICABLE)
+        if message.startswith(REFUSED):
+            return Outcome.REFUSED, None, message.removeprefix(REFUSED)
+        return Outcome.SKIPPED, None, message
+    if report.passed:
+        return Outcome.PASSED, None, ""
+    excinfo = call.excinfo if call is not None else None
+    if excinfo is None:
+        return Outcome.ERROR, ErrorReason.BUG.value, _first_line(str(report.longrepr))
+    exc = excinfo.value
+    text = _first_line(str(exc))
+    if isinstance(exc, ProbeError):
+        return Outcome.ERROR, exc.reason.value, text
+    if isinstance(exc, ConfigError):
+        return Outcome.ERROR, ErrorReason.CONFIG.value, text
+    if isinstance(exc, TimeoutError) or text.startswith(_TIMEOUT_PREFIXES):
+        return Outcome.ERROR, ErrorReason.TIMEOUT.value, text or "timed out"
+    if report.when == "call" and isinstance(exc, (AssertionError, pytest.fail.Exception)):
+        return Outcome.FAILED, None, text
+    # an exception in a check or in a fixture: the check could not be carried out
+    return Outcome.ERROR, ErrorReason.BUG.value, f"{type(exc).__name__}: {text}"
+
+
+def _first_line(text: str, limit: int = 400) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+_PRECEDENCE = {
+    Outcome.ERROR: 0,
+    Outcome.FAILED: 1,
+    Outcome.REFUSED: 2,
+    Outcome.SKIPPED: 3,
+    Outcome.NOT_APPLICABLE: 4,
+    Outcome.PASSED: 5,
+}
+
+
+def merge_phases(phases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Combine setup/call/teardown data of one test: the worst phase decides.
+
+    A teardown error after a pass makes the check an error (its cleanup failed); a skip in
+    setup means the call never ran.
+    """
+    worst = min(phases, key=lambda p: _PRECEDENCE[Outcome(p["outcome"])])
+    merged = dict(phases[-1])
+    for key in ("outcome", "error_reason", "message"):
+        merged[key] = worst[key]
+    merged["findings"] = [f for p in phases for f in p["findings"]]
+    merged["attachments"] = [a for p in phases for a in p["attachments"]]
+    merged["target"] = next((p["target"] for p in phases if p["target"]), "")
+    merged["duration_s"] = round(sum(p.get("duration_s", 0.0) for p in phases), 3)
+    merged["severity"] = next(
+        (p["severity"] for p in phases if p.get("when") == "call"), merged["severity"]
+    )
+    return merged

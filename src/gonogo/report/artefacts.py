@@ -1,0 +1,160 @@
+"""The run's artefacts: evidence.json, junit.xml, summary.md, manifest.sha256, ``latest``.
+
+Every byte goes through :class:`~gonogo.redact.Redactor` on its way to disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from gonogo.model import Outcome
+from gonogo.redact import Redactor
+from gonogo.verdict import CheckResult, Decision
+
+SCHEMA = "gonogo.evidence/1"
+STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
+OUTCOME_COLUMNS = ("passed", "failed", "error", "not-applicable", "skipped", "refused", "waived")
+
+
+def stage_of(result: CheckResult) -> str:
+    return next((m for m in STAGES if m in result.markers), "other")
+
+
+def counts_by_stage(results: list[CheckResult]) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter[str]] = {}
+    for r in results:
+        table.setdefault(stage_of(r), Counter())[r.outcome.value] += 1
+    order = [*STAGES, "other"]
+    return {s: {o: table[s][o] for o in OUTCOME_COLUMNS} for s in order if s in table}
+
+
+def write_attachments(run_dir: Path, results: list[CheckResult], redact: Redactor) -> dict[int, list[dict[str, Any]]]:
+    """Write attachments under ``attachments/`` and return their listing per result index."""
+    listing: dict[int, list[dict[str, Any]]] = {}
+    for index, result in enumerate(results):
+        for n, att in enumerate(result.attachments):
+            safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{result.id}-{n}-{att['name']}")[:120]
+            path = run_dir / "attachments" / safe
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = base64.b64decode(att["content_b64"])
+            if att["mime"].startswith(("text/", "application/json")):
+                content = redact.text(content.decode("utf-8", "replace")).encode()
+            path.write_bytes(content)
+            listing.setdefault(index, []).append(
+                {"name": att["name"], "mime": att["mime"], "file": f"attachments/{safe}"}
+            )
+    return listing
+
+
+def evidence_document(
+    *,
+    results: list[CheckResult],
+    decision: Decision,
+    meta: dict[str, Any],
+    attachments: dict[int, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    checks = []
+    for index, r in enumerate(results):
+        checks.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity.value,
+                "outcome": r.outcome.value,
+                "original_outcome": r.original_outcome.value if r.original_outcome else None,
+                "markers": list(r.markers),
+                "stage": stage_of(r),
+                "nodeid": r.nodeid,
+                "duration_s": r.duration_s,
+                "message": r.message,
+                "error_reason": r.error_reason,
+                "target": r.target,
+                "covers": list(r.covers),
+                "evidence": list(r.evidence),
+                "attachments": attachments.get(index, []),
+                "waiver": r.waiver,
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "verdict": decision.verdict.value,
+        **meta,
+        "exit_code": int(decision.exit_code),
+        "reasons": list(decision.reasons),
+        "counts": {
+            "by_outcome": dict(Counter(r.outcome.value for r in results)),
+            "by_stage": counts_by_stage(results),
+        },
+        "waivers_applied": [r.waiver for r in results if r.waiver],
+        "waivers_expired": list(decision.expired_waivers),
+        "checks": checks,
+    }
+
+
+def write_text(path: Path, text: str, redact: Redactor) -> None:
+    path.write_text(redact.text(text), encoding="utf-8")
+
+
+def write_json(path: Path, document: dict[str, Any], redact: Redactor) -> None:
+    path.write_text(json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def junit_xml(results: list[CheckResult], env: str) -> str:
+    suite = ET.Element("testsuite", name=f"gonogo.{env}")
+    counts = Counter(r.outcome for r in results)
+    suite.set("tests", str(len(results)))
+    suite.set("failures", str(counts[Outcome.FAILED]))
+    suite.set("errors", str(counts[Outcome.ERROR]))
+    suite.set("skipped", str(counts[Outcome.SKIPPED] + counts[Outcome.REFUSED] + counts[Outcome.NOT_APPLICABLE]))
+    for r in results:
+        target = f" @ {r.target}" if r.target else ""
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"gonogo.{env}.{stage_of(r)}",
+            name=f"[{r.id}] {r.title}{target}",
+            time=f"{r.duration_s:.3f}",
+        )
+        props = ET.SubElement(case, "properties")
+        for key, value in (("check_id", r.id), ("severity", r.severity.value), ("outcome", r.outcome.value), ("nodeid", r.nodeid)):
+            ET.SubElement(props, "property", name=key, value=value)
+        detail = "\n".join(f"{'ok  ' if f.get('ok') else 'FAIL'} {f.get('message')}" for f in r.evidence)
+        if r.outcome is Outcome.FAILED:
+            ET.SubElement(case, "failure", message=f"{r.severity.value}: {r.message}").text = detail
+        elif r.outcome is Outcome.ERROR:
+            ET.SubElement(case, "error", message=f"{r.error_reason}: {r.message}").text = detail
+        elif r.outcome in (Outcome.SKIPPED, Outcome.REFUSED, Outcome.NOT_APPLICABLE):
+            ET.SubElement(case, "skipped", message=f"{r.outcome.value}: {r.message}")
+        else:
+            ET.SubElement(case, "system-out").text = detail or r.outcome.value
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def manifest(run_dir: Path) -> str:
+    lines = []
+    for path in sorted(p for p in run_dir.rglob("*") if p.is_file() and p.name != "manifest.sha256"):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(run_dir).as_posix()}")
+    return "\n".join(lines) + "\n"
+
+
+def point_latest(run_dir: Path) -> Path:
+    """Make ``<env>/latest`` a relative symlink to this run (atomically)."""
+    latest = run_dir.parent / "latest"
+    tmp = run_dir.parent / f".latest-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(run_dir.name, target_is_directory=True)
+    os.replace(tmp, latest)
+    return latest

@@ -1,0 +1,103 @@
+"""HTML fragments for pytest-html: the verdict banner, the checks table, extra columns."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from gonogo.report.summary import stage_table
+from gonogo.verdict import CheckResult, Decision
+
+_COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e"}
+_OUTCOME_COLOURS = {
+    "passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "refused": "#cf222e",
+    "skipped": "#9a6700", "waived": "#9a6700", "not-applicable": "#57606a",
+}
+
+STYLE = """
+<style>
+.gng-banner{padding:16px 20px;border-radius:6px;color:#fff;margin:8px 0 16px 0}
+.gng-banner h1{margin:0 0 6px 0;font-size:28px}
+.gng-banner ul{margin:6px 0 0 18px;padding:0}
+.gng-table{border-collapse:collapse;margin:8px 0 16px 0;width:100%}
+.gng-table th,.gng-table td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;font-size:13px}
+.gng-table th{background:#f6f8fa}
+.gng-ok{color:#1a7f37}.gng-bad{color:#cf222e;font-weight:bold}
+.gng-outcome{font-weight:bold}
+</style>
+"""
+
+
+def _outcome(value: str) -> str:
+    colour = _OUTCOME_COLOURS.get(value, "#000")
+    return f'<span class="gng-outcome" style="color:{colour}">{escape(value)}</span>'
+
+
+def evidence_html(findings: list[dict[str, Any]] | tuple[dict[str, Any], ...], message: str = "") -> str:
+    items = [
+        f'<div class="{"gng-ok" if f.get("ok") else "gng-bad"}">{"✓" if f.get("ok") else "✗"} {escape(str(f.get("message", "")))}</div>'
+        for f in findings
+    ]
+    if not items and message:
+        items.append(f"<div>{escape(message)}</div>")
+    return "".join(items)
+
+
+def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any]) -> str:
+    verdict = decision.verdict.value
+    reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
+    head = (
+        f'{STYLE}<div class="gng-banner" style="background:{_COLOURS[verdict]}">'
+        f"<h1>{escape(verdict)} &mdash; {escape(meta['env'])}</h1>"
+        f"<div>release <b>{escape(str(meta.get('release') or 'not set'))}</b> &middot; run {escape(meta['run_id'])}"
+        f" &middot; {escape(meta['started_at'])} &rarr; {escape(meta['finished_at'])}"
+        f" &middot; gonogo {escape(meta['gonogo_version'])} &middot; suite {escape(str(meta.get('suite_commit') or '?'))}</div>"
+        f"<ul>{reasons}</ul></div>"
+    )
+    stages = stage_table(results)
+    stage_rows = "".join(
+        "<tr>" + "".join(f"<{'th' if i == 0 else 'td'}>{escape(c)}</{'th' if i == 0 else 'td'}>" for c in row) + "</tr>"
+        for i, row in enumerate(stages)
+    )
+    rows = []
+    for r in results:  # already sorted: blockers first
+        waiver = ""
+        if r.waiver:
+            waiver = f"{escape(r.waiver['approver'])}, {escape(r.waiver['ticket'])}, until {escape(r.waiver['expires'])}: {escape(r.waiver['reason'])}"
+        rows.append(
+            "<tr>"
+            f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
+            f"<td>{escape(r.severity.value)}</td>"
+            f"<td>{_outcome(r.outcome.value)}{'<br><small>' + escape(r.error_reason) + '</small>' if r.error_reason else ''}</td>"
+            f"<td>{evidence_html(r.evidence, r.message)}</td>"
+            f"<td><small>{escape(r.target)}</small></td>"
+            f"<td><small>{'<br>'.join(escape(c) for c in r.covers)}</small></td>"
+            f"<td><small>{waiver}</small></td>"
+            "</tr>"
+        )
+    table = (
+        '<h2>Checks (blockers first)</h2><table class="gng-table"><tr><th>check</th><th>severity</th>'
+        "<th>outcome</th><th>evidence</th><th>target</th><th>plan items</th><th>waiver</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+    return head + f'<h2>By stage</h2><table class="gng-table">{stage_rows}</table>' + table
+
+
+HEADER_CELLS = [
+    '<th class="sortable" data-column-type="checkid">Check id</th>',
+    '<th class="sortable" data-column-type="severity">Severity</th>',
+    '<th class="sortable" data-column-type="gngoutcome">Outcome</th>',
+    "<th>Evidence</th>",
+]
+
+
+def row_cells(data: dict[str, Any] | None) -> list[str]:
+    if data is None:
+        return ['<td class="col-checkid"></td>', '<td class="col-severity"></td>', '<td class="col-gngoutcome"></td>', "<td></td>"]
+    return [
+        f'<td class="col-checkid">{escape(data["id"])}</td>',
+        f'<td class="col-severity">{escape(data["severity"])}</td>',
+        f'<td class="col-gngoutcome">{escape(data["outcome"])}</td>',
+        f"<td>{evidence_html(data.get('findings', []), data.get('message', ''))}</td>",
+    ]

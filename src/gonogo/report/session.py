@@ -1,0 +1,145 @@
+"""The controller-side plugin: collects results, decides, writes the artefacts, prints the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from gonogo import __version__
+from gonogo.collector import Collector
+from gonogo.context import RunContext, suite_commit
+from gonogo.report import artefacts, html, summary
+from gonogo.verdict import Decision, ExitCode, Verdict, headline
+
+
+class ReportPlugin:
+    """Registered only on the controller (or the single process of a serial run)."""
+
+    def __init__(self, config: pytest.Config, ctx: RunContext, collector: Collector) -> None:
+        self.config = config
+        self.ctx = ctx
+        self.collector = collector
+        self.meta: dict[str, Any] = {}
+        self.headline = ""
+
+    # -- collecting -------------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.collector.add_report(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self.collector.add_collect_report(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
+        self.collector.crashed.append(crashitem)
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        self.collector.interrupted = True
+
+    # -- deciding and writing ---------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+        if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail:
+            self.collector.interrupted = True
+        if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+            self.collector.internal_errors.append("pytest reported an internal error")
+        # dedupe crashes reported twice (hook + report)
+        self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
+        decision = self.collector.finish(list(self.ctx.env.config.waivers), self.ctx.started_at.date())
+        self.meta = self._meta()
+        yield  # pytest-html renders report.html here, calling our summary/table hooks
+        self._write(decision)
+        session.exitstatus = self._exit_code(decision)
+        self.config.hook.pytest_gonogo_verdict(
+            verdict=decision.verdict.value, reasons=list(decision.reasons), report_dir=str(self.ctx.report_dir), config=self.config
+        )
+
+    def _exit_code(self, decision: Decision) -> int:
+        code = decision.exit_code
+        if decision.verdict is Verdict.CONDITIONAL and self.config.getoption("conditional_fails"):
+            code = ExitCode.NO_GO
+        return int(code)
+
+    def _meta(self) -> dict[str, Any]:
+        ctx = self.ctx
+        finished = self.collector.finished_at or dt.datetime.now(dt.UTC)
+        return {
+            "env": ctx.env.name,
+            "env_file": str(ctx.env.path),
+            "sensitive": ctx.env.sensitive,
+            "release": ctx.release,
+            "run_id": ctx.run_id,
+            "started_at": ctx.started_at.isoformat(),
+            "finished_at": finished.isoformat(),
+            "gonogo_version": __version__,
+            "suite_commit": suite_commit(self.config.rootpath),
+            "allow_intrusive": ctx.allow_intrusive,
+        }
+
+    def _write(self, decision: Decision) -> None:
+        ctx, results, redact = self.ctx, self.collector.results, self.ctx.redactor
+        run_dir = ctx.report_dir
+        run_dir.mkdir(parents=True, exist_ok=True)
+        attachments = artefacts.write_attachments(run_dir, results, redact)
+        document = artefacts.evidence_document(results=results, decision=decision, meta=self.meta, attachments=attachments)
+        artefacts.write_json(run_dir / "evidence.json", document, redact)
+        artefacts.write_text(run_dir / "junit.xml", artefacts.junit_xml(results, ctx.env.name), redact)
+        artefacts.write_text(run_dir / "summary.md", summary.summary_markdown(results, decision, self.meta), redact)
+        report_html = run_dir / "report.html"
+        if report_html.is_file():  # pytest-html wrote it; mask anything that slipped into its data
+            artefacts.write_text(report_html, report_html.read_text(encoding="utf-8"), redact)
+        (run_dir / "manifest.sha256").write_text(artefacts.manifest(run_dir), encoding="utf-8")
+        artefacts.point_latest(run_dir)
+        self.headline = headline(decision, ctx.env.name, results, _display_path(report_html))
+
+    # -- terminal -----------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
+        yield  # after pytest's own summary sections
+        decision = self.collector.decision
+        if decision is None:
+            return
+        terminalreporter.write_sep("=", f"gonogo verdict for {self.ctx.env.name}")
+        for line in summary.terminal_lines(self.collector.results, decision):
+            terminalreporter.write_line(self.ctx.redactor.text(line))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.headline:
+            decision = self.collector.decision
+            colour = {"GO": {"green": True}, "CONDITIONAL": {"yellow": True}}.get(
+                decision.verdict.value if decision else "", {"red": True}
+            )
+            writer = config.get_terminal_writer()
+            writer.line(self.ctx.redactor.text(self.headline), bold=True, **colour)
+
+    # -- pytest-html --------------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"gonogo release gate: {self.ctx.env.name}"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
+        decision = self.collector.decision
+        if decision is not None:
+            prefix.append(html.banner(decision, self.collector.results, self.meta))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells[1:1] = list(html.HEADER_CELLS)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        cells[1:1] = html.row_cells(getattr(report, "gonogo", None))
+
+
+def _display_path(path: Any) -> str:
+    from pathlib import Path
+
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,97 @@
+"""summary.md (the sign-off sheet) and the terminal verdict table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonogo.model import Outcome, Severity
+from gonogo.report.artefacts import OUTCOME_COLUMNS, counts_by_stage
+from gonogo.verdict import CheckResult, Decision
+
+
+def stage_table(results: list[CheckResult]) -> list[list[str]]:
+    rows = [["stage", *OUTCOME_COLUMNS]]
+    for stage, counts in counts_by_stage(results).items():
+        rows.append([stage, *(str(counts[o]) for o in OUTCOME_COLUMNS)])
+    return rows
+
+
+def _md_table(rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
+    return out
+
+
+def _evidence_line(result: CheckResult) -> str:
+    failed = [f["message"] for f in result.evidence if not f.get("ok")]
+    if failed:
+        return "; ".join(failed)
+    return result.message or "; ".join(f["message"] for f in result.evidence[:2])
+
+
+def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[str, Any]) -> str:
+    verdict = decision.verdict.value
+    out = [
+        f"# Release gate: **{verdict}** ({meta['env']})",
+        "",
+        f"- Release: `{meta.get('release') or 'not set'}`",
+        f"- Run: `{meta['run_id']}`, {meta['started_at']} → {meta['finished_at']}",
+        f"- gonogo {meta['gonogo_version']}, suite commit `{meta.get('suite_commit') or 'unknown'}`",
+        f"- Environment marked sensitive: {'yes' if meta.get('sensitive') else 'no'}",
+        "",
+        "## Why",
+        "",
+        *[f"- {reason}" for reason in decision.reasons],
+        "",
+        "## Checks by stage",
+        "",
+        *_md_table(stage_table(results)),
+        "",
+    ]
+    attention = [
+        r for r in results
+        if r.outcome.unverified or r.outcome is Outcome.WAIVED
+    ]
+    attention.sort(key=lambda r: (r.severity.rank, r.id))
+    if attention:
+        rows = [["check", "severity", "outcome", "evidence"]]
+        rows += [[f"`{r.id}`", r.severity.value, r.outcome.value, _evidence_line(r)] for r in attention]
+        out += ["## Needs attention", "", *_md_table(rows), ""]
+    waived = [r for r in results if r.waiver]
+    out += ["## Waivers", ""]
+    if waived or decision.expired_waivers:
+        for r in waived:
+            w = r.waiver or {}
+            out.append(
+                f"- `{r.id}` ({r.severity.value}, {r.original_outcome.value if r.original_outcome else '?'}): "
+                f"{w['reason']} - approved by {w['approver']}, {w['ticket']}, expires {w['expires']}"
+            )
+        out += [f"- {line}" for line in decision.expired_waivers]
+    else:
+        out.append("- none")
+    blockers = sum(r.severity is Severity.BLOCKER for r in results)
+    out += [
+        "",
+        "## Sign-off",
+        "",
+        f"{len(results)} checks ran ({blockers} blockers). Evidence: `report.html`, `evidence.json`, "
+        "`junit.xml`; integrity: `manifest.sha256`.",
+        "",
+        "| role | name | decision (GO / NO-GO) | date | signature |",
+        "|---|---|---|---|---|",
+        "| Release manager | | | | |",
+        "| Service owner | | | | |",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def terminal_lines(results: list[CheckResult], decision: Decision) -> list[str]:
+    rows = stage_table(results)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines.append("")
+    lines += [f"- {reason}" for reason in decision.reasons[:20]]
+    if len(decision.reasons) > 20:
+        lines.append(f"- ... {len(decision.reasons) - 20} more in summary.md")
+    return lines

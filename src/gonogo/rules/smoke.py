@@ -1,0 +1,60 @@
+"""Smoke rules. Check ids: ``smoke.health``, ``smoke.version``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gonogo.model import Comparison, Finding, compare, info
+from gonogo.probes.smoke import EndpointFacts
+
+_HEALTHY = {"ok", "up", "healthy", "pass", "passed", True}
+
+
+def evaluate_health(facts: EndpointFacts, budget_ms: float) -> list[Finding]:
+    """200, every dependency reported healthy, and answered within the latency budget."""
+    findings = [
+        compare("status", facts.status, Comparison.EQ, 200, what=f"GET {facts.url} status"),
+        compare("latency_ms", facts.elapsed_ms, Comparison.LE, budget_ms, unit="ms", what="health latency"),
+    ]
+    body = facts.body if isinstance(facts.body, dict) else None
+    if body is None:
+        findings.append(Finding("body", False, f"health body is not a JSON object: {facts.text[:80]!r}"))
+        return findings
+    status = body.get("status")
+    findings.append(
+        Finding("reported_status", _healthy(status), f"health reports status {status!r}", measured=status, threshold="ok")
+    )
+    deps = _dependencies(body)
+    for name, state in sorted(deps.items()):
+        findings.append(
+            Finding(f"dependency.{name}", _healthy(state), f"dependency {name}: {state}", measured=state, threshold="ok")
+        )
+    if not deps:
+        findings.append(info("dependencies", "health endpoint lists no dependencies"))
+    return findings
+
+
+def _dependencies(body: dict[str, Any]) -> dict[str, Any]:
+    for key in ("checks", "dependencies", "components", "details"):
+        value = body.get(key)
+        if isinstance(value, dict):
+            return {k: (v.get("status") if isinstance(v, dict) else v) for k, v in value.items()}
+    return {}
+
+
+def _healthy(value: Any) -> bool:
+    return (value.lower() if isinstance(value, str) else value) in _HEALTHY
+
+
+def evaluate_version(facts: EndpointFacts, expected: str | None) -> list[Finding]:
+    """The deployed version equals the expected release."""
+    body = facts.body if isinstance(facts.body, dict) else {}
+    deployed = body.get("version") if body else None
+    findings = [compare("status", facts.status, Comparison.EQ, 200, what=f"GET {facts.url} status")]
+    if expected is None:
+        findings.append(
+            Finding("expected", False, "no expected release: pass --release VERSION or set release in the environment file", measured=deployed)
+        )
+        return findings
+    findings.append(compare("version", deployed, Comparison.EQ, expected, what="deployed version"))
+    return findings
