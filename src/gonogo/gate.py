@@ -105,6 +105,7 @@ class Gate:
 
     def judge(self, findings: Iterable[Finding]) -> list[Finding]:
         """Record the findings; fail the check when any of them is not ok."""
+        __tracebackhide__ = True
         recorded = [self.evidence.record(f) for f in findings]
         if not recorded:
             raise CheckFailed(f"{self.spec.id}: the rule returned no findings (a check must measure something)")

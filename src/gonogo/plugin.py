@@ -260,15 +260,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 def _redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     """Mask secrets in what pytest itself prints and what pytest-html embeds."""
-    if report.longrepr is not None and not report.skipped:
-        text = str(report.longrepr)
-        masked = redact.text(text)
-        if masked != text:
-            report.longrepr = masked
-    elif isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
-        path, line, msg = report.longrepr
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        path, line, msg = longrepr
         report.longrepr = (path, line, redact.text(str(msg)))
+    elif isinstance(longrepr, str):
+        report.longrepr = redact.text(longrepr)
+    elif longrepr is not None:
+        text = str(longrepr)
+        if redact.text(text) != text:
+            _redact_in_place(longrepr, redact, depth=0)
+            if redact.text(str(longrepr)) != str(longrepr):  # a shape we do not know: flatten
+                report.longrepr = redact.text(str(longrepr))
     report.sections = [(title, redact.text(content)) for title, content in report.sections]
+
+
+def _redact_in_place(obj: Any, redact: Redactor, depth: int) -> Any:
+    """Walk pytest's repr objects (reprcrash, entries, locals, args) and mask their strings."""
+    if depth > 12:
+        return obj
+    if isinstance(obj, str):
+        return redact.text(obj)
+    if isinstance(obj, list):
+        obj[:] = [_redact_in_place(v, redact, depth + 1) for v in obj]
+        return obj
+    if isinstance(obj, tuple):
+        return tuple(_redact_in_place(v, redact, depth + 1) for v in obj)
+    if hasattr(obj, "__dict__"):
+        for key, value in vars(obj).items():
+            new = _redact_in_place(value, redact, depth + 1)
+            if new is not value:
+                object.__setattr__(obj, key, new)
+    return obj
 
 
 def _install_log_redaction(redactor: Redactor) -> None:
