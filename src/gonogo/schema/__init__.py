@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from gonogo.model import Severity
 from gonogo.schema.base import Section
-from gonogo.schema.data import PostgresConfig, RedisConfig
+from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
 from gonogo.schema.web import HeadersConfig, TlsConfig, WebConfig
 
 __all__ = [
@@ -83,6 +83,7 @@ class EnvironmentConfig(Section):
     headers: HeadersConfig = HeadersConfig()
     postgres: PostgresConfig | None = None
     redis: RedisConfig | None = None
+    backup: BackupConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)

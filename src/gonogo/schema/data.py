@@ -1,18 +1,54 @@
-"""``[postgres]`` and ``[redis]``: the data stores of the system under test."""
+"""``[postgres]``, ``[redis]`` and ``[backup]``: the data stores of the system under test.
+
+Defaults come from the deployment plans: PostgreSQL 13+, Redis 6.0+ with AOF, daily encrypted
+backups, RPO 1 h (WAL) / 24 h (full backups), RTO 4 h, a backup before every deploy.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from gonogo.schema.base import Section
 
+_MIB = 1024 * 1024
+
 
 class PostgresConfig(Section):
-    """The primary PostgreSQL database, reached read-only."""
+    """The primary PostgreSQL database, reached read-only (``pg.*`` checks)."""
 
-    dsn: str = Field(description="libpq URL, e.g. postgresql://app:${PGPASSWORD}@db:5432/app")
+    dsn: str = Field(description="libpq URL, e.g. postgresql://gonogo:${PGPASSWORD}@db:5432/app")
     min_version: int = Field(default=13, ge=9, description="minimum server major version (plans: 13+)")
     connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    statement_timeout_ms: int = Field(default=5000, gt=0, le=600_000, description="per statement")
+    require_tls: bool = Field(default=False, description="the gate's own connection must use TLS")
+    max_rtt_ms: float = Field(default=200.0, gt=0, description="round trip of SELECT 1")
+    required_tables: list[str] = Field(default_factory=list, description="'table' (public) or 'schema.table'")
+    required_indexes: list[str] = Field(default_factory=list, description="'index' (public) or 'schema.index'")
+    migrations_query: str = Field(
+        default="SELECT max(version) FROM schema_migrations",
+        description="read-only query whose first column of the first row is the schema head",
+    )
+    expected_migration: str | None = Field(default=None, description="expected schema head")
+    min_standbys: int = Field(default=0, ge=0, description="streaming standbys (plans: replication)")
+    max_replay_lag_s: float = Field(default=30.0, ge=0)
+    max_replay_lag_bytes: int = Field(default=16 * _MIB, ge=0, description="used when no lag time is reported")
+    max_slot_retained_bytes: int = Field(default=1024 * _MIB, ge=0, description="WAL a slot holds back")
+    max_connections_ratio: float = Field(default=0.8, gt=0, le=1)
+    max_xact_age_s: float = Field(default=300.0, gt=0, description="oldest open or prepared transaction")
+    max_lock_wait_s: float = Field(default=60.0, gt=0, description="oldest ungranted lock")
+    require_archiving: bool = Field(default=True, description="plans: WAL archiving enabled")
+    max_archive_age_s: float = Field(
+        default=3600.0, gt=0, description="age of the last archived WAL while WAL is waiting (RPO 1 h)"
+    )
+    max_slow_query_ms: int | None = Field(
+        default=None, ge=0, description="log_min_duration_statement must also be at most this"
+    )
+    app_role: str | None = Field(
+        default=None, description="application role that must not be superuser (default: the DSN user)"
+    )
 
     @field_validator("dsn")
     @classmethod
@@ -21,13 +57,31 @@ class PostgresConfig(Section):
             raise ValueError("must be a postgresql:// URL")
         return value
 
+    @field_validator("expected_migration", mode="before")
+    @classmethod
+    def _head_text(cls, value: object) -> object:
+        # TOML writes 20240101 as an integer; the head is compared as text
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
 
 class RedisConfig(Section):
-    """The Redis cache / queue."""
+    """The Redis cache / queue (``redis.*`` checks)."""
 
     url: str = Field(description="redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@cache:6379/0")
     min_version: str = Field(default="6.0", description="minimum server version (plans: 6.0+)")
     timeout_s: float = Field(default=3.0, gt=0, le=60)
+    max_rtt_ms: float = Field(default=100.0, gt=0, description="round trip of PING")
+    require_auth: bool = Field(default=True, description="an unauthenticated connection is refused")
+    require_aof: bool = Field(default=True, description="plans: persistence AOF enabled")
+    max_rdb_age_s: float = Field(default=86400.0, gt=0, description="last RDB save, when RDB is configured")
+    role: Literal["master", "replica"] = Field(default="master", description="expected role of the target")
+    min_replicas: int = Field(default=0, ge=0, description="online replicas (plans: master-slave)")
+    max_replica_lag_s: float = Field(default=10.0, ge=0, description="seconds since a replica's last ack")
+    max_replica_offset_lag: int = Field(default=_MIB, ge=0, description="bytes behind the master")
+    require_maxmemory: bool = True
+    maxmemory_policy: str | None = Field(default=None, description="e.g. allkeys-lru; None = any")
+    max_memory_ratio: float = Field(default=0.9, gt=0, le=1, description="used_memory / maxmemory")
+    max_rejected_connections: int = Field(default=0, ge=0, description="since the server started")
 
     @field_validator("url")
     @classmethod
@@ -35,3 +89,52 @@ class RedisConfig(Section):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+    @field_validator("min_version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        if not all(part.isdigit() for part in value.split(".")):
+            raise ValueError("must be a dotted version such as 6.0")
+        return value
+
+
+class BackupConfig(Section):
+    """Database backups (``backup.*`` checks): where they are and what they must satisfy."""
+
+    directory: Path = Field(description="directory holding the backup files")
+    pattern: str = Field(default="*.dump", description="glob of backup files, e.g. app-*.dump.gpg")
+    max_age_hours: float = Field(default=24.0, gt=0, description="RPO of full backups (plans: daily)")
+    min_size_ratio: float = Field(
+        default=0.5, ge=0, le=1, description="newest size / previous size below this is suspicious"
+    )
+    require_checksum: bool = Field(default=False, description="a <file>.sha256 must exist")
+    encrypted: bool = Field(default=False, description="backups must be OpenPGP-encrypted (plans: AES-256)")
+    passphrase: SecretStr | None = Field(default=None, description="from secrets: ${BACKUP_PASSPHRASE}")
+    gnupg_home: Path | None = Field(default=None, description="keyring for public-key encrypted backups")
+    scratch_dsn: str | None = Field(
+        default=None, description="server for the restore drill (a scratch database is created there)"
+    )
+    rto_s: float = Field(default=14400.0, gt=0, description="restore-time objective (plans: 4 h)")
+    row_tolerance: float = Field(
+        default=0.0, ge=0, le=1, description="relative row-count difference allowed (0 = exact)"
+    )
+    predeploy_window_minutes: float = Field(
+        default=60.0, gt=0, description="a backup this recent must exist before the deploy"
+    )
+    pg_bin_dir: Path | None = Field(default=None, description="where pg_restore/pg_amcheck live (default: PATH)")
+    amcheck: bool = Field(default=True, description="run pg_amcheck on the restored database")
+    command_timeout_s: float = Field(default=600.0, gt=0, description="gpg and pg_restore read-through")
+    work_dir: Path | None = Field(default=None, description="where decrypted copies go (default: temp)")
+
+    @field_validator("scratch_dsn")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _can_decrypt(self) -> BackupConfig:
+        if self.encrypted and self.passphrase is None and self.gnupg_home is None:
+            raise ValueError("encrypted = true needs passphrase (from secrets) or gnupg_home")
+        return self
