@@ -16,7 +16,8 @@ from pydantic import Field, field_validator
 from gonogo.model import Severity
 from gonogo.schema.base import Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
-from gonogo.schema.web import HeadersConfig, TlsConfig, WebConfig
+from gonogo.schema.tls import TlsConfig
+from gonogo.schema.web import HeadersConfig, WebConfig
 
 __all__ = [
     "CheckOverride",

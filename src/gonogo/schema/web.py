@@ -1,4 +1,4 @@
-"""``[web]``, ``[tls]`` and ``[headers]``: the HTTP(S) entry point of the system under test."""
+"""``[web]`` and ``[headers]``: the HTTP(S) entry point of the system under test."""
 
 from __future__ import annotations
 
@@ -39,17 +39,6 @@ class WebConfig(Section):
         if value is not None and not value.startswith("http://"):
             raise ValueError("must start with http://")
         return value.rstrip("/") if value else value
-
-
-class TlsConfig(Section):
-    """Thresholds for the certificate and protocol checks."""
-
-    expiry_blocker_days: int = Field(
-        default=7, ge=0, description="fewer days left than this is a blocker (plans: page at 7 days)"
-    )
-    expiry_major_days: int = Field(
-        default=30, ge=0, description="fewer days left than this is major (plans: renew at 30 days)"
-    )
 
 
 class HeadersConfig(Section):
