@@ -1,0 +1,131 @@
+"""Secrets never leak: not into any artefact, not into the terminal, not through xdist."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from engine.project import make_project
+from gonogo.redact import Redactor
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+VAR_SECRET = "tok-9f8e7d6c5b4a"  # via ${APP_API_TOKEN}
+DSN_SECRET = "dsnpw-Q1w2E3r4"  # a DSN password typed into the file
+FILE_SECRET = "filesecret-Z9y8X7"  # from the secrets file
+URL_ENCODED = "p@ss/w:rd-77"  # needs URL-encoding inside the DSN
+SECRETS = [VAR_SECRET, DSN_SECRET, FILE_SECRET, URL_ENCODED]
+
+ENV = f"""
+release = "1"
+secrets_file = "t.secrets.env"
+[postgres]
+dsn = "postgresql://app:{DSN_SECRET}@127.0.0.1:1/app"
+[redis]
+url = "redis://:${{REDIS_PASSWORD}}@127.0.0.1:2/0"
+[web]
+base_url = "https://localhost:3/${{APP_API_TOKEN}}"
+"""
+
+LEAKY_CHECKS = '''
+import logging, sys, pytest
+from gonogo.model import Comparison, Finding, compare
+
+@pytest.mark.check("t.pass")
+def test_evidence_and_attachments(gate, evidence):
+    cfg = gate.config
+    everything = f"{cfg.postgres.dsn} {cfg.redis.url} {cfg.web.base_url}"
+    print("stdout:", everything)
+    print("stderr:", everything, file=sys.stderr)
+    logging.getLogger("leak").warning("log: %s", everything)
+    evidence.attach("dump.txt", "attachment: " + everything)
+    gate.target(cfg.postgres.dsn)
+    gate.judge([Finding("ok", True, "message: " + everything, measured=everything, threshold=cfg.redis.url)])
+
+@pytest.mark.check("t.fail-major")
+def test_assertion_message(gate):
+    dsn = gate.config.postgres.dsn
+    token_header = {"Authorization": "Bearer " + gate.config.web.base_url.rsplit("/", 1)[1]}
+    assert dsn == "something else", f"connect failed for {dsn} with {token_header} and {gate.config.redis.url}"
+
+@pytest.mark.check("t.error")
+def test_exception_with_locals(gate):
+    url = gate.config.redis.url
+    raise RuntimeError("could not reach " + url)
+'''
+
+
+def _project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("APP_API_TOKEN", VAR_SECRET)
+    return make_project(
+        pytester,
+        env=ENV,
+        checks=LEAKY_CHECKS,
+        extra_files={"environments/t.secrets.env": f"# demo secrets\nREDIS_PASSWORD={FILE_SECRET}\nOTHER='{URL_ENCODED}'\n"},
+    )
+
+
+def _assert_no_secret(root, output: str) -> None:
+    for secret in [VAR_SECRET, DSN_SECRET, FILE_SECRET]:
+        assert secret not in output, f"{secret} leaked to the terminal"
+    files = [p for p in (root / "reports").rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        for secret in [VAR_SECRET, DSN_SECRET, FILE_SECRET]:
+            assert secret.encode() not in data, f"{secret} leaked into {path}"
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_planted_secrets_never_leak(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: list[str]) -> None:
+    """Secrets from ${VAR}, a DSN password and a secrets file are masked in every artefact and terminal line."""
+    root = _project(pytester, monkeypatch)
+    result = pytester.runpytest_subprocess("--env", "t", "-rA", "-l", "--log-cli-level=INFO", *workers)
+    output = result.stdout.str() + result.stderr.str()
+    assert "***" in output  # the values were there and were masked
+    _assert_no_secret(root, output)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("postgresql://app:hunter22@db:5432/app", "postgresql://app:***@db:5432/app"),
+        ("Authorization: Bearer abc.def.ghi", "Authorization: ***"),
+        ("{'authorization': 'Basic dXNlcjpwYXNz'}", "{'authorization': '***'}"),
+        ("Set-Cookie: session=abcdef123; Secure", "Set-Cookie: ***"),
+        ("Cookie: a=b; c=d", "Cookie: ***"),
+        ("password=letmein123&user=x", "password=***&user=x"),
+        ("api_key: 'k-123456'", "api_key: '***'"),
+        ("nothing secret here", "nothing secret here"),
+    ],
+    ids=["dsn", "bearer", "basic-dict", "set-cookie", "cookie", "password-param", "api-key", "plain"],
+)
+def test_secret_shaped_text_is_masked(text: str, expected: str) -> None:
+    """Secret-shaped text is masked even when its value was never declared secret."""
+    assert Redactor().text(text) == expected
+
+
+def test_known_values_masked_in_nested_builtins() -> None:
+    """Declared secret values are masked inside nested dicts and lists, URL-encoded or not."""
+    redactor = Redactor(["s3cr3t/val"])
+    data = {"a": ["x s3cr3t/val y", {"b": "s3cr3t%2Fval"}], "n": 3}
+    assert redactor.redact(data) == {"a": ["x *** y", {"b": "***"}], "n": 3}
+
+
+def test_short_values_are_not_registered() -> None:
+    """Values shorter than four characters would mask ordinary text, so they are not registered."""
+    assert Redactor(["ab"]).text("table ab") == "table ab"
+
+
+def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    """The log-record factory installed by the plugin masks secrets before any handler sees them."""
+    from gonogo.plugin import _install_log_redaction
+
+    previous = logging.getLogRecordFactory()
+    try:
+        _install_log_redaction(Redactor(["value-1234"]))
+        logging.getLogger("t").warning("dsn %s", "value-1234")
+        assert "value-1234" not in caplog.text and "***" in caplog.text
+    finally:
+        logging.setLogRecordFactory(previous)
