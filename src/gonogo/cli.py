@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     envs = sub.add_parser("envs", help="list the environment files in environments/")
     envs.add_argument("--dir", type=Path, help="directory of environment files")
+    envs.add_argument("--reference", action="store_true", help="print the environment-file reference (docs/environment-file.md)")
 
     validate = sub.add_parser("validate", help="load and validate an environment file without running checks")
     target = validate.add_mutually_exclusive_group(required=True)
@@ -72,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "checks":
             cat = catalogue_mod.load(args.catalogue or root / "catalogue")
             print(catalogue_mod.render_markdown(cat) if args.markdown else catalogue_mod.render_text(cat), end="\n" if not args.markdown else "")
+            return 0
+        if args.command == "envs" and args.reference:
+            from gonogo.schema.reference import render_markdown
+
+            print(render_markdown(), end="")
             return 0
         if args.command == "envs":
             directory = args.dir or root / "environments"

@@ -1,0 +1,110 @@
+"""Render the environment-file reference (docs/environment-file.md) from the schema itself."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from gonogo.schema import EnvironmentConfig
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _section_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _type_name(annotation: Any) -> str:
+    text = str(annotation).replace("typing.", "").replace("pathlib.", "").replace("datetime.", "")
+    for prefix in ("<class '", "<enum '"):
+        text = text.replace(prefix, "")
+    text = text.replace("'>", "")
+    text = text.replace("gonogo.model.", "").replace("gonogo.schema.", "").replace("NoneType", "None")
+    return text.replace("|", "or")
+
+
+def _default(field: FieldInfo) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "**required**"
+    value = field.default_factory() if field.default_factory is not None else field.default  # type: ignore[call-arg]
+    if isinstance(value, BaseModel):
+        return "(table)"
+    if hasattr(value, "value"):
+        value = value.value
+    return f"`{value!r}`" if value not in (None, "") else "—"
+
+
+def field_paths(model: type[BaseModel] = EnvironmentConfig, prefix: str = "") -> list[tuple[str, FieldInfo, type[BaseModel] | None]]:
+    """Every key path in the schema, depth first (used by the docs and by a test)."""
+    rows: list[tuple[str, FieldInfo, type[BaseModel] | None]] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        sub = _section_model(field.annotation)
+        rows.append((path, field, sub))
+        origin = typing.get_origin(field.annotation)
+        if sub is not None and origin not in (list, dict):
+            rows += field_paths(sub, prefix=f"{path}.")
+    return rows
+
+
+def render_markdown() -> str:
+    out = [
+        "# Environment file reference",
+        "",
+        "Generated from the schema (`src/gonogo/schema/`) by `gonogo envs --reference`; do not edit by hand.",
+        "An environment file is TOML. Unknown keys are errors. Values may use `${VAR}` and",
+        "`${VAR:-default}` (process environment, then `secrets_file`); `$$` is a literal `$`.",
+        "A table that is absent makes the checks of that component *not applicable*.",
+        "See `environments/prod.example.toml` for a commented example of every key.",
+        "",
+    ]
+    sections: dict[str, list[str]] = {"(top level)": []}
+    for path, field, sub in field_paths():
+        head, _, key = path.rpartition(".")
+        table = head or "(top level)"
+        if sub is not None and typing.get_origin(field.annotation) not in (list, dict):
+            sections.setdefault(path, [])
+            doc = field.description or (sub.__doc__ or "").strip().splitlines()[0]
+            sections[table].append(f"| `{key}` | table | {_default(field)} | {doc} |")
+            continue
+        sections.setdefault(table, []).append(
+            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {field.description or ''} |"
+        )
+    for table, rows in sections.items():
+        title = table if table == "(top level)" else f"[{table}]"
+        out += [f"## {title}", "", "| key | type | default | meaning |", "|---|---|---|---|", *rows, ""]
+    out += [
+        "## [checks.\"<check-id>\"]",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+        "| `severity` | blocker, major, minor, info | catalogue default | replaces the check's default severity in this environment |",
+        "",
+        "## [[waivers]] (also in `<name>.waivers.toml`)",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+        "| `check` | str | **required** | check id the waiver covers |",
+        "| `reason` | str | **required** | why the risk is accepted |",
+        "| `approver` | str | **required** | who accepted it |",
+        "| `ticket` | str | **required** | change or risk ticket |",
+        "| `expires` | date | **required** | last day it applies (TOML date, e.g. `2026-12-31`); an expired waiver is reported and not applied |",
+        "",
+        "## Secrets",
+        "",
+        "A value counts as secret, and is replaced by `***` in every report, log and terminal line, when it",
+        "comes from the `secrets_file`, from a `${VAR}` whose name contains PASS, SECRET, TOKEN, KEY,",
+        "CREDENTIAL, AUTH, PRIVATE, COOKIE or SESSION, when it sits under a key such as `password`,",
+        "`passphrase`, `token` or `api_key`, or when it is the password of a URL (a DSN). Bearer tokens,",
+        "`Authorization`, `Cookie` and `Set-Cookie` values are masked whatever their source.",
+        "",
+    ]
+    return "\n".join(out)
