@@ -1,5 +1,79 @@
-"""Fixtures shared by gonogo's own tests."""
+"""Fixtures shared by gonogo's own tests.
+
+``demo_stack`` is one clean embedded demo stack per test process (session scope). Fault tests
+inject a fault into it with ``demo_stack.fault(name)`` (reverted on exit) and run the real gate
+against it with ``run_gate(...)``, which returns the parsed ``evidence.json``.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
 pytest_plugins = ["pytester"]
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def demo_stack() -> Iterator[Any]:
+    """A running, clean demo stack shared by the tests of this process."""
+    from gonogo.demo.stack import DemoStack
+
+    stack = DemoStack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@dataclass(frozen=True)
+class GateRun:
+    """The result of one gate run: exit code, verdict and per-check data from evidence.json."""
+
+    exit_code: int
+    document: dict[str, Any]
+    output: str
+
+    @property
+    def verdict(self) -> str:
+        return str(self.document["verdict"])
+
+    def check(self, check_id: str) -> dict[str, Any]:
+        matches = [c for c in self.document["checks"] if c["id"] == check_id]
+        assert matches, f"{check_id} did not run; ran: {sorted(c['id'] for c in self.document['checks'])}\n{self.output[-3000:]}"
+        return matches[0]
+
+    def outcome(self, check_id: str) -> str:
+        return str(self.check(check_id)["outcome"])
+
+    def failing(self) -> set[str]:
+        return {c["id"] for c in self.document["checks"] if c["outcome"] in ("failed", "error", "skipped", "refused")}
+
+
+RunGate = Callable[..., GateRun]
+
+
+@pytest.fixture
+def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
+    """Run the gate in a subprocess against the shared demo stack (with its active faults)."""
+
+    def run(*args: str, env: str = "demo", timeout: float = 300) -> GateRun:
+        reports = tmp_path / "reports"
+        cmd = [sys.executable, "-m", "pytest", "--env", env, "--gonogo-reports", str(reports), "-q", "-p", "no:cacheprovider", *args]
+        environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
+        proc = subprocess.run(cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
+        output = proc.stdout + proc.stderr
+        evidence = reports / env / "latest" / "evidence.json"
+        assert evidence.is_file(), f"no evidence.json (exit {proc.returncode}):\n{output[-3000:]}"
+        return GateRun(proc.returncode, json.loads(evidence.read_text()), output)
+
+    return run
