@@ -20,7 +20,7 @@ import pytest
 from gonogo.config import Environment
 from gonogo.errors import ProbeError
 from gonogo.evidence import Evidence
-from gonogo.model import CheckSpec, Finding
+from gonogo.model import CheckSpec, ErrorReason, Finding
 from gonogo.schema import EnvironmentConfig
 
 T = TypeVar("T")
@@ -36,16 +36,20 @@ class CheckFailed(AssertionError):
 class SharedProbes:
     """Session-wide memo of probe results and failures.
 
-    Several checks read the same facts (one HTTPS fetch feeds every header check); a target
-    that is unreachable fails every later check at once with the same error instead of
-    waiting for its own timeout.
+    Several checks read the same facts (one HTTPS fetch feeds every header check), and an
+    endpoint that is unreachable fails every later check that names it at once, with the first
+    error, instead of each check waiting for its own timeout.
     """
 
     def __init__(self) -> None:
         self._results: dict[str, Any] = {}
         self._errors: dict[str, ProbeError] = {}
+        self._down: dict[str, ProbeError] = {}
 
-    def get(self, key: str, factory: Callable[[], T]) -> T:
+    def get(self, key: str, factory: Callable[[], T], endpoint: str | None = None) -> T:
+        if endpoint is not None and endpoint in self._down:
+            first = self._down[endpoint]
+            raise type(first)(f"{endpoint} is unreachable (failed earlier in this run): {first}", reason=first.reason)
         if key in self._errors:
             raise self._errors[key]
         if key not in self._results:
@@ -53,12 +57,15 @@ class SharedProbes:
                 self._results[key] = factory()
             except ProbeError as err:
                 self._errors[key] = err
+                if endpoint is not None and err.reason in (ErrorReason.CONNECTIVITY, ErrorReason.TIMEOUT):
+                    self._down[endpoint] = err
                 raise
         return self._results[key]  # type: ignore[no-any-return]
 
     def clear(self) -> None:
         self._results.clear()
         self._errors.clear()
+        self._down.clear()
 
 
 class Gate:
@@ -99,9 +106,13 @@ class Gate:
         """Name what this check looked at (shown in junit names and the report)."""
         self.evidence.target = description
 
-    def shared(self, key: str, factory: Callable[[], T]) -> T:
-        """Run ``factory`` once per session for ``key`` (errors are remembered too)."""
-        return self._shared.get(key, factory)
+    def shared(self, key: str, factory: Callable[[], T], *, endpoint: str | None = None) -> T:
+        """Run ``factory`` once per session for ``key`` (errors are remembered too).
+
+        ``endpoint`` (``host:port``) names what the probe connects to: once it was unreachable or
+        timed out, every later probe of it fails at once with the first error.
+        """
+        return self._shared.get(key, factory, endpoint)
 
     def judge(self, findings: Iterable[Finding]) -> list[Finding]:
         """Record the findings; fail the check when any of them is not ok."""
