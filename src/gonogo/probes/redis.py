@@ -1,0 +1,199 @@
+"""Facts about a Redis server: PING round trip, INFO, and whether it refuses strangers.
+
+Read-only: PING, INFO, TIME and ``CONFIG GET save`` (which managed services may forbid; then the
+RDB schedule is unknown). A second connection *without* credentials tells whether the server
+requires authentication.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.schema.data import RedisConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaFacts:
+    """One ``slaveN`` line of INFO replication (offset lag in bytes, seconds since last ack)."""
+
+    address: str
+    state: str
+    offset_lag: int
+    lag_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class RedisFacts:
+    """Everything the ``redis.*`` rules judge.
+
+    Attributes:
+        target: ``host:port/db`` (never the password).
+        rtt_ms: median PING round trip.
+        version: ``redis_version``.
+        auth_required: an unauthenticated PING was refused (``auth_detail`` says how it went).
+        aof_enabled / aof_last_write_status / aof_last_rewrite_status: INFO persistence.
+        rdb_configured: ``save`` is not empty (None: CONFIG is not allowed for our user).
+        rdb_last_bgsave_status / rdb_last_save_age_s / rdb_changes_since_last_save: INFO
+            persistence, the age measured on the server's clock (TIME).
+        role: ``master`` or ``slave``; replicas: the master's view of its replicas.
+        master_link_status / master_last_io_s: the replica's view of its master (else None).
+        maxmemory / maxmemory_policy / used_memory: INFO memory.
+        rejected_connections: INFO stats, since the server started.
+    """
+
+    target: str
+    rtt_ms: float
+    version: str
+    auth_required: bool
+    auth_detail: str
+    aof_enabled: bool
+    aof_last_write_status: str | None
+    aof_last_rewrite_status: str | None
+    rdb_configured: bool | None
+    rdb_last_bgsave_status: str | None
+    rdb_last_save_age_s: float | None
+    rdb_changes_since_last_save: int
+    role: str
+    replicas: tuple[ReplicaFacts, ...]
+    master_link_status: str | None
+    master_last_io_s: int | None
+    maxmemory: int
+    maxmemory_policy: str
+    used_memory: int
+    rejected_connections: int
+
+
+def collect(cfg: RedisConfig) -> RedisFacts:
+    """PING, INFO and an unauthenticated attempt, each bounded by ``timeout_s``."""
+    client = _client(cfg.url, cfg.timeout_s)
+    kwargs = client.connection_pool.connection_kwargs
+    target = _target(kwargs)
+    try:
+        rtts = []
+        for _ in range(3):
+            t = time.monotonic()
+            client.ping()
+            rtts.append((time.monotonic() - t) * 1000)
+        info: dict[str, Any] = client.info("everything")
+        server_now = client.time()[0]
+        rdb_configured = _rdb_configured(client)
+        auth_required, auth_detail = _refuses_strangers(client, cfg.timeout_s)
+    except redis.RedisError as err:
+        raise probe_error(err, target) from err
+    finally:
+        client.close()
+    last_save = info.get("rdb_last_save_time")
+    return RedisFacts(
+        target=target,
+        rtt_ms=round(statistics.median(rtts), 2),
+        version=str(info.get("redis_version", "")),
+        auth_required=auth_required,
+        auth_detail=auth_detail,
+        aof_enabled=bool(int(info.get("aof_enabled", 0))),
+        aof_last_write_status=info.get("aof_last_write_status"),
+        aof_last_rewrite_status=info.get("aof_last_bgrewrite_status"),
+        rdb_configured=rdb_configured,
+        rdb_last_bgsave_status=info.get("rdb_last_bgsave_status"),
+        rdb_last_save_age_s=float(server_now - int(last_save)) if last_save else None,
+        rdb_changes_since_last_save=int(info.get("rdb_changes_since_last_save", 0)),
+        role=str(info.get("role", "")),
+        replicas=_replicas(info),
+        master_link_status=info.get("master_link_status"),
+        master_last_io_s=info.get("master_last_io_seconds_ago"),
+        maxmemory=int(info.get("maxmemory", 0)),
+        maxmemory_policy=str(info.get("maxmemory_policy", "")),
+        used_memory=int(info.get("used_memory", 0)),
+        rejected_connections=int(info.get("rejected_connections", 0)),
+    )
+
+
+def probe_error(err: redis.RedisError, target: str) -> ProbeError:
+    """One-line ProbeError naming the target and what to do (no URL, so no password)."""
+    where = f"redis {target}"
+    text = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+    if isinstance(err, redis.TimeoutError):
+        return ProbeTimeout(f"{where}: no answer within timeout_s; check host, port and firewall")
+    if isinstance(err, redis.AuthenticationError) or text.startswith(("NOAUTH", "WRONGPASS")):
+        return ProbeAuthError(f"{where}: credentials refused ({text}); check the password in url")
+    if isinstance(err, redis.ConnectionError):
+        return ProbeRefused(
+            f"{where}: cannot connect ({text}); check the server runs and host/port"
+        )
+    return ProbeError(f"{where}: {type(err).__name__}: {text}")
+
+
+def _client(url: str, timeout_s: float, **overrides: Any) -> redis.Redis:
+    # protocol 2: no HELLO handshake, so an unauthenticated PING gets a plain NOAUTH answer;
+    # no retries: one timeout means one timeout, not three
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
+        protocol=2,
+        decode_responses=True,
+        **overrides,
+    )
+
+
+def _target(kwargs: dict[str, Any]) -> str:
+    if kwargs.get("path"):
+        return f"unix:{kwargs['path']}/{kwargs.get('db', 0)}"
+    return f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
+
+
+def _rdb_configured(client: redis.Redis) -> bool | None:
+    try:
+        save = client.config_get("save").get("save")
+    except redis.ResponseError:
+        return None  # CONFIG renamed or not permitted (managed Redis): schedule unknown
+    return bool(save and str(save).strip())
+
+
+def _refuses_strangers(client: redis.Redis, timeout_s: float) -> tuple[bool, str]:
+    """PING over a connection without username/password: refused means auth is required."""
+    kwargs = {
+        k: v
+        for k, v in client.connection_pool.connection_kwargs.items()
+        if k not in ("password", "username", "credential_provider")
+    }
+    pool = redis.ConnectionPool(connection_class=client.connection_pool.connection_class, **kwargs)
+    stranger = redis.Redis(connection_pool=pool)
+    try:
+        stranger.ping()
+    except redis.AuthenticationError as err:
+        return True, f"unauthenticated PING refused: {str(err).splitlines()[0][:120]}"
+    except redis.ResponseError as err:
+        if str(err).startswith(("NOAUTH", "NOPERM")):
+            return True, f"unauthenticated PING refused: {str(err)[:120]}"
+        raise
+    finally:
+        stranger.close()
+        pool.disconnect()
+    return False, "unauthenticated PING answered PONG"
+
+
+def _replicas(info: dict[str, Any]) -> tuple[ReplicaFacts, ...]:
+    master_offset = int(info.get("master_repl_offset", 0))
+    replicas = []
+    for key in sorted(k for k in info if k.startswith("slave") and k[5:].isdigit()):
+        value = info[key]  # redis-py parses "ip=..,port=..,state=..,offset=..,lag=.." to a dict
+        if not isinstance(value, dict):
+            continue
+        replicas.append(
+            ReplicaFacts(
+                address=f"{value.get('ip')}:{value.get('port')}",
+                state=str(value.get("state", "")),
+                offset_lag=max(0, master_offset - int(value.get("offset", 0))),
+                lag_s=int(value.get("lag", 0)),
+            )
+        )
+    return tuple(replicas)
