@@ -1,7 +1,8 @@
 """The environment-file schema (validated with pydantic; unknown keys are errors).
 
-Each component has its own table and module: ``[web]``/``[tls]``/``[headers]`` in
-:mod:`gonogo.schema.web`, ``[postgres]``/``[redis]`` in :mod:`gonogo.schema.data`. A component
+Each component has its own table and module: ``[web]`` in :mod:`gonogo.schema.web`,
+``[headers]``/``[cookies]``/``[cors]``/``[exposure]``/``[ratelimit]`` in
+:mod:`gonogo.schema.security`, ``[postgres]``/``[redis]`` in :mod:`gonogo.schema.data`. A component
 that is absent from the file makes the checks of that component *not applicable*.
 """
 
@@ -16,15 +17,26 @@ from pydantic import Field, field_validator
 from gonogo.model import Severity
 from gonogo.schema.base import Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
+from gonogo.schema.security import (
+    CookiesConfig,
+    CorsConfig,
+    ExposureConfig,
+    HeadersConfig,
+    RateLimitConfig,
+)
 from gonogo.schema.tls import TlsConfig
-from gonogo.schema.web import HeadersConfig, WebConfig
+from gonogo.schema.web import WebConfig
 
 __all__ = [
     "CheckOverride",
+    "CookiesConfig",
+    "CorsConfig",
     "DemoConfig",
     "EnvironmentConfig",
+    "ExposureConfig",
     "HeadersConfig",
     "PostgresConfig",
+    "RateLimitConfig",
     "RedisConfig",
     "Section",
     "TlsConfig",
@@ -82,6 +94,10 @@ class EnvironmentConfig(Section):
     web: WebConfig | None = None
     tls: TlsConfig = TlsConfig()
     headers: HeadersConfig = HeadersConfig()
+    cookies: CookiesConfig = CookiesConfig()
+    cors: CorsConfig = CorsConfig()
+    exposure: ExposureConfig = ExposureConfig()
+    ratelimit: RateLimitConfig | None = None
     postgres: PostgresConfig | None = None
     redis: RedisConfig | None = None
     backup: BackupConfig | None = None

@@ -1,4 +1,5 @@
-"""``[web]`` and ``[headers]``: the HTTP(S) entry point of the system under test."""
+"""``[web]``: the HTTP(S) entry point of the system under test (thresholds of its security
+checks are in :mod:`gonogo.schema.security`)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,3 @@ class WebConfig(Section):
             raise ValueError("must start with http://")
         return value.rstrip("/") if value else value
 
-
-class HeadersConfig(Section):
-    """Thresholds for the security-header checks."""
-
-    hsts_min_max_age: int = Field(
-        default=31536000, ge=0, description="minimum HSTS max-age in seconds (plans: one year)"
-    )
-    hsts_require_include_subdomains: bool = True

@@ -1,0 +1,243 @@
+"""``[headers]``, ``[cookies]``, ``[cors]``, ``[exposure]``, ``[ratelimit]``: web security.
+
+Every section except ``[ratelimit]`` has working defaults, so the header, cookie, CORS and
+exposure checks run as soon as ``[web]`` is declared. ``[ratelimit]`` is intrusive (it sends
+failed logins) and is only applicable when the environment declares it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from gonogo.schema.base import Section
+
+# Below six months HSTS protects too briefly to matter (the HTTP Observatory's line, which
+# uses 180 days rather than 182.5 because so many sites send 15552000).
+HSTS_SIX_MONTHS = 15_552_000
+GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
+
+
+class HeadersConfig(Section):
+    """Thresholds for the security-header, redirect and grade checks."""
+
+    hsts_min_max_age: int = Field(
+        default=31536000,
+        description="minimum HSTS max-age in seconds (plans: one year; never below six months)",
+    )
+    hsts_require_include_subdomains: bool = Field(
+        default=True, description="HSTS must carry includeSubDomains (plans' nginx config sets it)"
+    )
+    require_object_src: bool = Field(
+        default=True,
+        description="CSP must restrict plugins (object-src, or default-src, without wildcards)",
+    )
+    require_base_uri: bool = Field(
+        default=True,
+        description="CSP must set base-uri without wildcards (no fallback to default-src)",
+    )
+    forbid_unsafe_inline_style: bool = Field(
+        default=False, description="also fail 'unsafe-inline' in style-src (scripts always fail)"
+    )
+    safe_referrer_policies: list[str] = Field(
+        default_factory=lambda: [
+            "no-referrer",
+            "same-origin",
+            "strict-origin",
+            "strict-origin-when-cross-origin",
+        ],
+        description="Referrer-Policy values accepted as safe",
+    )
+    require_referrer_policy: bool = Field(
+        default=False,
+        description="fail when absent (browsers default to strict-origin-when-cross-origin)",
+    )
+    require_permissions_policy: bool = True
+    restricted_features: list[str] = Field(
+        default_factory=lambda: [
+            "camera",
+            "microphone",
+            "geolocation",
+            "payment",
+            "usb",
+            "serial",
+            "hid",
+            "bluetooth",
+            "display-capture",
+            "midi",
+        ],
+        description="Permissions-Policy features that must not be granted to every origin (*)",
+    )
+    require_coop: bool = Field(
+        default=False, description="headers.cross-origin: require Cross-Origin-Opener-Policy"
+    )
+    require_coep: bool = Field(
+        default=False, description="headers.cross-origin: require Cross-Origin-Embedder-Policy"
+    )
+    require_corp: bool = Field(
+        default=False, description="headers.cross-origin: require Cross-Origin-Resource-Policy"
+    )
+    disclosure_headers: list[str] = Field(
+        default_factory=lambda: [
+            "Server",
+            "X-Powered-By",
+            "X-AspNet-Version",
+            "X-AspNetMvc-Version",
+            "X-Generator",
+        ],
+        description="response headers that must not reveal product versions",
+    )
+    redirect_require_permanent: bool = Field(
+        default=True, description="the first http -> https hop must be 301 or 308"
+    )
+    max_redirects: int = Field(default=10, ge=1, le=30, description="redirect chain length bound")
+    min_grade: str | None = Field(
+        default=None,
+        description="headers.grade fails below this Observatory-style grade, e.g. 'B+'",
+    )
+
+    @field_validator("hsts_min_max_age")
+    @classmethod
+    def _six_months(cls, value: int) -> int:
+        if value < HSTS_SIX_MONTHS:
+            raise ValueError(
+                f"must be at least six months ({HSTS_SIX_MONTHS} s); plans ask for 31536000"
+            )
+        return value
+
+    @field_validator("min_grade")
+    @classmethod
+    def _grade(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in GRADES:
+            raise ValueError(f"must be one of {', '.join(GRADES)}")
+        return value.upper() if value else value
+
+    @field_validator("safe_referrer_policies", "restricted_features")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value]
+
+
+class _LoginFlow(Section):
+    login_path: str | None = Field(default=None, description="login endpoint, e.g. /login")
+    login_method: Literal["POST", "PUT"] = "POST"
+    login_format: Literal["form", "json"] = Field(
+        default="form", description="how the fields are sent"
+    )
+    login_fields: dict[str, str] = Field(
+        default_factory=dict,
+        description='body fields, e.g. {username = "demo", password = "${DEMO_PASSWORD}"}',
+    )
+
+    @field_validator("login_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must be a path starting with /")
+        return value
+
+
+class CookiesConfig(_LoginFlow):
+    """``cookies.flags``: which pages to visit and which cookies are session cookies."""
+
+    pages: list[str] = Field(
+        default_factory=lambda: ["/"], description="paths whose Set-Cookie headers are judged"
+    )
+    session_cookie_names: list[str] = Field(
+        default_factory=lambda: [
+            "session",
+            "sessionid",
+            "sid",
+            "connect.sid",
+            "jsessionid",
+            "phpsessid",
+            "asp.net_sessionid",
+            "*session*",
+            "*sess",
+            "*_sess_*",
+            "*auth*",
+            "*login*",
+            "remember_*",
+        ],
+        description="session/auth cookie names (globs, any case): they must be HttpOnly",
+    )
+    require_samesite: bool = Field(
+        default=True, description="every cookie must set SameSite explicitly"
+    )
+
+
+class CorsConfig(Section):
+    """``cors.policy``: the origins that may read responses cross-origin."""
+
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="exact origins, e.g. https://app.example.com (plans: CORS_ALLOWED_ORIGINS)",
+    )
+    probe_paths: list[str] | None = Field(
+        default=None,
+        description="paths probed with foreign origins (default: / and [web] health_path)",
+    )
+    allow_wildcard: bool = Field(
+        default=False,
+        description="accept Access-Control-Allow-Origin: * without credentials (plans: remove *)",
+    )
+    allowed_methods: list[str] | None = Field(
+        default=None,
+        description="if set, preflights may allow no other method (plans: GET, POST, PUT, DELETE)",
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin == "*" or "://" not in origin or origin.count("/") > 2:
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return [o.lower().rstrip("/") for o in value]
+
+    @field_validator("allowed_methods")
+    @classmethod
+    def _methods(cls, value: list[str] | None) -> list[str] | None:
+        return [m.upper() for m in value] if value is not None else None
+
+
+class ExposureConfig(Section):
+    """``exposure.*``: extra paths to probe and error pages to provoke."""
+
+    extra_paths: list[str] = Field(
+        default_factory=list, description="more paths that must not be served"
+    )
+    skip_paths: list[str] = Field(default_factory=list, description="built-in paths not to probe")
+    error_paths: list[str] = Field(
+        default_factory=list,
+        description="paths known to raise server errors (e.g. /api/boom in the demo)",
+    )
+    max_scripts: int = Field(
+        default=20, ge=1, le=200, description="scripts checked for source maps"
+    )
+
+
+class RateLimitConfig(_LoginFlow):
+    """``ratelimit.login`` (intrusive): failed logins must be refused within ``max_attempts``."""
+
+    login_path: str | None = "/login"
+    login_fields: dict[str, str] = Field(
+        default_factory=lambda: {
+            "username": "gonogo-ratelimit-probe",
+            "password": "not-the-password",
+        },
+        description="body of each failed attempt (use a throw-away account)",
+    )
+    max_attempts: int = Field(
+        default=5, ge=1, le=100, description="attempts allowed per window (plans: 5)"
+    )
+    window: str = Field(
+        default="15 minutes", description="the window, as documented (plans: 15 minutes)"
+    )
+    extra_attempts: int = Field(
+        default=2, ge=1, le=20, description="attempts sent beyond max_attempts before giving up"
+    )
+    refusal_statuses: list[int] = Field(
+        default_factory=lambda: [429, 503, 423],
+        description="statuses that count as refused (nginx limit_req answers 503 by default)",
+    )
