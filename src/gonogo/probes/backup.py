@@ -215,10 +215,15 @@ def parse_sha256sum(text: str | None) -> str | None:
 
 
 def tool(name: str, cfg: BackupConfig) -> str:
-    """Path of a PostgreSQL client tool (``pg_bin_dir`` first, then PATH)."""
+    """Path of a PostgreSQL client tool: ``pg_bin_dir``, then PATH, then Debian's versioned dirs."""
     if cfg.pg_bin_dir is not None and (cfg.pg_bin_dir / name).is_file():
         return str(cfg.pg_bin_dir / name)
-    found = shutil.which(name)
+    # Debian links only some tools into /usr/bin (pg_amcheck is not); prefer the newest major
+    versioned = [
+        p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.parts[-3].isdigit()
+    ]
+    newest = max(versioned, key=lambda p: int(p.parts[-3]), default=None)
+    found = shutil.which(name) or (str(newest) if newest else None)
     if found is None:
         raise ProbeError(
             f"{name} not found; install postgresql-client or set [backup].pg_bin_dir",
@@ -227,8 +232,14 @@ def tool(name: str, cfg: BackupConfig) -> str:
     return found
 
 
-def run(cmd: list[str], *, timeout_s: float, what: str, stdin: bytes = b"",
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:  # fmt: skip
+def run(
+    cmd: list[str],
+    *,
+    timeout_s: float,
+    what: str,
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     """Run a command with a timeout (killed when it expires: a ProbeTimeout naming ``what``)."""
     try:
         return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout_s, env=env)

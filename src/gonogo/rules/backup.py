@@ -1,0 +1,238 @@
+"""Backup rules: facts from :mod:`gonogo.probes.backup` and ``probes.restore`` + ``[backup]``.
+
+Check ids served:
+
+- ``backup.freshness``   the newest backup is younger than ``max_age_hours`` (the RPO)
+- ``backup.integrity``   checksum matches, the archive reads end to end, size not collapsed
+- ``backup.encryption``  the backup is an OpenPGP message and decrypts with the configured key
+- ``backup.restore``     restored into a scratch database: tables and rows match, within the RTO
+- ``backup.predeploy``   a backup taken within ``predeploy_window_minutes`` before the deploy
+
+``now`` is the run's start time: no rule reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from gonogo.model import Comparison, Finding, compare, info
+from gonogo.schema.data import BackupConfig
+
+if TYPE_CHECKING:
+    from gonogo.probes.backup import ArchiveFacts, BackupListing, BackupObject
+    from gonogo.probes.restore import RestoreFacts
+
+LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
+CLOCK_SKEW_S = 300  # a backup "from the future" beyond this means a wrong clock or a wrong file
+DUMP_FORMATS = ("custom", "tar", "directory", "plain", "gzip")
+
+
+def _check(
+    name: str, ok: bool, message: str, measured: Any = None, threshold: Any = None
+) -> Finding:
+    return Finding(name, ok, message, measured, threshold, comparison=EQ)
+
+
+def _age_s(obj: BackupObject, now: dt.datetime) -> float:
+    return (now - obj.modified).total_seconds()
+
+
+def _none_found(listing: BackupListing) -> list[Finding]:
+    return [_check("backup", False, f"no backup matches {listing.source}", 0, ">= 1")]
+
+
+def _not_future(obj: BackupObject, now: dt.datetime) -> list[Finding]:
+    if _age_s(obj, now) >= -CLOCK_SKEW_S:
+        return []
+    when = obj.modified.isoformat(timespec="seconds")
+    return [
+        _check("clock", False, f"{obj.name} is dated {when}, in the future: check clocks", when)
+    ]
+
+
+def evaluate_freshness(listing: BackupListing, t: BackupConfig, now: dt.datetime) -> list[Finding]:
+    if listing.newest is None:
+        return _none_found(listing)
+    newest = listing.newest
+    hours = round(_age_s(newest, now) / 3600, 2)
+    return [
+        info("newest", f"newest of {listing.count} backup(s): {newest.name}", newest.name),
+        compare("age_hours", hours, LE, t.max_age_hours, unit="h", what=f"age of {newest.name}"),
+        *_not_future(newest, now),
+    ]
+
+
+def evaluate_predeploy(listing: BackupListing, t: BackupConfig, now: dt.datetime) -> list[Finding]:
+    if listing.newest is None:
+        return _none_found(listing)
+    newest = listing.newest
+    minutes = round(_age_s(newest, now) / 60, 1)
+    what = f"minutes since the pre-deploy backup {newest.name} was taken"
+    return [
+        compare("age_minutes", minutes, LE, t.predeploy_window_minutes, unit="min", what=what),
+        *_not_future(newest, now),
+    ]
+
+
+def evaluate_integrity(
+    listing: BackupListing, archive: ArchiveFacts, t: BackupConfig
+) -> list[Finding]:
+    found = [
+        info(
+            "file", f"{archive.name}: {archive.size:,} bytes, {archive.format} format", archive.name
+        )
+    ]
+    expected, digest = archive.expected_sha256, archive.sha256
+    if expected is None:
+        why = f"no {archive.name}.sha256 next to the backup"
+        found.append(
+            _check("checksum", False, why, None, "sha256")
+            if t.require_checksum
+            else info("checksum", why)
+        )
+    elif expected == "unparseable":
+        found.append(
+            _check(
+                "checksum",
+                False,
+                f"{archive.name}.sha256 is not sha256sum output",
+                expected,
+                "sha256",
+            )
+        )
+    else:
+        same = digest == expected
+        why = f"sha256 {'matches' if same else 'DIFFERS from'} {archive.name}.sha256"
+        found.append(_check("checksum", same, why, digest, expected))
+    ok = archive.readable is True
+    found.append(
+        _check("readable", ok, archive.read_detail or "archive not read", archive.readable, True)
+    )
+    previous = listing.previous
+    if previous is not None and previous.size > 0:
+        ratio = round(archive.size / previous.size, 3)
+        what = (
+            f"size vs previous backup {previous.name} ({archive.size:,} / {previous.size:,} bytes)"
+        )
+        found.append(compare("size_ratio", ratio, GE, t.min_size_ratio, what=what))
+    else:
+        found.append(info("size_ratio", "no previous backup to compare the size with"))
+    return found
+
+
+def evaluate_encryption(archive: ArchiveFacts, t: BackupConfig) -> list[Finding]:
+    if not t.encrypted:
+        return [
+            info(
+                "encrypted",
+                f"{archive.name} is {archive.format} (encryption not required)",
+                archive.format,
+            )
+        ]
+    is_pgp = archive.format == "openpgp"
+    state = "an OpenPGP message" if is_pgp else f"NOT encrypted ({archive.format} format)"
+    why = f"{archive.name} is {state}"
+    found = [_check("openpgp", is_pgp, why, archive.format, "openpgp")]
+    if not is_pgp:
+        return found
+    if archive.decrypt_exit is None:
+        found.append(_check("decrypts", False, archive.read_detail, None, 0))
+        return found
+    ok = archive.decrypt_exit == 0
+    why = (
+        "decrypts with the configured key"
+        if ok
+        else f"gpg cannot decrypt it (exit {archive.decrypt_exit}: {archive.decrypt_detail})"
+    )
+    found.append(_check("decrypts", ok, why, archive.decrypt_exit, 0))
+    if ok:
+        inner = archive.inner_format
+        found.append(
+            _check(
+                "content",
+                inner in DUMP_FORMATS,
+                f"decrypted content is a {inner} dump",
+                inner,
+                "pg_dump",
+            )
+        )
+    return found
+
+
+def evaluate_restore(facts: RestoreFacts, t: BackupConfig, now: dt.datetime) -> list[Finding]:
+    age_h = round((now - facts.modified).total_seconds() / 3600, 2)
+    found = [
+        info(
+            "file",
+            f"{facts.backup}: {facts.size:,} bytes, sha256 {facts.sha256 or 'n/a'}, {age_h} h old",
+            facts.backup,
+        ),
+        info("size_bytes", f"{facts.size:,} bytes", facts.size, "bytes"),
+        info("age_hours", f"backup age {age_h} h", age_h, "h"),
+    ]
+    if facts.refused is not None:
+        return [
+            *found,
+            _check("target", False, f"refused: {facts.refused}", facts.scratch, "not the source"),
+        ]
+    found.append(
+        _check(
+            "restored", facts.restored, f"{facts.detail} into {facts.scratch}", facts.restored, True
+        )
+    )
+    steps = f"decrypt {facts.decrypt_s:.1f} s + restore {facts.restore_s:.1f} s + verify"
+    what = f"restore drill seconds ({steps})"
+    found.append(compare("seconds", facts.total_s, LE, t.rto_s, unit="s", what=what))
+    if facts.restored:
+        found += _compare_tables(facts, t)
+        found.append(_amcheck(facts))
+    why = (
+        "scratch database dropped"
+        if facts.scratch_dropped
+        else f"scratch {facts.scratch} was NOT dropped: drop it by hand"
+    )
+    found.append(_check("scratch_dropped", facts.scratch_dropped, why, facts.scratch_dropped, True))
+    return found
+
+
+def _compare_tables(facts: RestoreFacts, t: BackupConfig) -> list[Finding]:
+    rows = sum(facts.tables.values())
+    found = [
+        info("tables", f"{len(facts.tables)} tables restored", len(facts.tables)),
+        info("rows", f"{rows:,} rows restored", rows, "rows"),
+    ]
+    if facts.source_tables is None:
+        return [
+            *found,
+            _check("source", False, f"cannot compare with the source: {facts.source_error}"),
+        ]
+    restored, source = set(facts.tables), set(facts.source_tables)
+    missing, extra = sorted(source - restored), sorted(restored - source)
+    why = (
+        "same tables as the source"
+        if not missing and not extra
+        else f"missing from backup: {missing or '-'}; not in source: {extra or '-'}"
+    )
+    found.append(
+        _check("table_set", not missing and not extra, why, sorted(restored), sorted(source))
+    )
+    off = []
+    for name in sorted(restored & source):
+        have, want = facts.tables[name], facts.source_tables[name]
+        if abs(have - want) > t.row_tolerance * max(want, 1):
+            off.append(f"{name}: {have:,} restored vs {want:,} in source")
+    want_total = sum(facts.source_tables[n] for n in restored & source)
+    why = (
+        f"{rows:,} rows match the source (tolerance {t.row_tolerance:.1%})"
+        if not off
+        else "; ".join(off)
+    )
+    found.append(Finding("row_counts", not off, why, rows, want_total, "rows", EQ))
+    return found
+
+
+def _amcheck(facts: RestoreFacts) -> Finding:
+    if facts.amcheck_ok is None:
+        return info("amcheck", facts.amcheck_detail)
+    return _check("amcheck", facts.amcheck_ok, facts.amcheck_detail, facts.amcheck_ok, True)

@@ -1,0 +1,259 @@
+"""PostgreSQL rules: facts from :func:`gonogo.probes.postgres.collect` + ``[postgres]`` thresholds.
+
+Check ids served:
+
+- ``pg.connect``         connected, SELECT 1 round trip, TLS on the connection when required
+- ``pg.version``         server major version >= ``min_version`` (plans: 13+)
+- ``pg.schema``          ``required_tables`` and ``required_indexes`` exist
+- ``pg.migrations``      the migrations query returns ``expected_migration``
+- ``pg.replication``     streaming standbys >= ``min_standbys``, replay lag, slots active
+- ``pg.capacity``        connections vs max_connections, oldest transaction and lock wait, size
+- ``pg.archiving``       archive_mode on, archiver not failing, last archived WAL recent
+- ``pg.slow-query-log``  log_min_duration_statement >= 0
+- ``pg.app-role``        the application role is not a superuser
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gonogo.model import Comparison, Finding, compare, info
+from gonogo.schema.data import PostgresConfig
+
+if TYPE_CHECKING:
+    from gonogo.probes.postgres import PostgresFacts
+
+_MONITOR_HINT = "grant pg_monitor to the gate's role to see them"
+LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
+
+
+def _at_most(name: str, value: Any, limit: Any, unit: str, what: str) -> Finding:
+    return compare(name, value, LE, limit, unit=unit, what=what)
+
+
+def _check(
+    name: str, ok: bool, message: str, measured: Any = None, threshold: Any = None
+) -> Finding:
+    return Finding(name, ok, message, measured, threshold, comparison=EQ)
+
+
+def evaluate_connect(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    c = facts.connection
+    tls = f"TLS in use ({c.ssl_protocol})" if c.ssl_in_use else "TLS not in use"
+    return [
+        info(
+            "connected",
+            f"connected to {c.target} as {c.user} in {c.connect_ms:.0f} ms",
+            c.connect_ms,
+            "ms",
+        ),
+        _at_most("rtt_ms", c.rtt_ms, t.max_rtt_ms, "ms", "SELECT 1 round trip"),
+        _check("tls", c.ssl_in_use, f"{tls} (require_tls = true)", c.ssl_in_use, True)
+        if t.require_tls
+        else info("tls", f"{tls} (not required)", c.ssl_in_use),
+    ]
+
+
+def evaluate_version(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    num = facts.connection.server_version_num
+    major = num // 10000 if num >= 100000 else num // 100  # 9.6 was 90600; 10+ is 100000-based
+    return [
+        compare("major_version", major, GE, t.min_version, what="server major version"),
+        info(
+            "version",
+            facts.connection.server_version.split(" on ")[0],
+            facts.connection.server_version,
+        ),
+    ]
+
+
+def _presence(kind: str, required: list[str], present: tuple[str, ...]) -> Finding:
+    wanted = [n if "." in n else f"public.{n}" for n in required]  # bare names live in public
+    if not wanted:
+        return info(kind, f"no required {kind} configured ({len(present)} present)", len(present))
+    missing = [n for n in wanted if n not in set(present)]
+    if missing:
+        return _check(
+            kind,
+            False,
+            f"{len(missing)} of {len(wanted)} required {kind} missing: {', '.join(missing)}",
+            missing,
+            [],
+        )
+    return _check(kind, True, f"all {len(wanted)} required {kind} present", [], [])
+
+
+def evaluate_schema(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    return [
+        _presence("tables", t.required_tables, facts.tables),
+        _presence("indexes", t.required_indexes, facts.indexes),
+    ]
+
+
+def evaluate_migrations(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    expected, head = t.expected_migration, facts.migration_head
+    if facts.migration_error is not None:
+        why = f"migrations query failed ({facts.migration_error}); is the schema migrated?"
+        return [_check("head", False, why, None, expected)]
+    if expected is None:
+        return [info("head", f"schema head is {head} (no expected_migration set)", head)]
+    return [compare("head", head, EQ, expected, what="schema migration head")]
+
+
+def evaluate_replication(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    found: list[Finding] = []
+    if facts.connection.in_recovery:
+        found.append(info("in_recovery", "the target is itself a standby (in recovery)", True))
+    hidden = [s for s in facts.standbys if s.state is None]
+    if hidden and not facts.stats_visible:
+        who = facts.connection.user
+        why = f"{len(hidden)} standby connection(s) hidden from {who}; {_MONITOR_HINT}"
+        found.append(_check("visibility", False, why, False, True))
+    streaming = [s for s in facts.standbys if s.state == "streaming"]
+    found.append(compare("standbys", len(streaming), GE, t.min_standbys, what="streaming standbys"))
+    for s in facts.standbys:
+        name = s.name or s.client or "standby"
+        if s.state not in ("streaming", None):
+            why = f"standby {name} is {s.state}, not streaming"
+            found.append(_check(f"state:{name}", False, why, s.state, "streaming"))
+        if s.replay_lag_s is not None:
+            lag = round(s.replay_lag_s, 2)
+            found.append(
+                _at_most(f"lag:{name}", lag, t.max_replay_lag_s, "s", f"{name} replay lag")
+            )
+        elif s.replay_lag_bytes is not None:
+            lag_b, limit = s.replay_lag_bytes, t.max_replay_lag_bytes
+            found.append(_at_most(f"lag:{name}", lag_b, limit, "bytes", f"{name} replay lag"))
+    for slot in facts.slots:
+        healthy = slot.active and slot.wal_status not in ("lost", "unreserved")
+        state = "active" if slot.active else "INACTIVE (its consumer is gone; WAL piles up)"
+        why = f"{slot.slot_type} slot {slot.name} is {state}, wal_status {slot.wal_status}"
+        found.append(_check(f"slot:{slot.name}", healthy, why, slot.active, True))
+        if slot.retained_bytes is not None:
+            held, limit = slot.retained_bytes, t.max_slot_retained_bytes
+            found.append(
+                _at_most(f"retained:{slot.name}", held, limit, "bytes", f"WAL held by {slot.name}")
+            )
+    return found
+
+
+def evaluate_capacity(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    cap = facts.capacity
+    ratio = round(cap.connections / cap.max_connections, 3) if cap.max_connections else None
+    in_use = f"connections in use ({cap.connections} of {cap.max_connections})"
+    xact, lock, prepared = (
+        round(v or 0.0, 1)
+        for v in (cap.oldest_xact_s, cap.oldest_lock_wait_s, cap.oldest_prepared_s)
+    )
+    found = [
+        _at_most("connections_ratio", ratio, t.max_connections_ratio, "", in_use),
+        _at_most("oldest_transaction_s", xact, t.max_xact_age_s, "s", "oldest open transaction"),
+        _at_most("oldest_lock_wait_s", lock, t.max_lock_wait_s, "s", "oldest lock wait"),
+        _at_most(
+            "oldest_prepared_s", prepared, t.max_xact_age_s, "s", "oldest prepared transaction"
+        ),
+    ]
+    if not facts.stats_visible:
+        # other roles' xact_start reads as NULL for us: an old transaction could hide there
+        why = f"other roles' transactions are hidden from {facts.connection.user}; {_MONITOR_HINT}"
+        found.append(_check("visibility", False, why, False, True))
+    if cap.database_size_bytes is not None:
+        mb = cap.database_size_bytes / 1024 / 1024
+        why = f"database {facts.connection.database} is {mb:,.1f} MB"
+        found.append(info("database_size", why, cap.database_size_bytes, "bytes"))
+    return found
+
+
+def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    a = facts.archiver
+    if not t.require_archiving:
+        return [
+            info("archive_mode", f"archive_mode = {a.archive_mode} (not required)", a.archive_mode)
+        ]
+    command = (a.archive_command or "").strip()
+    configured = bool(a.archive_library) or command not in ("", "(disabled)")
+    where = "archive_command/archive_library " + (
+        "set" if configured else "empty: nothing archived"
+    )
+    found = [
+        compare(
+            "archive_mode", a.archive_mode, Comparison.IN, ["on", "always"], what="archive_mode"
+        ),
+        _check("archive_command", configured, where, configured, True),
+    ]
+    last_ok, last_bad = a.last_archived_age_s, a.last_failed_age_s
+    failing = (
+        a.failed_count > 0 and last_bad is not None and (last_ok is None or last_bad < last_ok)
+    )
+    if failing:
+        why = (
+            f"archiver failing: WAL {a.last_failed_wal} failed {last_bad:.0f} s ago, after the last"
+        )
+        why += f" success ({a.failed_count} failures in total)"
+    else:
+        why = f"no archive failure since the last success ({a.archived_count} archived)"
+    found.append(Finding("failures", not failing, why, a.failed_count, 0))
+    if a.ready_count == 0:
+        age = "never" if last_ok is None else f"{last_ok:.0f} s ago"
+        why = f"no WAL waiting to be archived (last archived {age})"
+        found.append(info("last_archived_age_s", why, last_ok, "s"))
+        return found
+    # WAL is waiting (or pg_wal/archive_status is hidden from us): the last success must be recent
+    pending = (
+        f"{a.ready_count} segment(s) waiting"
+        if a.ready_count
+        else f"pending WAL unknown, {_MONITOR_HINT}"
+    )
+    age_s = None if last_ok is None else round(last_ok)
+    found.append(
+        _at_most(
+            "last_archived_age_s",
+            age_s,
+            t.max_archive_age_s,
+            "s",
+            f"age of last archived WAL ({pending})",
+        )
+    )
+    return found
+
+
+def evaluate_slow_query_log(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    ms = facts.log_min_duration_statement_ms
+    state = "off" if ms < 0 else f"statements slower than {ms} ms are logged"
+    why = f"slow-query log {state} (log_min_duration_statement = {ms})"
+    found = [Finding("log_min_duration_statement", ms >= 0, why, ms, 0, "ms", GE)]
+    if t.max_slow_query_ms is not None and ms >= 0:
+        found.append(
+            _at_most("slow_query_ms", ms, t.max_slow_query_ms, "ms", "log_min_duration_statement")
+        )
+    return found
+
+
+def evaluate_app_role(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+    r = facts.role
+    if not r.exists:
+        return [
+            _check(
+                "exists",
+                False,
+                f"application role {r.name} does not exist; set app_role",
+                False,
+                True,
+            )
+        ]
+    flags = (
+        ("CREATEROLE", r.createrole),
+        ("CREATEDB", r.createdb),
+        ("REPLICATION", r.replication),
+        ("BYPASSRLS", r.bypassrls),
+    )
+    powers = [name for name, on in flags if on]
+    what = "a SUPERUSER" if r.superuser else "not a superuser"
+    return [
+        _check(
+            "superuser", not r.superuser, f"application role {r.name} is {what}", r.superuser, False
+        ),
+        info(
+            "attributes", f"role {r.name} attributes: {', '.join(powers) or 'LOGIN only'}", powers
+        ),
+    ]
