@@ -1,0 +1,169 @@
+"""Cipher suites per version with sslyze, checked by sslyze's Mozilla TLS profile checker.
+
+sslyze is an optional dependency (``gonogo[security]``): without it the probe raises, so the
+check ends as ``error``, never as a pass.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.model import ErrorReason
+from gonogo.probes.tls._net import connect
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    """A cipher suite the server accepted.
+
+    Attributes:
+        version: protocol version it was accepted with (``SSLv3`` ... ``TLSv1.3``).
+        name: IANA name, e.g. ``TLS_RSA_WITH_AES_128_CBC_SHA``.
+    """
+
+    version: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileIssue:
+    """One way the server departs from the Mozilla profile (sslyze's checker, verbatim).
+
+    Attributes:
+        key: sslyze's issue key (``ciphers``, ``tls_versions``, ``tls_curves``...).
+        message: sslyze's sentence.
+    """
+
+    key: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CipherFacts:
+    """Cipher suites accepted per version and the Mozilla profile verdict.
+
+    Attributes:
+        host: host scanned.
+        port: port scanned.
+        profile: Mozilla profile checked (``intermediate``...).
+        accepted: every suite accepted, per version.
+        offending: accepted suites the profile does not list.
+        issues: everything sslyze's profile checker reported (empty: compliant).
+        scan_s: duration of the sslyze scan.
+    """
+
+    host: str
+    port: int
+    profile: str
+    accepted: tuple[Suite, ...]
+    offending: tuple[Suite, ...]
+    issues: tuple[ProfileIssue, ...]
+    scan_s: float
+
+
+_SCAN_FIELDS = {
+    "ssl_2_0_cipher_suites": "SSLv2",
+    "ssl_3_0_cipher_suites": "SSLv3",
+    "tls_1_0_cipher_suites": "TLSv1",
+    "tls_1_1_cipher_suites": "TLSv1.1",
+    "tls_1_2_cipher_suites": "TLSv1.2",
+    "tls_1_3_cipher_suites": "TLSv1.3",
+}
+
+
+def scan_ciphers(
+    host: str,
+    port: int,
+    server_name: str | None,
+    timeout: float,
+    *,
+    profile: str = "intermediate",
+    ca_bundle: Path | None = None,
+) -> CipherFacts:
+    """Scan with sslyze and check the result with sslyze's Mozilla profile checker."""
+    try:
+        import sslyze
+        from sslyze.mozilla_tls_profile import tls_config_checker as mozilla
+    except ImportError as err:
+        raise ProbeError(
+            f"{host}:{port}: sslyze is not installed; pip install 'gonogo[security]'",
+            reason=ErrorReason.CONFIG,
+        ) from err
+    extra = sslyze.ScanCommandsExtraArguments(
+        certificate_info=sslyze.CertificateInfoExtraArgument(custom_ca_file=ca_bundle)
+        if ca_bundle
+        else None
+    )
+    # Connect once ourselves: same resolution and error mapping as the other probes, and sslyze
+    # gets the address that answered (it would try only the first one, e.g. ::1 for localhost).
+    with connect(host, port, timeout) as sock:
+        address = sock.getpeername()[0]
+    request = sslyze.ServerScanRequest(
+        server_location=sslyze.ServerNetworkLocation(host, port, ip_address=address),
+        network_configuration=sslyze.ServerNetworkConfiguration(
+            tls_server_name_indication=server_name or host, network_timeout=max(1, round(timeout))
+        ),
+        scan_commands=mozilla.SCAN_COMMANDS_NEEDED_BY_MOZILLA_CHECKER,
+        scan_commands_extra_arguments=extra,
+    )
+    started = time.monotonic()
+    with warnings.catch_warnings():
+        # sslyze's bundled trust stores hold a legacy certificate that cryptography warns
+        # about on every load; the warning is not about the target.
+        warnings.filterwarnings("ignore", message=".*serial number which wasn't positive")
+        scanner = sslyze.Scanner()
+        scanner.queue_scans([request])
+        result = next(iter(scanner.get_results()))
+    scan_s = time.monotonic() - started
+    _raise_for_scan(host, port, result, sslyze, mozilla.SCAN_COMMANDS_NEEDED_BY_MOZILLA_CHECKER)
+    config = mozilla.MozillaTlsConfiguration.get(mozilla.TlsConfigurationEnum(profile))
+    try:
+        mozilla.check_server_against_tls_configuration(result, config)
+        issues: dict[str, str] = {}
+    except mozilla.ServerNotCompliantWithTlsConfiguration as err:
+        issues = err.issues
+    except mozilla.ServerScanResultIncomplete as err:
+        raise ProbeError(f"{host}:{port}: sslyze scan incomplete ({err}); re-run the gate") from err
+    accepted = tuple(
+        Suite(version, s.cipher_suite.name)
+        for field, version in _SCAN_FIELDS.items()
+        for s in getattr(result.scan_result, field).result.accepted_cipher_suites
+    )
+    offending = tuple(
+        s
+        for s in accepted
+        if s.name not in (config.ciphersuites if s.version == "TLSv1.3" else config.ciphers.iana)
+    )
+    return CipherFacts(
+        host=host,
+        port=port,
+        profile=profile,
+        accepted=accepted,
+        offending=offending,
+        issues=tuple(ProfileIssue(k, v) for k, v in sorted(issues.items())),
+        scan_s=round(scan_s, 3),
+    )
+
+
+def _raise_for_scan(host: str, port: int, result: Any, sslyze: Any, needed: Any) -> None:
+    """Turn an sslyze connectivity failure or a failed scan command into a ProbeError."""
+    if result.scan_status != sslyze.ServerScanStatusEnum.COMPLETED:
+        trace = result.connectivity_error_trace
+        cause = trace.exc_type.__name__ if trace else "unknown"
+        text = str(trace).strip().splitlines()[-1] if trace else "no connectivity"
+        error = ProbeTimeout if "Timed" in cause else ProbeRefused
+        raise error(f"{host}:{port}: sslyze could not connect ({text}); is the TLS port up?")
+    for command in sorted(c.value for c in needed):
+        attempt = getattr(result.scan_result, command)
+        if attempt.status == sslyze.ScanCommandAttemptStatusEnum.ERROR:
+            trace = attempt.error_trace
+            text = str(trace).strip().splitlines()[-1] if trace else ""
+            raise ProbeError(
+                f"{host}:{port}: sslyze {command} failed ({attempt.error_reason.value}: {text}); "
+                "re-run, or check the server's error log"
+            )

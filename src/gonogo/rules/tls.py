@@ -1,0 +1,277 @@
+"""Rules of the TLS checks: facts from :mod:`gonogo.probes.tls` + ``[tls]`` thresholds → findings.
+
+Check ids served:
+
+- ``tls.cert-expiry`` (:func:`evaluate_expiry`): days left on the leaf; major under
+  ``expiry_major_days`` (plans: renew at 30), blocker under ``expiry_blocker_days`` (plans: page
+  at 7) and when expired or not yet valid.
+- ``tls.certificate`` (:func:`evaluate_certificate`): chain verifies, hostname matches, key size,
+  no SHA-1/MD5 signature, lifetime; subject, issuer, SANs and validity as evidence.
+- ``tls.protocols`` (:func:`evaluate_protocols`): ``refuse_protocols`` refused by the server,
+  ``require_protocols`` accepted, every other probed version reported.
+- ``tls.ciphers`` (:func:`evaluate_ciphers`): compliance with a Mozilla profile as reported by
+  sslyze's checker, offending suites as evidence. Certificate issues from that checker are
+  left to ``tls.certificate`` (one set of thresholds, and sslyze validates against its own
+  trust stores).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from gonogo.model import Comparison, Finding, Severity, compare, info
+from gonogo.probes.tls import (
+    CertificateFacts,
+    CertificateInfo,
+    CipherFacts,
+    ProtocolFacts,
+    ProtocolStatus,
+    Suite,
+)
+from gonogo.schema.tls import TlsConfig
+
+DAY_S = 86400
+FORBIDDEN_HASHES = ("md5", "sha1")  # collisions are practical; browsers reject both
+# Issue keys of sslyze's Mozilla checker that are about the certificate, not the ciphers.
+CERTIFICATE_ISSUES = frozenset(
+    {
+        "certificate_path_validation",
+        "certificate_curves",
+        "certificate_types",
+        "certificate_signatures",
+        "rsa_key_size",
+        "maximum_certificate_lifespan",
+    }
+)
+
+
+def evaluate_expiry(
+    facts: CertificateFacts, thresholds: TlsConfig, now: dt.datetime
+) -> list[Finding]:
+    """``tls.cert-expiry``: how long the leaf stays valid, in severity bands."""
+    leaf = facts.leaf
+    until = leaf.not_after.date().isoformat()
+    findings = [
+        info("not_after", f"leaf certificate valid until {leaf.not_after.isoformat()}", until)
+    ]
+    if now < leaf.not_before:
+        findings.append(
+            Finding(
+                "not_yet_valid",
+                False,
+                f"certificate is not valid before {leaf.not_before}",
+                leaf.not_before.isoformat(),
+                severity=Severity.BLOCKER,
+            )
+        )
+    days = math.floor((leaf.not_after - now).total_seconds() / DAY_S)  # 6.9 days left is 6
+    major, blocker = thresholds.expiry_major_days, thresholds.expiry_blocker_days
+    if now >= leaf.not_after:
+        message, severity = f"certificate expired on {until} ({-days} days ago)", Severity.BLOCKER
+    elif days < blocker:
+        message = f"certificate expires in {days} days ({until}); under {blocker} days is a blocker"
+        severity = Severity.BLOCKER
+    elif days < major:
+        message = f"certificate expires in {days} days ({until}); renew before {major} days left"
+        severity = Severity.MAJOR
+    else:
+        message, severity = (
+            f"certificate expires in {days} days ({until}; >= {major} required)",
+            None,
+        )
+    findings.append(
+        Finding(
+            "days_left", severity is None, message, days, major, "days", Comparison.GE, severity
+        )
+    )
+    return findings
+
+
+def evaluate_certificate(
+    facts: CertificateFacts, thresholds: TlsConfig, now: dt.datetime
+) -> list[Finding]:
+    """``tls.certificate``: would a client trust this certificate for this name?
+
+    ``now`` is unused: the validity window is judged by ``tls.cert-expiry`` (and an expired
+    leaf already fails the chain here, as OpenSSL reports it).
+    """
+    leaf = facts.leaf
+    findings = [
+        info("subject", f"subject {leaf.subject}", leaf.subject),
+        info("issuer", f"issuer {leaf.issuer}", leaf.issuer),
+        info("sans", f"names {', '.join(leaf.sans) or '(none)'}", leaf.sans),
+        info(
+            "validity",
+            f"valid {leaf.not_before.isoformat()} to {leaf.not_after.isoformat()}",
+            {"not_before": leaf.not_before.isoformat(), "not_after": leaf.not_after.isoformat()},
+        ),
+        Finding(
+            "chain",
+            facts.chain_valid,
+            f"chain verifies against {facts.trust_store}"
+            if facts.chain_valid
+            else f"chain does not verify against {facts.trust_store}: {facts.verify_error}",
+            facts.verify_error or "ok",
+            "ok",
+            comparison=Comparison.EQ,
+        ),
+        Finding(
+            "hostname",
+            facts.hostname_matches,
+            f"{facts.server_name} {'matches' if facts.hostname_matches else 'does not match'} "
+            f"the certificate's names ({', '.join(leaf.sans) or 'none'})",
+            facts.server_name,
+            leaf.sans,
+            comparison=Comparison.IN,
+        ),
+        _key_size(leaf, thresholds),
+        _signature("signature", [leaf]),
+    ]
+    intermediates = [c for c in facts.chain if not c.self_issued]  # a root's self-signature is moot
+    if intermediates:
+        findings.append(_signature("chain_signatures", intermediates))
+    # No severity override: the engine lets a failed finding's override win over the others,
+    # so a "major" lifetime would mask a failed chain. Browsers reject public certificates
+    # valid for more than 398 days anyway.
+    if thresholds.max_lifetime_days is not None:
+        lifetime = math.ceil((leaf.not_after - leaf.not_before).total_seconds() / DAY_S)
+        findings.append(
+            compare(
+                "lifetime_days",
+                lifetime,
+                Comparison.LE,
+                thresholds.max_lifetime_days,
+                unit="days",
+                what="certificate lifetime",
+            )
+        )
+    return findings
+
+
+def _key_size(leaf: CertificateInfo, thresholds: TlsConfig) -> Finding:
+    minimum = {"RSA": thresholds.min_rsa_bits, "EC": thresholds.min_ec_bits}.get(leaf.key_type)
+    if minimum is not None:
+        what = f"{leaf.key_type} key size" + (f" ({leaf.curve})" if leaf.curve else "")
+        return compare("key_bits", leaf.key_bits, Comparison.GE, minimum, unit="bits", what=what)
+    if leaf.key_type in ("Ed25519", "Ed448"):
+        return Finding("key_bits", True, f"{leaf.key_type} key", leaf.key_bits, unit="bits")
+    return Finding(
+        "key_bits",
+        False,
+        f"{leaf.key_type} keys are not accepted; use RSA or ECDSA",
+        leaf.key_type,
+        ["RSA", "EC", "Ed25519", "Ed448"],
+        comparison=Comparison.IN,
+    )
+
+
+def _signature(name: str, certs: list[CertificateInfo]) -> Finding:
+    bad = [c for c in certs if c.signature_hash in FORBIDDEN_HASHES]
+    algorithms = [c.signature_algorithm for c in certs]
+    if bad:
+        which = ", ".join(f"{c.subject} ({c.signature_algorithm})" for c in bad)
+        message = f"signed with a forbidden hash (SHA-1/MD5): {which}"
+    else:
+        message = f"signature algorithm {', '.join(algorithms)}"
+    measured = algorithms[0] if len(algorithms) == 1 else algorithms
+    return Finding(
+        name, not bad, message, measured, list(FORBIDDEN_HASHES), comparison=Comparison.NOT_IN
+    )
+
+
+def evaluate_protocols(facts: ProtocolFacts, thresholds: TlsConfig) -> list[Finding]:
+    """``tls.protocols``: old versions refused by the server, required ones accepted."""
+    findings = []
+    for version in thresholds.refuse_protocols:
+        findings.append(_expect(facts, version, ProtocolStatus.REFUSED))
+    for version in thresholds.require_protocols:
+        findings.append(_expect(facts, version, ProtocolStatus.ACCEPTED))
+    judged = {*thresholds.refuse_protocols, *thresholds.require_protocols}
+    for result in facts.results:
+        if result.version not in judged:
+            findings.append(
+                info(
+                    result.version,
+                    f"{result.version} {result.status.value} ({result.detail})",
+                    result.status.value,
+                )
+            )
+    return findings
+
+
+def _expect(facts: ProtocolFacts, version: str, wanted: ProtocolStatus) -> Finding:
+    result = facts.get(version)
+    if result is None:
+        return Finding(
+            version,
+            False,
+            f"{version} was not probed",
+            None,
+            wanted.value,
+            comparison=Comparison.EQ,
+        )
+    ok = result.status is wanted
+    if result.status is ProtocolStatus.CLIENT_UNABLE:  # never a pass: the server was not asked
+        message = f"{version} not verified: the local client could not offer it ({result.detail})"
+    elif ok:
+        message = f"{version} {result.status.value} as required ({result.detail})"
+    elif wanted is ProtocolStatus.REFUSED:
+        message = f"server accepts {version} ({result.detail}); it must be disabled"
+    else:
+        message = f"server refuses {version} ({result.detail}); it must be enabled"
+    return Finding(
+        version, ok, message, result.status.value, wanted.value, comparison=Comparison.EQ
+    )
+
+
+def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]:
+    """``tls.ciphers``: every non-certificate issue of the Mozilla profile check fails."""
+    ignored = set(thresholds.cipher_ignore_issues)
+    profile = f"Mozilla {facts.profile} profile"
+    offending = [s for s in facts.offending if _suite_issue(s) not in ignored]
+    listed = ", ".join(f"{s.name} ({s.version})" for s in offending)
+    findings = [
+        info(
+            "accepted",
+            f"{len(facts.accepted)} suites accepted (sslyze scan {facts.scan_s:.1f} s)",
+            _by_version(facts.accepted),
+        ),
+        Finding(
+            "offending_suites",
+            not offending,
+            f"{len(offending)} accepted suites are outside the {profile}: {listed}"
+            if offending
+            else f"every accepted suite is in the {profile}",
+            _by_version(offending),
+            [],
+            comparison=Comparison.EQ,
+        ),
+    ]
+    covered = {_suite_issue(s) for s in offending}  # already shown, suite by suite
+    for issue in facts.issues:
+        if issue.key in CERTIFICATE_ISSUES:
+            findings.append(
+                info(issue.key, f"{issue.message} (judged by tls.certificate)", issue.key)
+            )
+        elif issue.key in ignored:
+            findings.append(
+                info(
+                    issue.key, f"{issue.message} (ignored by [tls].cipher_ignore_issues)", issue.key
+                )
+            )
+        elif issue.key not in covered:
+            findings.append(Finding(issue.key, False, f"{profile}: {issue.message}", issue.key))
+    return findings
+
+
+def _suite_issue(suite: Suite) -> str:
+    """The Mozilla checker's issue key for an offending suite (TLS 1.3 suites are separate)."""
+    return "ciphersuites" if suite.version == "TLSv1.3" else "ciphers"
+
+
+def _by_version(suites: list[Suite] | tuple[Suite, ...]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for suite in suites:
+        grouped.setdefault(suite.version, []).append(suite.name)
+    return {version: sorted(names) for version, names in grouped.items()}
