@@ -1,0 +1,396 @@
+"""Table tests of the TLS rules: facts built in memory → which findings fail, with what severity."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from gonogo.model import Finding, Severity
+from gonogo.probes.tls import (
+    CertificateFacts,
+    CertificateInfo,
+    CipherFacts,
+    ProfileIssue,
+    ProtocolFacts,
+    ProtocolStatus,
+    Suite,
+    VersionResult,
+)
+from gonogo.rules import tls as rules
+from gonogo.schema.tls import TlsConfig
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+DEFAULTS = TlsConfig()
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+def cert(**changes: Any) -> CertificateInfo:
+    """A healthy RSA-2048 leaf for app.example.com, 30 days old, valid 90 days; override fields."""
+    base = CertificateInfo(
+        subject="CN=app.example.com",
+        issuer="CN=Example CA",
+        serial="1f",
+        sha256="00" * 32,
+        dns_names=("app.example.com",),
+        ip_addresses=(),
+        not_before=NOW - 30 * DAY,
+        not_after=NOW + 60 * DAY,
+        key_type="RSA",
+        key_bits=2048,
+        curve=None,
+        signature_algorithm="sha256WithRSAEncryption",
+        signature_hash="sha256",
+        self_issued=False,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def cert_facts(leaf: CertificateInfo | None = None, **changes: Any) -> CertificateFacts:
+    base = CertificateFacts(
+        host="app.example.com",
+        port=443,
+        server_name="app.example.com",
+        leaf=leaf or cert(),
+        chain=(),
+        trust_store="system",
+        chain_valid=True,
+        verify_error=None,
+        hostname_matches=True,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def protocols(**statuses: str) -> ProtocolFacts:
+    """Protocol facts from ``TLSv1="refused"``-style keywords (``_`` stands for ``.``)."""
+    wanted = {
+        "TLSv1": "refused",
+        "TLSv1_1": "refused",
+        "TLSv1_2": "accepted",
+        "TLSv1_3": "accepted",
+    }
+    wanted.update(statuses)
+    results = tuple(
+        VersionResult(version.replace("_", "."), ProtocolStatus(status), "detail")
+        for version, status in wanted.items()
+        if status != "absent"
+    )
+    return ProtocolFacts("app.example.com", 443, "app.example.com", results)
+
+
+def ciphers(offending: tuple[Suite, ...] = (), issues: dict[str, str] | None = None) -> CipherFacts:
+    good = (Suite("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),)
+    return CipherFacts(
+        host="app.example.com",
+        port=443,
+        profile="intermediate",
+        accepted=good + offending,
+        offending=offending,
+        issues=tuple(ProfileIssue(k, v) for k, v in (issues or {}).items()),
+        scan_s=1.2,
+    )
+
+
+def failing(findings: list[Finding]) -> set[str]:
+    return {f.name for f in findings if not f.ok}
+
+
+def by_name(findings: list[Finding], name: str) -> Finding:
+    return next(f for f in findings if f.name == name)
+
+
+# --- tls.cert-expiry --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days_left", "ok", "severity", "measured"),
+    [
+        pytest.param(90, True, None, 90, id="90d-ok"),
+        pytest.param(30, True, None, 30, id="30d-exactly-ok"),
+        pytest.param(29.9, False, Severity.MAJOR, 29, id="29.9d-major"),
+        pytest.param(20, False, Severity.MAJOR, 20, id="20d-major"),
+        pytest.param(7, False, Severity.MAJOR, 7, id="7d-exactly-major"),
+        pytest.param(6.5, False, Severity.BLOCKER, 6, id="6.5d-blocker"),
+        pytest.param(3, False, Severity.BLOCKER, 3, id="3d-blocker"),
+        pytest.param(0.5, False, Severity.BLOCKER, 0, id="hours-left-blocker"),
+        pytest.param(-2, False, Severity.BLOCKER, -2, id="expired-blocker"),
+    ],
+)
+def test_expiry_bands(days_left: float, ok: bool, severity: Severity | None, measured: int) -> None:
+    """Days left map to ok / major (under 30) / blocker (under 7 or expired), days rounded down."""
+    facts = cert_facts(cert(not_after=NOW + days_left * DAY))
+    finding = by_name(rules.evaluate_expiry(facts, DEFAULTS, NOW), "days_left")
+    assert (finding.ok, finding.severity, finding.measured) == (ok, severity, measured)
+
+
+def test_expired_message_says_expired() -> None:
+    """An expired leaf reads as expired, with the date, not as a negative countdown."""
+    facts = cert_facts(cert(not_after=NOW - 2 * DAY))
+    finding = by_name(rules.evaluate_expiry(facts, DEFAULTS, NOW), "days_left")
+    assert finding.message == "certificate expired on 2026-05-30 (2 days ago)"
+
+
+@pytest.mark.parametrize(
+    ("days_left", "severity"),
+    [
+        pytest.param(40, Severity.MAJOR, id="40d-major"),
+        pytest.param(10, Severity.BLOCKER, id="10d-blocker"),
+    ],
+)
+def test_expiry_thresholds_come_from_config(days_left: int, severity: Severity) -> None:
+    """The bands follow [tls] expiry_major_days / expiry_blocker_days, not built-in numbers."""
+    thresholds = TlsConfig(expiry_major_days=45, expiry_blocker_days=14)
+    facts = cert_facts(cert(not_after=NOW + days_left * DAY))
+    assert by_name(rules.evaluate_expiry(facts, thresholds, NOW), "days_left").severity is severity
+
+
+def test_not_yet_valid_is_a_blocker() -> None:
+    """A leaf whose validity starts in the future is a blocker, whatever its end date."""
+    facts = cert_facts(cert(not_before=NOW + DAY, not_after=NOW + 90 * DAY))
+    finding = by_name(rules.evaluate_expiry(facts, DEFAULTS, NOW), "not_yet_valid")
+    assert (finding.ok, finding.severity) == (False, Severity.BLOCKER)
+
+
+# --- tls.certificate --------------------------------------------------------------------------
+
+SHA1 = {"signature_algorithm": "sha1WithRSAEncryption", "signature_hash": "sha1"}
+
+
+@pytest.mark.parametrize(
+    ("leaf", "facts", "thresholds", "expected"),
+    [
+        pytest.param({}, {}, {}, set(), id="clean"),
+        pytest.param(
+            {},
+            {"chain_valid": False, "verify_error": "self-signed certificate"},
+            {},
+            {"chain"},
+            id="self-signed",
+        ),
+        pytest.param({}, {"hostname_matches": False}, {}, {"hostname"}, id="hostname-mismatch"),
+        pytest.param({"key_bits": 1024}, {}, {}, {"key_bits"}, id="rsa-1024"),
+        pytest.param({}, {}, {"min_rsa_bits": 3072}, {"key_bits"}, id="rsa-2048-under-3072-policy"),
+        pytest.param(
+            {"key_type": "EC", "key_bits": 256, "curve": "secp256r1"}, {}, {}, set(), id="ec-256"
+        ),
+        pytest.param(
+            {"key_type": "EC", "key_bits": 224, "curve": "secp224r1"},
+            {},
+            {},
+            {"key_bits"},
+            id="ec-224",
+        ),
+        pytest.param({"key_type": "Ed25519", "key_bits": 256}, {}, {}, set(), id="ed25519"),
+        pytest.param({"key_type": "DSA", "key_bits": 2048}, {}, {}, {"key_bits"}, id="dsa"),
+        pytest.param(SHA1, {}, {}, {"signature"}, id="sha1-leaf"),
+        pytest.param({"signature_hash": "md5"}, {}, {}, {"signature"}, id="md5-leaf"),
+        pytest.param(
+            {},
+            {"chain": (cert(subject="CN=Intermediate", **SHA1),)},
+            {},
+            {"chain_signatures"},
+            id="sha1-intermediate",
+        ),
+        pytest.param(
+            {},
+            {"chain": (cert(subject="CN=Root", self_issued=True, **SHA1),)},
+            {},
+            set(),
+            id="sha1-root-ignored",
+        ),
+        pytest.param(
+            {"not_before": NOW - 10 * DAY, "not_after": NOW + 390 * DAY},
+            {},
+            {},
+            {"lifetime_days"},
+            id="lifetime-400d",
+        ),
+        pytest.param(
+            {"not_before": NOW - 8 * DAY, "not_after": NOW + 390 * DAY},
+            {},
+            {},
+            set(),
+            id="lifetime-398d",
+        ),
+        pytest.param(
+            {"not_before": NOW - 10 * DAY, "not_after": NOW + 815 * DAY},
+            {},
+            {"max_lifetime_days": None},
+            set(),
+            id="lifetime-unchecked-private-ca",
+        ),
+    ],
+)
+def test_certificate_findings(
+    leaf: dict, facts: dict, thresholds: dict, expected: set[str]
+) -> None:
+    """Each certificate defect fails exactly its own finding."""
+    result = rules.evaluate_certificate(
+        cert_facts(cert(**leaf), **facts), TlsConfig(**thresholds), NOW
+    )
+    assert failing(result) == expected
+
+
+def test_certificate_findings_never_override_severity() -> None:
+    """tls.certificate keeps its catalogue severity: an override would mask a failed chain."""
+    leaf = cert(not_before=NOW - 10 * DAY, not_after=NOW + 400 * DAY, key_bits=1024)
+    facts = cert_facts(leaf, chain_valid=False, hostname_matches=False)
+    result = rules.evaluate_certificate(facts, DEFAULTS, NOW)
+    assert failing(result) == {"chain", "hostname", "key_bits", "lifetime_days"}
+    assert {f.severity for f in result} == {None}
+    assert by_name(result, "lifetime_days").measured == 410
+
+
+def test_certificate_evidence() -> None:
+    """Subject, issuer, SANs, validity, key and signature algorithm are recorded as evidence."""
+    leaf = cert(ip_addresses=("127.0.0.1",))
+    result = {
+        f.name: f.measured for f in rules.evaluate_certificate(cert_facts(leaf), DEFAULTS, NOW)
+    }
+    assert result["subject"] == "CN=app.example.com"
+    assert result["issuer"] == "CN=Example CA"
+    assert result["sans"] == ["DNS:app.example.com", "IP:127.0.0.1"]
+    assert result["validity"] == {
+        "not_before": "2026-05-02T12:00:00+00:00",
+        "not_after": "2026-07-31T12:00:00+00:00",
+    }
+    assert (result["key_bits"], result["signature"]) == (2048, "sha256WithRSAEncryption")
+
+
+def test_chain_message_names_the_verify_error() -> None:
+    """The failing chain finding carries OpenSSL's reason and the trust store used."""
+    facts = cert_facts(
+        chain_valid=False, verify_error="certificate has expired", trust_store="/ca.pem"
+    )
+    finding = by_name(rules.evaluate_certificate(facts, DEFAULTS, NOW), "chain")
+    assert finding.message == "chain does not verify against /ca.pem: certificate has expired"
+
+
+# --- tls.protocols ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statuses", "thresholds", "expected"),
+    [
+        pytest.param({}, {}, set(), id="tls12-and-13-only"),
+        pytest.param({"TLSv1": "accepted"}, {}, {"TLSv1"}, id="tls10-accepted"),
+        pytest.param({"TLSv1_1": "accepted"}, {}, {"TLSv1.1"}, id="tls11-accepted"),
+        pytest.param({"TLSv1_2": "refused"}, {}, {"TLSv1.2"}, id="tls12-refused"),
+        pytest.param({"TLSv1": "client-unable"}, {}, {"TLSv1"}, id="client-unable-never-passes"),
+        pytest.param({"TLSv1": "absent"}, {}, {"TLSv1"}, id="not-probed-never-passes"),
+        pytest.param({"TLSv1_3": "refused"}, {}, set(), id="tls13-refused-only-reported"),
+        pytest.param(
+            {"TLSv1_3": "refused"},
+            {"require_protocols": ["TLSv1.2", "TLSv1.3"]},
+            {"TLSv1.3"},
+            id="tls13-required",
+        ),
+        pytest.param(
+            {"TLSv1": "accepted"}, {"refuse_protocols": []}, set(), id="nothing-to-refuse"
+        ),
+    ],
+)
+def test_protocol_findings(statuses: dict[str, str], thresholds: dict, expected: set[str]) -> None:
+    """Refused versions must be refused by the server, required ones accepted, others reported."""
+    assert (
+        failing(rules.evaluate_protocols(protocols(**statuses), TlsConfig(**thresholds)))
+        == expected
+    )
+
+
+def test_tls13_is_reported() -> None:
+    """A version neither refused nor required still appears as an info finding with its status."""
+    finding = by_name(rules.evaluate_protocols(protocols(), DEFAULTS), "TLSv1.3")
+    assert (finding.ok, finding.measured) == (True, "accepted")
+
+
+# --- tls.ciphers ------------------------------------------------------------------------------
+
+CBC = Suite("TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA")
+CCM8 = Suite("TLSv1.3", "TLS_AES_128_CCM_8_SHA256")
+
+
+@pytest.mark.parametrize(
+    ("offending", "issues", "thresholds", "expected"),
+    [
+        pytest.param((), {}, {}, set(), id="compliant"),
+        pytest.param((CBC,), {"ciphers": "..."}, {}, {"offending_suites"}, id="weak-tls12-suite"),
+        pytest.param(
+            (CCM8,), {"ciphersuites": "..."}, {}, {"offending_suites"}, id="weak-tls13-suite"
+        ),
+        pytest.param(
+            (), {"ciphers": "Cipher suites {...}"}, {}, {"ciphers"}, id="issue-without-suites"
+        ),
+        pytest.param((), {"tls_curves": "X448"}, {}, {"tls_curves"}, id="extra-curves"),
+        pytest.param(
+            (),
+            {"tls_curves": "X448"},
+            {"cipher_ignore_issues": ["tls_curves"]},
+            set(),
+            id="curves-ignored-by-config",
+        ),
+        pytest.param(
+            (CBC,),
+            {"ciphers": "..."},
+            {"cipher_ignore_issues": ["ciphers"]},
+            set(),
+            id="tls12-suites-ignored-by-config",
+        ),
+        pytest.param((), {"tls_versions": "TLSv1"}, {}, {"tls_versions"}, id="old-versions"),
+        pytest.param(
+            (),
+            {"tls_vulnerability_heartbleed": "vulnerable"},
+            {},
+            {"tls_vulnerability_heartbleed"},
+            id="heartbleed",
+        ),
+        pytest.param(
+            (),
+            {"certificate_path_validation": "failed"},
+            {},
+            set(),
+            id="certificate-issue-left-to-tls.certificate",
+        ),
+    ],
+)
+def test_cipher_findings(
+    offending: tuple, issues: dict, thresholds: dict, expected: set[str]
+) -> None:
+    """Non-certificate Mozilla-profile issues fail; certificate and ignored ones are reported."""
+    assert (
+        failing(rules.evaluate_ciphers(ciphers(offending, issues), TlsConfig(**thresholds)))
+        == expected
+    )
+
+
+def test_offending_suites_are_the_evidence() -> None:
+    """The failing finding lists the offending suites by version, and names them in the message."""
+    finding = by_name(
+        rules.evaluate_ciphers(ciphers((CBC, CCM8), {"ciphers": "."}), DEFAULTS), "offending_suites"
+    )
+    assert finding.measured == {"TLSv1.2": [CBC.name], "TLSv1.3": [CCM8.name]}
+    assert "TLS_RSA_WITH_AES_128_CBC_SHA (TLSv1.2)" in finding.message
+
+
+# --- [tls] thresholds -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pytest.param({"expiry_blocker_days": 40}, id="blocker-after-major"),
+        pytest.param({"refuse_protocols": ["TLSv1.2"]}, id="refused-and-required"),
+        pytest.param({"refuse_protocols": ["SSLv3"]}, id="unknown-version"),
+        pytest.param({"cipher_profile": "paranoid"}, id="unknown-profile"),
+    ],
+)
+def test_inconsistent_thresholds_are_rejected(values: dict) -> None:
+    """The [tls] table refuses thresholds that cannot be met or probed."""
+    with pytest.raises(ValidationError):
+        TlsConfig(**values)
