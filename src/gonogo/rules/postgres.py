@@ -56,7 +56,7 @@ def evaluate_connect(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
 
 def evaluate_version(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     num = facts.connection.server_version_num
-    major = num // 10000 if num >= 100000 else num // 100  # 9.6 was 90600; 10+ is 100000-based
+    major = num // 10000  # 150004 -> 15; 9.6.24 is 90624 -> 9 (min_version is a major)
     return [
         compare("major_version", major, GE, t.min_version, what="server major version"),
         info(

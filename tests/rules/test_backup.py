@@ -1,0 +1,300 @@
+"""Table tests of the backup rules: listings, archive and restore facts built in memory."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from gonogo.model import Finding
+from gonogo.probes.backup import ArchiveFacts, BackupListing, BackupObject
+from gonogo.probes.restore import RestoreFacts
+from gonogo.rules import backup as rules
+from gonogo.schema.data import BackupConfig
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+MINUTE = dt.timedelta(minutes=1)
+HOUR = dt.timedelta(hours=1)
+BUILTINS = (str, int, float, bool, type(None), list, dict)
+DIGEST = "ab" * 32
+ROWS = {"public.pgbench_accounts": 500_000, "public.pgbench_branches": 5}
+
+
+# --- builders ---------------------------------------------------------------------------------
+
+
+def obj(
+    age: dt.timedelta = 30 * MINUTE, size: int = 10_000_000, name: str = "app.dump"
+) -> BackupObject:
+    """A backup file taken ``age`` before NOW."""
+    return BackupObject(name, f"/backups/{name}", size, NOW - age)
+
+
+def listing(
+    newest: BackupObject | None = None, previous: BackupObject | None = None
+) -> BackupListing:
+    """A listing whose newest backup is 30 min old and whose previous one is a day older."""
+    newest = newest or obj()
+    previous = previous or obj(age=25 * HOUR, name="app-yesterday.dump")
+    return BackupListing("/backups/*.dump", 2, newest, previous)
+
+
+def archive(**changes: Any) -> ArchiveFacts:
+    """A custom-format dump whose checksum matches and which pg_restore reads to the end."""
+    base = ArchiveFacts(
+        "app.dump", 10_000_000, DIGEST, DIGEST, "custom", None, None, "", True, "pg_restore read it"
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def encrypted(**changes: Any) -> ArchiveFacts:
+    """The same dump as an OpenPGP message that gpg decrypted with the configured passphrase."""
+    base = archive(format="openpgp", inner_format="custom", decrypt_exit=0, decrypt_detail="ok")
+    return dataclasses.replace(base, **changes)
+
+
+def restored(**changes: Any) -> RestoreFacts:
+    """A drill that restored 500,005 rows in 2 minutes, matching the source, scratch dropped."""
+    base = RestoreFacts(
+        backup="app.dump",
+        size=10_000_000,
+        sha256=DIGEST,
+        modified=NOW - 30 * MINUTE,
+        source="db:5432/app",
+        scratch="scratch:5432/gonogo_restore_0123456789ab",
+        restored=True,
+        detail="pg_restore restored the custom archive",
+        restore_s=110.0,
+        total_s=120.0,
+        tables=dict(ROWS),
+        source_tables=dict(ROWS),
+        amcheck_ok=True,
+        amcheck_detail="pg_amcheck --heapallindexed: no corruption",
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def config(**overrides: Any) -> BackupConfig:
+    return BackupConfig(directory="/backups", **overrides)
+
+
+def names(findings: list[Finding]) -> set[str]:
+    assert findings, "a rule must always measure something"
+    for f in findings:  # measured values cross xdist as plain builtins
+        assert isinstance(f.measured, BUILTINS) and isinstance(f.threshold, BUILTINS), f
+    return {f.name for f in findings if not f.ok}
+
+
+@pytest.mark.parametrize(
+    ("given", "overrides", "expected"),
+    [
+        pytest.param(listing(), {}, set(), id="30-minutes-old"),
+        pytest.param(listing(obj(age=23 * HOUR)), {}, set(), id="23h-within-rpo"),
+        pytest.param(listing(obj(age=30 * HOUR)), {}, {"age_hours"}, id="30h-stale"),
+        pytest.param(
+            listing(obj(age=2 * HOUR)), {"max_age_hours": 1}, {"age_hours"}, id="wal-rpo-1h"
+        ),
+        pytest.param(
+            BackupListing("/backups/*.dump", 0, None, None), {}, {"backup"}, id="no-backup"
+        ),
+        pytest.param(listing(obj(age=-2 * HOUR)), {}, {"clock"}, id="from-the-future"),
+    ],
+)
+def test_freshness(given: BackupListing, overrides: dict[str, Any], expected: set[str]) -> None:
+    """backup.freshness: the newest backup is younger than max_age_hours (the RPO)."""
+    assert names(rules.evaluate_freshness(given, config(**overrides), NOW)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "overrides", "expected"),
+    [
+        pytest.param(listing(), {}, set(), id="30-minutes-before"),
+        pytest.param(listing(obj(age=90 * MINUTE)), {}, {"age_minutes"}, id="90-minutes-before"),
+        pytest.param(
+            listing(obj(age=90 * MINUTE)),
+            {"predeploy_window_minutes": 120},
+            set(),
+            id="wider-window",
+        ),
+        pytest.param(
+            BackupListing("/b/*.dump", 0, None, None), {}, {"backup"}, id="deploy-without-backup"
+        ),
+    ],
+)
+def test_predeploy(given: BackupListing, overrides: dict[str, Any], expected: set[str]) -> None:
+    """backup.predeploy: no deploy without a backup taken within the window before it."""
+    assert names(rules.evaluate_predeploy(given, config(**overrides), NOW)) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "archived", "overrides", "expected"),
+    [
+        pytest.param(listing(), archive(), {}, set(), id="clean"),
+        pytest.param(
+            listing(), archive(expected_sha256="cd" * 32), {}, {"checksum"}, id="wrong-checksum"
+        ),
+        pytest.param(
+            listing(),
+            archive(expected_sha256="unparseable"),
+            {},
+            {"checksum"},
+            id="garbled-sidecar",
+        ),
+        pytest.param(listing(), archive(expected_sha256=None), {}, set(), id="no-sidecar-allowed"),
+        pytest.param(
+            listing(),
+            archive(expected_sha256=None),
+            {"require_checksum": True},
+            {"checksum"},
+            id="no-sidecar-required",
+        ),
+        pytest.param(
+            listing(),
+            archive(readable=False, read_detail="pg_restore exit 1"),
+            {},
+            {"readable"},
+            id="truncated",
+        ),
+        pytest.param(
+            listing(),
+            encrypted(readable=None, read_detail="not decrypted"),
+            {},
+            {"readable"},
+            id="unreadable-encrypted",
+        ),
+        pytest.param(
+            listing(obj(size=1_000_000)),
+            archive(size=1_000_000),
+            {},
+            {"size_ratio"},
+            id="shrank-to-a-tenth",
+        ),
+        pytest.param(
+            listing(obj(size=6_000_000)), archive(size=6_000_000), {}, set(), id="shrank-to-60pct"
+        ),
+        pytest.param(BackupListing("/b", 1, obj(), None), archive(), {}, set(), id="first-backup"),
+    ],
+)
+def test_integrity(
+    given: BackupListing, archived: ArchiveFacts, overrides: dict[str, Any], expected: set[str]
+) -> None:
+    """backup.integrity: checksum matches, reads end to end, size not collapsed."""
+    assert names(rules.evaluate_integrity(given, archived, config(**overrides))) == expected
+
+
+@pytest.mark.parametrize(
+    ("archived", "expected"),
+    [
+        pytest.param(encrypted(), set(), id="decrypts"),
+        pytest.param(archive(), {"openpgp"}, id="unencrypted"),
+        pytest.param(
+            encrypted(decrypt_exit=2, decrypt_detail="Bad session key", inner_format=None),
+            {"decrypts"},
+            id="wrong-passphrase",
+        ),
+        pytest.param(
+            encrypted(decrypt_exit=None, read_detail="no passphrase"),
+            {"decrypts"},
+            id="not-attempted",
+        ),
+        pytest.param(encrypted(inner_format="unknown"), {"content"}, id="decrypts-to-garbage"),
+    ],
+)
+def test_encryption(archived: ArchiveFacts, expected: set[str]) -> None:
+    """backup.encryption: an OpenPGP message that the configured key decrypts into a dump."""
+    cfg = config(encrypted=True, passphrase="s3cret")
+    assert names(rules.evaluate_encryption(archived, cfg)) == expected
+
+
+def test_encryption_not_required_is_info() -> None:
+    """Without encrypted = true the rule only records the format."""
+    assert names(rules.evaluate_encryption(archive(), config())) == set()
+
+
+@pytest.mark.parametrize(
+    ("drill", "overrides", "expected"),
+    [
+        pytest.param(restored(), {}, set(), id="clean"),
+        pytest.param(
+            restored(refused="scratch is the source", restored=False),
+            {},
+            {"target"},
+            id="refused-same-target",
+        ),
+        pytest.param(
+            restored(restored=False, detail="pg_restore exit 1", tables={}),
+            {},
+            {"restored"},
+            id="restore-failed",
+        ),
+        pytest.param(restored(total_s=20000.0), {}, {"seconds"}, id="slower-than-rto"),
+        pytest.param(restored(total_s=120.0), {"rto_s": 60}, {"seconds"}, id="tight-rto"),
+        pytest.param(
+            restored(tables={"public.pgbench_accounts": 500_000}),
+            {},
+            {"table_set"},
+            id="table-missing",
+        ),
+        pytest.param(
+            restored(tables={**ROWS, "public.old": 1}), {}, {"table_set"}, id="table-extra"
+        ),
+        pytest.param(
+            restored(source_tables={**ROWS, "public.pgbench_accounts": 500_100}),
+            {},
+            {"row_counts"},
+            id="rows-differ-exact",
+        ),
+        pytest.param(
+            restored(source_tables={**ROWS, "public.pgbench_accounts": 500_100}),
+            {"row_tolerance": 0.01},
+            set(),
+            id="rows-within-tolerance",
+        ),
+        pytest.param(
+            restored(source_tables=None, source_error="cannot connect"),
+            {},
+            {"source"},
+            id="source-unreadable",
+        ),
+        pytest.param(
+            restored(amcheck_ok=False, amcheck_detail="corruption"),
+            {},
+            {"amcheck"},
+            id="amcheck-corruption",
+        ),
+        pytest.param(
+            restored(amcheck_ok=None, amcheck_detail="not installed"),
+            {},
+            set(),
+            id="amcheck-unavailable",
+        ),
+        pytest.param(
+            restored(scratch_dropped=False), {}, {"scratch_dropped"}, id="scratch-left-behind"
+        ),
+    ],
+)
+def test_restore(drill: RestoreFacts, overrides: dict[str, Any], expected: set[str]) -> None:
+    """backup.restore: restored, same tables and rows as the source, within the RTO, cleaned up."""
+    assert names(rules.evaluate_restore(drill, config(**overrides), NOW)) == expected
+
+
+def test_restore_evidence() -> None:
+    """The drill records file, size, sha256, age, tables, rows and seconds as evidence."""
+    findings = {f.name: f for f in rules.evaluate_restore(restored(), config(), NOW)}
+    assert DIGEST in findings["file"].message
+    assert findings["size_bytes"].measured == 10_000_000
+    assert findings["age_hours"].measured == 0.5
+    assert findings["tables"].measured == 2
+    assert findings["rows"].measured == 500_005
+    assert findings["seconds"].measured == 120.0 and findings["seconds"].threshold == 14400
+
+
+def test_passphrase_never_in_findings() -> None:
+    """No finding of the encryption or integrity rules carries the passphrase."""
+    cfg = config(encrypted=True, passphrase="s3cret-pass")
+    found = rules.evaluate_encryption(encrypted(decrypt_exit=2), cfg)
+    found += rules.evaluate_integrity(listing(), encrypted(readable=None), cfg)
+    assert all("s3cret-pass" not in repr(f.to_wire()) for f in found)
+    assert "s3cret-pass" not in repr(cfg)
