@@ -394,3 +394,18 @@ def test_inconsistent_thresholds_are_rejected(values: dict) -> None:
     """The [tls] table refuses thresholds that cannot be met or probed."""
     with pytest.raises(ValidationError):
         TlsConfig(**values)
+
+
+def test_long_offender_lists_are_cut_in_the_message_not_in_the_evidence() -> None:
+    """The message names the first five offenders, oldest version first; the evidence keeps all."""
+    new = [Suite("TLSv1.2", f"TLS_RSA_WITH_SUITE_{i:02}") for i in range(10)]
+    many = (*new, Suite("TLSv1", "TLS_RSA_WITH_OLD"))
+    finding = by_name(
+        rules.evaluate_ciphers(ciphers(many, {"ciphers": "."}), DEFAULTS), "offending_suites"
+    )
+    assert finding.message.startswith(
+        "11 accepted suites are outside the Mozilla intermediate profile: "
+        "TLS_RSA_WITH_OLD (TLSv1), TLS_RSA_WITH_SUITE_00 (TLSv1.2)"
+    )
+    assert finding.message.endswith("TLS_RSA_WITH_SUITE_03 (TLSv1.2), and 6 more")
+    assert sum(len(v) for v in finding.measured.values()) == 11

@@ -230,7 +230,10 @@ def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]
     ignored = set(thresholds.cipher_ignore_issues)
     profile = f"Mozilla {facts.profile} profile"
     offending = [s for s in facts.offending if _suite_issue(s) not in ignored]
-    listed = ", ".join(f"{s.name} ({s.version})" for s in offending)
+    ordered = sorted(offending, key=lambda s: (_VERSION_ORDER.get(s.version, 9), s.name))
+    listed = ", ".join(f"{s.name} ({s.version})" for s in ordered[:_LISTED])
+    if len(ordered) > _LISTED:  # the full list is in the finding's measured value
+        listed += f", and {len(ordered) - _LISTED} more"
     findings = [
         info(
             "accepted",
@@ -263,6 +266,12 @@ def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]
         elif issue.key not in covered:
             findings.append(Finding(issue.key, False, f"{profile}: {issue.message}", issue.key))
     return findings
+
+
+_LISTED = 5  # keeps the one-line message under the report's 400 characters
+_VERSION_ORDER = {
+    v: i for i, v in enumerate(("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"))
+}
 
 
 def _suite_issue(suite: Suite) -> str:

@@ -1,0 +1,54 @@
+"""TLS of the HTTPS entry point: certificate expiry and validity, protocol versions, ciphers."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+
+from gonogo.probes import tls
+from gonogo.rules import tls as rules
+
+pytestmark = [pytest.mark.predeploy, pytest.mark.security]
+
+
+def _endpoint(gate):
+    web = gate.require("web")
+    endpoint = tls.endpoint(web.base_url, gate.config.tls.server_name)
+    gate.target(str(endpoint))
+    return web, endpoint
+
+
+def _certificate(gate):  # one fetch per run feeds both certificate checks
+    web, ep = _endpoint(gate)
+    fetch = partial(
+        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
+    )
+    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
+
+
+@pytest.mark.check("tls.cert-expiry")
+def test_cert_expiry(gate):
+    gate.judge(rules.evaluate_expiry(_certificate(gate), gate.config.tls, gate.now))
+
+
+@pytest.mark.check("tls.certificate")
+def test_certificate(gate):
+    gate.judge(rules.evaluate_certificate(_certificate(gate), gate.config.tls, gate.now))
+
+
+@pytest.mark.check("tls.protocols")
+def test_protocols(gate):
+    web, ep = _endpoint(gate)
+    probe = partial(tls.probe_protocols, ep.host, ep.port, ep.server_name, web.timeout_s)
+    facts = gate.shared(f"tls.protocols:{ep}:{ep.server_name}", probe)
+    gate.judge(rules.evaluate_protocols(facts, gate.config.tls))
+
+
+@pytest.mark.check("tls.ciphers")
+def test_ciphers(gate):
+    (web, ep), cfg = _endpoint(gate), gate.config.tls
+    options = {"profile": cfg.cipher_profile, "ca_bundle": web.ca_bundle}
+    scan = partial(tls.scan_ciphers, ep.host, ep.port, ep.server_name, web.timeout_s, **options)
+    facts = gate.shared(f"tls.ciphers:{ep}:{ep.server_name}:{cfg.cipher_profile}", scan)
+    gate.judge(rules.evaluate_ciphers(facts, cfg))
