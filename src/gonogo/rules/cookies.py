@@ -1,0 +1,180 @@
+"""Cookie flags of every cookie the entry pages and the login flow set.
+
+Check ids: ``cookies.flags``.
+
+Per cookie: ``Secure`` (and set over HTTPS), ``HttpOnly`` for session/auth cookies (names from
+``[cookies] session_cookie_names``, globs), an explicit valid ``SameSite``, ``SameSite=None``
+only with ``Secure``, and the ``__Secure-``/``__Host-`` prefix rules (RFC 6265bis §4.1.3).
+A ``Set-Cookie`` that deletes a cookie (``Max-Age<=0`` or an ``Expires`` before the
+response's ``Date``) carries no value to protect and is only noted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from gonogo.model import Finding, info
+
+if TYPE_CHECKING:
+    from gonogo.probes.http import CookieFacts, CookieObservation
+    from gonogo.schema.security import CookiesConfig
+
+THRESHOLD = "Secure; HttpOnly for session cookies; SameSite=Strict|Lax (None only with Secure)"
+
+
+@dataclass(frozen=True, slots=True)
+class Cookie:
+    """A parsed ``Set-Cookie``. ``same_site`` is lower-cased, None when absent."""
+
+    name: str
+    value: str
+    secure: bool = False
+    http_only: bool = False
+    same_site: str | None = None
+    domain: str | None = None
+    path: str | None = None
+    max_age: int | None = None
+    expires: str | None = None
+
+
+def parse_set_cookie(raw: str) -> Cookie:
+    """RFC 6265 §5.2: the pair up to the first ``;``, then attributes (the last one wins)."""
+    pair, *attributes = raw.split(";")
+    name, sep, value = pair.partition("=")
+    if not sep:  # RFC 6265bis: a pair without "=" is a nameless cookie
+        name, value = "", pair
+    fields: dict[str, Any] = {}
+    for attribute in attributes:
+        key, _, val = attribute.partition("=")
+        key, val = key.strip().lower(), val.strip()
+        if key in ("secure", "httponly"):
+            fields[key] = True
+        elif key == "samesite":
+            fields["same_site"] = val.lower()
+        elif key == "domain":
+            fields["domain"] = val.lower().lstrip(".") or None
+        elif key == "path":
+            fields["path"] = val or None
+        elif key == "max-age" and re.fullmatch(r"-?\d+", val):
+            fields["max_age"] = int(val)
+        elif key == "expires":
+            fields["expires"] = val
+    return Cookie(
+        name=name.strip(),
+        value=value.strip(),
+        secure=fields.pop("secure", False),
+        http_only=fields.pop("httponly", False),
+        **fields,
+    )
+
+
+def is_session(name: str, patterns: list[str]) -> bool:
+    lower = name.lower()
+    return any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns)
+
+
+def is_deletion(cookie: Cookie, date: str | None) -> bool:
+    if cookie.max_age is not None:  # Max-Age wins over Expires
+        return cookie.max_age <= 0
+    expires, now = _date(cookie.expires), _date(date)
+    return expires is not None and now is not None and expires <= now
+
+
+def problems(cookie: Cookie, *, https: bool, session: bool, require_samesite: bool) -> list[str]:
+    """What is wrong with one cookie (empty when nothing is)."""
+    found: list[str] = []
+    if not https:
+        found.append("set over plain HTTP")
+    if not cookie.secure:
+        found.append("no Secure")
+    if session and not cookie.http_only:
+        found.append("session cookie without HttpOnly")
+    same_site = cookie.same_site
+    if same_site is None:
+        if require_samesite:
+            found.append("no SameSite")
+    elif same_site not in ("strict", "lax", "none"):
+        found.append(f"SameSite={same_site!r} is not Strict, Lax or None")
+    elif same_site == "none" and not cookie.secure:
+        found.append("SameSite=None without Secure (browsers reject it)")
+    lower = cookie.name.lower()
+    if lower.startswith(("__secure-", "__host-")) and not (cookie.secure and https):
+        found.append(f"{cookie.name.split('-')[0]}- prefix requires Secure over HTTPS")
+    if lower.startswith("__host-"):
+        if cookie.domain:
+            found.append("__Host- prefix forbids Domain")
+        if cookie.path != "/":
+            found.append("__Host- prefix requires Path=/")
+    return found
+
+
+def evaluate_cookies(facts: CookieFacts, thresholds: CookiesConfig) -> list[Finding]:
+    """One finding per cookie set; a failure when the configured login set none."""
+    findings = [info("steps", "visited: " + "; ".join(facts.steps), measured=list(facts.steps))]
+    findings += [_judge(seen, thresholds) for seen in facts.observations]
+    if not facts.observations:
+        findings.append(info("cookies", "no cookies set by the visited pages or the login"))
+    login = f"{thresholds.login_method} {thresholds.login_path}"
+    done = [s for s in facts.steps if thresholds.login_path and s.startswith(f"{login} ->")]
+    if done and not any(o.step == login for o in facts.observations):
+        # Fail closed: a refused or mistyped login would otherwise pass without a session cookie.
+        findings.append(
+            Finding(
+                "login",
+                False,
+                f"the login ({done[0]}) set no cookie, so the session cookie was not "
+                "judged; check [cookies] login_fields (or drop login_path if the login sets none)",
+                measured=done[0],
+                threshold="a cookie set by the login",
+            )
+        )
+    return findings
+
+
+def _judge(seen: CookieObservation, thresholds: CookiesConfig) -> Finding:
+    cookie = parse_set_cookie(seen.set_cookie)
+    label = cookie.name or "(nameless)"
+    if is_deletion(cookie, seen.date):
+        return info(f"cookie {label}", f"cookie {label!r} cleared by {seen.step}")
+    session = is_session(cookie.name, thresholds.session_cookie_names)
+    found = problems(
+        cookie,
+        https=seen.url.lower().startswith("https://"),
+        session=session,
+        require_samesite=thresholds.require_samesite,
+    )
+    kind = "session cookie" if session else "cookie"
+    flags = [f for f, on in (("Secure", cookie.secure), ("HttpOnly", cookie.http_only)) if on]
+    flags += [f"SameSite={cookie.same_site.capitalize()}"] if cookie.same_site else []
+    summary = "; ".join(found) if found else ", ".join(flags)
+    measured = {
+        "step": seen.step,
+        "secure": cookie.secure,
+        "httponly": cookie.http_only,
+        "samesite": cookie.same_site,
+        "session": session,
+        "domain": cookie.domain,
+        "path": cookie.path,
+    }
+    return Finding(
+        f"cookie {label}",
+        not found,
+        f"{kind} {label!r} from {seen.step}: {summary}",
+        measured=measured,
+        threshold=THRESHOLD,
+    )
+
+
+def _date(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:  # cookie dates often use "01-Jan-1970"; RFC 1123 parsing wants spaces
+        parsed = parsedate_to_datetime(re.sub(r"(\d{2})-(\w{3})-(\d{2,4})", r"\1 \2 \3", text))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,144 @@
+"""CORS: which origins may read our responses, judged from requests with chosen ``Origin``s.
+
+Check ids: ``cors.policy``.
+
+The probe sends a foreign origin, ``null``, each allowed origin and look-alikes of it
+(``https://app.example.com.evil``, ``https://evilapp.example.com``, ``http://app.example.com``).
+Any ``Access-Control-Allow-Origin`` other than an origin of ``[cors] allowed_origins`` fails:
+an arbitrary origin reflected (worst with ``Access-Control-Allow-Credentials: true``, which
+escalates the finding to blocker), ``null`` allowed (sandboxed iframes and ``data:`` pages
+send it), ``*`` (plans: "remove * wildcard"; accepted without credentials only when
+``allow_wildcard``), or a fixed origin outside the list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from gonogo.model import Finding, Severity, info
+
+if TYPE_CHECKING:
+    from gonogo.probes.http import CorsFacts, CorsObservation
+    from gonogo.schema.security import CorsConfig
+
+
+def credentials(seen: CorsObservation) -> bool:
+    return (seen.allow_credentials or "").strip().lower() == "true"
+
+
+def judge(seen: CorsObservation, thresholds: CorsConfig) -> tuple[bool, str, Severity | None]:
+    """Whether one response's CORS grant is acceptable, why, and an escalated severity."""
+    value = seen.allow_origin[0].strip()
+    creds = credentials(seen)
+    with_creds = " with credentials" if creds else ""
+    if value == "*":
+        if creds:
+            return False, "Access-Control-Allow-Origin: * with credentials", None
+        if thresholds.allow_wildcard:
+            return (
+                True,
+                "Access-Control-Allow-Origin: * (public, no credentials; allowed by [cors])",
+                None,
+            )
+        return (
+            False,
+            "Access-Control-Allow-Origin: * lets any site read the response (plans: remove *)",
+            None,
+        )
+    if value.lower() == "null":
+        return (
+            False,
+            f"origin null allowed{with_creds} (sandboxed iframes and data: pages send it)",
+            None,
+        )
+    if value.lower().rstrip("/") in thresholds.allowed_origins:
+        return True, f"allows {value}, which is in the allow-list", None
+    if value == seen.origin:
+        severity = Severity.BLOCKER if creds else None
+        return False, f"reflects the arbitrary origin {value}{with_creds}", severity
+    return False, f"allows {value}{with_creds}, which is not in the allow-list", None
+
+
+def evaluate_cors(facts: CorsFacts, thresholds: CorsConfig) -> list[Finding]:
+    """One finding per response that granted access; a summary of those that did not."""
+    findings: list[Finding] = []
+    silent: list[str] = []
+    for seen in facts.observations:
+        label = f"{seen.method} {urlsplit(seen.url).path or '/'} Origin: {seen.origin}"
+        if not seen.allow_origin:
+            silent.append(label)
+            continue
+        ok, why, severity = judge(seen, thresholds)
+        measured = {
+            "origin": seen.origin,
+            "allow_origin": list(seen.allow_origin),
+            "allow_credentials": seen.allow_credentials,
+            "status": seen.status,
+        }
+        findings.append(
+            Finding(
+                label,
+                ok,
+                f"{label}: {why}",
+                measured=measured,
+                threshold=thresholds.allowed_origins,
+                severity=severity,
+            )
+        )
+        if len(seen.allow_origin) > 1:
+            findings.append(
+                info(
+                    f"{label} duplicates",
+                    f"{label}: {len(seen.allow_origin)} "
+                    "Access-Control-Allow-Origin headers (browsers refuse the response)",
+                )
+            )
+        if ok and seen.allow_origin[0] != "*" and "origin" not in (seen.vary or "").lower():
+            findings.append(
+                info(
+                    f"{label} vary",
+                    f"{label}: access granted per origin without "
+                    "Vary: Origin (shared caches may serve it to other origins)",
+                )
+            )
+        findings += _methods(seen, label, thresholds)
+    findings.append(
+        info(
+            "no_access",
+            f"{len(silent)} of {len(facts.observations)} probes got no Access-Control-Allow-Origin",
+            measured=silent,
+        )
+    )
+    for origin in thresholds.allowed_origins:
+        granted = any(
+            s.origin.lower() == origin
+            and s.allow_origin
+            and s.allow_origin[0].lower().rstrip("/") == origin
+            for s in facts.observations
+        )
+        findings.append(
+            info(
+                f"allowed {origin}",
+                f"allow-listed {origin} "
+                + ("is granted access" if granted else "got no CORS grant on the probed paths"),
+            )
+        )
+    return findings
+
+
+def _methods(seen: CorsObservation, label: str, thresholds: CorsConfig) -> list[Finding]:
+    if seen.method != "OPTIONS" or thresholds.allowed_methods is None or not seen.allow_methods:
+        return []
+    methods = sorted({m.strip().upper() for m in seen.allow_methods.split(",") if m.strip()})
+    extra = [m for m in methods if m == "*" or m not in thresholds.allowed_methods]
+    return [
+        Finding(
+            f"{label} methods",
+            not extra,
+            f"{label}: preflight allows {', '.join(methods)}"
+            + (f" (not allowed: {', '.join(extra)})" if extra else ""),
+            measured=methods,
+            threshold=thresholds.allowed_methods,
+        )
+    ]

@@ -1,0 +1,225 @@
+"""Things a production site must not serve: secrets, VCS data, dumps, status pages, debug output.
+
+Check ids: ``exposure.sensitive-paths``, ``exposure.source-maps``, ``exposure.debug``.
+
+A status code alone proves little: single-page apps answer 200 with ``index.html`` for every
+path. A path counts as served only when its body differs from the answer to a path that cannot
+exist (compared after masking nonce-like tokens) *and* looks like what the path would hold
+(``KEY=value`` lines for ``/.env``, ``[core]`` for ``/.git/config``, archive magic numbers...).
+Paths without a signature (``[exposure] extra_paths``) count when they differ from the
+not-found page and are not HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from gonogo.model import Finding, info
+
+if TYPE_CHECKING:
+    from gonogo.probes.http import ExposureFacts, PathProbe, SourceMapFacts
+    from gonogo.schema.security import ExposureConfig
+
+_ENV = r"(?m)^\s*(export\s+)?[A-Z_][A-Z0-9_]*\s*="
+_SQL = r"(?i)(CREATE TABLE|INSERT INTO|PostgreSQL database dump|MySQL dump|-- Dump)"
+_ARCHIVE = "magic:504b0304|1f8b|377abcaf|425a68"  # zip, gzip, 7z, bzip2
+# path -> what its content looks like ("magic:" hex prefixes of the first bytes, else a regex)
+# fmt: off
+SENSITIVE: dict[str, str] = {
+    "/.env": _ENV, "/.env.production": _ENV, "/.env.local": _ENV, "/.env.backup": _ENV,
+    "/.git/config": r"\[core\]|repositoryformatversion",
+    "/.git/HEAD": r"^(ref: refs/|[0-9a-f]{40}\s*$)",
+    "/.svn/entries": r"\A\s*(8|9|10|11|12)\s*\n", "/.hg/hgrc": r"\[paths\]|\[ui\]",
+    "/.DS_Store": "magic:0000000142756431",
+    "/.htpasswd": r"(?m)^[^:\s]+:(\$apr1\$|\$2[aby]\$|\{SHA\})",
+    "/.aws/credentials": r"aws_access_key_id", "/.npmrc": r"_authToken|_auth\s*=",
+    "/.ssh/id_rsa": r"PRIVATE KEY", "/docker-compose.yml": r"(?m)^services:",
+    "/web.config": r"<configuration", "/wp-config.php.bak": r"DB_PASSWORD",
+    "/config.php.bak": r"<\?php",
+    "/backup.sql": _SQL, "/dump.sql": _SQL, "/db.sql": _SQL, "/database.sql": _SQL,
+    "/backup.zip": _ARCHIVE, "/backup.tar.gz": _ARCHIVE, "/site.tar.gz": _ARCHIVE,
+    "/db.sql.gz": _ARCHIVE,
+    "/server-status": r"Apache Server Status|Server Version:",
+    "/server-info": r"Apache Server Information", "/nginx_status": r"Active connections:",
+    "/status.php": r"(?i)pool:\s+\S+",
+    "/phpinfo.php": r"phpinfo\(\)|PHP Version", "/info.php": r"phpinfo\(\)|PHP Version",
+    "/actuator": r'"_links"', "/actuator/env": r"propertySources|activeProfiles",
+    "/actuator/heapdump": r"JAVA PROFILE", "/debug/pprof/": r"(?i)profiles|goroutine",
+    "/debug/vars": r'"memstats"|"cmdline"', "/console": r"(?i)werkzeug|interactive console",
+    "/_profiler/": r"(?i)symfony profiler", "/__debug__/": r"(?i)djdt|debug toolbar",
+    "/elmah.axd": r"(?i)error log for", "/trace.axd": r"(?i)application trace",
+    "/rails/info/properties": r"Rails version", "/telescope": r"(?i)laravel telescope",
+}
+# fmt: on
+# An error page must not show code, paths or configuration.
+DEBUG_SIGNATURES: dict[str, str] = {
+    "Python traceback": r"Traceback \(most recent call last\)",
+    "Werkzeug debugger": r"Werkzeug Debugger|__debugger__",
+    "Django debug page": r"You're seeing this error because you have <code>DEBUG = True</code>",
+    "Java stack trace": r"\bat [\w$.]+\([\w$]+\.java:\d+\)|java\.lang\.\w+(Exception|Error)",
+    ".NET error page": r"Server Error in '/' Application|System\.[\w.]+Exception",
+    "PHP error": r"(Fatal error|Parse error|Warning)(</b>)?:.* on line|Stack trace:\s*#0",
+    "Node.js stack trace": r"\bat .+ \((/|[A-Za-z]:\\)[^)]+\.[cm]?[jt]s:\d+:\d+\)",
+    "Ruby/Rails error": r"Action Controller: Exception caught|\.rb:\d+:in `",
+    "Go panic": r"goroutine \d+ \[running\]",
+    "Laravel/Symfony debug": r"Whoops, looks like something went wrong|Symfony\\Component\\|Illuminate\\",  # noqa: E501
+    "SQL error": r"SQLSTATE\[|syntax error at or near|ORA-\d{5}|error in your SQL syntax",
+}
+DEBUG_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+
+
+def sensitive_paths(thresholds: ExposureConfig) -> list[str]:
+    """The paths to probe: the built-in list minus ``skip_paths`` plus ``extra_paths``."""
+    return [p for p in SENSITIVE if p not in thresholds.skip_paths] + list(thresholds.extra_paths)
+
+
+def debug_paths(thresholds: ExposureConfig) -> list[str]:
+    return [*DEBUG_TRIGGERS, *thresholds.error_paths]
+
+
+def like_not_found(probe: PathProbe, baseline: PathProbe) -> bool:
+    """The answer is the site's not-found page (or its SPA catch-all)."""
+    if probe.sha256 == baseline.sha256:
+        return True
+    if probe.status != baseline.status or probe.content_type != baseline.content_type:
+        return False
+    # SPA shells differ per request only by nonces and build hashes: mask long tokens
+    return _TOKEN.sub("~", probe.excerpt) == _TOKEN.sub("~", baseline.excerpt)
+
+
+def served(probe: PathProbe, baseline: PathProbe, signature: str | None) -> tuple[bool, str]:
+    """Whether ``probe`` serves the sensitive content, and why."""
+    if not 200 <= probe.status < 300:
+        return False, f"{probe.status}"
+    if like_not_found(probe, baseline):
+        return False, f"{probe.status}, same body as a non-existent path (catch-all)"
+    if signature is None:
+        html = "html" in probe.content_type
+        return (
+            not html,
+            f"{probe.status} {probe.content_type or '?'}, {probe.length} bytes, unlike not-found",
+        )
+    if signature.startswith("magic:"):
+        hit = any(probe.head_hex.startswith(m) for m in signature[6:].split("|"))
+    else:
+        hit = re.search(signature, probe.excerpt) is not None
+    return hit, f"{probe.status} {probe.content_type or '?'}, {probe.length} bytes, " + (
+        "content matches" if hit else "content does not look like it (probably a soft 404)"
+    )
+
+
+def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
+    findings = [
+        info(
+            "baseline",
+            f"a non-existent path answers {facts.baseline.status} ({facts.baseline.length} bytes)",
+            measured=facts.baseline.url,
+        )
+    ]
+    statuses: dict[str, int] = {}
+    for probe in facts.probes:
+        hit, why = served(probe, facts.baseline, SENSITIVE.get(probe.path))
+        statuses[probe.path] = probe.status
+        if hit:
+            findings.append(
+                Finding(
+                    probe.path,
+                    False,
+                    f"{probe.path} is served: {why}",
+                    measured=probe.excerpt[:120],
+                    threshold="not served",
+                )
+            )
+        elif 200 <= probe.status < 300:
+            findings.append(info(probe.path, f"{probe.path}: {why}"))
+    served_count = sum(1 for f in findings if not f.ok)
+    findings.append(
+        info(
+            "probed", f"{len(facts.probes)} paths probed, {served_count} served", measured=statuses
+        )
+    )
+    return findings
+
+
+def _looks_like_map(probe: PathProbe) -> bool:
+    body = probe.excerpt.lstrip().removeprefix(")]}'").lstrip()
+    return (
+        body.startswith("{") and re.search(r'"(mappings|sources|sections)"\s*:', body) is not None
+    )
+
+
+def evaluate_source_maps(facts: SourceMapFacts, thresholds: ExposureConfig) -> list[Finding]:
+    """No reachable (or inlined) source map for the page's same-origin scripts."""
+    if not facts.scripts:
+        return [info("scripts", f"{facts.page_url} references no same-origin script")]
+    findings: list[Finding] = []
+    for script in facts.scripts:
+        if script.declared and script.declared.startswith("data:"):
+            findings.append(
+                Finding(
+                    script.script_url,
+                    False,
+                    f"{script.script_url} embeds its source map inline (sourceMappingURL=data:...)",
+                    measured="data:",
+                    threshold="no map",
+                )
+            )
+            continue
+        maps = [c.url for c in script.candidates if 200 <= c.status < 300 and _looks_like_map(c)]
+        tried = {c.url: c.status for c in script.candidates}
+        if maps:
+            findings.append(
+                Finding(
+                    script.script_url,
+                    False,
+                    f"source map served: {', '.join(maps)}",
+                    measured=tried,
+                    threshold="no source map reachable",
+                )
+            )
+        else:
+            note = f" (the script still names {script.declared})" if script.declared else ""
+            findings.append(
+                info(
+                    script.script_url,
+                    f"{script.script_url}: no source map reachable{note}",
+                    measured=tried,
+                )
+            )
+    return findings
+
+
+def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
+    """Error and not-found pages show no stack trace, debugger or SQL error."""
+    findings: list[Finding] = []
+    for probe in (facts.baseline, *facts.probes):
+        hits = [
+            name for name, pattern in DEBUG_SIGNATURES.items() if re.search(pattern, probe.excerpt)
+        ]
+        if hits:
+            findings.append(
+                Finding(
+                    probe.url,
+                    False,
+                    f"{probe.url} ({probe.status}) shows {', '.join(hits)}",
+                    measured=_snippet(probe.excerpt, hits[0]),
+                    threshold="no debug output",
+                )
+            )
+        else:
+            findings.append(
+                info(
+                    probe.url,
+                    f"{probe.url}: {probe.status}, no debug output",
+                    measured=probe.status,
+                )
+            )
+    return findings
+
+
+def _snippet(text: str, name: str) -> str:
+    match = re.search(DEBUG_SIGNATURES[name], text)
+    start = max(0, match.start() - 40) if match else 0
+    return text[start : start + 200]

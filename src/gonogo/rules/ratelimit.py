@@ -1,0 +1,98 @@
+"""Login rate limiting, judged from a burst of failed logins.
+
+Check ids: ``ratelimit.login``.
+
+Plans: "Login: 5 requests per 15 minutes". With ``max_attempts = 5`` the limiter may let five
+attempts through but must refuse the sixth at the latest; the probe sends a few more than that
+(``extra_attempts``) and stops at the first refusal. A refusal is a status in
+``refusal_statuses`` (429; 503 is nginx ``limit_req``'s default; 423 is an account lock).
+The evidence is the timeline: attempt number, status, UTC time and offset from the first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gonogo.model import Comparison, Finding, compare, info
+
+if TYPE_CHECKING:
+    from gonogo.probes.http import RateLimitFacts
+    from gonogo.schema.security import RateLimitConfig
+
+
+def first_refusal(facts: RateLimitFacts, refusal_statuses: list[int]) -> int | None:
+    """The attempt number of the first refused attempt, None when none was refused."""
+    return next((a.number for a in facts.attempts if a.status in refusal_statuses), None)
+
+
+def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig) -> list[Finding]:
+    timeline = [
+        {"attempt": a.number, "status": a.status, "at": a.at, "offset_s": a.offset_s}
+        for a in facts.attempts
+    ]
+    last = facts.attempts[-1] if facts.attempts else None
+    findings = [
+        info(
+            "timeline",
+            f"{len(facts.attempts)} attempts to {facts.url} in "
+            f"{last.offset_s if last else 0:g} s: "
+            + " ".join(str(a.status) for a in facts.attempts),
+            measured=timeline,
+        )
+    ]
+    statuses = {a.status for a in facts.attempts}
+    if statuses and statuses <= {404, 405}:
+        return [
+            *findings,
+            Finding(
+                "endpoint",
+                False,
+                f"{facts.url} answers {sorted(statuses)}: not a login "
+                "endpoint; check [ratelimit] login_path and login_method",
+                measured=sorted(statuses),
+            ),
+        ]
+    refused = first_refusal(facts, thresholds.refusal_statuses)
+    allowed = thresholds.max_attempts + 1
+    finding = compare(
+        "first_refused_attempt",
+        refused,
+        Comparison.LE,
+        allowed,
+        what=f"first refused attempt ({thresholds.max_attempts} per {thresholds.window} allowed)",
+    )
+    if refused is None:
+        finding = Finding(
+            finding.name,
+            False,
+            f"no login attempt refused in {len(facts.attempts)} attempts "
+            f"(refusal expected by attempt {allowed}; "
+            f"statuses {sorted(statuses)})",
+            measured=None,
+            threshold=allowed,
+            comparison=Comparison.LE,
+        )
+    findings.append(finding)
+    if refused is not None:
+        when = facts.attempts[refused - 1]
+        retry = f", Retry-After: {when.retry_after}" if when.retry_after else ""
+        findings.append(
+            info(
+                "refused_at",
+                f"refused from attempt {refused} ({when.status}) at {when.at}, "
+                f"{when.offset_s:g} s after the first{retry}",
+                measured=when.at,
+            )
+        )
+    errors = sorted(
+        {
+            a.status
+            for a in facts.attempts
+            if a.status >= 500 and a.status not in thresholds.refusal_statuses
+        }
+    )
+    if errors:
+        findings.append(
+            info("server_errors", f"server errors during the burst: {errors}", measured=errors)
+        )
+    return findings
