@@ -205,12 +205,12 @@ def test_integrity(
 def test_encryption(archived: ArchiveFacts, expected: set[str]) -> None:
     """backup.encryption: an OpenPGP message that the configured key decrypts into a dump."""
     cfg = config(encrypted=True, passphrase="s3cret")
-    assert names(rules.evaluate_encryption(archived, cfg)) == expected
+    assert names(rules.evaluate_encryption(listing(), archived, cfg)) == expected
 
 
 def test_encryption_not_required_is_info() -> None:
     """Without encrypted = true the rule only records the format."""
-    assert names(rules.evaluate_encryption(archive(), config())) == set()
+    assert names(rules.evaluate_encryption(listing(), archive(), config())) == set()
 
 
 @pytest.mark.parametrize(
@@ -277,12 +277,12 @@ def test_encryption_not_required_is_info() -> None:
 )
 def test_restore(drill: RestoreFacts, overrides: dict[str, Any], expected: set[str]) -> None:
     """backup.restore: restored, same tables and rows as the source, within the RTO, cleaned up."""
-    assert names(rules.evaluate_restore(drill, config(**overrides), NOW)) == expected
+    assert names(rules.evaluate_restore(listing(), drill, config(**overrides), NOW)) == expected
 
 
 def test_restore_evidence() -> None:
     """The drill records file, size, sha256, age, tables, rows and seconds as evidence."""
-    findings = {f.name: f for f in rules.evaluate_restore(restored(), config(), NOW)}
+    findings = {f.name: f for f in rules.evaluate_restore(listing(), restored(), config(), NOW)}
     assert DIGEST in findings["file"].message
     assert findings["size_bytes"].measured == 10_000_000
     assert findings["age_hours"].measured == 0.5
@@ -294,7 +294,21 @@ def test_restore_evidence() -> None:
 def test_passphrase_never_in_findings() -> None:
     """No finding of the encryption or integrity rules carries the passphrase."""
     cfg = config(encrypted=True, passphrase="s3cret-pass")
-    found = rules.evaluate_encryption(encrypted(decrypt_exit=2), cfg)
+    found = rules.evaluate_encryption(listing(), encrypted(decrypt_exit=2), cfg)
     found += rules.evaluate_integrity(listing(), encrypted(readable=None), cfg)
     assert all("s3cret-pass" not in repr(f.to_wire()) for f in found)
     assert "s3cret-pass" not in repr(cfg)
+
+
+@pytest.mark.parametrize("rule", ["integrity", "encryption", "restore"])
+def test_no_backup_fails_every_backup_check(rule: str) -> None:
+    """With no backup at all, integrity, encryption and the drill fail with 'no backup'."""
+    empty = BackupListing("/backups/*.dump", 0, None, None)
+    cfg = config(encrypted=True, passphrase="x")
+    found = {
+        "integrity": lambda: rules.evaluate_integrity(empty, None, cfg),
+        "encryption": lambda: rules.evaluate_encryption(empty, None, cfg),
+        "restore": lambda: rules.evaluate_restore(empty, None, cfg, NOW),
+    }[rule]()
+    assert names(found) == {"backup"}
+    assert "no backup matches /backups/*.dump" in found[0].message

@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
+from redis.connection import parse_url
 from redis.retry import Retry
 
 from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
@@ -142,6 +143,14 @@ def _client(url: str, timeout_s: float, **overrides: Any) -> redis.Redis:
         decode_responses=True,
         **overrides,
     )
+
+
+def target_of(url: str) -> str:
+    """``host:port/db`` of a Redis URL, from parsed parts so no password can leak."""
+    try:
+        return _target(parse_url(url))
+    except ValueError:
+        return "redis (unparseable URL)"
 
 
 def _target(kwargs: dict[str, Any]) -> str:

@@ -76,8 +76,10 @@ def evaluate_predeploy(listing: BackupListing, t: BackupConfig, now: dt.datetime
 
 
 def evaluate_integrity(
-    listing: BackupListing, archive: ArchiveFacts, t: BackupConfig
+    listing: BackupListing, archive: ArchiveFacts | None, t: BackupConfig
 ) -> list[Finding]:
+    if archive is None:
+        return _none_found(listing)
     found = [
         info(
             "file", f"{archive.name}: {archive.size:,} bytes, {archive.format} format", archive.name
@@ -121,7 +123,11 @@ def evaluate_integrity(
     return found
 
 
-def evaluate_encryption(archive: ArchiveFacts, t: BackupConfig) -> list[Finding]:
+def evaluate_encryption(
+    listing: BackupListing, archive: ArchiveFacts | None, t: BackupConfig
+) -> list[Finding]:
+    if archive is None:
+        return _none_found(listing)
     if not t.encrypted:
         return [
             info(
@@ -160,7 +166,11 @@ def evaluate_encryption(archive: ArchiveFacts, t: BackupConfig) -> list[Finding]
     return found
 
 
-def evaluate_restore(facts: RestoreFacts, t: BackupConfig, now: dt.datetime) -> list[Finding]:
+def evaluate_restore(
+    listing: BackupListing, facts: RestoreFacts | None, t: BackupConfig, now: dt.datetime
+) -> list[Finding]:
+    if facts is None:
+        return _none_found(listing)
     age_h = round((now - facts.modified).total_seconds() / 3600, 2)
     found = [
         info(
