@@ -60,7 +60,7 @@ def evaluate_expiry(
             Finding(
                 "not_yet_valid",
                 False,
-                f"certificate is not valid before {leaf.not_before}",
+                f"certificate is not valid before {leaf.not_before.isoformat()}",
                 leaf.not_before.isoformat(),
                 severity=Severity.BLOCKER,
             )
@@ -124,6 +124,11 @@ def evaluate_certificate(
             facts.server_name,
             leaf.sans,
             comparison=Comparison.IN,
+        ),
+        info(
+            "presented_chain",
+            f"server sends {len(facts.chain)} certificate(s) after the leaf",
+            [c.subject for c in facts.chain],
         ),
         _key_size(leaf, thresholds),
         _signature("signature", [leaf]),

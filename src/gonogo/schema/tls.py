@@ -18,6 +18,10 @@ from gonogo.schema.base import Section
 TlsVersionName = Literal["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
 
 
+def _versions(*names: TlsVersionName) -> list[TlsVersionName]:
+    return list(names)
+
+
 class TlsConfig(Section):
     """Thresholds for the certificate, protocol and cipher checks."""
 
@@ -40,11 +44,11 @@ class TlsConfig(Section):
         "null disables the check for a private CA",
     )
     refuse_protocols: list[TlsVersionName] = Field(
-        default_factory=lambda: ["TLSv1", "TLSv1.1"],
+        default_factory=lambda: _versions("TLSv1", "TLSv1.1"),
         description="versions the server must refuse (plans: TLS 1.2 minimum)",
     )
     require_protocols: list[TlsVersionName] = Field(
-        default_factory=lambda: ["TLSv1.2"],
+        default_factory=lambda: _versions("TLSv1.2"),
         description="versions the server must accept",
     )
     cipher_profile: Literal["modern", "intermediate", "old"] = Field(
