@@ -1,0 +1,26 @@
+"""Flags of every cookie set by the configured pages and the login flow."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonogo.probes import http
+from gonogo.rules import cookies
+
+pytestmark = [pytest.mark.predeploy, pytest.mark.security]
+
+
+@pytest.mark.check("cookies.flags")
+def test_cookie_flags(gate):
+    web, cfg = gate.require("web"), gate.config.cookies
+    gate.target(web.base_url)
+    login = {
+        "login_path": cfg.login_path,
+        "login_method": cfg.login_method,
+        "login_format": cfg.login_format,
+        "login_fields": cfg.login_fields,
+    }
+    facts = http.collect_cookies(
+        web.base_url, cfg.pages, ca_bundle=web.ca_bundle, timeout=web.timeout_s, **login
+    )
+    gate.judge(cookies.evaluate_cookies(facts, cfg))

@@ -1,0 +1,28 @@
+"""Login rate limiting (intrusive: sends failed logins until refused, engaging the limiter)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gonogo.probes import http
+from gonogo.rules import ratelimit
+
+pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.intrusive]
+
+
+@pytest.mark.check("ratelimit.login")
+def test_login_rate_limit(gate):
+    web, cfg = gate.require("web"), gate.require("ratelimit")
+    url = web.base_url + cfg.login_path
+    gate.target(url)
+    facts = http.probe_rate_limit(
+        url,
+        attempts=cfg.max_attempts + cfg.extra_attempts,
+        refusal_statuses=cfg.refusal_statuses,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        method=cfg.login_method,
+        body_format=cfg.login_format,
+        fields=cfg.login_fields,
+    )
+    gate.judge(ratelimit.evaluate_login_rate_limit(facts, cfg))
