@@ -180,7 +180,8 @@ class SourceMapFacts:
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """One login attempt: number (1-based), status, at (UTC ISO), offset_s from the first."""
+    """One login attempt: number (1-based), status, at (UTC ISO, when sent), offset_s (since the
+    first was sent), retry_after (the header, if any)."""
 
     number: int
     status: int
@@ -336,6 +337,7 @@ def collect_cookies(
     login_fields: Mapping[str, str] | None = None,
 ) -> CookieFacts:
     """Visit ``pages`` then submit the login form once; record every Set-Cookie."""
+    requests: list[tuple[str, str, tuple[str, dict[str, str]] | None]]
     requests = [("GET", path, None) for path in pages]
     if login_path:
         requests.append((login_method, login_path, (login_format, dict(login_fields or {}))))
@@ -371,20 +373,13 @@ def probe_rate_limit(
     done: list[Attempt] = []
     start = time.monotonic()
     for number in range(1, attempts + 1):
+        # when the attempt was sent: the limiter's window is counted from the requests
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+        offset = round(time.monotonic() - start, 3)
         with _client(ca_bundle, timeout) as client:
-            facts = _fetch(
-                client, url, timeout, method=method, body=(body_format, dict(fields or {}))
-            )
-        done.append(
-            Attempt(
-                number,
-                facts.status,
-                at,
-                round(time.monotonic() - start, 3),
-                facts.header("retry-after"),
-            )
-        )
+            body = (body_format, dict(fields or {}))
+            facts = _fetch(client, url, timeout, method=method, body=body)
+        done.append(Attempt(number, facts.status, at, offset, facts.header("retry-after")))
         if facts.status in refusal_statuses:
             break
     return RateLimitFacts(url=url, attempts=tuple(done), planned=attempts)
