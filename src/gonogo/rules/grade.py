@@ -172,9 +172,9 @@ def _csp(page: HttpFacts) -> str:
         get("style-src", "default-src"),
         get("object-src", "default-src"),
     )
-    for sources in (script, style):
-        if any(s.startswith(csp.NONCE_HASH) for s in sources):
-            sources.discard("'unsafe-inline'")
+    for allowed in (script, style):  # a nonce or hash makes 'unsafe-inline' inert
+        if any(s.startswith(csp.NONCE_HASH) for s in allowed):
+            allowed.discard("'unsafe-inline'")
     if any(s.startswith(csp.NONCE_HASH) for s in script) and "'strict-dynamic'" in script:
         script = {
             s

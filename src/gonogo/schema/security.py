@@ -220,7 +220,7 @@ class ExposureConfig(Section):
 class RateLimitConfig(_LoginFlow):
     """``ratelimit.login`` (intrusive): failed logins must be refused within ``max_attempts``."""
 
-    login_path: str | None = "/login"
+    login_path: str = "/login"  # required here, optional for [cookies]
     login_fields: dict[str, str] = Field(
         default_factory=lambda: {
             "username": "gonogo-ratelimit-probe",
