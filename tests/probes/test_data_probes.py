@@ -177,7 +177,32 @@ def build_primary(stack: Stack) -> None:
         conf.write(
             f"wal_level = replica\narchive_mode = on\narchive_command = 'cp %p {archive}/%f'\n"
         )
-        conf.write("log_min_duration_statement = 500\n")
+        conf.write("log_min_duration_statement = 500\nssl = on\n")
+    # a throwaway self-signed certificate: enough to prove TLS is (or is not) in use
+    subj = [
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        str(data / "server.key"),
+        "-out",
+        str(data / "server.crt"),
+    ]
+    openssl = [
+        "openssl",
+        "req",
+        "-new",
+        "-x509",
+        "-days",
+        "2",
+        "-nodes",
+        "-newkey",
+        "rsa:2048",
+        *subj,
+    ]
+    subprocess.run(openssl, check=True, capture_output=True, timeout=60)
+    for name in ("server.key", "server.crt"):
+        shutil.chown(data / name, "postgres")
+        (data / name).chmod(0o600)
     stack.start_pg("primary", data)
     for statement in (
         f"CREATE ROLE app LOGIN PASSWORD '{PASSWORD}'",
@@ -390,6 +415,19 @@ def test_healthy_primary_passes_every_pg_rule(stack: Stack) -> None:
         pg_rules.evaluate_app_role,
     ):
         assert failing(evaluate(facts, cfg)) == set(), evaluate.__name__
+
+
+@pytest.mark.parametrize(
+    ("sslmode", "expected"),
+    [pytest.param("require", set(), id="tls"), pytest.param("disable", {"tls"}, id="plaintext")],
+)
+def test_require_tls(stack: Stack, sslmode: str, expected: set[str]) -> None:
+    """pg.connect with require_tls passes over TLS (protocol recorded) and fails in plaintext."""
+    cfg = PostgresConfig(dsn=f"{stack.dsn()}?sslmode={sslmode}", require_tls=True)
+    facts = postgres.collect(cfg)
+    assert facts.connection.ssl_in_use is (sslmode == "require")
+    assert (facts.connection.ssl_protocol or "").startswith("TLS") is (sslmode == "require")
+    assert failing(pg_rules.evaluate_connect(facts, cfg)) == expected
 
 
 def test_missing_table_index_and_migration_lag_fail(stack: Stack) -> None:

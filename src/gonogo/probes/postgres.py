@@ -214,8 +214,7 @@ def _read(
         t = time.monotonic()
         conn.execute("SELECT 1").fetchone()
         rtts.append((time.monotonic() - t) * 1000)
-    version, in_recovery, user, database, stats_visible = _one(conn, _IDENTITY)
-    ssl_protocol = conn.pgconn.ssl_attribute(b"protocol") if conn.pgconn.ssl_in_use else None
+    version, in_recovery, user, database, stats_visible, ssl_protocol = _one(conn, _IDENTITY)
     connection = ConnectionFacts(
         target=target,
         server_version_num=conn.info.server_version,
@@ -223,7 +222,7 @@ def _read(
         connect_ms=round(connect_ms, 1),
         rtt_ms=round(statistics.median(rtts), 2),
         ssl_in_use=bool(conn.pgconn.ssl_in_use),
-        ssl_protocol=ssl_protocol.decode() if isinstance(ssl_protocol, bytes) else ssl_protocol,
+        ssl_protocol=ssl_protocol,
         in_recovery=bool(in_recovery),
         user=user,
         database=database,
@@ -258,7 +257,8 @@ def _role(conn: psycopg.Connection[Any], name: str) -> RoleFacts:
 # directory (pg_monitor), which is optional.
 
 _IDENTITY = """SELECT version(), pg_is_in_recovery(), current_user, current_database(),
-    pg_has_role('pg_read_all_stats', 'USAGE')"""
+    pg_has_role('pg_read_all_stats', 'USAGE'),
+    (SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid())"""
 _SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'pg_toast')"
 _TABLES = f"""SELECT schemaname || '.' || tablename FROM pg_tables
     WHERE schemaname NOT IN {_SYSTEM_SCHEMAS} ORDER BY 1"""
@@ -302,7 +302,7 @@ def _migration_head(conn: psycopg.Connection[Any], query: str) -> tuple[str | No
     try:
         with conn.transaction(force_rollback=True):
             conn.execute("SET TRANSACTION READ ONLY")
-            row = conn.execute(query).fetchone()  # type: ignore[arg-type]  # configured text
+            row = conn.execute(query).fetchone()
     except errors.QueryCanceled:
         raise
     except psycopg.DatabaseError as err:
