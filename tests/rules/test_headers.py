@@ -76,6 +76,10 @@ CASES = [
     case("csp-frame-ancestors-report-only", "frame", page(f"{CSP}-Report-Only: frame-ancestors 'none'"), False),
     case("csp-two-policies-one-restrictive", "frame",
          page(f"{CSP}: frame-ancestors *", f"{CSP}: frame-ancestors https://partner.example"), True),
+    case("xfo-missing-but-frame-ancestors", "frame", good_page(without=["x-frame-options"]), True),
+    case("xfo-required-beside-frame-ancestors", "frame", good_page(without=["x-frame-options"]), False,
+         require_x_frame_options=True),
+    case("xfo-required-and-sent", "frame", good_page(), True, require_x_frame_options=True),
     # --- X-Content-Type-Options -------------------------------------------------------------
     case("nosniff", "nosniff", page("X-Content-Type-Options: nosniff"), True),
     case("mixed-case", "nosniff", page("x-content-type-options: NoSniff"), True),

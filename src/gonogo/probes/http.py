@@ -336,7 +336,10 @@ def collect_cookies(
     login_format: str = "form",
     login_fields: Mapping[str, str] | None = None,
 ) -> CookieFacts:
-    """Visit ``pages`` then submit the login form once; record every Set-Cookie."""
+    """Visit ``pages`` then submit the login form once; record every Set-Cookie.
+
+    Raises ``ProbeError`` when the login is rate limited (429): nothing could be judged.
+    """
     requests: list[tuple[str, str, tuple[str, dict[str, str]] | None]]
     requests = [("GET", path, None) for path in pages]
     if login_path:
@@ -347,6 +350,14 @@ def collect_cookies(
         for method, path, body in requests:
             facts = _fetch(client, base_url.rstrip("/") + path, timeout, method=method, body=body)
             step = f"{method} {path}"
+            if body is not None and facts.status == 429:
+                # Not a verdict on cookies: the login was never processed (often the
+                # rate-limit probe's own doing, the limiter stays engaged for its window).
+                raise ProbeError(
+                    f"{urlsplit(facts.url).hostname}: {step} answered 429 (rate limited), so its "
+                    "cookies were not checked; rerun after the limiter's window, or run "
+                    "cookies.flags before ratelimit.login"
+                )
             steps.append(f"{step} -> {facts.status}")
             date = facts.header("date")
             seen += [

@@ -198,7 +198,18 @@ def evaluate_frame(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]
                 threshold="frame-ancestors without wildcards",
             )
         ]
-        if xfo:
+        if thresholds.require_x_frame_options:  # legacy browsers, or a plan that names XFO
+            xfo_ok, why = xfo_verdict(facts)
+            findings.append(
+                Finding(
+                    "x_frame_options",
+                    xfo_ok,
+                    f"{why} (required by [headers])",
+                    measured=xfo,
+                    threshold="DENY or SAMEORIGIN",
+                )
+            )
+        elif xfo:
             findings.append(
                 info("x_frame_options", f"X-Frame-Options {xfo} also sent (legacy browsers)")
             )

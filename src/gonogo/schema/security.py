@@ -37,6 +37,10 @@ class HeadersConfig(Section):
         default=True,
         description="CSP must set base-uri without wildcards (no fallback to default-src)",
     )
+    require_x_frame_options: bool = Field(
+        default=False,
+        description="headers.frame: require X-Frame-Options even with CSP frame-ancestors",
+    )
     forbid_unsafe_inline_style: bool = Field(
         default=False, description="also fail 'unsafe-inline' in style-src (scripts always fail)"
     )
