@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import hashlib
 import os
 import shutil
@@ -324,6 +325,16 @@ def build_backups(stack: Stack) -> None:
     (bad / "app-truncated.dump").write_bytes(dump.read_bytes()[: dump.stat().st_size // 2])
     shutil.copy(dump, bad / "app-wrongsum.dump")
     (bad / "app-wrongsum.dump.sha256").write_text("0" * 64 + "  app-wrongsum.dump\n")
+    # the plans' own style: pg_dump > backup.sql (here without owners, so any server can load it)
+    plain = stack.root / "backups" / "plain"
+    plain.mkdir()
+    sql = plain / "app.sql"
+    pg_dump = [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-f", str(sql)]
+    subprocess.run([*pg_dump, stack.dsn("primary", "postgres")], check=True, timeout=120)
+    whole = sql.read_bytes()
+    (plain / "app.sql.gz").write_bytes(gzip.compress(whole))
+    (plain / "cut.sql").write_bytes(whole[: len(whole) // 2])
+    (plain / "cut.sql.gz").write_bytes(gzip.compress(whole)[:-4096])
     enc = stack.root / "backups" / "encrypted"
     enc.mkdir()
     with tempfile.TemporaryDirectory() as home:
@@ -626,6 +637,33 @@ def test_wrong_checksum_fails_integrity(stack: Stack) -> None:
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert failing(backup_rules.evaluate_integrity(listing, archive, cfg)) == {"checksum"}
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "readable"),
+    [
+        pytest.param("app.sql", "plain", True, id="plain"),
+        pytest.param("cut.sql", "plain", False, id="plain-truncated"),
+        pytest.param("app.sql.gz", "gzip", True, id="gzip"),
+        pytest.param("cut.sql.gz", "gzip", False, id="gzip-truncated"),
+    ],
+)
+def test_plain_sql_dumps(stack: Stack, name: str, fmt: str, readable: bool) -> None:
+    """Plain SQL dumps (gzipped or not) are complete only with pg_dump's trailer at the end."""
+    cfg = backup_config(stack, "plain", name)
+    archive = backup.inspect(cfg, backup.discover(cfg).newest)
+    assert (archive.format, archive.readable) == (fmt, readable), archive.read_detail
+
+
+def test_restore_drill_of_a_plain_dump(stack: Stack) -> None:
+    """A plain SQL dump restores through psql in one transaction and matches the source."""
+    scratch = stack.dsn("scratch", "postgres", "postgres")
+    cfg = backup_config(stack, "plain", "app.sql", scratch_dsn=scratch)
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored and drill.tables == drill.source_tables, drill.detail
+    assert failing(backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)) == set()
+    assert scratch_databases(stack) == []
 
 
 def test_encrypted_backup_decrypts_and_reads(stack: Stack) -> None:
