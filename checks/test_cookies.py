@@ -7,7 +7,8 @@ import pytest
 from gonogo.probes import http
 from gonogo.rules import cookies
 
-pytestmark = [pytest.mark.predeploy, pytest.mark.security]
+# the login flow shares the rate limiter with ratelimit.login: one worker, cookies first (--dist loadgroup)
+pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.xdist_group("login-flow")]
 
 
 @pytest.mark.check("cookies.flags")

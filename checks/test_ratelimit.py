@@ -7,7 +7,8 @@ import pytest
 from gonogo.probes import http
 from gonogo.rules import ratelimit
 
-pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.intrusive]
+# trips the login rate limiter: same worker as cookies.flags, after it (--dist loadgroup)
+pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.intrusive, pytest.mark.xdist_group("login-flow")]
 
 
 @pytest.mark.check("ratelimit.login")

@@ -200,6 +200,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for name in (*entry.markers, *(["intrusive"] if spec.intrusive else [])):
             if item.get_closest_marker(name) is None:
                 item.add_marker(name)
+    # intrusive checks disturb the target (rate limiters tripped, load): run them after the rest
+    items.sort(key=lambda item: item.stash[SPEC_KEY].intrusive)
 
 
 def _unknown(check_id: str) -> str:
