@@ -136,7 +136,7 @@ def target_of(dsn: str) -> str:
     try:
         params = conninfo.conninfo_to_dict(dsn)
     except psycopg.ProgrammingError:
-        return "postgres (unparseable DSN)"
+        return "(unparseable DSN)"
     host = str(params.get("host") or "localhost")
     port = str(params.get("port") or 5432)
     db = str(params.get("dbname") or params.get("user") or "")
@@ -148,7 +148,13 @@ def connect(
 ) -> psycopg.Connection[Any]:
     """Open an autocommit connection with timeouts (read-only unless told otherwise)."""
     target = target_of(dsn)
-    options = str(conninfo.conninfo_to_dict(dsn).get("options") or "")
+    try:
+        options = str(conninfo.conninfo_to_dict(dsn).get("options") or "")
+    except psycopg.ProgrammingError as err:
+        raise ProbeError(
+            f"postgres {target}: the DSN does not parse; fix the libpq URL",
+            reason=ErrorReason.CONFIG,
+        ) from err
     options += f" -c statement_timeout={int(statement_timeout_ms)}"
     if read_only:
         options += " -c default_transaction_read_only=on"
