@@ -5,6 +5,10 @@ set, judged as a failed finding) when the scratch DSN and the source DSN resolve
 server and database, by address/port/dbname before connecting and by ``system_identifier`` +
 ``current_database()`` after. It restores only into a database it created under a random name,
 and drops that database in a ``finally`` block whatever happened.
+
+Archives (custom, tar, directory) restore with ``--no-owner --no-privileges``. Plain SQL dumps go
+through ``psql -v ON_ERROR_STOP=1 --single-transaction`` and keep their ``OWNER TO`` statements:
+take them with ``--no-owner --no-privileges`` or create the roles on the scratch server.
 """
 
 from __future__ import annotations

@@ -20,34 +20,51 @@ class PostgresConfig(Section):
     """The primary PostgreSQL database, reached read-only (``pg.*`` checks)."""
 
     dsn: str = Field(description="libpq URL, e.g. postgresql://gonogo:${PGPASSWORD}@db:5432/app")
-    min_version: int = Field(default=13, ge=9, description="minimum server major version (plans: 13+)")
+    min_version: int = Field(
+        default=13, ge=9, description="minimum server major version (plans: 13+)"
+    )
     connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
     statement_timeout_ms: int = Field(default=5000, gt=0, le=600_000, description="per statement")
     require_tls: bool = Field(default=False, description="the gate's own connection must use TLS")
     max_rtt_ms: float = Field(default=200.0, gt=0, description="round trip of SELECT 1")
-    required_tables: list[str] = Field(default_factory=list, description="'table' (public) or 'schema.table'")
-    required_indexes: list[str] = Field(default_factory=list, description="'index' (public) or 'schema.index'")
+    required_tables: list[str] = Field(
+        default_factory=list, description="'table' (public) or 'schema.table'"
+    )
+    required_indexes: list[str] = Field(
+        default_factory=list, description="'index' (public) or 'schema.index'"
+    )
     migrations_query: str = Field(
         default="SELECT max(version) FROM schema_migrations",
         description="read-only query whose first column of the first row is the schema head",
     )
     expected_migration: str | None = Field(default=None, description="expected schema head")
-    min_standbys: int = Field(default=0, ge=0, description="streaming standbys (plans: replication)")
+    min_standbys: int = Field(
+        default=0, ge=0, description="streaming standbys (plans: replication)"
+    )
     max_replay_lag_s: float = Field(default=30.0, ge=0)
-    max_replay_lag_bytes: int = Field(default=16 * _MIB, ge=0, description="used when no lag time is reported")
-    max_slot_retained_bytes: int = Field(default=1024 * _MIB, ge=0, description="WAL a slot holds back")
+    max_replay_lag_bytes: int = Field(
+        default=16 * _MIB, ge=0, description="used when no lag time is reported"
+    )
+    max_slot_retained_bytes: int = Field(
+        default=1024 * _MIB, ge=0, description="WAL a slot holds back"
+    )
     max_connections_ratio: float = Field(default=0.8, gt=0, le=1)
-    max_xact_age_s: float = Field(default=300.0, gt=0, description="oldest open or prepared transaction")
+    max_xact_age_s: float = Field(
+        default=300.0, gt=0, description="oldest open or prepared transaction"
+    )
     max_lock_wait_s: float = Field(default=60.0, gt=0, description="oldest ungranted lock")
     require_archiving: bool = Field(default=True, description="plans: WAL archiving enabled")
     max_archive_age_s: float = Field(
-        default=3600.0, gt=0, description="age of the last archived WAL while WAL is waiting (RPO 1 h)"
+        default=3600.0,
+        gt=0,
+        description="age of the last archived WAL while WAL is waiting (RPO 1 h)",
     )
     max_slow_query_ms: int | None = Field(
         default=None, ge=0, description="log_min_duration_statement must also be at most this"
     )
     app_role: str | None = Field(
-        default=None, description="application role that must not be superuser (default: the DSN user)"
+        default=None,
+        description="application role that must not be superuser (default: the DSN user)",
     )
 
     @field_validator("dsn")
@@ -67,16 +84,24 @@ class PostgresConfig(Section):
 class RedisConfig(Section):
     """The Redis cache / queue (``redis.*`` checks)."""
 
-    url: str = Field(description="redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@cache:6379/0")
+    url: str = Field(
+        description="redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@cache:6379/0"
+    )
     min_version: str = Field(default="6.0", description="minimum server version (plans: 6.0+)")
     timeout_s: float = Field(default=3.0, gt=0, le=60)
     max_rtt_ms: float = Field(default=100.0, gt=0, description="round trip of PING")
     require_auth: bool = Field(default=True, description="an unauthenticated connection is refused")
     require_aof: bool = Field(default=True, description="plans: persistence AOF enabled")
-    max_rdb_age_s: float = Field(default=86400.0, gt=0, description="last RDB save, when RDB is configured")
-    role: Literal["master", "replica"] = Field(default="master", description="expected role of the target")
+    max_rdb_age_s: float = Field(
+        default=86400.0, gt=0, description="last RDB save, when RDB is configured"
+    )
+    role: Literal["master", "replica"] = Field(
+        default="master", description="expected role of the target"
+    )
     min_replicas: int = Field(default=0, ge=0, description="online replicas (plans: master-slave)")
-    max_replica_lag_s: float = Field(default=10.0, ge=0, description="seconds since a replica's last ack")
+    max_replica_lag_s: float = Field(
+        default=10.0, ge=0, description="seconds since a replica's last ack"
+    )
     max_replica_offset_lag: int = Field(default=_MIB, ge=0, description="bytes behind the master")
     require_maxmemory: bool = True
     maxmemory_policy: str | None = Field(default=None, description="e.g. allkeys-lru; None = any")
@@ -103,16 +128,25 @@ class BackupConfig(Section):
 
     directory: Path = Field(description="directory holding the backup files")
     pattern: str = Field(default="*.dump", description="glob of backup files, e.g. app-*.dump.gpg")
-    max_age_hours: float = Field(default=24.0, gt=0, description="RPO of full backups (plans: daily)")
+    max_age_hours: float = Field(
+        default=24.0, gt=0, description="RPO of full backups (plans: daily)"
+    )
     min_size_ratio: float = Field(
         default=0.5, ge=0, le=1, description="newest size / previous size below this is suspicious"
     )
     require_checksum: bool = Field(default=False, description="a <file>.sha256 must exist")
-    encrypted: bool = Field(default=False, description="backups must be OpenPGP-encrypted (plans: AES-256)")
-    passphrase: SecretStr | None = Field(default=None, description="from secrets: ${BACKUP_PASSPHRASE}")
-    gnupg_home: Path | None = Field(default=None, description="keyring for public-key encrypted backups")
+    encrypted: bool = Field(
+        default=False, description="backups must be OpenPGP-encrypted (plans: AES-256)"
+    )
+    passphrase: SecretStr | None = Field(
+        default=None, description="from secrets: ${BACKUP_PASSPHRASE}"
+    )
+    gnupg_home: Path | None = Field(
+        default=None, description="keyring for public-key encrypted backups"
+    )
     scratch_dsn: str | None = Field(
-        default=None, description="server for the restore drill (a scratch database is created there)"
+        default=None,
+        description="server for the restore drill (a scratch database is created there)",
     )
     rto_s: float = Field(default=14400.0, gt=0, description="restore-time objective (plans: 4 h)")
     row_tolerance: float = Field(
@@ -121,10 +155,16 @@ class BackupConfig(Section):
     predeploy_window_minutes: float = Field(
         default=60.0, gt=0, description="a backup this recent must exist before the deploy"
     )
-    pg_bin_dir: Path | None = Field(default=None, description="where pg_restore/pg_amcheck live (default: PATH)")
+    pg_bin_dir: Path | None = Field(
+        default=None, description="where pg_restore/pg_amcheck live (default: PATH)"
+    )
     amcheck: bool = Field(default=True, description="run pg_amcheck on the restored database")
-    command_timeout_s: float = Field(default=600.0, gt=0, description="gpg and pg_restore read-through")
-    work_dir: Path | None = Field(default=None, description="where decrypted copies go (default: temp)")
+    command_timeout_s: float = Field(
+        default=600.0, gt=0, description="gpg and pg_restore read-through"
+    )
+    work_dir: Path | None = Field(
+        default=None, description="where decrypted copies go (default: temp)"
+    )
 
     @field_validator("scratch_dsn")
     @classmethod
