@@ -1,0 +1,117 @@
+"""Backup faults: damage a copy of the backups directory, keep the pristine one aside.
+
+The first active backup fault moves the pristine directory to the fault stash; every change of
+the active set rebuilds the live directory from it and applies each active fault in turn, so
+faults compose and the last revert simply moves the pristine directory back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from gonogo.demo.backups import DUMP_NAME, STAMP, dump_name, dumps, sha256_file, write_checksum
+from gonogo.demo.components import Components
+
+Damage = Callable[[Components, Path], None]
+STALE_BY = dt.timedelta(days=3)
+
+
+def _newest(directory: Path) -> Path | None:
+    found = dumps(directory)
+    return found[-1] if found else None
+
+
+def _stale(c: Components, directory: Path) -> None:
+    """Every dump and its sidecars 3 days older, by name and by mtime."""
+    for dump in dumps(directory):
+        match = DUMP_NAME.match(dump.name)
+        assert match is not None  # dumps() only returns matching names
+        when = dt.datetime.strptime(match["stamp"], STAMP).replace(tzinfo=dt.timezone.utc)
+        target = directory / dump_name(when - STALE_BY)
+        for old, new in ((dump, target), (Path(f"{dump}.gpg"), Path(f"{target}.gpg"))):
+            if old.exists():
+                mtime = old.stat().st_mtime - STALE_BY.total_seconds()
+                old.rename(new)
+                os.utime(new, (mtime, mtime))
+        checksum = Path(f"{dump}.sha256")
+        if checksum.exists():
+            mtime = checksum.stat().st_mtime - STALE_BY.total_seconds()
+            digest = checksum.read_text().split()[0]
+            checksum.unlink()
+            write_checksum(target, digest)
+            os.utime(Path(f"{target}.sha256"), (mtime, mtime))
+
+
+def _truncate(c: Components, directory: Path) -> None:
+    """The newest dump cut in half, its checksum recomputed so only a read-through notices."""
+    newest = _newest(directory)
+    if newest is None:
+        return
+    stamp = newest.stat().st_mtime
+    with newest.open("r+b") as fh:
+        fh.truncate(newest.stat().st_size // 2)
+    write_checksum(newest)
+    for path in (newest, Path(f"{newest}.sha256")):
+        os.utime(path, (stamp, stamp))
+
+
+def _wrong_checksum(c: Components, directory: Path) -> None:
+    newest = _newest(directory)
+    if newest is not None:
+        checksum = Path(f"{newest}.sha256")
+        stamp = checksum.stat().st_mtime if checksum.exists() else newest.stat().st_mtime
+        wrong = sha256_file(newest)[::-1]  # same shape, different value
+        write_checksum(newest, wrong)
+        os.utime(checksum, (stamp, stamp))
+
+
+def _unencrypted(c: Components, directory: Path) -> None:
+    for encrypted in directory.glob("*.gpg"):
+        encrypted.unlink()
+
+
+def _undecryptable(c: Components, directory: Path) -> None:
+    newest = _newest(directory)
+    if newest is None:
+        return
+    target = Path(f"{newest}.gpg")
+    stamp = target.stat().st_mtime if target.exists() else newest.stat().st_mtime
+    c.backups.encrypt([(newest, c.secrets.backup_passphrase[::-1] + "-wrong", target)])
+    os.utime(target, (stamp, stamp))
+
+
+def _empty(c: Components, directory: Path) -> None:
+    for entry in directory.iterdir():
+        entry.unlink()
+
+
+DAMAGE: dict[str, Damage] = {
+    "stale-backup": _stale,
+    "truncated-backup": _truncate,
+    "wrong-checksum": _wrong_checksum,
+    "backup-unencrypted": _unencrypted,
+    "backup-undecryptable": _undecryptable,
+    "no-backup": _empty,
+}
+
+
+def rebuild(c: Components, active: Iterable[str]) -> None:
+    """Make the live backups directory reflect the active backup faults (in order)."""
+    live, pristine = c.layout.backups, c.layout.stash / "backups"
+    damages = [DAMAGE[name] for name in active if name in DAMAGE]
+    if not damages:
+        if pristine.exists():
+            shutil.rmtree(live, ignore_errors=True)
+            pristine.rename(live)
+        return
+    if not pristine.exists():
+        pristine.parent.mkdir(parents=True, exist_ok=True)
+        live.rename(pristine)
+    shutil.rmtree(live, ignore_errors=True)
+    shutil.copytree(pristine, live, copy_function=shutil.copy2)  # copy2 keeps the mtimes
+    for damage in damages:
+        damage(c, live)

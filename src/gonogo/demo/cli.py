@@ -1,0 +1,135 @@
+"""``gonogo demo up|down|status|faults``: the demo stack from the shell.
+
+``up`` starts the stack and leaves it running after the command exits; its state file (default
+``<project>/.demo/current.json``, a link to the run's ``state.json``) is how ``down``,
+``status`` and ``gonogo --env demo`` find it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from gonogo.demo import faults as catalogue
+from gonogo.demo.layout import default_state_file
+from gonogo.demo.procs import alive
+from gonogo.demo.stack import DemoStack
+from gonogo.errors import GonogoError
+
+STATE_ENV = "GONOGO_DEMO_STATE"
+
+
+def _state_path(value: str | None) -> Path:
+    if value:
+        return Path(value)
+    if os.environ.get(STATE_ENV):
+        return Path(os.environ[STATE_ENV])
+    return default_state_file()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gonogo demo", description="The embedded demo stack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the stack in the background")
+    up.add_argument("--fault", action="append", default=[], metavar="NAME",
+                    help="inject a fault at start (repeatable; see `gonogo demo faults`)")
+    up.add_argument("--keep", action="store_true", help="keep the run directory at `down`")
+    up.add_argument("--base-dir", type=Path, help="where run directories go (default <project>/.demo)")
+    up.add_argument("--state", help=f"state file link to write (default ${STATE_ENV} or <project>/.demo/current.json)")
+    for name, text in (("down", "stop the stack and remove its run directory"),
+                       ("status", "show the stack's processes, ports and faults")):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("--state", help="state file (default as for `up`)")
+    sub.add_parser("faults", help="list the injectable faults")
+    return parser
+
+
+def main(argv: list[str]) -> int:
+    """Entry point; ``argv`` excludes the program name (a leading ``demo`` is accepted)."""
+    if argv[:1] == ["demo"]:
+        argv = argv[1:]
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "faults":
+            return _faults()
+        if args.command == "up":
+            return _up(args)
+        stack = DemoStack.attach(_state_path(args.state))
+        if args.command == "status":
+            return _status(stack)
+        return _down(stack, _state_path(args.state))
+    except GonogoError as err:
+        print(f"gonogo demo {args.command}: {err}", file=sys.stderr)
+        return 4
+
+
+def _up(args: argparse.Namespace) -> int:
+    link = _state_path(args.state)
+    if link.exists():
+        try:
+            running = DemoStack.attach(link)
+        except GonogoError:
+            running = None
+        if running is not None and any(alive(pid) for pid in running.pids.values() if pid):
+            print(f"gonogo demo up: a stack is already running ({link}); `gonogo demo down` first",
+                  file=sys.stderr)
+            return 4
+    stack = DemoStack.start(base_dir=args.base_dir, faults=args.fault, keep=args.keep,
+                            progress=lambda message: print(message, file=sys.stderr))
+    stack.detach()
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(stack.state_file)
+    print(f"export {STATE_ENV}={link}")
+    _urls(stack)
+    return 0
+
+
+def _urls(stack: DemoStack) -> None:
+    v = stack.variables()
+    rows = [
+        ("site", v["GONOGO_DEMO_BASE_URL"]),
+        ("http", v["GONOGO_DEMO_HTTP_URL"]),
+        ("app (direct)", v["GONOGO_DEMO_APP_URL"]),
+        ("metrics", v["GONOGO_DEMO_METRICS_URL"]),
+        ("postgres", f"127.0.0.1:{v['GONOGO_DEMO_PG_PORT']} (standby :{v['GONOGO_DEMO_PG_STANDBY_PORT']})"),
+        ("redis", f"127.0.0.1:{v['GONOGO_DEMO_REDIS_PORT']} (replica :{v['GONOGO_DEMO_REDIS_REPLICA_PORT']})"),
+        ("CA bundle", v["GONOGO_DEMO_CA_BUNDLE"]),
+        ("backups", v["GONOGO_DEMO_BACKUPS_DIR"]),
+        ("faults", v["GONOGO_DEMO_FAULTS"] or "none"),
+    ]
+    for label, value in rows:
+        print(f"# {label:<13} {value}")
+
+
+def _status(stack: DemoStack) -> int:
+    print(f"run dir: {stack.run_dir}")
+    down = 0
+    for component, pid in sorted(stack.pids.items()):
+        state = "running" if pid and alive(pid) else "stopped"
+        down += state == "stopped"
+        print(f"  {component:<17} pid {pid:<7} {state}")
+    _urls(stack)
+    return 0 if down == 0 else 1
+
+
+def _down(stack: DemoStack, link: Path) -> int:
+    stack.stop()
+    if link.is_symlink() and (not link.exists() or link.resolve() == stack.state_file.resolve()):
+        link.unlink()
+    print(f"stopped; removed {stack.run_dir}" if not stack.run_dir.exists() else f"stopped; kept {stack.run_dir}")
+    return 0
+
+
+def _faults() -> int:
+    print(f"{'fault':<25} {'component':<10} {'checks':<45} description")
+    for fault in sorted(catalogue.FAULTS.values(), key=lambda f: (f.component, f.name)):
+        print(f"{fault.name:<25} {fault.component:<10} {', '.join(fault.checks):<45} {fault.description}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

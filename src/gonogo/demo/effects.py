@@ -1,0 +1,170 @@
+"""Apply and revert the data-store faults (PostgreSQL, Redis). Web faults: see ``stack.py``;
+backup faults: ``backup_faults.py``.
+
+Every revert waits until the component is back to the clean state the next test expects
+(e.g. the standby streaming again, the AOF rewritten), each wait with a timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from gonogo.demo.components import Components, RunState
+from gonogo.demo.postgres import HEAD_MIGRATION
+from gonogo.demo.procs import wait_until
+from gonogo.demo.redis import MAXMEMORY
+
+Effect = Callable[[Components, RunState], None]
+
+
+def _stop(component: str) -> Effect:
+    def effect(c: Components, state: RunState) -> None:
+        pid = state.pids.get(component, 0)
+        if component.startswith("postgres"):
+            c.pg.stop(pid)
+        else:
+            c.redis.stop(pid)
+        state.pids[component] = 0
+
+    return effect
+
+
+def _start(component: str) -> Effect:
+    def effect(c: Components, state: RunState) -> None:
+        kind, role = component.split("-", 1)
+        if kind == "postgres":
+            state.pids[component] = c.pg.start(role)
+            c.pg.wait_streaming(timeout=30.0, caught_up=True)
+        else:
+            state.pids[component] = c.redis.start(role)
+            c.redis.wait_linked()
+
+    return effect
+
+
+def _sql(statement: str) -> Effect:
+    def effect(c: Components, state: RunState) -> None:
+        with c.pg.connect(c.pg.primary) as conn:
+            conn.execute(statement)
+
+    return effect
+
+
+def _delete_head_migration(c: Components, state: RunState) -> None:
+    with c.pg.connect(c.pg.primary) as conn:
+        row = conn.execute(
+            "DELETE FROM schema_migrations WHERE version = %s RETURNING applied_at::text",
+            (HEAD_MIGRATION,),
+        ).fetchone()
+    state.data["migrations-behind"] = row[0] if row else None
+
+
+def _restore_head_migration(c: Components, state: RunState) -> None:
+    applied_at = state.data.pop("migrations-behind", None)
+    with c.pg.connect(c.pg.primary) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (%s, coalesce(%s::timestamptz, now()))"
+            " ON CONFLICT (version) DO NOTHING",
+            (HEAD_MIGRATION, applied_at),
+        )
+
+
+def _archiver(conn: psycopg.Connection) -> tuple[int, float, float]:
+    row = conn.execute(
+        "SELECT failed_count, coalesce(extract(epoch FROM last_archived_time), 0),"
+        " coalesce(extract(epoch FROM last_failed_time), 0) FROM pg_stat_archiver"
+    ).fetchone()
+    assert row is not None  # pg_stat_archiver always has exactly one row
+    return int(row[0]), float(row[1]), float(row[2])
+
+
+def _switch_wal(conn: psycopg.Connection) -> None:
+    # pg_switch_wal() is a no-op on an empty segment: write something first
+    conn.execute("SELECT txid_current()")
+    conn.execute("SELECT pg_switch_wal()")
+
+
+def _break_archiving(c: Components, state: RunState) -> None:
+    with c.pg.connect(c.pg.primary, "postgres") as conn:
+        failed_before = _archiver(conn)[0]
+        conn.execute("ALTER SYSTEM SET archive_command = 'false'")
+        conn.execute("SELECT pg_reload_conf()")
+        # the archiver rereads its config asynchronously: keep switching until one fails
+        _switch_until(conn, lambda: _archiver(conn)[0] > failed_before, "a failed WAL archive attempt")
+
+
+def _repair_archiving(c: Components, state: RunState) -> None:
+    with c.pg.connect(c.pg.primary, "postgres") as conn:
+        conn.execute("ALTER SYSTEM RESET archive_command")
+        conn.execute("SELECT pg_reload_conf()")
+
+        def healthy() -> bool:
+            _, archived, failed = _archiver(conn)
+            return archived > failed
+
+        _switch_until(conn, healthy, "a successful WAL archive after the failure")
+
+
+def _switch_until(conn: psycopg.Connection, done: Callable[[], bool], what: str) -> None:
+    last_switch = 0.0
+
+    def ready() -> bool:
+        nonlocal last_switch
+        if done():
+            return True
+        if time.monotonic() - last_switch > 2.0:
+            _switch_wal(conn)
+            last_switch = time.monotonic()
+        return False
+
+    wait_until("postgres-primary", what, ready, timeout=30.0, interval=0.1)
+
+
+def _redis_config(name: str, value: str, role: str = "master") -> Effect:
+    def effect(c: Components, state: RunState) -> None:
+        with c.redis.client(role) as client:
+            client.config_set(name, value)
+
+    return effect
+
+
+def _aof_on(c: Components, state: RunState) -> None:
+    _redis_config("appendonly", "yes")(c, state)
+    c.redis.wait_aof_ready()
+
+
+def _detach_replica(c: Components, state: RunState) -> None:
+    with c.redis.client("replica") as client:
+        client.replicaof("NO", "ONE")
+
+
+def _attach_replica(c: Components, state: RunState) -> None:
+    with c.redis.client("replica") as client:
+        client.replicaof("127.0.0.1", str(c.ports.redis))
+    c.redis.wait_linked()
+
+
+def _require_password(c: Components, state: RunState) -> None:
+    # while requirepass is empty the named user still authenticates (any password matches)
+    _redis_config("requirepass", c.secrets.redis_password)(c, state)
+
+
+# name -> (apply, revert)
+EFFECTS: dict[str, tuple[Effect, Effect]] = {
+    "postgres-down": (_stop("postgres-primary"), _start("postgres-primary")),
+    "standby-stopped": (_stop("postgres-standby"), _start("postgres-standby")),
+    "missing-table": (_sql("ALTER TABLE orders RENAME TO orders_renamed"),
+                      _sql("ALTER TABLE orders_renamed RENAME TO orders")),
+    "missing-index": (_sql("DROP INDEX orders_created_at_idx"),
+                      _sql("CREATE INDEX orders_created_at_idx ON orders (created_at)")),
+    "migrations-behind": (_delete_head_migration, _restore_head_migration),
+    "archiving-broken": (_break_archiving, _repair_archiving),
+    "redis-down": (_stop("redis-master"), _start("redis-master")),
+    "aof-off": (_redis_config("appendonly", "no"), _aof_on),
+    "no-replica": (_detach_replica, _attach_replica),
+    "no-maxmemory": (_redis_config("maxmemory", "0"), _redis_config("maxmemory", MAXMEMORY)),
+    "redis-no-auth": (_redis_config("requirepass", ""), _require_password),
+}

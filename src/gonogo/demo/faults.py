@@ -1,0 +1,130 @@
+"""The catalogue of faults the demo stack can inject, and the checks each should flip.
+
+A fault is applied to the running stack and fully reverted (``DemoStack.fault(name)``). The
+effects live with their component: nginx faults are parameters of the one nginx template
+(``nginx.FAULT_PARAMS``), app faults are flags the app reads per request, data faults are
+small operations in ``effects.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gonogo.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One injectable misconfiguration.
+
+    Attributes:
+        name: stable name (``--fault NAME``, ``[demo] faults``).
+        component: what it changes: ``nginx``, ``app``, ``postgres``, ``redis`` or ``backups``.
+        description: one line saying what is wrong while it is active.
+        checks: ids of the checks that must fail while it is active.
+    """
+
+    name: str
+    component: str
+    description: str
+    checks: tuple[str, ...]
+
+
+def _f(name: str, component: str, description: str, *checks: str) -> tuple[str, Fault]:
+    return name, Fault(name, component, description, checks)
+
+
+FAULTS: dict[str, Fault] = dict(
+    [
+        # --- nginx / TLS ---------------------------------------------------------------
+        _f("hsts-missing", "nginx", "no Strict-Transport-Security header", "headers.hsts"),
+        _f("hsts-short", "nginx", "HSTS max-age=300 (five minutes)", "headers.hsts"),
+        _f("no-redirect", "nginx", "plain HTTP serves the site (200) instead of 301 to https",
+           "redirect.https"),
+        _f("redirect-downgrade", "nginx", "HTTP redirects to another http:// port before https",
+           "redirect.https"),
+        _f("tls10-enabled", "nginx", "TLS 1.0 and 1.1 accepted (SECLEVEL=0)", "tls.protocols"),
+        _f("tls11-enabled", "nginx", "TLS 1.1 accepted (SECLEVEL=0)", "tls.protocols"),
+        _f("weak-ciphers", "nginx", "non-forward-secret suites (AES128-SHA, AES256-SHA) offered",
+           "tls.ciphers"),
+        _f("cert-expiring", "nginx", "certificate valid but expires in 20 days", "tls.cert-expiry"),
+        _f("cert-expiring-soon", "nginx", "certificate expires in 3 days", "tls.cert-expiry"),
+        _f("cert-expired", "nginx", "certificate expired 2 days ago", "tls.cert-expiry",
+           "tls.certificate"),
+        _f("cert-self-signed", "nginx", "self-signed certificate, not issued by the run's CA",
+           "tls.certificate"),
+        _f("cert-hostname-mismatch", "nginx", "certificate SAN is only wrong.example",
+           "tls.certificate"),
+        _f("cert-weak-key", "nginx", "RSA 1024-bit certificate key (served at SECLEVEL=0)",
+           "tls.certificate"),
+        _f("xfo-missing", "nginx", "no X-Frame-Options header", "headers.frame"),
+        _f("nosniff-missing", "nginx", "no X-Content-Type-Options header",
+           "headers.content-type-options"),
+        _f("csp-missing", "nginx", "no Content-Security-Policy header", "headers.csp"),
+        _f("csp-unsafe", "nginx", "CSP allows 'unsafe-inline', 'unsafe-eval' and *", "headers.csp"),
+        _f("referrer-unsafe", "nginx", "Referrer-Policy unsafe-url", "headers.referrer-policy"),
+        _f("server-version-disclosed", "nginx",
+           "Server: nginx/<version> and X-Powered-By: Starlette/<version>", "headers.disclosure"),
+        _f("no-rate-limit", "nginx", "no rate limit on POST /login", "ratelimit.login"),
+        # --- app -----------------------------------------------------------------------
+        _f("cookie-insecure", "app", "session cookie without Secure, HttpOnly, SameSite",
+           "cookies.flags"),
+        _f("cors-permissive", "app", "any Origin reflected with Access-Control-Allow-Credentials",
+           "cors.policy"),
+        _f("env-exposed", "app", "/.env serves the .env.production file",
+           "exposure.sensitive-paths"),
+        _f("git-exposed", "app", "/.git/config and /.git/HEAD are served",
+           "exposure.sensitive-paths"),
+        _f("source-map-served", "app", "app.js references app.js.map, which is served",
+           "exposure.source-maps"),
+        _f("debug-errors", "app", "errors (/api/boom) answer 500 with a Python traceback",
+           "exposure.debug"),
+        _f("health-degraded", "app", "/health reports the cache down (503)", "smoke.health"),
+        _f("slow-health", "app", "/health answers after about 2 s", "smoke.health"),
+        _f("wrong-version", "app", "/version reports 1.4.1 instead of the release", "smoke.version"),
+        # --- postgres ------------------------------------------------------------------
+        _f("postgres-down", "postgres", "the primary is stopped", "pg.connect", "pg.schema",
+           "pg.migrations", "pg.replication", "pg.archiving", "smoke.health"),
+        _f("missing-table", "postgres", "table orders renamed away", "pg.schema"),
+        _f("missing-index", "postgres", "index orders_created_at_idx dropped", "pg.schema"),
+        _f("migrations-behind", "postgres", "head migration row missing from schema_migrations",
+           "pg.migrations"),
+        _f("standby-stopped", "postgres", "the streaming standby is stopped", "pg.replication"),
+        _f("archiving-broken", "postgres", "archive_command = 'false'; a WAL archive attempt failed",
+           "pg.archiving"),
+        # --- redis ---------------------------------------------------------------------
+        _f("redis-down", "redis", "the Redis master is stopped", "redis.ping",
+           "redis.persistence", "redis.replication", "redis.memory", "redis.auth", "smoke.health"),
+        _f("aof-off", "redis", "appendonly no on the master", "redis.persistence"),
+        _f("no-replica", "redis", "replica detached (REPLICAOF NO ONE)", "redis.replication"),
+        _f("no-maxmemory", "redis", "maxmemory 0 (unbounded) on the master", "redis.memory"),
+        _f("redis-no-auth", "redis", "requirepass removed on the master", "redis.auth"),
+        # --- backups -------------------------------------------------------------------
+        _f("stale-backup", "backups", "every backup (name and mtime) 3 days older",
+           "backup.freshness"),
+        _f("truncated-backup", "backups", "newest dump cut in half, with a matching .sha256",
+           "backup.integrity"),
+        _f("wrong-checksum", "backups", "newest dump's .sha256 does not match", "backup.integrity"),
+        _f("backup-unencrypted", "backups", "no encrypted (.gpg) copies", "backup.encryption"),
+        _f("backup-undecryptable", "backups", "newest .gpg encrypted with another passphrase",
+           "backup.encryption"),
+        _f("no-backup", "backups", "backups directory empty", "backup.freshness",
+           "backup.predeploy"),
+    ]
+)
+
+
+def get(name: str) -> Fault:
+    """The fault called ``name``; a one-line ConfigError listing the known ones otherwise."""
+    try:
+        return FAULTS[name]
+    except KeyError as err:
+        raise ConfigError(
+            f"unknown demo fault {name!r}; known faults: {', '.join(sorted(FAULTS))}"
+        ) from err
+
+
+def validate(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    for name in names:
+        get(name)
+    return tuple(dict.fromkeys(names))

@@ -1,0 +1,196 @@
+"""Where a demo run keeps its files, which ports it uses, and its generated secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets as _secrets
+import stat
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+from gonogo.errors import DemoError
+
+RELEASE = "1.4.2"
+CORS_ORIGIN = "https://app.demo.test"
+APP_USER = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Loopback TCP ports of one run.
+
+    Attributes:
+        https: nginx TLS listener (the site).
+        http: nginx plain-HTTP listener (redirects to https).
+        control: nginx control listener serving the config generation.
+        hop: nginx listener used only by the ``redirect-downgrade`` fault.
+        app: uvicorn (the demo app, reached by nginx).
+        pg: PostgreSQL primary.
+        pg_standby: PostgreSQL streaming standby.
+        redis: Redis master.
+        redis_replica: Redis replica.
+    """
+
+    https: int
+    http: int
+    control: int
+    hop: int
+    app: int
+    pg: int
+    pg_standby: int
+    redis: int
+    redis_replica: int
+
+    @classmethod
+    def from_list(cls, ports: list[int]) -> Ports:
+        return cls(*ports)
+
+    @classmethod
+    def count(cls) -> int:
+        return len(fields(cls))
+
+
+@dataclass(frozen=True, slots=True)
+class Secrets:
+    """Passwords of one run (fresh random values per run; never reused).
+
+    Attributes:
+        pg_password: password of the ``app`` PostgreSQL role.
+        replication_password: password of the ``replicator`` role used by the standby.
+        restore_password: password of the ``restore_drill`` role (CREATEDB, for restore drills).
+        redis_password: ``requirepass`` of both Redis servers.
+        app_secret_key: the app's SECRET_KEY (signs session cookies).
+        app_user_password: password of the demo login user ``demo``.
+        backup_passphrase: symmetric GnuPG passphrase of the encrypted backups.
+    """
+
+    pg_password: str
+    replication_password: str
+    restore_password: str
+    redis_password: str
+    app_secret_key: str
+    app_user_password: str
+    backup_passphrase: str
+
+    @classmethod
+    def generate(cls) -> Secrets:
+        # URL-safe tokens can go into DSNs and config files without quoting
+        return cls(**{f.name: _secrets.token_urlsafe(18) for f in fields(cls)})
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Paths inside a run directory (every path is derived from ``run_dir``)."""
+
+    run_dir: Path
+
+    @property
+    def state_file(self) -> Path:
+        return self.run_dir / "state.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.run_dir / "state.lock"
+
+    @property
+    def logs(self) -> Path:
+        return self.run_dir / "logs"
+
+    @property
+    def pki(self) -> Path:
+        return self.run_dir / "pki"
+
+    @property
+    def pg(self) -> Path:
+        return self.run_dir / "pg"
+
+    @property
+    def pg_socket_dir(self) -> Path:
+        return self.pg / "sock"
+
+    @property
+    def wal_archive(self) -> Path:
+        return self.run_dir / "wal_archive"
+
+    @property
+    def redis(self) -> Path:
+        return self.run_dir / "redis"
+
+    @property
+    def app_dir(self) -> Path:
+        return self.run_dir / "app"
+
+    @property
+    def env_file(self) -> Path:
+        return self.app_dir / ".env.production"
+
+    @property
+    def app_faults_file(self) -> Path:
+        return self.run_dir / "app-faults.json"
+
+    @property
+    def nginx(self) -> Path:
+        return self.run_dir / "nginx"
+
+    @property
+    def backups(self) -> Path:
+        return self.run_dir / "backups"
+
+    @property
+    def gnupg(self) -> Path:
+        return self.run_dir / "gnupg"
+
+    @property
+    def stash(self) -> Path:
+        """Where faults keep what they moved away, to put it back on revert."""
+        return self.run_dir / "fault-stash"
+
+    def log(self, component: str) -> Path:
+        return self.logs / f"{component}.log"
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The nearest directory upward from ``start`` (default: cwd) holding a pyproject.toml."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    return None
+
+
+def demo_home() -> Path:
+    """``<project>/.demo`` when run inside a project, else a traversable system directory.
+
+    Not ``~/.cache``: root's home is mode 0700 and the ``postgres`` user must traverse every
+    ancestor of the cluster's data directory.
+    """
+    root = project_root()
+    return root / ".demo" if root else Path("/var/tmp/gonogo-demo")
+
+
+def default_state_file() -> Path:
+    return demo_home() / "current.json"
+
+
+def new_run_dir(base_dir: Path | None) -> Path:
+    base = (base_dir or demo_home()).resolve()
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    run_dir = base / f"{stamp}-{os.getpid()}-{_secrets.token_hex(2)}"
+    run_dir.mkdir(parents=True, mode=0o755)
+    run_dir.chmod(0o755)
+    _require_traversable(run_dir)
+    return run_dir
+
+
+def _require_traversable(path: Path) -> None:
+    for ancestor in (path, *path.parents):
+        mode = ancestor.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            raise DemoError(
+                f"postgres: {ancestor} is not traversable by other users (mode "
+                f"{stat.filemode(mode)}); pass base_dir= a directory outside it"
+            )

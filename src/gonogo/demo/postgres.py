@@ -1,0 +1,227 @@
+"""PostgreSQL 15: the primary (database ``app``), its streaming standby and the sample data.
+
+``initdb`` and ``postgres`` refuse to run as root, so both servers run as the ``postgres`` OS
+user, in the foreground, as children of this process (stopped by PID with SIGINT, the "fast"
+shutdown). The stack itself talks to them as the superuser over the Unix socket (trust), the
+application and the checks as ``app`` over TCP with a password.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+
+from gonogo.demo.layout import APP_USER, Layout, Ports, Secrets
+from gonogo.demo.procs import Processes, run, wait_until
+from gonogo.errors import DemoError
+
+BIN = Path("/usr/lib/postgresql/15/bin")
+SLOT = "demo_standby"
+STANDBY_NAME = "demo-standby"
+DATABASE = "app"
+SCRATCH_DATABASE = "app_restore"
+RESTORE_ROLE = "restore_drill"
+HEAD_MIGRATION = "20261101_004"
+OS_USER = "postgres"
+
+_PRIMARY_CONF = """
+# --- gonogo demo primary ---
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{sock}'
+cluster_name = 'demo-primary'
+shared_buffers = 64MB
+password_encryption = scram-sha-256
+wal_level = replica
+max_wal_senders = 5
+max_replication_slots = 5
+archive_mode = on
+archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'
+log_min_duration_statement = 200
+log_line_prefix = '%m [%p] %q%u@%d '
+log_checkpoints = on
+"""
+
+_STANDBY_CONF = """
+# --- gonogo demo standby (overrides the settings copied from the primary) ---
+port = {port}
+cluster_name = '{name}'
+hot_standby = on
+wal_retrieve_retry_interval = '1s'
+"""
+
+_HBA = """# gonogo demo: the superuser only over the local socket; everyone else with a password
+local   all           postgres                      trust
+local   replication   postgres                      trust
+host    replication   replicator   127.0.0.1/32     scram-sha-256
+host    all           all          127.0.0.1/32     scram-sha-256
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PgNode:
+    """One PostgreSQL server of the run (``primary`` or ``standby``)."""
+
+    role: str
+    data_dir: Path
+    port: int
+    log: Path
+
+    @property
+    def component(self) -> str:
+        return f"postgres-{self.role}"
+
+
+class Postgres:
+    """Creates, starts and stops the primary and the standby of one run."""
+
+    def __init__(self, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> None:
+        self.layout = layout
+        self.secrets = secrets
+        self.procs = procs
+        self.primary = PgNode("primary", layout.pg / "primary", ports.pg, layout.log("postgres-primary"))
+        self.standby = PgNode("standby", layout.pg / "standby", ports.pg_standby, layout.log("postgres-standby"))
+
+    def node(self, role: str) -> PgNode:
+        return self.primary if role == "primary" else self.standby
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def init_primary(self) -> None:
+        for path in (self.layout.pg, self.layout.pg_socket_dir, self.layout.wal_archive):
+            path.mkdir(parents=True, exist_ok=True)
+            shutil.chown(path, OS_USER, OS_USER)
+        self.layout.pg_socket_dir.chmod(0o755)
+        data = self.primary.data_dir
+        run(
+            "postgres-primary",
+            [str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+             "--locale=C.UTF-8", "--no-sync"],
+            timeout=60, log=self.primary.log, user=OS_USER, group=OS_USER,
+        )
+        with (data / "postgresql.conf").open("a") as conf:
+            conf.write(_PRIMARY_CONF.format(
+                port=self.primary.port, sock=self.layout.pg_socket_dir, archive=self.layout.wal_archive,
+            ))
+        (data / "pg_hba.conf").write_text(_HBA)
+
+    def start(self, role: str, timeout: float = 30.0) -> int:
+        node = self.node(role)
+        pid = self.procs.spawn(
+            node.component, [str(BIN / "postgres"), "-D", str(node.data_dir)], node.log,
+            user=OS_USER, cwd=node.data_dir,
+        )
+        wait_until(node.component, "accepting connections", lambda: self._answers(node),
+                   timeout=timeout, log=node.log, gone=lambda: self.procs.exited(pid))
+        return pid
+
+    def stop(self, pid: int) -> None:
+        # SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit
+        self.procs.stop(pid, signal.SIGINT, timeout=20.0)
+
+    def _answers(self, node: PgNode) -> bool:
+        try:
+            with self.connect(node, "postgres", connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def connect(self, node: PgNode, dbname: str = DATABASE, connect_timeout: int = 5) -> psycopg.Connection:
+        """A superuser connection over the Unix socket (autocommit)."""
+        return psycopg.connect(
+            host=str(self.layout.pg_socket_dir), port=node.port, user="postgres", dbname=dbname,
+            autocommit=True, connect_timeout=connect_timeout,
+        )
+
+    def app_dsn(self, dbname: str = DATABASE, port: int | None = None) -> str:
+        return f"postgresql://app:{self.secrets.pg_password}@127.0.0.1:{port or self.primary.port}/{dbname}"
+
+    def scratch_dsn(self) -> str:
+        return (f"postgresql://{RESTORE_ROLE}:{self.secrets.restore_password}@127.0.0.1:"
+                f"{self.primary.port}/{SCRATCH_DATABASE}")
+
+    # --- data --------------------------------------------------------------------------
+    def bootstrap(self) -> None:
+        """Roles, databases, the schema (owned by ``app``) and the sample rows."""
+        s = self.secrets
+        with self.connect(self.primary, "postgres") as conn:
+            conn.execute(f"CREATE ROLE app LOGIN PASSWORD '{s.pg_password}'")
+            # pg_monitor lets the checks read pg_stat_replication / pg_stat_archiver as app
+            conn.execute("GRANT pg_monitor TO app")
+            conn.execute(f"CREATE ROLE replicator LOGIN REPLICATION PASSWORD '{s.replication_password}'")
+            # restore drills create and drop their own databases: a separate CREATEDB role,
+            # so that the application role stays minimal
+            conn.execute(f"CREATE ROLE {RESTORE_ROLE} LOGIN CREATEDB PASSWORD '{s.restore_password}'")
+            conn.execute(f"CREATE DATABASE {DATABASE} OWNER app")
+            conn.execute(f"CREATE DATABASE {SCRATCH_DATABASE} OWNER {RESTORE_ROLE}")
+        with psycopg.connect(self.app_dsn(), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(_sql("schema.sql"))
+            conn.execute(
+                "INSERT INTO app_users (username, password_hash) VALUES (%s, %s)",
+                (APP_USER, hash_password(s.app_user_password)),
+            )
+        self.add_orders(5000)
+
+    def add_orders(self, count: int) -> None:
+        with psycopg.connect(self.app_dsn(), autocommit=True, connect_timeout=5) as conn:
+            psycopg.ClientCursor(conn).execute(_sql("orders.sql"), {"count": count})
+
+    def pgbench(self) -> None:
+        env = {**os.environ, "PGPASSWORD": self.secrets.pg_password}
+        run(
+            "postgres-primary",
+            [str(BIN / "pgbench"), "-i", "-s", "5", "-q", "-h", "127.0.0.1",
+             "-p", str(self.primary.port), "-U", "app", DATABASE],
+            timeout=120, log=self.layout.log("pgbench"), env=env,
+        )
+
+    # --- standby -----------------------------------------------------------------------
+    def create_standby(self) -> None:
+        env = {**os.environ, "PGPASSWORD": self.secrets.replication_password}
+        run(
+            "postgres-standby",
+            [str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary.port),
+             "-U", "replicator", "-D", str(self.standby.data_dir), "-R", "-C", "-S", SLOT,
+             "-X", "stream", "-c", "fast", "--no-sync"],
+            # -c fast: the default spread checkpoint makes this take minutes
+            timeout=120, log=self.standby.log, user=OS_USER, group=OS_USER, env=env,
+        )
+        with (self.standby.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(_STANDBY_CONF.format(port=self.standby.port, name=STANDBY_NAME))
+
+    def streaming(self, caught_up: bool = False) -> bool:
+        """Whether the standby streams from the primary (and has replayed everything)."""
+        query = (
+            "SELECT state = 'streaming' AND (NOT %s OR replay_lsn >= pg_current_wal_lsn()) "
+            "FROM pg_stat_replication WHERE application_name = %s"
+        )
+        try:
+            with self.connect(self.primary, "postgres", connect_timeout=2) as conn:
+                row = conn.execute(query, (caught_up, STANDBY_NAME)).fetchone()
+        except psycopg.OperationalError:
+            return False
+        return bool(row and row[0])
+
+    def wait_streaming(self, timeout: float = 30.0, caught_up: bool = False) -> None:
+        wait_until("postgres-standby", "streaming replication", lambda: self.streaming(caught_up),
+                   timeout=timeout, log=self.standby.log, interval=0.1)
+
+
+def hash_password(password: str, salt: bytes | None = None, iterations: int = 60_000) -> str:
+    """``pbkdf2_sha256$iterations$salt$hash`` (the format the demo app verifies)."""
+    salt = salt or os.urandom(12)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+
+
+def _sql(name: str) -> str:
+    try:
+        return resources.files("gonogo.demo").joinpath("templates", name).read_text(encoding="utf-8")
+    except OSError as err:
+        raise DemoError(f"postgres: missing packaged SQL file {name}") from err

@@ -1,0 +1,242 @@
+"""The embedded demo stack: start, attach, inject faults, stop.
+
+>>> stack = DemoStack.start()
+>>> with stack.fault("hsts-missing"):
+...     ...                      # the next request sees no HSTS header
+>>> stack.stop()                 # every process stopped by PID, run directory removed
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import fcntl
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, ContextManager
+
+from gonogo.demo import backup_faults, faults as catalogue
+from gonogo.demo.app_support import write_fault_flags
+from gonogo.demo.components import COMPONENTS, Components, RunState
+from gonogo.demo.effects import EFFECTS
+from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir
+from gonogo.demo.nginx import FAULT_PARAMS, params_for
+from gonogo.demo.procs import Processes, free_ports
+from gonogo.demo.startup import cold_start
+from gonogo.demo.variables import variables as _variables
+from gonogo.errors import DemoError
+
+WEB = ("nginx", "app")
+
+
+class DemoStack:
+    """A running demo stack (started here, or attached through its state file)."""
+
+    def __init__(self, c: Components, state: RunState, *, owned: bool) -> None:
+        self._c = c
+        self._state = state
+        self._owned = owned
+        self._stopped = False
+        self.start_seconds: float | None = None
+
+    # --- construction ------------------------------------------------------------------
+    @classmethod
+    def start(
+        cls,
+        base_dir: Path | None = None,
+        faults: Sequence[str] = (),
+        progress: Callable[[str], None] | None = None,
+        keep: bool = False,
+    ) -> DemoStack:
+        """Start every component on free loopback ports, with ``faults`` applied."""
+        wanted = catalogue.validate(tuple(faults))
+        started = time.monotonic()
+        layout = Layout(new_run_dir(base_dir))
+        c = Components.build(layout, Ports.from_list(free_ports(Ports.count())), Secrets.generate(), Processes())
+        state = RunState(keep=keep)
+        stack = cls(c, state, owned=True)
+        atexit.register(stack.stop)
+        say = progress or (lambda message: None)
+        web = [name for name in wanted if catalogue.FAULTS[name].component in WEB]
+        try:
+            cold_start(c, state, web, say)
+            state.faults = list(web)
+            state.save(c)
+            for name in wanted:
+                if name not in web:
+                    stack.apply_fault(name)
+        except BaseException:
+            stack.stop(keep_logs=True)
+            raise
+        stack.start_seconds = time.monotonic() - started
+        say(f"demo stack ready in {stack.start_seconds:.1f} s: {layout.run_dir}")
+        return stack
+
+    @classmethod
+    def attach(cls, state_file: Path) -> DemoStack:
+        """Operate a stack started by another process (e.g. ``gonogo demo up``)."""
+        raw = RunState.read(state_file)
+        layout = Layout(Path(raw["run_dir"]))
+        ports = Ports(**raw["ports"])
+        c = Components.build(layout, ports, Secrets(**raw["secrets"]), Processes())
+        return cls(c, RunState.from_json(raw), owned=False)
+
+    def detach(self) -> None:
+        """Leave the processes running when this interpreter exits (``gonogo demo up``)."""
+        atexit.unregister(self.stop)
+        self._owned = False
+
+    # --- facts -------------------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self._c.layout.state_file
+
+    @property
+    def run_dir(self) -> Path:
+        return self._c.layout.run_dir
+
+    @property
+    def pids(self) -> dict[str, int]:
+        return dict(self._state.pids)
+
+    @property
+    def active_faults(self) -> frozenset[str]:
+        return frozenset(self._state.faults)
+
+    def variables(self) -> dict[str, str]:
+        """The ``GONOGO_DEMO_*`` variables ``environments/demo.toml`` interpolates."""
+        return _variables(self._c, self.active_faults)
+
+    def secrets(self) -> dict[str, str]:
+        return self._c.secrets.to_dict()
+
+    # --- faults ------------------------------------------------------------------------
+    def fault(self, name: str) -> ContextManager[None]:
+        """Apply ``name`` for the duration of a ``with`` block, then revert it fully."""
+        return self._fault(name)
+
+    @contextlib.contextmanager
+    def _fault(self, name: str) -> Iterator[None]:
+        self.apply_fault(name)
+        try:
+            yield
+        finally:
+            self.revert_fault(name)
+
+    def apply_fault(self, name: str) -> None:
+        fault = catalogue.get(name)
+        with self._locked():
+            if name in self._state.faults:
+                return
+            self._state.faults.append(name)
+            try:
+                self._effect(fault.component, name, apply=True)
+            except BaseException:
+                self._state.faults.remove(name)
+                self._state.save(self._c)
+                raise
+            self._state.save(self._c)
+
+    def revert_fault(self, name: str) -> None:
+        fault = catalogue.get(name)
+        with self._locked():
+            if name not in self._state.faults:
+                return
+            self._state.faults.remove(name)
+            self._effect(fault.component, name, apply=False)
+            self._state.save(self._c)
+
+    def _effect(self, component: str, name: str, *, apply: bool) -> None:
+        c, state = self._c, self._state
+        if component in WEB:
+            write_fault_flags(c.layout.app_faults_file, frozenset(state.faults))
+            if name in FAULT_PARAMS:
+                self._reload_nginx()
+        elif component == "backups":
+            backup_faults.rebuild(c, state.faults)
+        else:
+            do, undo = EFFECTS[name]
+            (do if apply else undo)(c, state)
+
+    def _reload_nginx(self) -> None:
+        c, state = self._c, self._state
+        generation = state.generation + 1
+        c.nginx.write(state.faults, generation)
+        c.nginx.reload(state.pids["nginx"], generation)
+        state.generation = generation
+
+    def reset_rate_limit(self) -> None:
+        """Reload nginx with a fresh login rate-limit zone (the limit is per client address)."""
+        with self._locked():
+            self._reload_nginx()
+            self._state.save(self._c)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Serialize changes across processes and pick up what another process changed."""
+        if self._stopped:
+            raise DemoError(f"demo: stack {self.run_dir} is stopped")
+        with self._c.layout.lock_file.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.state_file.exists():
+                self._state = RunState.from_json(RunState.read(self.state_file))
+            yield
+
+    # --- stop --------------------------------------------------------------------------
+    def stop(self, *, keep_logs: bool = False) -> None:
+        """Stop every process by PID (front end first), then remove the run directory.
+
+        Idempotent. ``keep_logs`` (after a failed start) removes everything but ``logs/``, so
+        the log named in the error message can still be read.
+        """
+        if self._stopped:
+            return
+        self._stopped = True
+        atexit.unregister(self.stop)
+        if self.state_file.exists():
+            # another process may have restarted a server (new PID) since we last looked
+            with contextlib.suppress(DemoError):
+                self._state = RunState.from_json(RunState.read(self.state_file))
+        errors: list[str] = []
+        for component in reversed(COMPONENTS):
+            pid = self._state.pids.get(component, 0)
+            if pid:
+                try:
+                    self._stop_one(component, pid)
+                except OSError as err:
+                    errors.append(f"{component} (pid {pid}): {err}")
+                self._state.pids[component] = 0
+        for pid in self._c.procs.leftovers():
+            self._c.procs.stop(pid, signal.SIGTERM, timeout=10.0)
+        if keep_logs and not self._state.keep:
+            for entry in self.run_dir.iterdir():
+                if entry.name != "logs":
+                    _remove(entry)
+        elif not self._state.keep:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+        elif self.run_dir.exists():
+            self._state.save(self._c)
+        if errors:
+            raise DemoError("demo: could not stop " + "; ".join(errors))
+
+    def _stop_one(self, component: str, pid: int) -> None:
+        c = self._c
+        stoppers: dict[str, Callable[[int], Any]] = {
+            "nginx": c.nginx.stop,
+            "app": lambda p: c.procs.stop(p, timeout=8.0),
+            "redis-replica": c.redis.stop,
+            "redis-master": c.redis.stop,
+            "postgres-standby": c.pg.stop,
+            "postgres-primary": c.pg.stop,
+        }
+        stoppers[component](pid)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
