@@ -18,6 +18,9 @@ from urllib.parse import parse_qs
 
 import psycopg
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -29,8 +32,12 @@ from gonogo.demo.app_http import DemoMiddleware
 from gonogo.demo.app_support import FaultFlags, Metrics, Settings, sign_session, verify_password
 
 PRODUCTS_KEY = "products:v1"
-STATIC_TYPES = {".js": "application/javascript", ".css": "text/css", ".map": "application/json",
-                ".html": "text/html; charset=utf-8"}
+STATIC_TYPES = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".map": "application/json",
+    ".html": "text/html; charset=utf-8",
+}
 GIT_FILES = {
     "/.git/HEAD": "ref: refs/heads/main\n",
     "/.git/config": (
@@ -49,8 +56,15 @@ class Backends:
         self._dsn = settings.database_url
         self._db: psycopg.AsyncConnection[Any] | None = None
         self._lock = asyncio.Lock()
+        # a pooled connection to a restarted Redis fails once: reconnect and retry instead
+        # of reporting the cache down
         self.cache = aioredis.from_url(
-            settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0, decode_responses=True
+            settings.redis_url,
+            socket_timeout=1.0,
+            socket_connect_timeout=1.0,
+            decode_responses=True,
+            retry=Retry(NoBackoff(), 2),
+            retry_on_error=[RedisConnectionError],
         )
 
     async def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -85,7 +99,7 @@ def _state(request: Request) -> tuple[Settings, FaultFlags, Backends]:
 async def _check(coro: Any, timeout: float) -> str:
     try:
         await asyncio.wait_for(coro, timeout)
-    except (psycopg.Error, RedisError, OSError, asyncio.TimeoutError):
+    except (TimeoutError, psycopg.Error, RedisError, OSError):
         return "down"
     return "ok"
 
@@ -105,7 +119,11 @@ async def health(request: Request) -> Response:
         cache = "down"
     checks = {"database": database, "cache": cache}
     ok = all(v == "ok" for v in checks.values())
-    body = {"status": "ok" if ok else "degraded", "checks": checks, "version": _release(settings, faults)}
+    body = {
+        "status": "ok" if ok else "degraded",
+        "checks": checks,
+        "version": _release(settings, faults),
+    }
     return JSONResponse(body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"})
 
 
@@ -148,17 +166,18 @@ async def login(request: Request) -> Response:
     if not rows or not verify_password(password, rows[0][0]):
         return JSONResponse({"ok": False, "error": "invalid credentials"}, status_code=401)
     response = JSONResponse({"ok": True, "user": user})
-    secure = "cookie-insecure" not in faults
-    response.set_cookie(
-        "session", sign_session(settings.secret_key, user), path="/", max_age=3600,
-        secure=secure, httponly=secure, samesite="Lax" if secure else None,
-    )
+    # written by hand to pin the exact attribute spelling the cookie checks read
+    cookie = f"session={sign_session(settings.secret_key, user)}; Path=/; Max-Age=3600"
+    if "cookie-insecure" not in faults:
+        cookie += "; Secure; HttpOnly; SameSite=Lax"
+    response.headers.append("set-cookie", cookie)
     return response
 
 
 async def metrics(request: Request) -> Response:
-    return PlainTextResponse(request.app.state.metrics.render(),
-                             media_type="text/plain; version=0.0.4; charset=utf-8")
+    return PlainTextResponse(
+        request.app.state.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8"
+    )
 
 
 async def boom(request: Request) -> Response:
@@ -176,7 +195,7 @@ async def exposed(request: Request) -> Response:
 
 
 async def static(request: Request) -> Response:
-    settings, faults, _ = _state(request)
+    _, faults, _ = _state(request)
     name = request.path_params.get("name", "index.html")
     files: dict[str, bytes] = request.app.state.static
     maps = "source-map-served" in faults
@@ -186,7 +205,9 @@ async def static(request: Request) -> Response:
     if name == "app.js" and maps:
         body += b"\n//# sourceMappingURL=app.js.map\n"
     cache = "no-cache" if name == "index.html" else "public, max-age=3600"
-    return Response(body, media_type=STATIC_TYPES[Path(name).suffix], headers={"Cache-Control": cache})
+    return Response(
+        body, media_type=STATIC_TYPES[Path(name).suffix], headers={"Cache-Control": cache}
+    )
 
 
 def create_app() -> Starlette:
@@ -204,17 +225,28 @@ def create_app() -> Starlette:
         await app.state.backends.close()
 
     routes = [
-        Route("/", static), Route("/static/{name}", static), Route("/health", health),
-        Route("/version", version), Route("/api/products", products),
-        Route("/login", login, methods=["POST"]), Route("/metrics", metrics),
-        Route("/api/boom", boom), Route("/.env", exposed), Route("/.git/{rest:path}", exposed),
+        Route("/", static),
+        Route("/static/{name}", static),
+        Route("/health", health),
+        Route("/version", version),
+        Route("/api/products", products),
+        Route("/login", login, methods=["POST"]),
+        Route("/metrics", metrics),
+        Route("/api/boom", boom),
+        Route("/.env", exposed),
+        Route("/.git/{rest:path}", exposed),
     ]
     app = Starlette(
-        routes=routes, lifespan=lifespan,
-        middleware=[Middleware(DemoMiddleware, settings=settings, faults=faults, metrics=metrics_registry)],
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(DemoMiddleware, settings=settings, faults=faults, metrics=metrics_registry)
+        ],
     )
     app.state.settings = settings
     app.state.faults = faults
     app.state.metrics = metrics_registry
-    app.state.static = {p.name: p.read_bytes() for p in (app_dir / "static").iterdir() if p.is_file()}
+    app.state.static = {
+        p.name: p.read_bytes() for p in (app_dir / "static").iterdir() if p.is_file()
+    }
     return app

@@ -31,7 +31,9 @@ ALLOWED_METHODS = "GET, POST, OPTIONS"
 class DemoMiddleware:
     """Wraps every HTTP request of the demo app."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, faults: FaultFlags, metrics: Metrics) -> None:
+    def __init__(
+        self, app: ASGIApp, settings: Settings, faults: FaultFlags, metrics: Metrics
+    ) -> None:
         self.app = app
         self.settings = settings
         self.faults = faults
@@ -50,7 +52,11 @@ class DemoMiddleware:
         origin = headers.get("origin", "")
         allowed = bool(origin) and self._origin_allowed(origin)
         status_seen = 500
-        path = scope["path"] if scope["path"] in KNOWN_PATHS or scope["path"].startswith("/static/") else "other"
+        path = (
+            scope["path"]
+            if scope["path"] in KNOWN_PATHS or scope["path"].startswith("/static/")
+            else "other"
+        )
         if path.startswith("/static/"):
             path = "/static"
 
@@ -115,5 +121,7 @@ class DemoMiddleware:
                 (b"access-control-allow-headers", b"Content-Type"),
                 (b"access-control-max-age", b"600"),
             ]
-        await send({"type": "http.response.start", "status": 204 if origin else 400, "headers": headers})
+        await send(
+            {"type": "http.response.start", "status": 204 if origin else 400, "headers": headers}
+        )
         await send({"type": "http.response.body", "body": b""})

@@ -46,14 +46,29 @@ def start(layout: Layout, ports: Ports, procs: Processes, timeout: float = 20.0)
         "PYTHONUNBUFFERED": "1",
     }
     argv = [
-        sys.executable, "-m", "uvicorn", "gonogo.demo.app:create_app", "--factory",
-        "--host", LOOPBACK, "--port", str(ports.app),
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "gonogo.demo.app:create_app",
+        "--factory",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(ports.app),
         # nginx is the only client: trust its X-Forwarded-* and hide uvicorn's Server header
-        "--proxy-headers", "--forwarded-allow-ips", LOOPBACK, "--no-server-header",
-        "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "3",
+        "--proxy-headers",
+        "--forwarded-allow-ips",
+        LOOPBACK,
+        "--no-server-header",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--timeout-graceful-shutdown",
+        "3",
         # longer than nginx's upstream keepalive (60 s): a connection closed under nginx's
         # feet turns the next POST into a 502
-        "--timeout-keep-alive", "75",
+        "--timeout-keep-alive",
+        "75",
     ]
     log = layout.log(COMPONENT)
     pid = procs.spawn(COMPONENT, argv, log, env=env, cwd=layout.app_dir)
@@ -65,9 +80,37 @@ def start(layout: Layout, ports: Ports, procs: Processes, timeout: float = 20.0)
         except httpx.HTTPError:
             return False
 
-    wait_until(COMPONENT, "answering /version", answers, timeout=timeout, log=log,
-               gone=lambda: procs.exited(pid), interval=0.1)
+    wait_until(
+        COMPONENT,
+        "answering /version",
+        answers,
+        timeout=timeout,
+        log=log,
+        gone=lambda: procs.exited(pid),
+        interval=0.1,
+    )
     return pid
+
+
+def wait_dependency(layout: Layout, ports: Ports, check: str, timeout: float = 15.0) -> None:
+    """Wait until the app itself sees ``check`` (database, cache) ok after a restart."""
+    url = f"http://{LOOPBACK}:{ports.app}/health"
+
+    def healthy() -> bool:
+        try:
+            body = httpx.get(url, timeout=5.0).json()
+        except (httpx.HTTPError, ValueError):
+            return False
+        return isinstance(body, dict) and body.get("checks", {}).get(check) == "ok"
+
+    wait_until(
+        COMPONENT,
+        f"{check} ok again",
+        healthy,
+        timeout=timeout,
+        log=layout.log(COMPONENT),
+        interval=0.1,
+    )
 
 
 def stop(procs: Processes, pid: int) -> None:

@@ -125,6 +125,13 @@ def sign_session(secret: str, user: str, now: float | None = None) -> str:
     return f"{body}.{sig}"
 
 
+def hash_password(password: str, salt: bytes | None = None, iterations: int = 60_000) -> str:
+    """``pbkdf2_sha256$iterations$salt$hash`` (the format the demo app verifies)."""
+    salt = salt or os.urandom(12)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+
+
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, iterations, salt, digest = stored.split("$")
@@ -132,7 +139,9 @@ def verify_password(password: str, stored: str) -> bool:
         return False
     if scheme != "pbkdf2_sha256":
         return False
-    computed = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), int(iterations))
+    computed = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), bytes.fromhex(salt), int(iterations)
+    )
     return hmac.compare_digest(computed.hex(), digest)
 
 
@@ -165,7 +174,8 @@ class Metrics:
         with self._lock:
             for (method, path, status), count in sorted(self._requests.items()):
                 out.append(
-                    f'http_requests_total{{method="{method}",path="{path}",status="{status}"}} {count}'
+                    f'http_requests_total{{method="{method}",path="{path}",'
+                    f'status="{status}"}} {count}'
                 )
             out += [
                 "# HELP http_request_duration_seconds Request latency.",
@@ -176,7 +186,11 @@ class Metrics:
                 for bound, count in zip((*LATENCY_BUCKETS, float("inf")), counts, strict=True):
                     running += count
                     le = "+Inf" if bound == float("inf") else repr(bound)
-                    out.append(f'http_request_duration_seconds_bucket{{path="{path}",le="{le}"}} {running}')
-                out.append(f'http_request_duration_seconds_sum{{path="{path}"}} {self._sums[path]:.6f}')
+                    out.append(
+                        f'http_request_duration_seconds_bucket{{path="{path}",le="{le}"}} {running}'
+                    )
+                out.append(
+                    f'http_request_duration_seconds_sum{{path="{path}"}} {self._sums[path]:.6f}'
+                )
                 out.append(f'http_request_duration_seconds_count{{path="{path}"}} {running}')
         return "\n".join(out) + "\n"

@@ -30,7 +30,7 @@ def _stale(c: Components, directory: Path) -> None:
     for dump in dumps(directory):
         match = DUMP_NAME.match(dump.name)
         assert match is not None  # dumps() only returns matching names
-        when = dt.datetime.strptime(match["stamp"], STAMP).replace(tzinfo=dt.timezone.utc)
+        when = dt.datetime.strptime(match["stamp"], STAMP).replace(tzinfo=dt.UTC)
         target = directory / dump_name(when - STALE_BY)
         for old, new in ((dump, target), (Path(f"{dump}.gpg"), Path(f"{target}.gpg"))):
             if old.exists():

@@ -74,9 +74,21 @@ class Backups:
         partial = target.with_suffix(".dump.partial")
         run(
             COMPONENT,
-            [str(BIN / "pg_dump"), "-Fc", "-h", str(self.layout.pg_socket_dir),
-             "-p", str(self.pg.primary.port), "-U", "postgres", "-f", str(partial), DATABASE],
-            timeout=120, log=self.log,
+            [
+                str(BIN / "pg_dump"),
+                "-Fc",
+                "-h",
+                str(self.layout.pg_socket_dir),
+                "-p",
+                str(self.pg.primary.port),
+                "-U",
+                "postgres",
+                "-f",
+                str(partial),
+                DATABASE,
+            ],
+            timeout=120,
+            log=self.log,
         )
         partial.rename(target)
         write_checksum(target)
@@ -100,29 +112,67 @@ class Backups:
             move = "" if fd == 3 else f" 3<&{fd} {fd}<&-"
             agent = self.procs.spawn(
                 "gpg-agent",
-                ["/bin/bash", "-c", f'exec gpg-agent --homedir "$1" --supervised{move}', "bash", str(home)],
-                self.layout.log("gpg-agent"), pass_fds=(fd,),
+                [
+                    "/bin/bash",
+                    "-c",
+                    f'exec gpg-agent --homedir "$1" --supervised{move}',
+                    "bash",
+                    str(home),
+                ],
+                self.layout.log("gpg-agent"),
+                pass_fds=(fd,),
             )
             try:
                 for dump, passphrase, target in plan:
                     # the agent's calibrated S2K count costs ~1 s per file on this machine;
                     # 65536 iterations (gpg's classic default) is plenty for a random passphrase
-                    self._gpg(home, passphrase, ["-c", "--cipher-algo", "AES256", "--s2k-count",
-                                                 "65536", "-o", str(target), str(dump)])
+                    self._gpg(
+                        home,
+                        passphrase,
+                        [
+                            "-c",
+                            "--cipher-algo",
+                            "AES256",
+                            "--s2k-count",
+                            "65536",
+                            "-o",
+                            str(target),
+                            str(dump),
+                        ],
+                    )
             finally:
                 self.procs.stop(agent, signal.SIGTERM, timeout=5.0)
             sock_path.unlink(missing_ok=True)
 
     def _gpg(self, home: Path, passphrase: str, args: list[str]) -> None:
-        argv = ["gpg", "--homedir", str(home), "--no-autostart", "--batch", "--yes", "--quiet",
-                "--pinentry-mode", "loopback", "--passphrase-fd", "0", *args]
+        argv = [
+            "gpg",
+            "--homedir",
+            str(home),
+            "--no-autostart",
+            "--batch",
+            "--yes",
+            "--quiet",
+            "--pinentry-mode",
+            "loopback",
+            "--passphrase-fd",
+            "0",
+            *args,
+        ]
         try:
             with self.log.open("ab") as out:
-                subprocess.run(argv, input=passphrase.encode() + b"\n", stdout=out, stderr=out,
-                               timeout=30, check=True)
+                subprocess.run(
+                    argv,
+                    input=passphrase.encode() + b"\n",
+                    stdout=out,
+                    stderr=out,
+                    timeout=30,
+                    check=True,
+                )
         except subprocess.CalledProcessError as err:
-            raise DemoError(f"backups: gpg exited {err.returncode} (log: {self.log}: "
-                            f"{log_tail(self.log)})") from err
+            raise DemoError(
+                f"backups: gpg exited {err.returncode} (log: {self.log}: {log_tail(self.log)})"
+            ) from err
         except subprocess.TimeoutExpired as err:
             raise DemoError(f"backups: gpg timed out (log: {self.log})") from err
 
@@ -132,7 +182,9 @@ class Backups:
         self.pg.add_orders(600)
         newest = self.dump(now)
         say(f"backups: dumps written ({newest.stat().st_size:,} bytes)")
-        self.encrypt([(d, self.secrets.backup_passphrase, Path(f"{d}.gpg")) for d in (previous, newest)])
+        self.encrypt(
+            [(d, self.secrets.backup_passphrase, Path(f"{d}.gpg")) for d in (previous, newest)]
+        )
         for dump, when in ((previous, now - dt.timedelta(days=1)), (newest, now)):
             set_time([dump, Path(f"{dump}.sha256"), Path(f"{dump}.gpg")], when)
         say("backups: encrypted copies written")

@@ -33,13 +33,25 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gonogo demo", description="The embedded demo stack.")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the stack in the background")
-    up.add_argument("--fault", action="append", default=[], metavar="NAME",
-                    help="inject a fault at start (repeatable; see `gonogo demo faults`)")
+    up.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="inject a fault at start (repeatable; see `gonogo demo faults`)",
+    )
     up.add_argument("--keep", action="store_true", help="keep the run directory at `down`")
-    up.add_argument("--base-dir", type=Path, help="where run directories go (default <project>/.demo)")
-    up.add_argument("--state", help=f"state file link to write (default ${STATE_ENV} or <project>/.demo/current.json)")
-    for name, text in (("down", "stop the stack and remove its run directory"),
-                       ("status", "show the stack's processes, ports and faults")):
+    up.add_argument(
+        "--base-dir", type=Path, help="where run directories go (default <project>/.demo)"
+    )
+    up.add_argument(
+        "--state",
+        help=f"state file link to write (default ${STATE_ENV} or <project>/.demo/current.json)",
+    )
+    for name, text in (
+        ("down", "stop the stack and remove its run directory"),
+        ("status", "show the stack's processes, ports and faults"),
+    ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--state", help="state file (default as for `up`)")
     sub.add_parser("faults", help="list the injectable faults")
@@ -73,11 +85,17 @@ def _up(args: argparse.Namespace) -> int:
         except GonogoError:
             running = None
         if running is not None and any(alive(pid) for pid in running.pids.values() if pid):
-            print(f"gonogo demo up: a stack is already running ({link}); `gonogo demo down` first",
-                  file=sys.stderr)
+            print(
+                f"gonogo demo up: a stack is already running ({link}); `gonogo demo down` first",
+                file=sys.stderr,
+            )
             return 4
-    stack = DemoStack.start(base_dir=args.base_dir, faults=args.fault, keep=args.keep,
-                            progress=lambda message: print(message, file=sys.stderr))
+    stack = DemoStack.start(
+        base_dir=args.base_dir,
+        faults=args.fault,
+        keep=args.keep,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
     stack.detach()
     link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() or link.exists():
@@ -95,8 +113,15 @@ def _urls(stack: DemoStack) -> None:
         ("http", v["GONOGO_DEMO_HTTP_URL"]),
         ("app (direct)", v["GONOGO_DEMO_APP_URL"]),
         ("metrics", v["GONOGO_DEMO_METRICS_URL"]),
-        ("postgres", f"127.0.0.1:{v['GONOGO_DEMO_PG_PORT']} (standby :{v['GONOGO_DEMO_PG_STANDBY_PORT']})"),
-        ("redis", f"127.0.0.1:{v['GONOGO_DEMO_REDIS_PORT']} (replica :{v['GONOGO_DEMO_REDIS_REPLICA_PORT']})"),
+        (
+            "postgres",
+            f"127.0.0.1:{v['GONOGO_DEMO_PG_PORT']} (standby :{v['GONOGO_DEMO_PG_STANDBY_PORT']})",
+        ),
+        (
+            "redis",
+            f"127.0.0.1:{v['GONOGO_DEMO_REDIS_PORT']} "
+            f"(replica :{v['GONOGO_DEMO_REDIS_REPLICA_PORT']})",
+        ),
         ("CA bundle", v["GONOGO_DEMO_CA_BUNDLE"]),
         ("backups", v["GONOGO_DEMO_BACKUPS_DIR"]),
         ("faults", v["GONOGO_DEMO_FAULTS"] or "none"),
@@ -120,14 +145,21 @@ def _down(stack: DemoStack, link: Path) -> int:
     stack.stop()
     if link.is_symlink() and (not link.exists() or link.resolve() == stack.state_file.resolve()):
         link.unlink()
-    print(f"stopped; removed {stack.run_dir}" if not stack.run_dir.exists() else f"stopped; kept {stack.run_dir}")
+    print(
+        f"stopped; removed {stack.run_dir}"
+        if not stack.run_dir.exists()
+        else f"stopped; kept {stack.run_dir}"
+    )
     return 0
 
 
 def _faults() -> int:
     print(f"{'fault':<25} {'component':<10} {'checks':<45} description")
     for fault in sorted(catalogue.FAULTS.values(), key=lambda f: (f.component, f.name)):
-        print(f"{fault.name:<25} {fault.component:<10} {', '.join(fault.checks):<45} {fault.description}")
+        print(
+            f"{fault.name:<25} {fault.component:<10} {', '.join(fault.checks):<45} "
+            f"{fault.description}"
+        )
     return 0
 
 

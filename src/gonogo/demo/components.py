@@ -20,7 +20,12 @@ from gonogo.errors import DemoError
 STATE_VERSION = 1
 # stop order is the reverse of this list: the front end first, the data stores last
 COMPONENTS = (
-    "postgres-primary", "postgres-standby", "redis-master", "redis-replica", "app", "nginx",
+    "postgres-primary",
+    "postgres-standby",
+    "redis-master",
+    "redis-replica",
+    "app",
+    "nginx",
 )
 
 
@@ -43,7 +48,12 @@ class Components:
         pki = Pki(layout.pki)
         pg = Postgres(layout, ports, secrets, procs)
         return cls(
-            layout=layout, ports=ports, secrets=secrets, procs=procs, pki=pki, pg=pg,
+            layout=layout,
+            ports=ports,
+            secrets=secrets,
+            procs=procs,
+            pki=pki,
+            pg=pg,
             redis=Redis(layout, ports, secrets, procs),
             nginx=Nginx(layout, ports, pki, procs),
             backups=Backups(layout, pg, secrets, procs),
@@ -99,14 +109,24 @@ class RunState:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as err:
-            raise DemoError(f"demo: no state file {path} (is a demo stack running? `gonogo demo up`)") from err
+            raise DemoError(
+                f"demo: no state file {path} (is a demo stack running? `gonogo demo up`)"
+            ) from err
         except (OSError, ValueError) as err:
             raise DemoError(f"demo: cannot read state file {path}: {err}") from err
         if raw.get("version") != STATE_VERSION:
-            raise DemoError(f"demo: state file {path} has version {raw.get('version')}, expected {STATE_VERSION}")
+            raise DemoError(
+                f"demo: state file {path} has version {raw.get('version')}, "
+                f"expected {STATE_VERSION}"
+            )
         return raw
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> RunState:
-        return cls(pids={k: int(v) for k, v in raw["pids"].items()}, faults=list(raw["faults"]),
-                   generation=int(raw["generation"]), data=dict(raw["data"]), keep=bool(raw["keep"]))
+        return cls(
+            pids={k: int(v) for k, v in raw["pids"].items()},
+            faults=list(raw["faults"]),
+            generation=int(raw["generation"]),
+            data=dict(raw["data"]),
+            keep=bool(raw["keep"]),
+        )

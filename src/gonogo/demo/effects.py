@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import psycopg
 
+from gonogo.demo import app_process
 from gonogo.demo.components import Components, RunState
 from gonogo.demo.postgres import HEAD_MIGRATION
 from gonogo.demo.procs import wait_until
@@ -41,6 +42,15 @@ def _start(component: str) -> Effect:
         else:
             state.pids[component] = c.redis.start(role)
             c.redis.wait_linked()
+        # the app must see the dependency again before the next test (health-degraded
+        # reports the cache down on purpose, so there is nothing to wait for then)
+        check = {"primary": "database", "master": "cache"}.get(role)
+        if (
+            check
+            and state.pids.get("app")
+            and not (check == "cache" and "health-degraded" in state.faults)
+        ):
+            app_process.wait_dependency(c.layout, c.ports, check)
 
     return effect
 
@@ -66,8 +76,8 @@ def _restore_head_migration(c: Components, state: RunState) -> None:
     applied_at = state.data.pop("migrations-behind", None)
     with c.pg.connect(c.pg.primary) as conn:
         conn.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (%s, coalesce(%s::timestamptz, now()))"
-            " ON CONFLICT (version) DO NOTHING",
+            "INSERT INTO schema_migrations (version, applied_at)"
+            " VALUES (%s, coalesce(%s::timestamptz, now())) ON CONFLICT (version) DO NOTHING",
             (HEAD_MIGRATION, applied_at),
         )
 
@@ -93,7 +103,9 @@ def _break_archiving(c: Components, state: RunState) -> None:
         conn.execute("ALTER SYSTEM SET archive_command = 'false'")
         conn.execute("SELECT pg_reload_conf()")
         # the archiver rereads its config asynchronously: keep switching until one fails
-        _switch_until(conn, lambda: _archiver(conn)[0] > failed_before, "a failed WAL archive attempt")
+        _switch_until(
+            conn, lambda: _archiver(conn)[0] > failed_before, "a failed WAL archive attempt"
+        )
 
 
 def _repair_archiving(c: Components, state: RunState) -> None:
@@ -156,10 +168,14 @@ def _require_password(c: Components, state: RunState) -> None:
 EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "postgres-down": (_stop("postgres-primary"), _start("postgres-primary")),
     "standby-stopped": (_stop("postgres-standby"), _start("postgres-standby")),
-    "missing-table": (_sql("ALTER TABLE orders RENAME TO orders_renamed"),
-                      _sql("ALTER TABLE orders_renamed RENAME TO orders")),
-    "missing-index": (_sql("DROP INDEX orders_created_at_idx"),
-                      _sql("CREATE INDEX orders_created_at_idx ON orders (created_at)")),
+    "missing-table": (
+        _sql("ALTER TABLE orders RENAME TO orders_renamed"),
+        _sql("ALTER TABLE orders_renamed RENAME TO orders"),
+    ),
+    "missing-index": (
+        _sql("DROP INDEX orders_created_at_idx"),
+        _sql("CREATE INDEX orders_created_at_idx ON orders (created_at)"),
+    ),
     "migrations-behind": (_delete_head_migration, _restore_head_migration),
     "archiving-broken": (_break_archiving, _repair_archiving),
     "redis-down": (_stop("redis-master"), _start("redis-master")),

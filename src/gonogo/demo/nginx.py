@@ -15,7 +15,6 @@ import signal
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ MOZILLA_INTERMEDIATE = (
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 )
 # OpenSSL 3 refuses TLS 1.0/1.1 (and RSA-1024 keys) unless the security level is lowered
-LEGACY_CIPHERS = "HIGH:!aNULL:!MD5:@SECLEVEL=0"
+LEGACY_CIPHERS = "HIGH:!aNULL:!MD5:!kRSA:@SECLEVEL=0"  # !kRSA: keep key exchange forward-secret
 CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
@@ -114,7 +113,8 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
     "nosniff-missing": {"content_type_options": None},
     "csp-missing": {"csp": None},
     "csp-unsafe": {
-        "csp": "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' *; object-src 'none'"
+        "csp": "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' *; "
+        "object-src 'none'"
     },
     "referrer-unsafe": {"referrer_policy": "unsafe-url"},
     "server-version-disclosed": {"server_tokens": True},
@@ -140,7 +140,9 @@ class Nginx:
         self.log = layout.log(COMPONENT)
         env = jinja2.Environment(
             loader=jinja2.PackageLoader("gonogo.demo", "templates"),
-            undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            autoescape=False,
         )
         self._template = env.get_template("nginx.conf")
 
@@ -151,8 +153,15 @@ class Nginx:
     def render(self, faults: Iterable[str], generation: int) -> str:
         params = params_for(faults)
         cert, key = self.pki.ensure(params.certificate)
-        return self._template.render(p=params, headers=params.headers(), prefix=self.prefix,
-                                     ports=self.ports, generation=generation, cert=cert, key=key)
+        return self._template.render(
+            p=params,
+            headers=params.headers(),
+            prefix=self.prefix,
+            ports=self.ports,
+            generation=generation,
+            cert=cert,
+            key=key,
+        )
 
     def write(self, faults: Iterable[str], generation: int) -> None:
         """Render, test with ``nginx -t``, and only then replace the live config."""
@@ -162,23 +171,46 @@ class Nginx:
         candidate.write_text(self.render(faults, generation))
         try:
             subprocess.run(
-                [BINARY, "-t", "-q", "-p", str(self.prefix), "-c", str(candidate), "-e", str(self.log)],
-                capture_output=True, text=True, timeout=15, check=True,
+                [
+                    BINARY,
+                    "-t",
+                    "-q",
+                    "-p",
+                    str(self.prefix),
+                    "-c",
+                    str(candidate),
+                    "-e",
+                    str(self.log),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=15,
+                check=True,
             )
         except subprocess.CalledProcessError as err:
-            raise DemoError(f"nginx: generation {generation} rejected by nginx -t: "
-                            f"{err.stderr.strip()} (config: {candidate})") from err
+            raise DemoError(
+                f"nginx: generation {generation} rejected by nginx -t: "
+                f"{err.stderr.strip()} (config: {candidate})"
+            ) from err
         except subprocess.TimeoutExpired as err:
             raise DemoError(f"nginx: nginx -t timed out (config: {candidate})") from err
         os.replace(candidate, self.conf)
 
     def start(self, generation: int, timeout: float = 15.0) -> int:
         pid = self.procs.spawn(
-            COMPONENT, [BINARY, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.log)],
-            self.log, cwd=self.prefix,
+            COMPONENT,
+            [BINARY, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.log)],
+            self.log,
+            cwd=self.prefix,
         )
-        wait_until(COMPONENT, f"serving generation {generation}", lambda: self.serving() == generation,
-                   timeout=timeout, log=self.log, gone=lambda: self.procs.exited(pid))
+        wait_until(
+            COMPONENT,
+            f"serving generation {generation}",
+            lambda: self.serving() == generation,
+            timeout=timeout,
+            log=self.log,
+            gone=lambda: self.procs.exited(pid),
+        )
         return pid
 
     def reload(self, pid: int, generation: int, timeout: float = 15.0) -> None:
@@ -187,18 +219,31 @@ class Nginx:
             os.kill(pid, signal.SIGHUP)
         except ProcessLookupError as err:
             raise DemoError(f"nginx: master {pid} is not running (log: {self.log})") from err
-        wait_until(COMPONENT, f"serving generation {generation}", lambda: self.serving() == generation,
-                   timeout=timeout, log=self.log)
+        wait_until(
+            COMPONENT,
+            f"serving generation {generation}",
+            lambda: self.serving() == generation,
+            timeout=timeout,
+            log=self.log,
+        )
         # old workers close their listeners on SIGQUIT from the master; wait for them to go
-        wait_until(COMPONENT, "old workers gone", lambda: not old_workers & set(children(pid)),
-                   timeout=timeout, log=self.log, interval=0.02)
+        wait_until(
+            COMPONENT,
+            "old workers gone",
+            lambda: not old_workers & set(children(pid)),
+            timeout=timeout,
+            log=self.log,
+            interval=0.02,
+        )
 
     def serving(self) -> int | None:
         try:
             response = httpx.get(f"http://127.0.0.1:{self.ports.control}/__generation", timeout=1.0)
         except httpx.HTTPError:
             return None
-        return int(response.text) if response.status_code == 200 and response.text.isdigit() else None
+        return (
+            int(response.text) if response.status_code == 200 and response.text.isdigit() else None
+        )
 
     def stop(self, pid: int) -> None:
         # SIGQUIT: graceful shutdown of the master and its workers

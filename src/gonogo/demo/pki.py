@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from gonogo.errors import DemoError
+
 DEFAULT_SANS = ("localhost", "127.0.0.1")
 
 
@@ -91,13 +93,21 @@ class Pki:
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=False, content_commitment=False, key_encipherment=False,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                    crl_sign=True, encipher_only=False, decipher_only=False,
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
             .sign(key, hashes.SHA256())
         )
         _write_key(self._ca_key, key)
@@ -120,7 +130,10 @@ class Pki:
             aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key())
         else:
             ca_cert = x509.load_pem_x509_certificate(self.ca_bundle.read_bytes())
-            signing_key = serialization.load_pem_private_key(self._ca_key.read_bytes(), None)
+            loaded = serialization.load_pem_private_key(self._ca_key.read_bytes(), None)
+            if not isinstance(loaded, rsa.RSAPrivateKey):
+                raise DemoError(f"pki: {self._ca_key} is not an RSA key")
+            signing_key = loaded
             issuer = ca_cert.subject
             aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key())  # type: ignore[arg-type]
         cert = (
@@ -131,20 +144,30 @@ class Pki:
             .serial_number(x509.random_serial_number())
             .not_valid_before(not_after - dt.timedelta(days=spec.lifetime_days))
             .not_valid_after(not_after)
-            .add_extension(x509.SubjectAlternativeName([_san(s) for s in spec.sans]), critical=False)
+            .add_extension(
+                x509.SubjectAlternativeName([_san(s) for s in spec.sans]), critical=False
+            )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
                 x509.KeyUsage(
-                    digital_signature=True, content_commitment=False, key_encipherment=True,
-                    data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                    crl_sign=False, encipher_only=False, decipher_only=False,
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=True,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
                 ),
                 critical=True,
             )
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
             .add_extension(aki, critical=False)
-            .sign(signing_key, hashes.SHA256())  # type: ignore[arg-type]
+            .sign(signing_key, hashes.SHA256())
         )
         _write_key(self.key_path(variant), key)
         self.cert_path(variant).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -169,4 +192,4 @@ def _write_key(path: Path, key: rsa.RSAPrivateKey) -> None:
 
 def _now() -> dt.datetime:
     # whole seconds: notBefore/notAfter are encoded without fractions anyway
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -8,7 +8,6 @@ application and the checks as ``app`` over TCP with a password.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import psycopg
 
+from gonogo.demo.app_support import hash_password
 from gonogo.demo.layout import APP_USER, Layout, Ports, Secrets
 from gonogo.demo.procs import Processes, run, wait_until
 from gonogo.errors import DemoError
@@ -30,6 +30,22 @@ SCRATCH_DATABASE = "app_restore"
 RESTORE_ROLE = "restore_drill"
 HEAD_MIGRATION = "20261101_004"
 OS_USER = "postgres"
+INITDB_ARGS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
+# -R writes the standby config, -C creates the slot; -c fast: the default spread checkpoint
+# makes a base backup take minutes
+BASEBACKUP_ARGS = [
+    "-h",
+    "127.0.0.1",
+    "-U",
+    "replicator",
+    "-R",
+    "-C",
+    "-X",
+    "stream",
+    "-c",
+    "fast",
+    "--no-sync",
+]
 
 _PRIMARY_CONF = """
 # --- gonogo demo primary ---
@@ -86,8 +102,12 @@ class Postgres:
         self.layout = layout
         self.secrets = secrets
         self.procs = procs
-        self.primary = PgNode("primary", layout.pg / "primary", ports.pg, layout.log("postgres-primary"))
-        self.standby = PgNode("standby", layout.pg / "standby", ports.pg_standby, layout.log("postgres-standby"))
+        self.primary = PgNode(
+            "primary", layout.pg / "primary", ports.pg, layout.log("postgres-primary")
+        )
+        self.standby = PgNode(
+            "standby", layout.pg / "standby", ports.pg_standby, layout.log("postgres-standby")
+        )
 
     def node(self, role: str) -> PgNode:
         return self.primary if role == "primary" else self.standby
@@ -101,24 +121,39 @@ class Postgres:
         data = self.primary.data_dir
         run(
             "postgres-primary",
-            [str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C.UTF-8", "--no-sync"],
-            timeout=60, log=self.primary.log, user=OS_USER, group=OS_USER,
+            [str(BIN / "initdb"), "-D", str(data), *INITDB_ARGS],
+            timeout=60,
+            log=self.primary.log,
+            user=OS_USER,
+            group=OS_USER,
         )
         with (data / "postgresql.conf").open("a") as conf:
-            conf.write(_PRIMARY_CONF.format(
-                port=self.primary.port, sock=self.layout.pg_socket_dir, archive=self.layout.wal_archive,
-            ))
+            conf.write(
+                _PRIMARY_CONF.format(
+                    port=self.primary.port,
+                    sock=self.layout.pg_socket_dir,
+                    archive=self.layout.wal_archive,
+                )
+            )
         (data / "pg_hba.conf").write_text(_HBA)
 
     def start(self, role: str, timeout: float = 30.0) -> int:
         node = self.node(role)
         pid = self.procs.spawn(
-            node.component, [str(BIN / "postgres"), "-D", str(node.data_dir)], node.log,
-            user=OS_USER, cwd=node.data_dir,
+            node.component,
+            [str(BIN / "postgres"), "-D", str(node.data_dir)],
+            node.log,
+            user=OS_USER,
+            cwd=node.data_dir,
         )
-        wait_until(node.component, "accepting connections", lambda: self._answers(node),
-                   timeout=timeout, log=node.log, gone=lambda: self.procs.exited(pid))
+        wait_until(
+            node.component,
+            "accepting connections",
+            lambda: self._answers(node),
+            timeout=timeout,
+            log=node.log,
+            gone=lambda: self.procs.exited(pid),
+        )
         return pid
 
     def stop(self, pid: int) -> None:
@@ -132,19 +167,28 @@ class Postgres:
         except psycopg.OperationalError:
             return False
 
-    def connect(self, node: PgNode, dbname: str = DATABASE, connect_timeout: int = 5) -> psycopg.Connection:
+    def connect(
+        self, node: PgNode, dbname: str = DATABASE, connect_timeout: int = 5
+    ) -> psycopg.Connection:
         """A superuser connection over the Unix socket (autocommit)."""
         return psycopg.connect(
-            host=str(self.layout.pg_socket_dir), port=node.port, user="postgres", dbname=dbname,
-            autocommit=True, connect_timeout=connect_timeout,
+            host=str(self.layout.pg_socket_dir),
+            port=node.port,
+            user="postgres",
+            dbname=dbname,
+            autocommit=True,
+            connect_timeout=connect_timeout,
         )
 
     def app_dsn(self, dbname: str = DATABASE, port: int | None = None) -> str:
-        return f"postgresql://app:{self.secrets.pg_password}@127.0.0.1:{port or self.primary.port}/{dbname}"
+        port = port or self.primary.port
+        return f"postgresql://app:{self.secrets.pg_password}@127.0.0.1:{port}/{dbname}"
 
     def scratch_dsn(self) -> str:
-        return (f"postgresql://{RESTORE_ROLE}:{self.secrets.restore_password}@127.0.0.1:"
-                f"{self.primary.port}/{SCRATCH_DATABASE}")
+        return (
+            f"postgresql://{RESTORE_ROLE}:{self.secrets.restore_password}@127.0.0.1:"
+            f"{self.primary.port}/{SCRATCH_DATABASE}"
+        )
 
     # --- data --------------------------------------------------------------------------
     def bootstrap(self) -> None:
@@ -154,10 +198,14 @@ class Postgres:
             conn.execute(f"CREATE ROLE app LOGIN PASSWORD '{s.pg_password}'")
             # pg_monitor lets the checks read pg_stat_replication / pg_stat_archiver as app
             conn.execute("GRANT pg_monitor TO app")
-            conn.execute(f"CREATE ROLE replicator LOGIN REPLICATION PASSWORD '{s.replication_password}'")
+            conn.execute(
+                f"CREATE ROLE replicator LOGIN REPLICATION PASSWORD '{s.replication_password}'"
+            )
             # restore drills create and drop their own databases: a separate CREATEDB role,
             # so that the application role stays minimal
-            conn.execute(f"CREATE ROLE {RESTORE_ROLE} LOGIN CREATEDB PASSWORD '{s.restore_password}'")
+            conn.execute(
+                f"CREATE ROLE {RESTORE_ROLE} LOGIN CREATEDB PASSWORD '{s.restore_password}'"
+            )
             conn.execute(f"CREATE DATABASE {DATABASE} OWNER app")
             conn.execute(f"CREATE DATABASE {SCRATCH_DATABASE} OWNER {RESTORE_ROLE}")
         with psycopg.connect(self.app_dsn(), autocommit=True, connect_timeout=5) as conn:
@@ -176,9 +224,16 @@ class Postgres:
         env = {**os.environ, "PGPASSWORD": self.secrets.pg_password}
         run(
             "postgres-primary",
-            [str(BIN / "pgbench"), "-i", "-s", "5", "-q", "-h", "127.0.0.1",
-             "-p", str(self.primary.port), "-U", "app", DATABASE],
-            timeout=120, log=self.layout.log("pgbench"), env=env,
+            [
+                str(BIN / "pgbench"),
+                *["-i", "-s", "5", "-q", "-h", "127.0.0.1", "-U", "app"],
+                "-p",
+                str(self.primary.port),
+                DATABASE,
+            ],
+            timeout=120,
+            log=self.layout.log("pgbench"),
+            env=env,
         )
 
     # --- standby -----------------------------------------------------------------------
@@ -186,11 +241,21 @@ class Postgres:
         env = {**os.environ, "PGPASSWORD": self.secrets.replication_password}
         run(
             "postgres-standby",
-            [str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary.port),
-             "-U", "replicator", "-D", str(self.standby.data_dir), "-R", "-C", "-S", SLOT,
-             "-X", "stream", "-c", "fast", "--no-sync"],
-            # -c fast: the default spread checkpoint makes this take minutes
-            timeout=120, log=self.standby.log, user=OS_USER, group=OS_USER, env=env,
+            [
+                str(BIN / "pg_basebackup"),
+                "-p",
+                str(self.primary.port),
+                "-D",
+                str(self.standby.data_dir),
+                "-S",
+                SLOT,
+                *BASEBACKUP_ARGS,
+            ],
+            timeout=120,
+            log=self.standby.log,
+            user=OS_USER,
+            group=OS_USER,
+            env=env,
         )
         with (self.standby.data_dir / "postgresql.conf").open("a") as conf:
             conf.write(_STANDBY_CONF.format(port=self.standby.port, name=STANDBY_NAME))
@@ -209,19 +274,20 @@ class Postgres:
         return bool(row and row[0])
 
     def wait_streaming(self, timeout: float = 30.0, caught_up: bool = False) -> None:
-        wait_until("postgres-standby", "streaming replication", lambda: self.streaming(caught_up),
-                   timeout=timeout, log=self.standby.log, interval=0.1)
-
-
-def hash_password(password: str, salt: bytes | None = None, iterations: int = 60_000) -> str:
-    """``pbkdf2_sha256$iterations$salt$hash`` (the format the demo app verifies)."""
-    salt = salt or os.urandom(12)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
-    return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
+        wait_until(
+            "postgres-standby",
+            "streaming replication",
+            lambda: self.streaming(caught_up),
+            timeout=timeout,
+            log=self.standby.log,
+            interval=0.1,
+        )
 
 
 def _sql(name: str) -> str:
     try:
-        return resources.files("gonogo.demo").joinpath("templates", name).read_text(encoding="utf-8")
+        return (
+            resources.files("gonogo.demo").joinpath("templates", name).read_text(encoding="utf-8")
+        )
     except OSError as err:
         raise DemoError(f"postgres: missing packaged SQL file {name}") from err

@@ -7,6 +7,7 @@ attached from another process must still be able to stop everything by the PIDs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -132,10 +133,8 @@ class Processes:
             self._reap(pid, 0.1)
             return
         if not self._reap(pid, timeout):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             self._reap(pid, 5.0)
 
     def _reap(self, pid: int, timeout: float) -> bool:
@@ -186,20 +185,29 @@ def port_open(port: int, host: str = LOOPBACK) -> bool:
         return False
 
 
-def run(component: str, argv: Sequence[str], *, timeout: float, log: Path, **kwargs: object) -> None:
+def run(
+    component: str, argv: Sequence[str], *, timeout: float, log: Path, **kwargs: object
+) -> None:
     """Run a short command to completion, output appended to ``log``; raise on failure."""
     log.parent.mkdir(parents=True, exist_ok=True)
     try:
         with log.open("ab") as out:
             subprocess.run(
-                list(argv), stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=True,
+                list(argv),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+                check=True,
                 **kwargs,  # type: ignore[call-overload]
             )
     except subprocess.TimeoutExpired as err:
-        raise DemoError(f"{component}: {argv[0]} timed out after {timeout:.0f} s (log: {log})") from err
+        raise DemoError(
+            f"{component}: {argv[0]} timed out after {timeout:.0f} s (log: {log})"
+        ) from err
     except subprocess.CalledProcessError as err:
         raise DemoError(
-            f"{component}: {Path(argv[0]).name} exited {err.returncode} (log: {log}: {log_tail(log)})"
+            f"{component}: {Path(argv[0]).name} exited {err.returncode} "
+            f"(log: {log}: {log_tail(log)})"
         ) from err
     except OSError as err:
         raise DemoError(f"{component}: cannot run {argv[0]}: {err}") from err

@@ -68,8 +68,12 @@ class Redis:
     def __init__(self, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> None:
         self.secrets = secrets
         self.procs = procs
-        self.master = RedisNode("master", ports.redis, layout.redis / "master", layout.log("redis-master"))
-        self.replica = RedisNode("replica", ports.redis_replica, layout.redis / "replica", layout.log("redis-replica"))
+        self.master = RedisNode(
+            "master", ports.redis, layout.redis / "master", layout.log("redis-master")
+        )
+        self.replica = RedisNode(
+            "replica", ports.redis_replica, layout.redis / "replica", layout.log("redis-replica")
+        )
 
     def node(self, role: str) -> RedisNode:
         return self.master if role == "master" else self.replica
@@ -77,19 +81,33 @@ class Redis:
     def configure(self) -> None:
         for node in (self.master, self.replica):
             node.directory.mkdir(parents=True, exist_ok=True)
-            text = _CONF.format(role=node.role, port=node.port, dir=node.directory,
-                                password=self.secrets.redis_password, maxmemory=MAXMEMORY)
+            text = _CONF.format(
+                role=node.role,
+                port=node.port,
+                dir=node.directory,
+                password=self.secrets.redis_password,
+                maxmemory=MAXMEMORY,
+            )
             if node is self.replica:
-                text += _REPLICA_CONF.format(master_port=self.master.port,
-                                             password=self.secrets.redis_password)
+                text += _REPLICA_CONF.format(
+                    master_port=self.master.port, password=self.secrets.redis_password
+                )
             node.conf.touch(mode=0o600)
             node.conf.write_text(text)
 
     def start(self, role: str, timeout: float = 15.0) -> int:
         node = self.node(role)
-        pid = self.procs.spawn(node.component, [SERVER, str(node.conf)], node.log, cwd=node.directory)
-        wait_until(node.component, "answering PING", lambda: self._pings(node),
-                   timeout=timeout, log=node.log, gone=lambda: self.procs.exited(pid))
+        pid = self.procs.spawn(
+            node.component, [SERVER, str(node.conf)], node.log, cwd=node.directory
+        )
+        wait_until(
+            node.component,
+            "answering PING",
+            lambda: self._pings(node),
+            timeout=timeout,
+            log=node.log,
+            gone=lambda: self.procs.exited(pid),
+        )
         return pid
 
     def stop(self, pid: int) -> None:
@@ -99,9 +117,13 @@ class Redis:
     def client(self, role: str, timeout: float = 2.0) -> redis_client.Redis:
         node = self.node(role)
         return redis_client.Redis(
-            host="127.0.0.1", port=node.port, username="default",
-            password=self.secrets.redis_password, socket_timeout=timeout,
-            socket_connect_timeout=timeout, decode_responses=True,
+            host="127.0.0.1",
+            port=node.port,
+            username="default",
+            password=self.secrets.redis_password,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            decode_responses=True,
         )
 
     def _pings(self, node: RedisNode) -> bool:
@@ -118,8 +140,14 @@ class Redis:
         with self.client(role) as client:
             return dict(client.info(section))
 
-    def wait(self, role: str, what: str, ready: Callable[[dict[str, object]], bool],
-             section: str, timeout: float = 15.0) -> None:
+    def wait(
+        self,
+        role: str,
+        what: str,
+        ready: Callable[[dict[str, object]], bool],
+        section: str,
+        timeout: float = 15.0,
+    ) -> None:
         node = self.node(role)
 
         def check() -> bool:
@@ -131,10 +159,23 @@ class Redis:
         wait_until(node.component, what, check, timeout=timeout, log=node.log, interval=0.05)
 
     def wait_linked(self, timeout: float = 15.0) -> None:
-        self.wait("replica", "link to the master up",
-                  lambda i: i.get("master_link_status") == "up", "replication", timeout)
+        self.wait(
+            "replica",
+            "link to the master up",
+            lambda i: i.get("master_link_status") == "up",
+            "replication",
+            timeout,
+        )
 
     def wait_aof_ready(self, timeout: float = 15.0) -> None:
-        self.wait("master", "AOF enabled and rewritten",
-                  lambda i: i.get("aof_enabled") == 1 and i.get("aof_rewrite_in_progress") == 0
-                  and i.get("aof_rewrite_scheduled") == 0, "persistence", timeout)
+        self.wait(
+            "master",
+            "AOF enabled and rewritten",
+            lambda i: (
+                i.get("aof_enabled") == 1
+                and i.get("aof_rewrite_in_progress") == 0
+                and i.get("aof_rewrite_scheduled") == 0
+            ),
+            "persistence",
+            timeout,
+        )

@@ -15,15 +15,17 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, ContextManager
+from typing import Any
 
-from gonogo.demo import backup_faults, faults as catalogue
+from gonogo.demo import backup_faults
+from gonogo.demo import faults as catalogue
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import COMPONENTS, Components, RunState
 from gonogo.demo.effects import EFFECTS
 from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir
-from gonogo.demo.nginx import FAULT_PARAMS, params_for
+from gonogo.demo.nginx import FAULT_PARAMS
 from gonogo.demo.procs import Processes, free_ports
 from gonogo.demo.startup import cold_start
 from gonogo.demo.variables import variables as _variables
@@ -55,7 +57,9 @@ class DemoStack:
         wanted = catalogue.validate(tuple(faults))
         started = time.monotonic()
         layout = Layout(new_run_dir(base_dir))
-        c = Components.build(layout, Ports.from_list(free_ports(Ports.count())), Secrets.generate(), Processes())
+        c = Components.build(
+            layout, Ports.from_list(free_ports(Ports.count())), Secrets.generate(), Processes()
+        )
         state = RunState(keep=keep)
         stack = cls(c, state, owned=True)
         atexit.register(stack.stop)
@@ -114,7 +118,7 @@ class DemoStack:
         return self._c.secrets.to_dict()
 
     # --- faults ------------------------------------------------------------------------
-    def fault(self, name: str) -> ContextManager[None]:
+    def fault(self, name: str) -> AbstractContextManager[None]:
         """Apply ``name`` for the duration of a ``with`` block, then revert it fully."""
         return self._fault(name)
 

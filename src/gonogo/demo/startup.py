@@ -93,11 +93,13 @@ def _app(c: Components, rec: _Recorder, faults: tuple[str, ...]) -> None:
     rec.pid("app", app_process.start(c.layout, c.ports, c.procs))
 
 
-def cold_start(c: Components, state: RunState, web_faults: Iterable[str], progress: Progress) -> None:
+def cold_start(
+    c: Components, state: RunState, web_faults: Iterable[str], progress: Progress
+) -> None:
     """Start every component; raise DemoError naming the first lane that failed."""
     rec = _Recorder(state, progress, time.monotonic())
     c.layout.logs.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-lane") as pool:
         lanes: dict[str, Future[None]] = {
             "postgres": pool.submit(_postgres_lane, c, rec, now),
@@ -110,5 +112,6 @@ def cold_start(c: Components, state: RunState, web_faults: Iterable[str], progre
         if isinstance(err, DemoError):
             raise err
         if err is not None:
-            raise DemoError(f"{name}: start failed: {type(err).__name__}: {err} "
-                            f"(logs: {c.layout.logs})") from err
+            raise DemoError(
+                f"{name}: start failed: {type(err).__name__}: {err} (logs: {c.layout.logs})"
+            ) from err

@@ -1,0 +1,236 @@
+"""The demo stack itself: every component answers, faults apply and revert, stop cleans up."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+import redis
+
+from gonogo import config
+from gonogo.demo import cli
+from gonogo.demo.faults import FAULTS, Fault
+from gonogo.demo.procs import alive
+from gonogo.demo.stack import DemoStack
+from gonogo.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def demo_stack() -> Iterator[DemoStack]:
+    stack = DemoStack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _ctx(stack: DemoStack) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=stack.variables()["GONOGO_DEMO_CA_BUNDLE"])
+
+
+def _get(stack: DemoStack, path: str) -> httpx.Response:
+    base = stack.variables()["GONOGO_DEMO_BASE_URL"]
+    return httpx.get(base + path, verify=_ctx(stack), timeout=5)
+
+
+def _redis(stack: DemoStack, port_var: str = "GONOGO_DEMO_REDIS_PORT") -> redis.Redis:
+    v = stack.variables()
+    return redis.Redis(
+        host="127.0.0.1",
+        port=int(v[port_var]),
+        username="default",
+        password=v["GONOGO_DEMO_REDIS_PASSWORD"],
+        socket_timeout=3,
+        decode_responses=True,
+    )
+
+
+def _replication(stack: DemoStack) -> list[tuple[str, str]]:
+    with psycopg.connect(stack.variables()["GONOGO_DEMO_PG_DSN"], connect_timeout=3) as conn:
+        rows = conn.execute("SELECT application_name, state FROM pg_stat_replication").fetchall()
+    return [(str(name), str(state)) for name, state in rows]
+
+
+def _is_clean(stack: DemoStack) -> None:
+    health = _get(stack, "/health")
+    assert health.status_code == 200, health.text
+    assert health.json()["version"] == "1.4.2"
+    assert health.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    redirect = httpx.get(stack.variables()["GONOGO_DEMO_HTTP_URL"] + "/", timeout=5)
+    assert redirect.status_code == 301
+    assert ("demo-standby", "streaming") in _replication(stack)
+    with _redis(stack) as client:
+        assert client.config_get("appendonly")["appendonly"] == "yes"
+        assert client.config_get("requirepass")["requirepass"] != ""
+    with _redis(stack, "GONOGO_DEMO_REDIS_REPLICA_PORT") as replica:
+        assert replica.info("replication")["master_link_status"] == "up"
+    backups = Path(stack.variables()["GONOGO_DEMO_BACKUPS_DIR"])
+    assert len(list(backups.glob("app-*.dump.gpg"))) == 2
+
+
+def test_cold_start_time_is_reported(
+    demo_stack: DemoStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The session stack records how long its cold start took (printed, not asserted)."""
+    assert demo_stack.start_seconds is not None
+    with capsys.disabled():
+        print(f"\n[demo] cold start {demo_stack.start_seconds:.1f} s ({demo_stack.run_dir})")
+
+
+def test_https_health_is_ok_through_the_run_ca(demo_stack: DemoStack) -> None:
+    """/health answers 200 with every dependency ok over TLS verified by the run's CA bundle."""
+    response = _get(demo_stack, "/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok"},
+        "version": "1.4.2",
+    }
+    assert response.headers["server"] == "nginx"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_http_redirects_permanently_to_https(demo_stack: DemoStack) -> None:
+    """The plain-HTTP listener answers 301 to the same path on the HTTPS port."""
+    v = demo_stack.variables()
+    response = httpx.get(v["GONOGO_DEMO_HTTP_URL"] + "/api/products?page=2", timeout=5)
+    assert response.status_code == 301
+    assert response.headers["location"] == f"{v['GONOGO_DEMO_BASE_URL']}/api/products?page=2"
+
+
+def test_app_serves_products_login_and_metrics(demo_stack: DemoStack) -> None:
+    """Products come from PostgreSQL via Redis; login sets a hardened cookie; metrics are served."""
+    v = demo_stack.variables()
+    assert len(_get(demo_stack, "/api/products").json()["products"]) == 40
+    login = httpx.post(
+        v["GONOGO_DEMO_BASE_URL"] + "/login",
+        verify=_ctx(demo_stack),
+        timeout=5,
+        json={"username": "demo", "password": v["GONOGO_DEMO_APP_USER_PASSWORD"]},
+    )
+    assert login.status_code == 200
+    cookie = login.headers["set-cookie"]
+    assert cookie.startswith("session=")
+    assert all(flag in cookie for flag in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"))
+    metrics = httpx.get(v["GONOGO_DEMO_METRICS_URL"], timeout=5).text
+    assert 'app_build_info{version="1.4.2"' in metrics
+    assert "http_request_duration_seconds_bucket" in metrics
+    assert _get(demo_stack, "/static/app.js.map").status_code == 404
+
+
+def test_postgres_standby_streams_and_app_role_is_not_superuser(demo_stack: DemoStack) -> None:
+    """The standby streams through its slot; the app role owns the schema but is no superuser."""
+    v = demo_stack.variables()
+    assert ("demo-standby", "streaming") in _replication(demo_stack)
+    with psycopg.connect(v["GONOGO_DEMO_PG_DSN"], connect_timeout=3) as conn:
+        assert conn.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() == (False,)
+        assert conn.execute("SELECT active FROM pg_replication_slots").fetchone() == (True,)
+        assert conn.execute("SELECT max(version) FROM schema_migrations").fetchone() == (
+            "20261101_004",
+        )
+        assert conn.execute("SELECT count(*) FROM pgbench_accounts").fetchone() == (500_000,)
+    with psycopg.connect(v["GONOGO_DEMO_PG_STANDBY_DSN"], connect_timeout=3) as standby:
+        assert standby.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
+
+
+def test_redis_has_aof_auth_and_a_linked_replica(demo_stack: DemoStack) -> None:
+    """Redis runs with AOF, a password, an LRU memory cap, and a replica whose link is up."""
+    with _redis(demo_stack) as client:
+        assert client.info("persistence")["aof_enabled"] == 1
+        assert client.config_get("maxmemory-policy")["maxmemory-policy"] == "allkeys-lru"
+        assert client.info("replication")["connected_slaves"] == 1
+    anonymous = redis.Redis(
+        port=int(demo_stack.variables()["GONOGO_DEMO_REDIS_PORT"]), socket_timeout=3
+    )
+    with anonymous, pytest.raises(redis.AuthenticationError):
+        anonymous.ping()
+
+
+def test_environment_file_validates_with_the_stack_variables(demo_stack: DemoStack) -> None:
+    """environments/demo.toml loads with the stack's variables and marks the passwords secret."""
+    env = config.load(ROOT / "environments" / "demo.toml", environ={}, extra=demo_stack.variables())
+    assert env.config.web is not None and env.config.web.base_url.startswith("https://localhost:")
+    assert demo_stack.secrets()["pg_password"] in env.secrets
+    assert demo_stack.secrets()["redis_password"] in env.secrets
+
+
+def test_header_fault_applies_and_reverts(demo_stack: DemoStack) -> None:
+    """hsts-missing removes the HSTS header on the very next request and revert restores it."""
+    with demo_stack.fault("hsts-missing"):
+        assert "hsts-missing" in demo_stack.active_faults
+        assert "strict-transport-security" not in _get(demo_stack, "/").headers
+    assert _get(demo_stack, "/").headers["strict-transport-security"].startswith("max-age=31536000")
+    assert demo_stack.active_faults == frozenset()
+
+
+def test_aof_fault_flips_and_reverts(demo_stack: DemoStack) -> None:
+    """aof-off turns appendonly off on the master and revert turns it back on."""
+    with demo_stack.fault("aof-off"), _redis(demo_stack) as client:
+        assert client.config_get("appendonly")["appendonly"] == "no"
+    with _redis(demo_stack) as client:
+        assert client.config_get("appendonly")["appendonly"] == "yes"
+
+
+def test_unknown_fault_is_a_config_error(demo_stack: DemoStack) -> None:
+    """An unknown fault name raises ConfigError naming the known faults, and changes nothing."""
+    with pytest.raises(ConfigError, match=r"known faults: .*hsts-missing"):
+        demo_stack.apply_fault("no-such-fault")
+    assert demo_stack.active_faults == frozenset()
+
+
+@pytest.mark.parametrize(
+    "fault", sorted(FAULTS.values(), key=lambda f: f.name), ids=lambda f: f.name
+)
+def test_every_fault_reverts_to_a_clean_stack(demo_stack: DemoStack, fault: Fault) -> None:
+    """Each fault applies to the running stack and its revert leaves the stack clean."""
+    demo_stack.apply_fault(fault.name)
+    try:
+        assert demo_stack.active_faults == {fault.name}
+        assert demo_stack.variables()["GONOGO_DEMO_FAULTS"] == fault.name
+    finally:
+        demo_stack.revert_fault(fault.name)
+    _is_clean(demo_stack)
+
+
+def test_attach_operates_the_same_stack(demo_stack: DemoStack) -> None:
+    """A stack attached through the state file sees the same ports and faults applied elsewhere."""
+    attached = DemoStack.attach(demo_stack.state_file)
+    assert attached.variables() == demo_stack.variables()
+    with demo_stack.fault("wrong-version"):
+        assert DemoStack.attach(demo_stack.state_file).active_faults == {"wrong-version"}
+        assert _get(attached, "/version").json() == {"version": "1.4.1"}
+
+
+def test_cli_lists_every_fault(capsys: pytest.CaptureFixture[str]) -> None:
+    """`gonogo demo faults` prints one row per fault with its component and checks."""
+    assert cli.main(["demo", "faults"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in FAULTS)
+    assert "tls.cert-expiry" in out
+
+
+def test_start_faults_are_active_and_stop_leaves_nothing_behind() -> None:
+    """Start faults are active before the first request; stop() ends every PID, removes the run."""
+    stack = DemoStack.start(faults=["csp-missing", "no-maxmemory"])
+    pids = [pid for pid in stack.pids.values() if pid]
+    try:
+        assert len(pids) == 6 and all(alive(pid) for pid in pids)
+        assert "content-security-policy" not in _get(stack, "/").headers
+        with _redis(stack) as client:
+            assert client.config_get("maxmemory")["maxmemory"] == "0"
+    finally:
+        stack.stop()
+    stack.stop()  # idempotent
+    assert not any(alive(pid) for pid in pids)
+    assert not stack.run_dir.exists()
+    assert not os.path.exists(stack.state_file)
