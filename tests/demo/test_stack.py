@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from gonogo.demo import cli
 from gonogo.demo.faults import FAULTS, Fault
 from gonogo.demo.procs import alive
 from gonogo.demo.stack import DemoStack
-from gonogo.errors import ConfigError
+from gonogo.errors import ConfigError, DemoError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -234,3 +237,29 @@ def test_start_faults_are_active_and_stop_leaves_nothing_behind() -> None:
     assert not any(alive(pid) for pid in pids)
     assert not stack.run_dir.exists()
     assert not os.path.exists(stack.state_file)
+
+
+def test_abandoned_stack_is_stopped_at_interpreter_exit() -> None:
+    """A process that starts a stack and exits without stop() still leaves nothing behind."""
+    script = (
+        "import json\n"
+        "from gonogo.demo.stack import DemoStack\n"
+        "s = DemoStack.start()\n"
+        "print(json.dumps({'pids': list(s.pids.values()), 'run_dir': str(s.run_dir)}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    started = json.loads(done.stdout.splitlines()[-1])
+    assert len(started["pids"]) == 6
+    assert not any(alive(pid) for pid in started["pids"])
+    assert not Path(started["run_dir"]).exists()
+
+
+def test_base_dir_the_postgres_user_cannot_traverse_is_refused(tmp_path: Path) -> None:
+    """A base dir below a mode-0700 directory (like pytest's tmp) fails fast with a DemoError."""
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o700)
+    with pytest.raises(DemoError, match="not traversable"):
+        DemoStack.start(base_dir=locked / "demo")
+    assert list((locked / "demo").iterdir()) == []

@@ -178,11 +178,12 @@ def default_state_file() -> Path:
 
 def new_run_dir(base_dir: Path | None) -> Path:
     base = (base_dir or demo_home()).resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    _require_traversable(base)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     run_dir = base / f"{stamp}-{os.getpid()}-{_secrets.token_hex(2)}"
-    run_dir.mkdir(parents=True, mode=0o755)
-    run_dir.chmod(0o755)
-    _require_traversable(run_dir)
+    run_dir.mkdir(mode=0o755)
+    run_dir.chmod(0o755)  # whatever the umask: the postgres user must traverse it
     return run_dir
 
 

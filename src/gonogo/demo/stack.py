@@ -53,31 +53,53 @@ class DemoStack:
         progress: Callable[[str], None] | None = None,
         keep: bool = False,
     ) -> DemoStack:
-        """Start every component on free loopback ports, with ``faults`` applied."""
+        """Start every component on free loopback ports, with ``faults`` applied.
+
+        Raises ConfigError for an unknown fault (before anything starts) and DemoError naming
+        the component and its log when a component does not come up; whatever did start is
+        stopped and only the run's ``logs/`` directory is kept.
+        """
         wanted = catalogue.validate(tuple(faults))
         started = time.monotonic()
-        layout = Layout(new_run_dir(base_dir))
-        c = Components.build(
-            layout, Ports.from_list(free_ports(Ports.count())), Secrets.generate(), Processes()
-        )
-        state = RunState(keep=keep)
-        stack = cls(c, state, owned=True)
-        atexit.register(stack.stop)
         say = progress or (lambda message: None)
-        web = [name for name in wanted if catalogue.FAULTS[name].component in WEB]
-        try:
-            cold_start(c, state, web, say)
-            state.faults = list(web)
-            state.save(c)
-            for name in wanted:
-                if name not in web:
-                    stack.apply_fault(name)
-        except BaseException:
-            stack.stop(keep_logs=True)
-            raise
+        for attempt in (1, 2):
+            stack = cls._create(base_dir, keep)
+            try:
+                stack._cold_start(wanted, say)
+            except DemoError:
+                # a free port can be taken by another process before our server binds it
+                clash = attempt == 1 and _port_clash(stack._c.layout)
+                stack.stop(keep_logs=not clash)
+                if not clash:
+                    raise
+                say("a port was taken meanwhile; starting again on new ports")
+                continue
+            except BaseException:
+                stack.stop(keep_logs=True)
+                raise
+            break
         stack.start_seconds = time.monotonic() - started
-        say(f"demo stack ready in {stack.start_seconds:.1f} s: {layout.run_dir}")
+        say(f"demo stack ready in {stack.start_seconds:.1f} s: {stack.run_dir}")
         return stack
+
+    @classmethod
+    def _create(cls, base_dir: Path | None, keep: bool) -> DemoStack:
+        layout = Layout(new_run_dir(base_dir))
+        ports = Ports.from_list(free_ports(Ports.count()))
+        c = Components.build(layout, ports, Secrets.generate(), Processes())
+        stack = cls(c, RunState(keep=keep), owned=True)
+        atexit.register(stack.stop)
+        return stack
+
+    def _cold_start(self, wanted: tuple[str, ...], say: Callable[[str], None]) -> None:
+        c, state = self._c, self._state
+        web = [name for name in wanted if catalogue.FAULTS[name].component in WEB]
+        cold_start(c, state, web, say)
+        state.faults = list(web)
+        state.save(c)
+        for name in wanted:
+            if name not in web:
+                self.apply_fault(name)
 
     @classmethod
     def attach(cls, state_file: Path) -> DemoStack:
@@ -244,3 +266,11 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+
+
+def _port_clash(layout: Layout) -> bool:
+    for log in layout.logs.glob("*.log"):
+        with contextlib.suppress(OSError):
+            if "address already in use" in log.read_text(errors="replace").lower():
+                return True
+    return False
