@@ -23,6 +23,13 @@ pytest_plugins = ["pytester"]
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Warnings are errors in gonogo's own tests (not in gate runs, where a library's
+    deprecation warning must not turn a check into an error)."""
+    for item in items:
+        item.add_marker(pytest.mark.filterwarnings("error"), append=False)
+
+
 @pytest.fixture(scope="session")
 def demo_stack() -> Iterator[Any]:
     """A running, clean demo stack shared by the tests of this process."""

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.probes import http
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,27 +27,12 @@ class EndpointFacts:
 
 
 def fetch_json(url: str, *, ca_bundle: Path | None, timeout: float) -> EndpointFacts:
-    """GET ``url`` verifying TLS against ``ca_bundle`` (or the system store)."""
-    verify: Any = str(ca_bundle) if ca_bundle else True
-    host = httpx.URL(url).host
-    started = time.perf_counter()
+    """GET ``url`` (TLS verified against ``ca_bundle`` or the system store) and parse its JSON."""
+    facts = http.fetch(url, ca_bundle=ca_bundle, timeout=timeout, headers={"Accept": "application/json"})
     try:
-        with httpx.Client(verify=verify, timeout=timeout, follow_redirects=False) as client:
-            response = client.get(url, headers={"Accept": "application/json"})
-    except httpx.TimeoutException as err:
-        raise ProbeTimeout(f"{host}: no answer from {url} within {timeout:g} s; is the service up?") from err
-    except httpx.ConnectError as err:
-        raise ProbeRefused(f"{host}: cannot connect to {url} ({_reason(err)}); check [web] base_url and that the service is up") from err
-    except httpx.HTTPError as err:
-        raise ProbeError(f"{host}: request to {url} failed ({_reason(err)})") from err
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = json.loads(facts.body_excerpt)
+    except json.JSONDecodeError:
         body = None
-    return EndpointFacts(url=url, status=response.status_code, elapsed_ms=round(elapsed_ms, 1), body=body, text=response.text[:500])
-
-
-def _reason(err: Exception) -> str:
-    text = str(err) or type(err).__name__
-    return text.splitlines()[0][:200]
+    return EndpointFacts(
+        url=url, status=facts.status, elapsed_ms=round(facts.elapsed_ms, 1), body=body, text=facts.body_excerpt[:500]
+    )

@@ -81,7 +81,26 @@ def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any])
         + "".join(rows)
         + "</table>"
     )
-    return head + f'<h2>By stage</h2><table class="gng-table">{stage_rows}</table>' + table
+    return (
+        f"{BANNER_START}{head}{BANNER_END}"
+        + f'<h2>By stage</h2><table class="gng-table">{stage_rows}</table>'
+        + table
+    )
+
+
+BANNER_START = "<!-- gonogo:verdict -->"
+BANNER_END = "<!-- /gonogo:verdict -->"
+
+
+def hoist_banner(page: str) -> str:
+    """Move the verdict banner from pytest-html's summary section to the top of the page."""
+    start, end = page.find(BANNER_START), page.find(BANNER_END)
+    anchor = page.find('<h1 id="title">')
+    if start < 0 or end < 0 or anchor < 0 or anchor > start:
+        return page
+    block = page[start : end + len(BANNER_END)]
+    page = page[:start] + page[end + len(BANNER_END) :]
+    return page[:anchor] + block + page[anchor:]
 
 
 HEADER_CELLS = [

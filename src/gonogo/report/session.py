@@ -90,7 +90,8 @@ class ReportPlugin:
         artefacts.write_text(run_dir / "summary.md", summary.summary_markdown(results, decision, self.meta), redact)
         report_html = run_dir / "report.html"
         if report_html.is_file():  # pytest-html wrote it; mask anything that slipped into its data
-            artefacts.write_text(report_html, report_html.read_text(encoding="utf-8"), redact)
+            page = html.hoist_banner(report_html.read_text(encoding="utf-8"))
+            artefacts.write_text(report_html, page, redact)
         (run_dir / "manifest.sha256").write_text(artefacts.manifest(run_dir), encoding="utf-8")
         artefacts.point_latest(run_dir)
         self.headline = headline(decision, ctx.env.name, results, _display_path(report_html))
