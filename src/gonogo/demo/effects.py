@@ -17,6 +17,7 @@ from gonogo.demo.components import Components, RunState
 from gonogo.demo.postgres import HEAD_MIGRATION
 from gonogo.demo.procs import wait_until
 from gonogo.demo.redis import MAXMEMORY
+from gonogo.errors import DemoError
 
 Effect = Callable[[Components, RunState], None]
 
@@ -36,12 +37,16 @@ def _stop(component: str) -> Effect:
 def _start(component: str) -> Effect:
     def effect(c: Components, state: RunState) -> None:
         kind, role = component.split("-", 1)
+        pids = state.pids
+        # wait for replication only where another active fault does not prevent it
         if kind == "postgres":
-            state.pids[component] = c.pg.start(role)
-            c.pg.wait_streaming(timeout=30.0, caught_up=True)
+            pids[component] = c.pg.start(role)
+            if pids.get("postgres-primary") and pids.get("postgres-standby"):
+                c.pg.wait_streaming(timeout=30.0, caught_up=True)
         else:
-            state.pids[component] = c.redis.start(role)
-            c.redis.wait_linked()
+            pids[component] = c.redis.start(role)
+            if pids.get("redis-replica") and "no-replica" not in state.faults:
+                c.redis.wait_linked()
         # the app must see the dependency again before the next test (health-degraded
         # reports the cache down on purpose, so there is nothing to wait for then)
         check = {"primary": "database", "master": "cache"}.get(role)
@@ -156,7 +161,8 @@ def _detach_replica(c: Components, state: RunState) -> None:
 def _attach_replica(c: Components, state: RunState) -> None:
     with c.redis.client("replica") as client:
         client.replicaof("127.0.0.1", str(c.ports.redis))
-    c.redis.wait_linked()
+    if state.pids.get("redis-master"):  # redis-down may be active too
+        c.redis.wait_linked()
 
 
 def _require_password(c: Components, state: RunState) -> None:
@@ -184,3 +190,16 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "no-maxmemory": (_redis_config("maxmemory", "0"), _redis_config("maxmemory", MAXMEMORY)),
     "redis-no-auth": (_redis_config("requirepass", ""), _require_password),
 }
+
+
+# faults that talk to a running server: refused while a "-down" fault has stopped it
+NEEDS_RUNNING = {
+    "postgres-primary": ("missing-table", "missing-index", "migrations-behind", "archiving-broken"),
+    "redis-master": ("aof-off", "no-maxmemory", "redis-no-auth"),
+}
+
+
+def require_running(name: str, state: RunState) -> None:
+    for component, names in NEEDS_RUNNING.items():
+        if name in names and not state.pids.get(component):
+            raise DemoError(f"{component}: stopped by another fault; cannot apply/revert {name}")

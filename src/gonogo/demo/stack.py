@@ -23,7 +23,7 @@ from gonogo.demo import backup_faults
 from gonogo.demo import faults as catalogue
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import COMPONENTS, Components, RunState
-from gonogo.demo.effects import EFFECTS
+from gonogo.demo.effects import EFFECTS, require_running
 from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir
 from gonogo.demo.nginx import FAULT_PARAMS
 from gonogo.demo.procs import Processes, free_ports
@@ -37,10 +37,9 @@ WEB = ("nginx", "app")
 class DemoStack:
     """A running demo stack (started here, or attached through its state file)."""
 
-    def __init__(self, c: Components, state: RunState, *, owned: bool) -> None:
+    def __init__(self, c: Components, state: RunState) -> None:
         self._c = c
         self._state = state
-        self._owned = owned
         self._stopped = False
         self.start_seconds: float | None = None
 
@@ -87,7 +86,7 @@ class DemoStack:
         layout = Layout(new_run_dir(base_dir))
         ports = Ports.from_list(free_ports(Ports.count()))
         c = Components.build(layout, ports, Secrets.generate(), Processes())
-        stack = cls(c, RunState(keep=keep), owned=True)
+        stack = cls(c, RunState(keep=keep))
         atexit.register(stack.stop)
         return stack
 
@@ -108,12 +107,11 @@ class DemoStack:
         layout = Layout(Path(raw["run_dir"]))
         ports = Ports(**raw["ports"])
         c = Components.build(layout, ports, Secrets(**raw["secrets"]), Processes())
-        return cls(c, RunState.from_json(raw), owned=False)
+        return cls(c, RunState.from_json(raw))
 
     def detach(self) -> None:
         """Leave the processes running when this interpreter exits (``gonogo demo up``)."""
         atexit.unregister(self.stop)
-        self._owned = False
 
     # --- facts -------------------------------------------------------------------------
     @property
@@ -137,6 +135,7 @@ class DemoStack:
         return _variables(self._c, self.active_faults)
 
     def secrets(self) -> dict[str, str]:
+        """The run's passwords: db, replication, restore drill, redis, app, backup passphrase."""
         return self._c.secrets.to_dict()
 
     # --- faults ------------------------------------------------------------------------
@@ -153,6 +152,7 @@ class DemoStack:
             self.revert_fault(name)
 
     def apply_fault(self, name: str) -> None:
+        """Inject ``name`` into the running stack; returns once the next request sees it."""
         fault = catalogue.get(name)
         with self._locked():
             if name in self._state.faults:
@@ -167,6 +167,7 @@ class DemoStack:
             self._state.save(self._c)
 
     def revert_fault(self, name: str) -> None:
+        """Undo ``name`` and wait until the stack is clean again (no-op if it is not active)."""
         fault = catalogue.get(name)
         with self._locked():
             if name not in self._state.faults:
@@ -184,6 +185,7 @@ class DemoStack:
         elif component == "backups":
             backup_faults.rebuild(c, state.faults)
         else:
+            require_running(name, state)
             do, undo = EFFECTS[name]
             (do if apply else undo)(c, state)
 
