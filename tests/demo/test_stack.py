@@ -7,7 +7,6 @@ import os
 import ssl
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,13 +24,7 @@ from gonogo.errors import ConfigError, DemoError
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="session")
-def demo_stack() -> Iterator[DemoStack]:
-    stack = DemoStack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+# ``demo_stack`` (one clean session-scoped stack) comes from tests/conftest.py.
 
 
 def _ctx(stack: DemoStack) -> ssl.SSLContext:
