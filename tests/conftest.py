@@ -73,9 +73,12 @@ RunGate = Callable[..., GateRun]
 def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
     """Run the gate in a subprocess against the shared demo stack (with its active faults)."""
 
-    def run(*args: str, env: str = "demo", timeout: float = 300) -> GateRun:
+    def run(*args: str, env: str = "demo", env_file: Path | None = None, timeout: float = 300) -> GateRun:
         reports = tmp_path / "reports"
-        cmd = [sys.executable, "-m", "pytest", "--env", env, "--gonogo-reports", str(reports), "-q", "-p", "no:cacheprovider", *args]
+        target = ["--env-file", str(env_file)] if env_file else ["--env", env]
+        if env_file:
+            env = env_file.stem
+        cmd = [sys.executable, "-m", "pytest", *target, "--gonogo-reports", str(reports), "-q", "-p", "no:cacheprovider", *args]
         environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
         proc = subprocess.run(cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
         output = proc.stdout + proc.stderr

@@ -37,41 +37,58 @@ def _stale(c: Components, directory: Path) -> None:
                 mtime = old.stat().st_mtime - STALE_BY.total_seconds()
                 old.rename(new)
                 os.utime(new, (mtime, mtime))
-        checksum = Path(f"{dump}.sha256")
-        if checksum.exists():
-            mtime = checksum.stat().st_mtime - STALE_BY.total_seconds()
-            digest = checksum.read_text().split()[0]
-            checksum.unlink()
-            write_checksum(target, digest)
-            os.utime(Path(f"{target}.sha256"), (mtime, mtime))
+            checksum = Path(f"{old}.sha256")
+            if checksum.exists():
+                mtime = checksum.stat().st_mtime - STALE_BY.total_seconds()
+                digest = checksum.read_text().split()[0]
+                checksum.unlink()
+                write_checksum(new, digest)
+                os.utime(Path(f"{new}.sha256"), (mtime, mtime))
+
+
+def _reseal(c: Components, dump: Path, passphrase: str, stamp: float) -> None:
+    """Re-encrypt ``dump`` into its ``.gpg`` copy and checksum both, dated ``stamp``."""
+    target = Path(f"{dump}.gpg")
+    c.backups.encrypt([(dump, passphrase, target)])
+    write_checksum(dump)
+    write_checksum(target)
+    for path in (dump, Path(f"{dump}.sha256"), target, Path(f"{target}.sha256")):
+        os.utime(path, (stamp, stamp))
 
 
 def _truncate(c: Components, directory: Path) -> None:
-    """The newest dump cut in half, its checksum recomputed so only a read-through notices."""
+    """The newest dump cut in half (and its encrypted copy made from the cut dump), checksums
+    recomputed, so only a read-through of the archive notices."""
     newest = _newest(directory)
     if newest is None:
         return
     stamp = newest.stat().st_mtime
     with newest.open("r+b") as fh:
         fh.truncate(newest.stat().st_size // 2)
-    write_checksum(newest)
-    for path in (newest, Path(f"{newest}.sha256")):
-        os.utime(path, (stamp, stamp))
+    _reseal(c, newest, c.secrets.backup_passphrase, stamp)
 
 
 def _wrong_checksum(c: Components, directory: Path) -> None:
     newest = _newest(directory)
     if newest is not None:
-        checksum = Path(f"{newest}.sha256")
-        stamp = checksum.stat().st_mtime if checksum.exists() else newest.stat().st_mtime
-        wrong = sha256_file(newest)[::-1]  # same shape, different value
-        write_checksum(newest, wrong)
-        os.utime(checksum, (stamp, stamp))
+        for archive in (newest, Path(f"{newest}.gpg")):
+            checksum = Path(f"{archive}.sha256")
+            if not archive.exists():
+                continue
+            stamp = checksum.stat().st_mtime if checksum.exists() else archive.stat().st_mtime
+            wrong = sha256_file(archive)[::-1]  # same shape, different value
+            write_checksum(archive, wrong)
+            os.utime(checksum, (stamp, stamp))
 
 
 def _unencrypted(c: Components, directory: Path) -> None:
-    for encrypted in directory.glob("*.gpg"):
-        encrypted.unlink()
+    """The encryption step silently skipped: each ``.gpg`` holds the plain dump."""
+    for dump in dumps(directory):
+        target = Path(f"{dump}.gpg")
+        stamp = dump.stat().st_mtime
+        shutil.copy2(dump, target)
+        write_checksum(target)
+        os.utime(Path(f"{target}.sha256"), (stamp, stamp))
 
 
 def _undecryptable(c: Components, directory: Path) -> None:
@@ -80,8 +97,7 @@ def _undecryptable(c: Components, directory: Path) -> None:
         return
     target = Path(f"{newest}.gpg")
     stamp = target.stat().st_mtime if target.exists() else newest.stat().st_mtime
-    c.backups.encrypt([(newest, c.secrets.backup_passphrase[::-1] + "-wrong", target)])
-    os.utime(target, (stamp, stamp))
+    _reseal(c, newest, c.secrets.backup_passphrase[::-1] + "-wrong", stamp)
 
 
 def _empty(c: Components, directory: Path) -> None:

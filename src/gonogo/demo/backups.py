@@ -1,7 +1,9 @@
 """The backups directory: ``pg_dump -Fc`` dumps, sha256sum files, GnuPG-encrypted copies.
 
 Names follow ``app-YYYYmmddTHHMMSSZ.dump`` with ``<dump>.sha256`` (sha256sum format) and
-``<dump>.gpg`` (symmetric, passphrase in the demo secrets) next to each dump.
+``<dump>.gpg`` (symmetric, passphrase in the demo secrets) plus ``<dump>.gpg.sha256`` next to
+each dump. ``environments/demo.toml`` judges the encrypted copies (``app-*.dump.gpg``), as a
+site that ships only encrypted backups off the host would.
 """
 
 from __future__ import annotations
@@ -186,5 +188,6 @@ class Backups:
             [(d, self.secrets.backup_passphrase, Path(f"{d}.gpg")) for d in (previous, newest)]
         )
         for dump, when in ((previous, now - dt.timedelta(days=1)), (newest, now)):
-            set_time([dump, Path(f"{dump}.sha256"), Path(f"{dump}.gpg")], when)
+            write_checksum(Path(f"{dump}.gpg"))
+            set_time([dump, Path(f"{dump}.sha256"), Path(f"{dump}.gpg"), Path(f"{dump}.gpg.sha256")], when)
         say("backups: encrypted copies written")

@@ -7,6 +7,7 @@ Every revert waits until the component is back to the clean state the next test 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -170,6 +171,56 @@ def _require_password(c: Components, state: RunState) -> None:
     _redis_config("requirepass", c.secrets.redis_password)(c, state)
 
 
+# A child that holds idle sessions open (a leaky connection pool), stopped by PID on revert.
+_HOG = """
+import sys, time, psycopg
+conns = [psycopg.connect(sys.argv[1], autocommit=True, connect_timeout=5) for _ in range(int(sys.argv[2]))]
+print(f"holding {len(conns)} sessions", flush=True)
+while True:
+    time.sleep(60)
+"""
+_CLIENTS = "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+HOG_SHARE = 0.85  # above pg.capacity's default 0.8, below the non-superuser limit
+
+
+def _hold_connections(c: Components, state: RunState) -> None:
+    with c.pg.connect(c.pg.primary) as conn:
+        limit = int(_scalar(conn, "SHOW max_connections"))
+        before = int(_scalar(conn, _CLIENTS))
+    count = max(int(limit * HOG_SHARE) - before, 1)
+    dsn = f"host={c.layout.pg_socket_dir} port={c.pg.primary.port} user=postgres dbname=app"
+    pid = c.procs.spawn("pg-hog", [sys.executable, "-c", _HOG, dsn, str(count)], c.layout.log("pg-hog"))
+    state.data["hog_pid"] = pid
+
+    def held() -> bool:
+        with c.pg.connect(c.pg.primary) as conn:
+            return int(_scalar(conn, _CLIENTS)) >= before + count
+
+    wait_until("postgres", f"{count} idle sessions held", held, timeout=30.0, interval=0.2)
+
+
+def _release_connections(c: Components, state: RunState) -> None:
+    c.procs.stop(int(state.data.pop("hog_pid", 0)), timeout=10.0)
+
+
+def _scalar(conn: psycopg.Connection, sql: str) -> object:
+    row = conn.execute(sql).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def _reload_with(setting: str, value: str | None) -> Effect:
+    def effect(c: Components, state: RunState) -> None:
+        with c.pg.connect(c.pg.primary) as conn:
+            if value is None:
+                conn.execute(f"ALTER SYSTEM RESET {setting}")
+            else:
+                conn.execute(f"ALTER SYSTEM SET {setting} = '{value}'")
+            conn.execute("SELECT pg_reload_conf()")
+
+    return effect
+
+
 # name -> (apply, revert)
 EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "postgres-down": (_stop("postgres-primary"), _start("postgres-primary")),
@@ -184,6 +235,9 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
     ),
     "migrations-behind": (_delete_head_migration, _restore_head_migration),
     "archiving-broken": (_break_archiving, _repair_archiving),
+    "app-superuser": (_sql("ALTER ROLE app SUPERUSER"), _sql("ALTER ROLE app NOSUPERUSER")),
+    "slow-query-log-off": (_reload_with("log_min_duration_statement", "-1"), _reload_with("log_min_duration_statement", None)),
+    "connections-exhausted": (_hold_connections, _release_connections),
     "redis-down": (_stop("redis-master"), _start("redis-master")),
     "aof-off": (_redis_config("appendonly", "no"), _aof_on),
     "no-replica": (_detach_replica, _attach_replica),
@@ -194,7 +248,15 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
 
 # faults that talk to a running server: refused while a "-down" fault has stopped it
 NEEDS_RUNNING = {
-    "postgres-primary": ("missing-table", "missing-index", "migrations-behind", "archiving-broken"),
+    "postgres-primary": (
+        "missing-table",
+        "missing-index",
+        "migrations-behind",
+        "archiving-broken",
+        "app-superuser",
+        "slow-query-log-off",
+        "connections-exhausted",
+    ),
     "redis-master": ("aof-off", "no-maxmemory", "redis-no-auth"),
 }
 

@@ -97,6 +97,19 @@ FAULTS: dict[str, Fault] = dict(
         _f("csp-unsafe", "nginx", "CSP allows 'unsafe-inline', 'unsafe-eval' and *", "headers.csp"),
         _f("referrer-unsafe", "nginx", "Referrer-Policy unsafe-url", "headers.referrer-policy"),
         _f(
+            "permissions-policy-missing",
+            "nginx",
+            "no Permissions-Policy header",
+            "headers.permissions-policy",
+        ),
+        _f("coop-missing", "nginx", "no Cross-Origin-Opener-Policy header", "headers.cross-origin"),
+        _f(
+            "xss-protection-invalid",
+            "nginx",
+            "X-XSS-Protection: 1; mode=blocked (not a valid value)",
+            "headers.xss-protection",
+        ),
+        _f(
             "server-version-disclosed",
             "nginx",
             "Server: nginx/<version> and X-Powered-By: Starlette/<version>",
@@ -166,6 +179,19 @@ FAULTS: dict[str, Fault] = dict(
             "pg.migrations",
         ),
         _f("standby-stopped", "postgres", "the streaming standby is stopped", "pg.replication"),
+        _f("app-superuser", "postgres", "the application role app is a superuser", "pg.app-role"),
+        _f(
+            "slow-query-log-off",
+            "postgres",
+            "log_min_duration_statement = -1 (slow queries not logged)",
+            "pg.slow-query-log",
+        ),
+        _f(
+            "connections-exhausted",
+            "postgres",
+            "idle sessions hold 90% of max_connections",
+            "pg.capacity",
+        ),
         _f(
             "archiving-broken",
             "postgres",
@@ -202,7 +228,7 @@ FAULTS: dict[str, Fault] = dict(
             "backup.integrity",
         ),
         _f("wrong-checksum", "backups", "newest dump's .sha256 does not match", "backup.integrity"),
-        _f("backup-unencrypted", "backups", "no encrypted (.gpg) copies", "backup.encryption"),
+        _f("backup-unencrypted", "backups", "encryption skipped: each .gpg holds the plain dump", "backup.encryption"),
         _f(
             "backup-undecryptable",
             "backups",

@@ -59,8 +59,8 @@ class NginxParams:
         protocols: ``ssl_protocols``.
         ciphers: ``ssl_ciphers``.
         certificate: certificate variant served (see ``pki.VARIANTS``).
-        hsts, frame_options, content_type_options, csp, referrer_policy: header values, or
-            ``None`` to leave the header out.
+        hsts, frame_options, content_type_options, csp, referrer_policy, permissions_policy,
+            opener_policy, xss_protection: header values, or ``None`` to leave the header out.
         server_tokens: ``server_tokens on`` (discloses the nginx version).
         http_mode: ``redirect`` (301 to https), ``serve`` (no redirect), ``downgrade``
             (301 to another plain-HTTP port first).
@@ -75,6 +75,9 @@ class NginxParams:
     content_type_options: str | None = "nosniff"
     csp: str | None = CSP
     referrer_policy: str | None = "strict-origin-when-cross-origin"
+    permissions_policy: str | None = "camera=(), microphone=(), geolocation=()"
+    opener_policy: str | None = "same-origin"
+    xss_protection: str | None = "0"
     server_tokens: bool = False
     http_mode: str = "redirect"
     login_rate_limit: bool = True
@@ -86,12 +89,11 @@ class NginxParams:
             ("X-Content-Type-Options", self.content_type_options),
             ("Content-Security-Policy", self.csp),
             ("Referrer-Policy", self.referrer_policy),
+            ("Permissions-Policy", self.permissions_policy),
+            ("Cross-Origin-Opener-Policy", self.opener_policy),
+            ("X-XSS-Protection", self.xss_protection),
         ]
-        fixed = [
-            ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
-            ("X-XSS-Protection", "0"),
-        ]
-        return [(name, value) for name, value in optional if value is not None] + fixed
+        return [(name, value) for name, value in optional if value is not None]
 
 
 # What each nginx fault changes, as overrides of the clean parameters.
@@ -117,6 +119,9 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
         "object-src 'none'"
     },
     "referrer-unsafe": {"referrer_policy": "unsafe-url"},
+    "permissions-policy-missing": {"permissions_policy": None},
+    "coop-missing": {"opener_policy": None},
+    "xss-protection-invalid": {"xss_protection": "1; mode=blocked"},
     "server-version-disclosed": {"server_tokens": True},
     "no-rate-limit": {"login_rate_limit": False},
 }

@@ -237,6 +237,9 @@ class DemoStack:
                 except OSError as err:
                     errors.append(f"{component} (pid {pid}): {err}")
                 self._state.pids[component] = 0
+        hog = int(self._state.data.pop("hog_pid", 0))  # connections-exhausted fault's child
+        if hog:
+            self._c.procs.stop(hog, signal.SIGTERM, timeout=10.0)
         for pid in self._c.procs.leftovers():
             self._c.procs.stop(pid, signal.SIGTERM, timeout=10.0)
         if keep_logs and not self._state.keep:

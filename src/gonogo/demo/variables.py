@@ -72,7 +72,7 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "REDIS_REPLICA_URL": c.redis.url("replica"),
         # backups
         "BACKUPS_DIR": str(layout.backups),
-        "BACKUP_GLOB": "app-*.dump",
+        "BACKUP_GLOB": "app-*.dump.gpg",
         "BACKUP_PASSPHRASE": s.backup_passphrase,
     }
     return {PREFIX + name: value for name, value in values.items()}
