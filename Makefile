@@ -23,7 +23,7 @@ demo: setup
 	$(PY) -m pytest --env demo $(FAULT_ARGS) $(ARGS)
 
 test: setup
-	$(PY) -m pytest tests $(ARGS)
+	$(PY) -m pytest tests -n 2 $(ARGS)
 
 setup: system venv
 

@@ -26,8 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Warnings are errors in gonogo's own tests (not in gate runs, where a library's
     deprecation warning must not turn a check into an error)."""
+    strict = pytest.mark.filterwarnings(
+        "error",
+        "ignore::pytest.PytestUnraisableExceptionWarning",
+        "ignore::DeprecationWarning:pytest_html.*",
+    )
     for item in items:
-        item.add_marker(pytest.mark.filterwarnings("error"), append=False)
+        item.add_marker(strict, append=False)
 
 
 @pytest.fixture(scope="session")
