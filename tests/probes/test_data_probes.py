@@ -392,9 +392,11 @@ def failing(findings: list[Finding]) -> set[str]:
     return {f.name for f in findings if not f.ok}
 
 
-def gpg_agents() -> list[str]:
+def gpg_leftovers(work_dir: Path) -> list[str]:
+    """gpg-agents and temp dirs left under work_dir (one test's own, so safe under xdist)."""
     out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
-    return [line for line in out.splitlines() if "gpg-agent" in line and "gonogo-gpg-" in line]
+    agents = [line for line in out.splitlines() if "gpg-agent" in line and str(work_dir) in line]
+    return agents + [str(p) for p in work_dir.glob("gonogo-gpg-*")]
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -666,9 +668,11 @@ def test_restore_drill_of_a_plain_dump(stack: Stack) -> None:
     assert scratch_databases(stack) == []
 
 
-def test_encrypted_backup_decrypts_and_reads(stack: Stack) -> None:
+def test_encrypted_backup_decrypts_and_reads(stack: Stack, tmp_path: Path) -> None:
     """The gpg copy is an OpenPGP message that decrypts with the passphrase and reads end to end."""
-    cfg = backup_config(stack, "encrypted", "*.gpg", encrypted=True, passphrase=PASSPHRASE)
+    cfg = backup_config(
+        stack, "encrypted", "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
+    )
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert (archive.format, archive.decrypt_exit, archive.inner_format, archive.readable) == (
@@ -678,20 +682,25 @@ def test_encrypted_backup_decrypts_and_reads(stack: Stack) -> None:
         True,
     )
     assert failing(backup_rules.evaluate_encryption(listing, archive, cfg)) == set()
-    assert gpg_agents() == [] and not list(Path(tempfile.gettempdir()).glob("gonogo-gpg-*"))
+    assert gpg_leftovers(tmp_path) == []
 
 
-def test_wrong_passphrase_fails_encryption(stack: Stack) -> None:
+def test_wrong_passphrase_fails_encryption(stack: Stack, tmp_path: Path) -> None:
     """gpg exits 2 on a wrong passphrase: backup.encryption and backup.integrity both fail."""
     cfg = backup_config(
-        stack, "encrypted", "*.gpg", encrypted=True, passphrase="not-the-passphrase"
+        stack,
+        "encrypted",
+        "*.gpg",
+        encrypted=True,
+        passphrase="not-the-passphrase",
+        work_dir=tmp_path,
     )
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert archive.decrypt_exit == 2 and archive.readable is None
     assert failing(backup_rules.evaluate_encryption(listing, archive, cfg)) == {"decrypts"}
     assert "readable" in failing(backup_rules.evaluate_integrity(listing, archive, cfg))
-    assert "not-the-passphrase" not in repr(archive) and gpg_agents() == []
+    assert "not-the-passphrase" not in repr(archive) and gpg_leftovers(tmp_path) == []
 
 
 def test_unencrypted_backup_fails_encryption(stack: Stack) -> None:
