@@ -53,16 +53,34 @@ def run(env_text: str, label: str) -> None:
         env.write_text(env_text)
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "pytest", "--env-file", str(env), "-m", "predeploy or smoke", "-q",
-             "-p", "no:cacheprovider", "--gonogo-reports", str(Path(tmp) / "reports")],
-            cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--env-file",
+                str(env),
+                "-m",
+                "predeploy or smoke",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--gonogo-reports",
+                str(Path(tmp) / "reports"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         wall = time.perf_counter() - started
         doc = json.loads(next((Path(tmp) / "reports").rglob("evidence.json")).read_text())
         errors = sum(c["outcome"] == "error" for c in doc["checks"])
-        print(f"{label:>8}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
-              f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout "
-              f"({wall / max(errors, 1) / TIMEOUT_S:.2f} timeouts per failing check)")
+        print(
+            f"{label:>8}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
+            f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout "
+            f"({wall / max(errors, 1) / TIMEOUT_S:.2f} timeouts per failing check)"
+        )
 
 
 def main() -> None:

@@ -8,7 +8,12 @@ from gonogo.probes import http
 from gonogo.rules import ratelimit
 
 # trips the login rate limiter: same worker as cookies.flags, after it (--dist loadgroup)
-pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.intrusive, pytest.mark.xdist_group("login-flow")]
+pytestmark = [
+    pytest.mark.predeploy,
+    pytest.mark.security,
+    pytest.mark.intrusive,
+    pytest.mark.xdist_group("login-flow"),
+]
 
 
 @pytest.mark.check("ratelimit.login")

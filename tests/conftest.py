@@ -61,14 +61,20 @@ class GateRun:
 
     def check(self, check_id: str) -> dict[str, Any]:
         matches = [c for c in self.document["checks"] if c["id"] == check_id]
-        assert matches, f"{check_id} did not run; ran: {sorted(c['id'] for c in self.document['checks'])}\n{self.output[-3000:]}"
+        assert matches, (
+            f"{check_id} did not run; ran: {sorted(c['id'] for c in self.document['checks'])}\n{self.output[-3000:]}"
+        )
         return matches[0]
 
     def outcome(self, check_id: str) -> str:
         return str(self.check(check_id)["outcome"])
 
     def failing(self) -> set[str]:
-        return {c["id"] for c in self.document["checks"] if c["outcome"] in ("failed", "error", "skipped", "refused")}
+        return {
+            c["id"]
+            for c in self.document["checks"]
+            if c["outcome"] in ("failed", "error", "skipped", "refused")
+        }
 
 
 RunGate = Callable[..., GateRun]
@@ -78,14 +84,29 @@ RunGate = Callable[..., GateRun]
 def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
     """Run the gate in a subprocess against the shared demo stack (with its active faults)."""
 
-    def run(*args: str, env: str = "demo", env_file: Path | None = None, timeout: float = 300) -> GateRun:
+    def run(
+        *args: str, env: str = "demo", env_file: Path | None = None, timeout: float = 300
+    ) -> GateRun:
         reports = tmp_path / "reports"
         target = ["--env-file", str(env_file)] if env_file else ["--env", env]
         if env_file:
             env = env_file.stem
-        cmd = [sys.executable, "-m", "pytest", *target, "--gonogo-reports", str(reports), "-q", "-p", "no:cacheprovider", *args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *target,
+            "--gonogo-reports",
+            str(reports),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *args,
+        ]
         environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
-        proc = subprocess.run(cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False
+        )
         output = proc.stdout + proc.stderr
         evidence = reports / env / "latest" / "evidence.json"
         assert evidence.is_file(), f"no evidence.json (exit {proc.returncode}):\n{output[-3000:]}"

@@ -98,7 +98,9 @@ def load(path: Path) -> Catalogue:
             except ValidationError as err:
                 first = err.errors(include_url=False)[0]
                 where = ".".join(str(p) for p in first["loc"])
-                raise ConfigError(f"check catalogue {file}: {check_id}.{where}: {first['msg']}") from None
+                raise ConfigError(
+                    f"check catalogue {file}: {check_id}.{where}: {first['msg']}"
+                ) from None
             entries[check_id] = Entry(
                 spec=CheckSpec(
                     id=check_id,
@@ -120,9 +122,13 @@ def render_text(catalogue: Catalogue) -> str:
     lines = [f"{'check id':<{width}}  {'severity':<8}  {'':1}  title", "-" * (width + 60)]
     for check_id, entry in catalogue.items():
         flag = "!" if entry.spec.intrusive else " "
-        lines.append(f"{check_id:<{width}}  {entry.spec.severity.value:<8}  {flag}  {entry.spec.title}")
+        lines.append(
+            f"{check_id:<{width}}  {entry.spec.severity.value:<8}  {flag}  {entry.spec.title}"
+        )
     lines.append("")
-    lines.append(f"{len(catalogue)} checks; ! = intrusive (refused on sensitive environments without --allow-intrusive)")
+    lines.append(
+        f"{len(catalogue)} checks; ! = intrusive (refused on sensitive environments without --allow-intrusive)"
+    )
     return "\n".join(lines)
 
 
@@ -132,7 +138,7 @@ def render_markdown(catalogue: Catalogue) -> str:
         "# Check catalogue",
         "",
         "Generated from `catalogue/*.toml` by `gonogo checks --markdown`; do not edit by hand.",
-        "Severity is the default; an environment file may override it (`[checks.\"<id>\"] severity = ...`).",
+        'Severity is the default; an environment file may override it (`[checks."<id>"] severity = ...`).',
         "Intrusive checks are refused on `sensitive = true` environments unless `--allow-intrusive`.",
         "",
         "| check id | verifies | default severity | markers | intrusive | plan items covered |",

@@ -10,9 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from gonogo import __version__
+from gonogo import __version__, config
 from gonogo import catalogue as catalogue_mod
-from gonogo import config
 from gonogo.errors import ConfigError
 
 DESCRIPTION = """\
@@ -46,20 +45,34 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     checks = sub.add_parser("checks", help="list every check id with its severity and title")
-    checks.add_argument("--markdown", action="store_true", help="print the catalogue page (docs/checks.md)")
-    checks.add_argument("--catalogue", type=Path, help="catalogue file or directory (default: ./catalogue)")
+    checks.add_argument(
+        "--markdown", action="store_true", help="print the catalogue page (docs/checks.md)"
+    )
+    checks.add_argument(
+        "--catalogue", type=Path, help="catalogue file or directory (default: ./catalogue)"
+    )
 
     envs = sub.add_parser("envs", help="list the environment files in environments/")
     envs.add_argument("--dir", type=Path, help="directory of environment files")
-    envs.add_argument("--reference", action="store_true", help="print the environment-file reference (docs/environment-file.md)")
+    envs.add_argument(
+        "--reference",
+        action="store_true",
+        help="print the environment-file reference (docs/environment-file.md)",
+    )
 
-    validate = sub.add_parser("validate", help="load and validate an environment file without running checks")
+    validate = sub.add_parser(
+        "validate", help="load and validate an environment file without running checks"
+    )
     target = validate.add_mutually_exclusive_group(required=True)
     target.add_argument("--env", metavar="NAME")
     target.add_argument("--env-file", metavar="PATH")
 
-    demo = sub.add_parser("demo", help="start/stop the embedded demo stack for manual use (up, down, status, faults)")
-    demo.add_argument("demo_args", nargs=argparse.REMAINDER, help="up [--fault NAME]... | down | status | faults")
+    demo = sub.add_parser(
+        "demo", help="start/stop the embedded demo stack for manual use (up, down, status, faults)"
+    )
+    demo.add_argument(
+        "demo_args", nargs=argparse.REMAINDER, help="up [--fault NAME]... | down | status | faults"
+    )
 
     gate = sub.add_parser("gate", help="run the gate: same as pytest with the given arguments")
     gate.add_argument("pytest_args", nargs=argparse.REMAINDER, help="e.g. -m predeploy --env prod")
@@ -72,7 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "checks":
             cat = catalogue_mod.load(args.catalogue or root / "catalogue")
-            print(catalogue_mod.render_markdown(cat) if args.markdown else catalogue_mod.render_text(cat), end="\n" if not args.markdown else "")
+            print(
+                catalogue_mod.render_markdown(cat)
+                if args.markdown
+                else catalogue_mod.render_text(cat),
+                end="\n" if not args.markdown else "",
+            )
             return 0
         if args.command == "envs" and args.reference:
             from gonogo.schema.reference import render_markdown
@@ -110,14 +128,22 @@ def _validate(args: argparse.Namespace, root: Path) -> int:
         import re
 
         names = set(re.findall(r"\$\{(GONOGO_DEMO_[A-Z0-9_]+)", path.read_text(encoding="utf-8")))
-        extra = {name: "1" if name.endswith("PORT") else f"placeholder-{name.lower()}" for name in names}
+        extra = {
+            name: "1" if name.endswith("PORT") else f"placeholder-{name.lower()}" for name in names
+        }
     env = config.load(path, extra=extra)
     cat = catalogue_mod.load(root / "catalogue")
     unknown = [w.check for w in env.config.waivers if w.check not in cat]
     if unknown:
         raise ConfigError(f"{path}: waiver for unknown check id {unknown[0]!r}")
-    sections = [name for name in type(env.config).model_fields if getattr(env.config, name, None) is not None]
-    print(f"{path}: ok (environment {env.name}, sensitive={env.sensitive}, {len(env.secrets)} secret values, sections: {', '.join(sections)})")
+    sections = [
+        name
+        for name in type(env.config).model_fields
+        if getattr(env.config, name, None) is not None
+    ]
+    print(
+        f"{path}: ok (environment {env.name}, sensitive={env.sensitive}, {len(env.secrets)} secret values, sections: {', '.join(sections)})"
+    )
     return 0
 
 

@@ -73,7 +73,9 @@ def resolve_path(env: str | None, env_file: str | None, directory: Path) -> Path
     if not env:
         raise ConfigError(_missing_env_message(directory))
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", env):
-        raise ConfigError(f"--env {env!r}: use a name such as 'prod' (a file environments/prod.toml)")
+        raise ConfigError(
+            f"--env {env!r}: use a name such as 'prod' (a file environments/prod.toml)"
+        )
     path = directory / f"{env}.toml"
     if not path.is_file():
         known = ", ".join(list_environments(directory)) or "none"

@@ -141,10 +141,16 @@ def build(
         if check_id not in catalogue:
             if demo_stack is not None:
                 demo_stack.stop()
-            raise ConfigError(f"{path}: checks.{check_id}: unknown check id; `gonogo checks` lists the known ids")
+            raise ConfigError(
+                f"{path}: checks.{check_id}: unknown check id; `gonogo checks` lists the known ids"
+            )
     redactor = Redactor(env.secrets)
     redactor.add(demo_secrets.values())
-    redactor.add(v for k, v in demo_vars.items() if config._SECRET_NAME.search(k.removeprefix("GONOGO_DEMO_")))
+    redactor.add(
+        v
+        for k, v in demo_vars.items()
+        if config._SECRET_NAME.search(k.removeprefix("GONOGO_DEMO_"))
+    )
     return RunContext(
         env=env,
         catalogue=catalogue,
@@ -163,7 +169,9 @@ def _demo_faults(raw: dict[str, Any], path: Path) -> list[str]:
     demo = raw.get("demo")
     faults = demo.get("faults", []) if isinstance(demo, dict) else []
     if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
-        raise ConfigError(f"{path}: demo.faults: must be a list of fault names (see `gonogo demo faults`)")
+        raise ConfigError(
+            f"{path}: demo.faults: must be a list of fault names (see `gonogo demo faults`)"
+        )
     return list(faults)
 
 
@@ -172,13 +180,19 @@ def suite_commit(root: Path) -> str | None:
     try:
         head = subprocess.run(
             ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=3, check=False,
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=False,
         )
         if head.returncode != 0:
             return None
         dirty = subprocess.run(
             ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=3, check=False,
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

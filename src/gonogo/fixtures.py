@@ -17,7 +17,9 @@ def gate(request: pytest.FixtureRequest) -> Gate:
     ctx = request.config.stash.get(CONTEXT_KEY, None)
     spec = request.node.stash.get(SPEC_KEY, None)
     if ctx is None or spec is None:
-        raise ConfigError("the gate fixture needs a gate run: pass --env NAME and mark the test with @pytest.mark.check")
+        raise ConfigError(
+            "the gate fixture needs a gate run: pass --env NAME and mark the test with @pytest.mark.check"
+        )
     evidence = request.node.stash.setdefault(EVIDENCE_KEY, Evidence())
     return Gate(ctx.env, spec, evidence, ctx.shared, ctx.started_at, release=ctx.release)
 

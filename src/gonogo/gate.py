@@ -49,7 +49,10 @@ class SharedProbes:
     def get(self, key: str, factory: Callable[[], T], endpoint: str | None = None) -> T:
         if endpoint is not None and endpoint in self._down:
             first = self._down[endpoint]
-            raise type(first)(f"{endpoint} is unreachable (failed earlier in this run): {first}", reason=first.reason)
+            raise type(first)(
+                f"{endpoint} is unreachable (failed earlier in this run): {first}",
+                reason=first.reason,
+            )
         if key in self._errors:
             raise self._errors[key]
         if key not in self._results:
@@ -57,7 +60,10 @@ class SharedProbes:
                 self._results[key] = factory()
             except ProbeError as err:
                 self._errors[key] = err
-                if endpoint is not None and err.reason in (ErrorReason.CONNECTIVITY, ErrorReason.TIMEOUT):
+                if endpoint is not None and err.reason in (
+                    ErrorReason.CONNECTIVITY,
+                    ErrorReason.TIMEOUT,
+                ):
                     self._down[endpoint] = err
                 raise
         return self._results[key]  # type: ignore[no-any-return]
@@ -119,7 +125,9 @@ class Gate:
         __tracebackhide__ = True
         recorded = [self.evidence.record(f) for f in findings]
         if not recorded:
-            raise CheckFailed(f"{self.spec.id}: the rule returned no findings (a check must measure something)")
+            raise CheckFailed(
+                f"{self.spec.id}: the rule returned no findings (a check must measure something)"
+            )
         bad = [f for f in recorded if not f.ok]
         if bad:
             raise CheckFailed("; ".join(f.message for f in bad))

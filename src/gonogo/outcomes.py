@@ -24,7 +24,9 @@ def skip_message(report: pytest.TestReport) -> str:
     return str(longrepr or "")
 
 
-def classify(report: pytest.TestReport, call: pytest.CallInfo[Any] | None) -> tuple[Outcome, str | None, str]:
+def classify(
+    report: pytest.TestReport, call: pytest.CallInfo[Any] | None
+) -> tuple[Outcome, str | None, str]:
     """Outcome, error reason and one-line message of one phase of one test."""
     if report.skipped:
         message = skip_message(report)

@@ -51,17 +51,58 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gonogo", "gonogo release gate")
-    group.addoption("--env", metavar="NAME", help="environment to check: loads environments/NAME.toml (try: --env demo)")
-    group.addoption("--env-file", metavar="PATH", help="environment file to load instead of --env NAME")
-    group.addoption("--release", metavar="VERSION", help="expected deployed version (default: release in the env file)")
-    group.addoption("--allow-intrusive", action="store_true", help="run intrusive checks (load, restore drills, rate-limit probes) on a sensitive environment")
-    group.addoption("--conditional-fails", action="store_true", help="exit 1 on a CONDITIONAL verdict (default: exit 0)")
-    group.addoption("--demo-fault", action="append", default=[], metavar="FAULT", help="inject a fault into the embedded demo stack (repeatable; `gonogo demo faults` lists them)")
-    group.addoption("--gonogo-reports", metavar="DIR", help="where run reports go (default: <rootdir>/reports)")
-    group.addoption("--gonogo-catalogue", action="store_true", help="print the check catalogue and exit")
-    parser.addini("gonogo_catalogue", "check catalogue file or directory (relative to rootdir)", default="catalogue")
-    parser.addini("gonogo_env_dir", "directory of environment files (relative to rootdir)", default="environments")
-    parser.addini("gonogo_gate_paths", "paths that hold gate checks (an --env is required to run them)", type="args", default=["checks", "smoke", "load", "e2e", "infra"])
+    group.addoption(
+        "--env",
+        metavar="NAME",
+        help="environment to check: loads environments/NAME.toml (try: --env demo)",
+    )
+    group.addoption(
+        "--env-file", metavar="PATH", help="environment file to load instead of --env NAME"
+    )
+    group.addoption(
+        "--release",
+        metavar="VERSION",
+        help="expected deployed version (default: release in the env file)",
+    )
+    group.addoption(
+        "--allow-intrusive",
+        action="store_true",
+        help="run intrusive checks (load, restore drills, rate-limit probes) on a sensitive environment",
+    )
+    group.addoption(
+        "--conditional-fails",
+        action="store_true",
+        help="exit 1 on a CONDITIONAL verdict (default: exit 0)",
+    )
+    group.addoption(
+        "--demo-fault",
+        action="append",
+        default=[],
+        metavar="FAULT",
+        help="inject a fault into the embedded demo stack (repeatable; `gonogo demo faults` lists them)",
+    )
+    group.addoption(
+        "--gonogo-reports", metavar="DIR", help="where run reports go (default: <rootdir>/reports)"
+    )
+    group.addoption(
+        "--gonogo-catalogue", action="store_true", help="print the check catalogue and exit"
+    )
+    parser.addini(
+        "gonogo_catalogue",
+        "check catalogue file or directory (relative to rootdir)",
+        default="catalogue",
+    )
+    parser.addini(
+        "gonogo_env_dir",
+        "directory of environment files (relative to rootdir)",
+        default="environments",
+    )
+    parser.addini(
+        "gonogo_gate_paths",
+        "paths that hold gate checks (an --env is required to run them)",
+        type="args",
+        default=["checks", "smoke", "load", "e2e", "infra"],
+    )
 
 
 def _root(config: pytest.Config) -> Path:
@@ -92,7 +133,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if not env_name and not env_file:
         if _selects_gate_paths(config):
             try:
-                context_mod.config.resolve_path(None, None, _root(config) / config.getini("gonogo_env_dir"))
+                context_mod.config.resolve_path(
+                    None, None, _root(config) / config.getini("gonogo_env_dir")
+                )
             except ConfigError as err:
                 raise pytest.UsageError(str(err)) from None
         config.pluginmanager.register(NoEnvGuard(config), "gonogo-noenv")
@@ -158,7 +201,9 @@ class NoEnvGuard:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         if any(item.get_closest_marker("check") for item in items):
             try:
-                context_mod.config.resolve_path(None, None, _root(self.config) / self.config.getini("gonogo_env_dir"))
+                context_mod.config.resolve_path(
+                    None, None, _root(self.config) / self.config.getini("gonogo_env_dir")
+                )
             except ConfigError as err:
                 raise pytest.UsageError(str(err)) from None
 
@@ -186,7 +231,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid}: a gate test needs @pytest.mark.check('<id>') (gate run with --env {ctx.env.name})"
             )
         if not marker.args or not isinstance(marker.args[0], str):
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.check needs the check id as its first argument")
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.check needs the check id as its first argument"
+            )
         try:
             entry = ctx.catalogue[marker.args[0]]
         except KeyError:
@@ -225,7 +272,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, Any]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     ctx = item.config.stash.get(CONTEXT_KEY, None)
     spec = item.stash.get(SPEC_KEY, None)
@@ -235,7 +284,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     outcome, reason, message = classify(report, call)
     outcome_value = outcome.value
     redact = ctx.redactor
-    severity = evidence.effective_severity(spec.severity) if report.when == "call" else spec.severity
+    severity = (
+        evidence.effective_severity(spec.severity) if report.when == "call" else spec.severity
+    )
     report.gonogo = redact.redact(  # type: ignore[attr-defined]
         {
             "id": spec.id,
@@ -244,7 +295,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             "default_severity": spec.severity.value,
             "covers": list(spec.covers),
             "intrusive": spec.intrusive,
-            "markers": sorted({m.name for m in item.iter_markers()} - {"check", "parametrize", "usefixtures"}),
+            "markers": sorted(
+                {m.name for m in item.iter_markers()} - {"check", "parametrize", "usefixtures"}
+            ),
             "nodeid": item.nodeid,
             "when": report.when,
             "outcome": outcome_value,
@@ -314,4 +367,3 @@ def _install_log_redaction(redactor: Redactor) -> None:
     factory._gonogo = True  # type: ignore[attr-defined]
     factory._gonogo_previous = previous  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
-

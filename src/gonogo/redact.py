@@ -21,7 +21,10 @@ MIN_SECRET_LEN = 4  # shorter values would mask ordinary text everywhere
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # scheme://user:password@host
-    (re.compile(r"(?P<p>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]+(?=@)"), r"\g<p>" + MASK),
+    (
+        re.compile(r"(?P<p>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]+(?=@)"),
+        r"\g<p>" + MASK,
+    ),
     # Authorization: Bearer xyz / Basic xyz, also as dict reprs 'authorization': 'Bearer xyz'
     (
         re.compile(r"(?i)(?P<p>\b(?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+"),

@@ -198,20 +198,31 @@ def decide(
     else:
         verdict = Verdict.GO
         counted = [r for r in results if r.outcome is Outcome.PASSED]
-        reasons.insert(0, f"all {len(counted)} applicable checks passed" if not minors else
-                       f"every blocker and major check passed ({len(counted)} passed)")
+        reasons.insert(
+            0,
+            f"all {len(counted)} applicable checks passed"
+            if not minors
+            else f"every blocker and major check passed ({len(counted)} passed)",
+        )
     if run.interrupted:
         code = ExitCode.INTERRUPTED
     elif run.internal_errors or run.crashed:
         code = ExitCode.INTERNAL_ERROR if not results else ExitCode.NO_GO
     else:
         code = ExitCode.NO_GO if verdict is Verdict.NO_GO else ExitCode.GO
-    return Decision(verdict=verdict, reasons=tuple(reasons), exit_code=code, expired_waivers=tuple(expired_waivers))
+    return Decision(
+        verdict=verdict,
+        reasons=tuple(reasons),
+        exit_code=code,
+        expired_waivers=tuple(expired_waivers),
+    )
 
 
 def headline(decision: Decision, env: str, results: Sequence[CheckResult], report: str) -> str:
     """The last terminal line, e.g. ``NO-GO (prod): 2 blockers failed: a, b -> reports/...``."""
-    bad_blockers = [r.id for r in results if r.severity is Severity.BLOCKER and r.outcome.unverified]
+    bad_blockers = [
+        r.id for r in results if r.severity is Severity.BLOCKER and r.outcome.unverified
+    ]
     bad_majors = [r.id for r in results if r.severity is Severity.MAJOR and r.outcome.unverified]
     if decision.verdict is Verdict.NO_GO and bad_blockers:
         n = len(bad_blockers)

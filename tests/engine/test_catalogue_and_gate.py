@@ -42,9 +42,16 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
 
 def test_catalogue_entry_fields(tmp_path: Path) -> None:
     """An entry's title, severity, plan items and intrusive flag are read as declared."""
-    (tmp_path / "c.toml").write_text('["x.y"]\ntitle = "Title here"\nseverity = "minor"\ncovers = ["plan 1"]\nintrusive = true\n')
+    (tmp_path / "c.toml").write_text(
+        '["x.y"]\ntitle = "Title here"\nseverity = "minor"\ncovers = ["plan 1"]\nintrusive = true\n'
+    )
     spec = catalogue.load(tmp_path).spec("x.y")
-    assert (spec.title, spec.severity, spec.covers, spec.intrusive) == ("Title here", Severity.MINOR, ("plan 1",), True)
+    assert (spec.title, spec.severity, spec.covers, spec.intrusive) == (
+        "Title here",
+        Severity.MINOR,
+        ("plan 1",),
+        True,
+    )
 
 
 def test_unreachable_endpoint_fails_once() -> None:

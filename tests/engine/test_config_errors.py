@@ -13,28 +13,70 @@ MALFORMED = [
     ("not-toml", "release = \n", "not valid TOML"),
     ("unclosed-table", "[web\nbase_url='https://x'\n", "not valid TOML"),
     ("unknown-top-key", 'relase = "1"\n', "relase: unknown key; allowed here:"),
-    ("unknown-section-key", '[web]\nbase_url = "https://x"\nbse_url = "y"\n', "web.bse_url: unknown key; allowed here: base_url"),
+    (
+        "unknown-section-key",
+        '[web]\nbase_url = "https://x"\nbse_url = "y"\n',
+        "web.bse_url: unknown key; allowed here: base_url",
+    ),
     ("unknown-section", '[webb]\nbase_url = "https://x"\n', "webb: unknown key"),
     ("wrong-type-bool", 'sensitive = "yes please"\n', "sensitive: Input should be a valid boolean"),
-    ("wrong-type-number", '[web]\nbase_url = "https://x"\ntimeout_s = "soon"\n', "web.timeout_s: Input should be a valid number"),
+    (
+        "wrong-type-number",
+        '[web]\nbase_url = "https://x"\ntimeout_s = "soon"\n',
+        "web.timeout_s: Input should be a valid number",
+    ),
     ("missing-required", '[web]\nhttp_url = "http://x"\n', "web.base_url: required key is missing"),
     ("http-base-url", '[web]\nbase_url = "http://x"\n', "web.base_url: must start with https://"),
-    ("negative-timeout", '[web]\nbase_url = "https://x"\ntimeout_s = -1\n', "web.timeout_s: Input should be greater than 0"),
+    (
+        "negative-timeout",
+        '[web]\nbase_url = "https://x"\ntimeout_s = -1\n',
+        "web.timeout_s: Input should be greater than 0",
+    ),
     ("bad-dsn", '[postgres]\ndsn = "mysql://x"\n', "postgres.dsn: must be a postgresql:// URL"),
-    ("unset-variable", '[postgres]\ndsn = "postgresql://app:${NOPE_PW_VAR}@h/db"\n', "${NOPE_PW_VAR} is not set"),
+    (
+        "unset-variable",
+        '[postgres]\ndsn = "postgresql://app:${NOPE_PW_VAR}@h/db"\n',
+        "${NOPE_PW_VAR} is not set",
+    ),
     ("missing-secrets-file", 'secrets_file = "nope.env"\n', "secrets_file"),
-    ("waiver-without-expiry", '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\n', "waivers.0.expires: required key is missing"),
-    ("waiver-bad-date", '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\nexpires = "soon"\n', "waivers.0.expires"),
-    ("waiver-unknown-check", '[[waivers]]\ncheck = "t.nope"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\nexpires = 2999-01-01\n', "waiver for unknown check id 't.nope'"),
-    ("waiver-no-approver", '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\nticket = "C-1"\nexpires = 2999-01-01\n', "waivers.0.approver: required key is missing"),
-    ("severity-typo", '[checks."t.pass"]\nseverity = "blocking"\n', "checks.t.pass.severity: Input should be 'blocker', 'major', 'minor' or 'info'"),
-    ("override-unknown-check", '[checks."t.nope"]\nseverity = "major"\n', "checks.t.nope: unknown check id"),
+    (
+        "waiver-without-expiry",
+        '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\n',
+        "waivers.0.expires: required key is missing",
+    ),
+    (
+        "waiver-bad-date",
+        '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\nexpires = "soon"\n',
+        "waivers.0.expires",
+    ),
+    (
+        "waiver-unknown-check",
+        '[[waivers]]\ncheck = "t.nope"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\nexpires = 2999-01-01\n',
+        "waiver for unknown check id 't.nope'",
+    ),
+    (
+        "waiver-no-approver",
+        '[[waivers]]\ncheck = "t.pass"\nreason = "ok ok"\nticket = "C-1"\nexpires = 2999-01-01\n',
+        "waivers.0.approver: required key is missing",
+    ),
+    (
+        "severity-typo",
+        '[checks."t.pass"]\nseverity = "blocking"\n',
+        "checks.t.pass.severity: Input should be 'blocker', 'major', 'minor' or 'info'",
+    ),
+    (
+        "override-unknown-check",
+        '[checks."t.nope"]\nseverity = "major"\n',
+        "checks.t.nope: unknown check id",
+    ),
     ("demo-faults-not-list", '[demo]\nfaults = "hsts-missing"\n', "demo.faults: must be a list"),
     ("binary-file", "\udcff", "not"),
 ]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("text", "fragment"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_environment_file(pytester: pytest.Pytester, text: str, fragment: str) -> None:
     """Each malformed environment file exits 4 with one ERROR line naming the file and the key."""
     root = make_project(pytester)
@@ -63,7 +105,9 @@ def test_malformed_environment_file(pytester: pytest.Pytester, text: str, fragme
     ],
     ids=["missing-env", "unknown-env", "missing-env-file", "path-as-env-name"],
 )
-def test_environment_selection_errors(pytester: pytest.Pytester, args: tuple[str, ...], fragment: str) -> None:
+def test_environment_selection_errors(
+    pytester: pytest.Pytester, args: tuple[str, ...], fragment: str
+) -> None:
     """Gate checks without a usable environment stop with exit 4 and one line listing what exists."""
     make_project(pytester)
     result = pytester.runpytest_subprocess(*args)

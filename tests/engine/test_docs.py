@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from gonogo import catalogue, config
 from gonogo.schema.reference import field_paths, render_markdown
 
@@ -16,12 +14,16 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_check_catalogue_page_is_current() -> None:
     """docs/checks.md is exactly what `gonogo checks --markdown` prints (run `make docs`)."""
     expected = catalogue.render_markdown(catalogue.load(ROOT / "catalogue"))
-    assert (ROOT / "docs" / "checks.md").read_text() == expected, "docs/checks.md is stale: run `make docs`"
+    assert (ROOT / "docs" / "checks.md").read_text() == expected, (
+        "docs/checks.md is stale: run `make docs`"
+    )
 
 
 def test_environment_reference_is_current() -> None:
     """docs/environment-file.md is exactly what `gonogo envs --reference` prints (run `make docs`)."""
-    assert (ROOT / "docs" / "environment-file.md").read_text() == render_markdown(), "stale: run `make docs`"
+    assert (ROOT / "docs" / "environment-file.md").read_text() == render_markdown(), (
+        "stale: run `make docs`"
+    )
 
 
 def test_every_check_in_a_gate_test() -> None:
@@ -49,7 +51,9 @@ def test_prod_example_documents_every_key() -> None:
         key = path.rsplit(".", 1)[-1]
         if key in ("checks", "waivers", "demo", "faults"):
             continue
-        if not re.search(rf"^\s*#?\s*{re.escape(key)}\s*=|^\s*#?\s*\[{re.escape(path)}\]", text, re.MULTILINE):
+        if not re.search(
+            rf"^\s*#?\s*{re.escape(key)}\s*=|^\s*#?\s*\[{re.escape(path)}\]", text, re.MULTILINE
+        ):
             missing.append(path)
     assert not missing, f"prod.example.toml does not document: {missing}"
 
@@ -58,7 +62,9 @@ def test_prod_example_validates(tmp_path: Path) -> None:
     """The example loads with its secrets file present, and its secrets are recognised as secrets."""
     text = (ROOT / "environments" / "prod.example.toml").read_text()
     names = sorted(set(re.findall(r"\$\{([A-Z0-9_]+)\}", text)))
-    (tmp_path / "prod.secrets.env").write_text("".join(f"{n}=example-{n.lower()}-value\n" for n in names))
+    (tmp_path / "prod.secrets.env").write_text(
+        "".join(f"{n}=example-{n.lower()}-value\n" for n in names)
+    )
     (tmp_path / "prod.toml").write_text(text)
     env = config.load(tmp_path / "prod.toml", environ={})
     assert env.sensitive

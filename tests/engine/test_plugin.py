@@ -34,7 +34,17 @@ def test_outcomes_and_artefacts(pytester: pytest.Pytester) -> None:
     assert (latest(root) / passed["attachments"][0]["file"]).read_text() == "table a: 10 rows"
     error = next(c for c in doc["checks"] if c["id"] == "t.error")
     assert error["error_reason"] == "connectivity"
-    for key in ("verdict", "env", "release", "started_at", "finished_at", "gonogo_version", "suite_commit", "reasons", "checks"):
+    for key in (
+        "verdict",
+        "env",
+        "release",
+        "started_at",
+        "finished_at",
+        "gonogo_version",
+        "suite_commit",
+        "reasons",
+        "checks",
+    ):
         assert key in doc
     run = latest(root)
     for name in ("report.html", "junit.xml", "summary.md", "manifest.sha256", "evidence.json"):
@@ -45,7 +55,9 @@ def test_outcomes_and_artefacts(pytester: pytest.Pytester) -> None:
     assert "CONDITIONAL" in html and "t.fail-major" in html
     manifest = (run / "manifest.sha256").read_text()
     assert "evidence.json" in manifest and "report.html" in manifest
-    result.stdout.fnmatch_lines(["CONDITIONAL (t): 1 major not passed: t.fail-major -> *report.html"])
+    result.stdout.fnmatch_lines(
+        ["CONDITIONAL (t): 1 major not passed: t.fail-major -> *report.html"]
+    )
 
 
 def test_conditional_fails_flag(pytester: pytest.Pytester) -> None:
@@ -78,14 +90,14 @@ def test_intrusive_refused_on_sensitive_env(pytester: pytest.Pytester) -> None:
 
 def test_waiver_applies_and_expired_is_called_out(pytester: pytest.Pytester) -> None:
     """A valid waiver turns a failure into waived (CONDITIONAL); an expired one is named and not applied."""
-    env = '''release = "1"
+    env = """release = "1"
 [[waivers]]
 check = "t.fail-major"
 reason = "known slow endpoint"
 approver = "Ann Lee"
 ticket = "CHG-42"
 expires = 2999-01-01
-'''
+"""
     root = make_project(pytester, env=env)
     pytester.runpytest("--env", "t")
     doc = evidence(root)
@@ -102,18 +114,23 @@ expires = 2999-01-01
 
 def test_severity_override_from_env_file(pytester: pytest.Pytester) -> None:
     """[checks."id"] severity in the environment file replaces the catalogue default."""
-    root = make_project(pytester, env='release = "1"\n[checks."t.fail-major"]\nseverity = "blocker"\n')
+    root = make_project(
+        pytester, env='release = "1"\n[checks."t.fail-major"]\nseverity = "blocker"\n'
+    )
     assert pytester.runpytest("--env", "t").ret == 1
     assert evidence(root)["verdict"] == "NO-GO"
 
 
 def test_interrupted_run_is_not_go(pytester: pytest.Pytester) -> None:
     """A run stopped by KeyboardInterrupt writes a NO-GO report and exits 2."""
-    checks = CHECKS + '''
+    checks = (
+        CHECKS
+        + """
 @pytest.mark.check("t.na")
 def test_zz_interrupt(gate):
     raise KeyboardInterrupt
-'''
+"""
+    )
     root = make_project(pytester, checks=checks)
     result = pytester.runpytest_subprocess("--env", "t")
     assert result.ret == 2
@@ -131,7 +148,7 @@ def test_maxfail_stop_is_not_go(pytester: pytest.Pytester) -> None:
 
 def test_crashed_worker_is_not_go(pytester: pytest.Pytester) -> None:
     """A worker that dies mid-check (os._exit) makes the run NO-GO, never GO."""
-    checks = '''
+    checks = """
 import os, pytest
 from gonogo.model import Comparison, compare
 
@@ -142,7 +159,7 @@ def test_pass(gate):
 @pytest.mark.check("t.na")
 def test_crash(gate):
     os._exit(13)
-'''
+"""
     root = make_project(pytester, checks=checks)
     result = pytester.runpytest_subprocess("--env", "t", "-n", "2")
     assert result.ret != 0
@@ -161,7 +178,10 @@ def test_no_checks_selected_is_no_go(pytester: pytest.Pytester) -> None:
 
 def test_unknown_check_id_is_config_error(pytester: pytest.Pytester) -> None:
     """A gate test naming a check id missing from the catalogue stops the run with exit 4."""
-    make_project(pytester, checks='import pytest\n@pytest.mark.check("t.nope")\ndef test_x(gate):\n    pass\n')
+    make_project(
+        pytester,
+        checks='import pytest\n@pytest.mark.check("t.nope")\ndef test_x(gate):\n    pass\n',
+    )
     result = pytester.runpytest("--env", "t")
     assert result.ret == 4
     result.stderr.fnmatch_lines(["ERROR: *unknown check id 't.nope'*"])

@@ -28,7 +28,7 @@ url = "redis://:${{REDIS_PASSWORD}}@127.0.0.1:2/0"
 base_url = "https://localhost:3/${{APP_API_TOKEN}}"
 """
 
-LEAKY_CHECKS = '''
+LEAKY_CHECKS = """
 import logging, sys, pytest
 from gonogo.model import Comparison, Finding, compare
 
@@ -53,7 +53,7 @@ def test_assertion_message(gate):
 def test_exception_with_locals(gate):
     url = gate.config.redis.url
     raise RuntimeError("could not reach " + url)
-'''
+"""
 
 
 def _project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
@@ -62,7 +62,9 @@ def _project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
         pytester,
         env=ENV,
         checks=LEAKY_CHECKS,
-        extra_files={"environments/t.secrets.env": f"# demo secrets\nREDIS_PASSWORD={FILE_SECRET}\nOTHER='{URL_ENCODED}'\n"},
+        extra_files={
+            "environments/t.secrets.env": f"# demo secrets\nREDIS_PASSWORD={FILE_SECRET}\nOTHER='{URL_ENCODED}'\n"
+        },
     )
 
 
@@ -78,10 +80,14 @@ def _assert_no_secret(root, output: str) -> None:
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
-def test_planted_secrets_never_leak(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: list[str]) -> None:
+def test_planted_secrets_never_leak(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: list[str]
+) -> None:
     """Secrets from ${VAR}, a DSN password and a secrets file are masked in every artefact and terminal line."""
     root = _project(pytester, monkeypatch)
-    result = pytester.runpytest_subprocess("--env", "t", "-rA", "-l", "--log-cli-level=INFO", *workers)
+    result = pytester.runpytest_subprocess(
+        "--env", "t", "-rA", "-l", "--log-cli-level=INFO", *workers
+    )
     output = result.stdout.str() + result.stderr.str()
     assert "***" in output  # the values were there and were masked
     _assert_no_secret(root, output)
@@ -99,7 +105,16 @@ def test_planted_secrets_never_leak(pytester: pytest.Pytester, monkeypatch: pyte
         ("api_key: 'k-123456'", "api_key: '***'"),
         ("nothing secret here", "nothing secret here"),
     ],
-    ids=["dsn", "bearer", "basic-dict", "set-cookie", "cookie", "password-param", "api-key", "plain"],
+    ids=[
+        "dsn",
+        "bearer",
+        "basic-dict",
+        "set-cookie",
+        "cookie",
+        "password-param",
+        "api-key",
+        "plain",
+    ],
 )
 def test_secret_shaped_text_is_masked(text: str, expected: str) -> None:
     """Secret-shaped text is masked even when its value was never declared secret."""

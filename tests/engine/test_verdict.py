@@ -17,14 +17,18 @@ WAIVER_STATES = ["none", "valid", "expired"]
 
 
 def result(outcome: Outcome, severity: Severity, check_id: str = "x.check") -> CheckResult:
-    return CheckResult(id=check_id, title="t", severity=severity, outcome=outcome, nodeid=f"n::{check_id}")
+    return CheckResult(
+        id=check_id, title="t", severity=severity, outcome=outcome, nodeid=f"n::{check_id}"
+    )
 
 
 def waiver(state: str, check_id: str = "x.check") -> list[Waiver]:
     if state == "none":
         return []
     expires = TODAY + dt.timedelta(days=10 if state == "valid" else -1)
-    return [Waiver(check=check_id, reason="accepted", approver="Ann", ticket="CHG-1", expires=expires)]
+    return [
+        Waiver(check=check_id, reason="accepted", approver="Ann", ticket="CHG-1", expires=expires)
+    ]
 
 
 def expected(outcome: Outcome, severity: Severity, state: str) -> Verdict:
@@ -44,7 +48,9 @@ CASES = list(itertools.product(RUN_OUTCOMES, list(Severity), WAIVER_STATES))
 
 
 @pytest.mark.parametrize(
-    ("outcome", "severity", "state"), CASES, ids=[f"{o.value}-{s.value}-waiver_{w}" for o, s, w in CASES]
+    ("outcome", "severity", "state"),
+    CASES,
+    ids=[f"{o.value}-{s.value}-waiver_{w}" for o, s, w in CASES],
 )
 def test_single_check_verdict(outcome: Outcome, severity: Severity, state: str) -> None:
     """One check's outcome, severity and waiver state decide the verdict as the fail-closed table says."""
@@ -82,7 +88,9 @@ def test_no_checks_selected_is_no_go() -> None:
 
 def test_waiver_for_other_check_does_not_apply() -> None:
     """A waiver only covers the check id it names."""
-    results, _ = apply_waivers([result(Outcome.FAILED, Severity.BLOCKER)], waiver("valid", "y.other"), TODAY)
+    results, _ = apply_waivers(
+        [result(Outcome.FAILED, Severity.BLOCKER)], waiver("valid", "y.other"), TODAY
+    )
     assert decide(results, RunState()).verdict is Verdict.NO_GO
 
 
@@ -91,12 +99,24 @@ def test_waiver_expiring_today_still_applies() -> None:
     w = [Waiver(check="x.check", reason="accepted", approver="Ann", ticket="CHG-1", expires=TODAY)]
     results, _ = apply_waivers([result(Outcome.FAILED, Severity.BLOCKER)], w, TODAY)
     assert results[0].outcome is Outcome.WAIVED
-    assert results[0].waiver == {"check": "x.check", "reason": "accepted", "approver": "Ann", "ticket": "CHG-1", "expires": TODAY.isoformat()}
+    assert results[0].waiver == {
+        "check": "x.check",
+        "reason": "accepted",
+        "approver": "Ann",
+        "ticket": "CHG-1",
+        "expires": TODAY.isoformat(),
+    }
 
 
 def test_headline_names_blockers() -> None:
     """The last terminal line names the verdict, the environment and the failing blockers."""
-    results = [result(Outcome.FAILED, Severity.BLOCKER, "tls.cert-expiry"), result(Outcome.ERROR, Severity.BLOCKER, "redis.persistence")]
+    results = [
+        result(Outcome.FAILED, Severity.BLOCKER, "tls.cert-expiry"),
+        result(Outcome.ERROR, Severity.BLOCKER, "redis.persistence"),
+    ]
     decision = decide(results, RunState())
     line = headline(decision, "prod", results, "reports/prod/r/report.html")
-    assert line == "NO-GO (prod): 2 blockers not passed: tls.cert-expiry, redis.persistence -> reports/prod/r/report.html"
+    assert (
+        line
+        == "NO-GO (prod): 2 blockers not passed: tls.cert-expiry, redis.persistence -> reports/prod/r/report.html"
+    )

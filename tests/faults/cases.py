@@ -23,7 +23,9 @@ class FaultCase:
         return f"{self.fault}->{','.join(self.checks)}"
 
 
-def case(fault: str, checks: str | tuple[str, ...], *files: str, outcome: str = "failed") -> FaultCase:
+def case(
+    fault: str, checks: str | tuple[str, ...], *files: str, outcome: str = "failed"
+) -> FaultCase:
     return FaultCase(fault, (checks,) if isinstance(checks, str) else checks, files, outcome)
 
 
@@ -69,7 +71,12 @@ SECURITY = [
 ]
 
 DATA = [
-    case("postgres-down", ("pg.connect", "pg.version", "pg.schema"), "checks/test_postgres.py", outcome="error"),
+    case(
+        "postgres-down",
+        ("pg.connect", "pg.version", "pg.schema"),
+        "checks/test_postgres.py",
+        outcome="error",
+    ),
     case("missing-table", "pg.schema", "checks/test_postgres.py"),
     case("missing-index", "pg.schema", "checks/test_postgres.py"),
     case("migrations-behind", "pg.migrations", "checks/test_postgres.py"),

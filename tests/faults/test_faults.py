@@ -20,9 +20,13 @@ def test_fault_flips_its_checks(demo_stack, run_gate, case: FaultCase) -> None:
         run = run_gate(*case.files)
     for check_id in case.checks:
         check = run.check(check_id)
-        assert check["outcome"] == case.outcome, f"{check_id}: {check['outcome']} ({check['message']})\n{run.output[-2000:]}"
+        assert check["outcome"] == case.outcome, (
+            f"{check_id}: {check['outcome']} ({check['message']})\n{run.output[-2000:]}"
+        )
         if case.outcome == "failed":
-            assert any(not f["ok"] for f in check["evidence"]), f"{check_id} failed without a failing finding"
+            assert any(not f["ok"] for f in check["evidence"]), (
+                f"{check_id} failed without a failing finding"
+            )
     severities = {run.check(check_id)["severity"] for check_id in case.checks}
     if severities & {"blocker", "major"}:
         assert run.verdict != "GO", run.document["reasons"]
@@ -35,7 +39,9 @@ def test_clean_demo_is_go(demo_stack, run_gate) -> None:
     assert run.exit_code == 0, run.output[-4000:]
     assert run.verdict == "GO", run.document["reasons"]
     outcomes = {c["id"]: c["outcome"] for c in run.document["checks"]}
-    assert set(outcomes.values()) == {"passed"}, {k: v for k, v in outcomes.items() if v != "passed"}
+    assert set(outcomes.values()) == {"passed"}, {
+        k: v for k, v in outcomes.items() if v != "passed"
+    }
     assert all(c["evidence"] for c in run.document["checks"]), "a passed check without evidence"
 
 
@@ -88,12 +94,34 @@ def test_demo_fault_option_starts_its_own_faulty_stack(tmp_path) -> None:
     environ = {k: v for k, v in os.environ.items() if k != "GONOGO_DEMO_STATE"}
     before = set((root / ".demo").glob("2*")) if (root / ".demo").is_dir() else set()
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--env", "demo", "--demo-fault", "hsts-missing", "checks/test_headers.py",
-         "--gonogo-reports", str(tmp_path), "-q", "-p", "no:cacheprovider"],
-        cwd=root, env=environ, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--env",
+            "demo",
+            "--demo-fault",
+            "hsts-missing",
+            "checks/test_headers.py",
+            "--gonogo-reports",
+            str(tmp_path),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 1, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1].startswith("NO-GO (demo): 1 blocker not passed: headers.hsts -> ")
+    assert (
+        proc.stdout.strip()
+        .splitlines()[-1]
+        .startswith("NO-GO (demo): 1 blocker not passed: headers.hsts -> ")
+    )
     doc = json.loads((tmp_path / "demo" / "latest" / "evidence.json").read_text())
     assert {c["id"]: c["outcome"] for c in doc["checks"]}["headers.hsts"] == "failed"
     after = set((root / ".demo").glob("2*")) if (root / ".demo").is_dir() else set()

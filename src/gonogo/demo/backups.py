@@ -189,5 +189,8 @@ class Backups:
         )
         for dump, when in ((previous, now - dt.timedelta(days=1)), (newest, now)):
             write_checksum(Path(f"{dump}.gpg"))
-            set_time([dump, Path(f"{dump}.sha256"), Path(f"{dump}.gpg"), Path(f"{dump}.gpg.sha256")], when)
+            set_time(
+                [dump, Path(f"{dump}.sha256"), Path(f"{dump}.gpg"), Path(f"{dump}.gpg.sha256")],
+                when,
+            )
         say("backups: encrypted copies written")

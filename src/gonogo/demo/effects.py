@@ -189,7 +189,9 @@ def _hold_connections(c: Components, state: RunState) -> None:
         before = int(_scalar(conn, _CLIENTS))
     count = max(int(limit * HOG_SHARE) - before, 1)
     dsn = f"host={c.layout.pg_socket_dir} port={c.pg.primary.port} user=postgres dbname=app"
-    pid = c.procs.spawn("pg-hog", [sys.executable, "-c", _HOG, dsn, str(count)], c.layout.log("pg-hog"))
+    pid = c.procs.spawn(
+        "pg-hog", [sys.executable, "-c", _HOG, dsn, str(count)], c.layout.log("pg-hog")
+    )
     state.data["hog_pid"] = pid
 
     def held() -> bool:
@@ -236,7 +238,10 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "migrations-behind": (_delete_head_migration, _restore_head_migration),
     "archiving-broken": (_break_archiving, _repair_archiving),
     "app-superuser": (_sql("ALTER ROLE app SUPERUSER"), _sql("ALTER ROLE app NOSUPERUSER")),
-    "slow-query-log-off": (_reload_with("log_min_duration_statement", "-1"), _reload_with("log_min_duration_statement", None)),
+    "slow-query-log-off": (
+        _reload_with("log_min_duration_statement", "-1"),
+        _reload_with("log_min_duration_statement", None),
+    ),
     "connections-exhausted": (_hold_connections, _release_connections),
     "redis-down": (_stop("redis-master"), _start("redis-master")),
     "aof-off": (_redis_config("appendonly", "no"), _aof_on),

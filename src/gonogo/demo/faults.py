@@ -228,7 +228,12 @@ FAULTS: dict[str, Fault] = dict(
             "backup.integrity",
         ),
         _f("wrong-checksum", "backups", "newest dump's .sha256 does not match", "backup.integrity"),
-        _f("backup-unencrypted", "backups", "encryption skipped: each .gpg holds the plain dump", "backup.encryption"),
+        _f(
+            "backup-unencrypted",
+            "backups",
+            "encryption skipped: each .gpg holds the plain dump",
+            "backup.encryption",
+        ),
         _f(
             "backup-undecryptable",
             "backups",

@@ -28,11 +28,17 @@ class EndpointFacts:
 
 def fetch_json(url: str, *, ca_bundle: Path | None, timeout: float) -> EndpointFacts:
     """GET ``url`` (TLS verified against ``ca_bundle`` or the system store) and parse its JSON."""
-    facts = http.fetch(url, ca_bundle=ca_bundle, timeout=timeout, headers={"Accept": "application/json"})
+    facts = http.fetch(
+        url, ca_bundle=ca_bundle, timeout=timeout, headers={"Accept": "application/json"}
+    )
     try:
         body = json.loads(facts.body_excerpt)
     except json.JSONDecodeError:
         body = None
     return EndpointFacts(
-        url=url, status=facts.status, elapsed_ms=round(facts.elapsed_ms, 1), body=body, text=facts.body_excerpt[:500]
+        url=url,
+        status=facts.status,
+        elapsed_ms=round(facts.elapsed_ms, 1),
+        body=body,
+        text=facts.body_excerpt[:500],
     )

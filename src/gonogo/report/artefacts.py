@@ -36,7 +36,9 @@ def counts_by_stage(results: list[CheckResult]) -> dict[str, dict[str, int]]:
     return {s: {o: table[s][o] for o in OUTCOME_COLUMNS} for s in order if s in table}
 
 
-def write_attachments(run_dir: Path, results: list[CheckResult], redact: Redactor) -> dict[int, list[dict[str, Any]]]:
+def write_attachments(
+    run_dir: Path, results: list[CheckResult], redact: Redactor
+) -> dict[int, list[dict[str, Any]]]:
     """Write attachments under ``attachments/`` and return their listing per result index."""
     listing: dict[int, list[dict[str, Any]]] = {}
     for index, result in enumerate(results):
@@ -104,7 +106,9 @@ def write_text(path: Path, text: str, redact: Redactor) -> None:
 
 
 def write_json(path: Path, document: dict[str, Any], redact: Redactor) -> None:
-    path.write_text(json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
 
 
 def junit_xml(results: list[CheckResult], env: str) -> str:
@@ -113,7 +117,10 @@ def junit_xml(results: list[CheckResult], env: str) -> str:
     suite.set("tests", str(len(results)))
     suite.set("failures", str(counts[Outcome.FAILED]))
     suite.set("errors", str(counts[Outcome.ERROR]))
-    suite.set("skipped", str(counts[Outcome.SKIPPED] + counts[Outcome.REFUSED] + counts[Outcome.NOT_APPLICABLE]))
+    suite.set(
+        "skipped",
+        str(counts[Outcome.SKIPPED] + counts[Outcome.REFUSED] + counts[Outcome.NOT_APPLICABLE]),
+    )
     for r in results:
         target = f" @ {r.target}" if r.target else ""
         case = ET.SubElement(
@@ -124,9 +131,16 @@ def junit_xml(results: list[CheckResult], env: str) -> str:
             time=f"{r.duration_s:.3f}",
         )
         props = ET.SubElement(case, "properties")
-        for key, value in (("check_id", r.id), ("severity", r.severity.value), ("outcome", r.outcome.value), ("nodeid", r.nodeid)):
+        for key, value in (
+            ("check_id", r.id),
+            ("severity", r.severity.value),
+            ("outcome", r.outcome.value),
+            ("nodeid", r.nodeid),
+        ):
             ET.SubElement(props, "property", name=key, value=value)
-        detail = "\n".join(f"{'ok  ' if f.get('ok') else 'FAIL'} {f.get('message')}" for f in r.evidence)
+        detail = "\n".join(
+            f"{'ok  ' if f.get('ok') else 'FAIL'} {f.get('message')}" for f in r.evidence
+        )
         if r.outcome is Outcome.FAILED:
             ET.SubElement(case, "failure", message=f"{r.severity.value}: {r.message}").text = detail
         elif r.outcome is Outcome.ERROR:
@@ -143,7 +157,9 @@ def junit_xml(results: list[CheckResult], env: str) -> str:
 
 def manifest(run_dir: Path) -> str:
     lines = []
-    for path in sorted(p for p in run_dir.rglob("*") if p.is_file() and p.name != "manifest.sha256"):
+    for path in sorted(
+        p for p in run_dir.rglob("*") if p.is_file() and p.name != "manifest.sha256"
+    ):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.relative_to(run_dir).as_posix()}")
     return "\n".join(lines) + "\n"

@@ -10,8 +10,13 @@ from gonogo.verdict import CheckResult, Decision
 
 _COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e"}
 _OUTCOME_COLOURS = {
-    "passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "refused": "#cf222e",
-    "skipped": "#9a6700", "waived": "#9a6700", "not-applicable": "#57606a",
+    "passed": "#1a7f37",
+    "failed": "#cf222e",
+    "error": "#cf222e",
+    "refused": "#cf222e",
+    "skipped": "#9a6700",
+    "waived": "#9a6700",
+    "not-applicable": "#57606a",
 }
 
 STYLE = """
@@ -33,7 +38,9 @@ def _outcome(value: str) -> str:
     return f'<span class="gng-outcome" style="color:{colour}">{escape(value)}</span>'
 
 
-def evidence_html(findings: list[dict[str, Any]] | tuple[dict[str, Any], ...], message: str = "") -> str:
+def evidence_html(
+    findings: list[dict[str, Any]] | tuple[dict[str, Any], ...], message: str = ""
+) -> str:
     items = [
         f'<div class="{"gng-ok" if f.get("ok") else "gng-bad"}">{"✓" if f.get("ok") else "✗"} {escape(str(f.get("message", "")))}</div>'
         for f in findings
@@ -56,7 +63,11 @@ def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any])
     )
     stages = stage_table(results)
     stage_rows = "".join(
-        "<tr>" + "".join(f"<{'th' if i == 0 else 'td'}>{escape(c)}</{'th' if i == 0 else 'td'}>" for c in row) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<{'th' if i == 0 else 'td'}>{escape(c)}</{'th' if i == 0 else 'td'}>" for c in row
+        )
+        + "</tr>"
         for i, row in enumerate(stages)
     )
     rows = []
@@ -113,7 +124,12 @@ HEADER_CELLS = [
 
 def row_cells(data: dict[str, Any] | None) -> list[str]:
     if data is None:
-        return ['<td class="col-checkid"></td>', '<td class="col-severity"></td>', '<td class="col-gngoutcome"></td>', "<td></td>"]
+        return [
+            '<td class="col-checkid"></td>',
+            '<td class="col-severity"></td>',
+            '<td class="col-gngoutcome"></td>',
+            "<td></td>",
+        ]
     return [
         f'<td class="col-checkid">{escape(data["id"])}</td>',
         f'<td class="col-severity">{escape(data["severity"])}</td>',

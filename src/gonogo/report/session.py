@@ -41,20 +41,27 @@ class ReportPlugin:
 
     # -- deciding and writing ---------------------------------------------------------------
     @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Generator[None, None, None]:
+    def pytest_sessionfinish(
+        self, session: pytest.Session, exitstatus: int
+    ) -> Generator[None, None, None]:
         if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail:
             self.collector.interrupted = True
         if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             self.collector.internal_errors.append("pytest reported an internal error")
         # dedupe crashes reported twice (hook + report)
         self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
-        decision = self.collector.finish(list(self.ctx.env.config.waivers), self.ctx.started_at.date())
+        decision = self.collector.finish(
+            list(self.ctx.env.config.waivers), self.ctx.started_at.date()
+        )
         self.meta = self._meta()
         yield  # pytest-html renders report.html here, calling our summary/table hooks
         self._write(decision)
         session.exitstatus = self._exit_code(decision)
         self.config.hook.pytest_gonogo_verdict(
-            verdict=decision.verdict.value, reasons=list(decision.reasons), report_dir=str(self.ctx.report_dir), config=self.config
+            verdict=decision.verdict.value,
+            reasons=list(decision.reasons),
+            report_dir=str(self.ctx.report_dir),
+            config=self.config,
         )
 
     def _exit_code(self, decision: Decision) -> int:
@@ -84,10 +91,16 @@ class ReportPlugin:
         run_dir = ctx.report_dir
         run_dir.mkdir(parents=True, exist_ok=True)
         attachments = artefacts.write_attachments(run_dir, results, redact)
-        document = artefacts.evidence_document(results=results, decision=decision, meta=self.meta, attachments=attachments)
+        document = artefacts.evidence_document(
+            results=results, decision=decision, meta=self.meta, attachments=attachments
+        )
         artefacts.write_json(run_dir / "evidence.json", document, redact)
-        artefacts.write_text(run_dir / "junit.xml", artefacts.junit_xml(results, ctx.env.name), redact)
-        artefacts.write_text(run_dir / "summary.md", summary.summary_markdown(results, decision, self.meta), redact)
+        artefacts.write_text(
+            run_dir / "junit.xml", artefacts.junit_xml(results, ctx.env.name), redact
+        )
+        artefacts.write_text(
+            run_dir / "summary.md", summary.summary_markdown(results, decision, self.meta), redact
+        )
         report_html = run_dir / "report.html"
         if report_html.is_file():  # pytest-html wrote it; mask anything that slipped into its data
             page = html.hoist_banner(report_html.read_text(encoding="utf-8"))
@@ -123,7 +136,9 @@ class ReportPlugin:
         report.title = f"gonogo release gate: {self.ctx.env.name}"
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: Any) -> None:
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
+    ) -> None:
         decision = self.collector.decision
         if decision is not None:
             prefix.append(html.banner(decision, self.collector.results, self.meta))

@@ -48,14 +48,13 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[
         *_md_table(stage_table(results)),
         "",
     ]
-    attention = [
-        r for r in results
-        if r.outcome.unverified or r.outcome is Outcome.WAIVED
-    ]
+    attention = [r for r in results if r.outcome.unverified or r.outcome is Outcome.WAIVED]
     attention.sort(key=lambda r: (r.severity.rank, r.id))
     if attention:
         rows = [["check", "severity", "outcome", "evidence"]]
-        rows += [[f"`{r.id}`", r.severity.value, r.outcome.value, _evidence_line(r)] for r in attention]
+        rows += [
+            [f"`{r.id}`", r.severity.value, r.outcome.value, _evidence_line(r)] for r in attention
+        ]
         out += ["## Needs attention", "", *_md_table(rows), ""]
     waived = [r for r in results if r.waiver]
     out += ["## Waivers", ""]
@@ -89,7 +88,13 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[
 def terminal_lines(results: list[CheckResult], decision: Decision) -> list[str]:
     rows = stage_table(results)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))) for row in rows]
+    lines = [
+        "  ".join(
+            cell.rjust(w) if i else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.append("")
     lines += [f"- {reason}" for reason in decision.reasons[:20]]
     if len(decision.reasons) > 20:

@@ -14,20 +14,41 @@ def evaluate_health(facts: EndpointFacts, budget_ms: float) -> list[Finding]:
     """200, every dependency reported healthy, and answered within the latency budget."""
     findings = [
         compare("status", facts.status, Comparison.EQ, 200, what=f"GET {facts.url} status"),
-        compare("latency_ms", facts.elapsed_ms, Comparison.LE, budget_ms, unit="ms", what="health latency"),
+        compare(
+            "latency_ms",
+            facts.elapsed_ms,
+            Comparison.LE,
+            budget_ms,
+            unit="ms",
+            what="health latency",
+        ),
     ]
     body = facts.body if isinstance(facts.body, dict) else None
     if body is None:
-        findings.append(Finding("body", False, f"health body is not a JSON object: {facts.text[:80]!r}"))
+        findings.append(
+            Finding("body", False, f"health body is not a JSON object: {facts.text[:80]!r}")
+        )
         return findings
     status = body.get("status")
     findings.append(
-        Finding("reported_status", _healthy(status), f"health reports status {status!r}", measured=status, threshold="ok")
+        Finding(
+            "reported_status",
+            _healthy(status),
+            f"health reports status {status!r}",
+            measured=status,
+            threshold="ok",
+        )
     )
     deps = _dependencies(body)
     for name, state in sorted(deps.items()):
         findings.append(
-            Finding(f"dependency.{name}", _healthy(state), f"dependency {name}: {state}", measured=state, threshold="ok")
+            Finding(
+                f"dependency.{name}",
+                _healthy(state),
+                f"dependency {name}: {state}",
+                measured=state,
+                threshold="ok",
+            )
         )
     if not deps:
         findings.append(info("dependencies", "health endpoint lists no dependencies"))
@@ -53,7 +74,12 @@ def evaluate_version(facts: EndpointFacts, expected: str | None) -> list[Finding
     findings = [compare("status", facts.status, Comparison.EQ, 200, what=f"GET {facts.url} status")]
     if expected is None:
         findings.append(
-            Finding("expected", False, "no expected release: pass --release VERSION or set release in the environment file", measured=deployed)
+            Finding(
+                "expected",
+                False,
+                "no expected release: pass --release VERSION or set release in the environment file",
+                measured=deployed,
+            )
         )
         return findings
     findings.append(compare("version", deployed, Comparison.EQ, expected, what="deployed version"))

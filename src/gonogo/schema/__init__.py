@@ -76,7 +76,9 @@ class Waiver(Section):
 class DemoConfig(Section):
     """``[demo]``: present only in environments served by the embedded demo stack."""
 
-    faults: list[str] = Field(default_factory=list, description="faults to inject, see `gonogo demo faults`")
+    faults: list[str] = Field(
+        default_factory=list, description="faults to inject, see `gonogo demo faults`"
+    )
 
 
 class EnvironmentConfig(Section):
@@ -87,7 +89,9 @@ class EnvironmentConfig(Section):
     sensitive: bool = Field(
         default=False, description="production-like: intrusive checks need --allow-intrusive"
     )
-    release: str | None = Field(default=None, description="expected deployed version (or --release)")
+    release: str | None = Field(
+        default=None, description="expected deployed version (or --release)"
+    )
     secrets_file: Path | None = Field(
         default=None, description="dotenv file of secrets, relative to this file"
     )

@@ -27,7 +27,9 @@ def _type_name(annotation: Any) -> str:
     for prefix in ("<class '", "<enum '"):
         text = text.replace(prefix, "")
     text = text.replace("'>", "")
-    text = text.replace("gonogo.model.", "").replace("gonogo.schema.", "").replace("NoneType", "None")
+    text = (
+        text.replace("gonogo.model.", "").replace("gonogo.schema.", "").replace("NoneType", "None")
+    )
     return text.replace("|", "or")
 
 
@@ -42,7 +44,9 @@ def _default(field: FieldInfo) -> str:
     return f"`{value!r}`" if value not in (None, "") else "—"
 
 
-def field_paths(model: type[BaseModel] = EnvironmentConfig, prefix: str = "") -> list[tuple[str, FieldInfo, type[BaseModel] | None]]:
+def field_paths(
+    model: type[BaseModel] = EnvironmentConfig, prefix: str = ""
+) -> list[tuple[str, FieldInfo, type[BaseModel] | None]]:
     """Every key path in the schema, depth first (used by the docs and by a test)."""
     rows: list[tuple[str, FieldInfo, type[BaseModel] | None]] = []
     for name, field in model.model_fields.items():
@@ -80,9 +84,16 @@ def render_markdown() -> str:
         )
     for table, rows in sections.items():
         title = table if table == "(top level)" else f"[{table}]"
-        out += [f"## {title}", "", "| key | type | default | meaning |", "|---|---|---|---|", *rows, ""]
+        out += [
+            f"## {title}",
+            "",
+            "| key | type | default | meaning |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+        ]
     out += [
-        "## [checks.\"<check-id>\"]",
+        '## [checks."<check-id>"]',
         "",
         "| key | type | default | meaning |",
         "|---|---|---|---|",

@@ -23,7 +23,9 @@ class WebConfig(Section):
     health_path: str = "/health"
     version_path: str = "/version"
     health_budget_ms: float = Field(
-        default=1500.0, gt=0, description="latency budget of the health endpoint (plans: p95 < 1500 ms)"
+        default=1500.0,
+        gt=0,
+        description="latency budget of the health endpoint (plans: p95 < 1500 ms)",
     )
     timeout_s: float = Field(default=5.0, gt=0, le=120)
 
@@ -40,4 +42,3 @@ class WebConfig(Section):
         if value is not None and not value.startswith("http://"):
             raise ValueError("must start with http://")
         return value.rstrip("/") if value else value
-
