@@ -66,7 +66,7 @@ class SharedProbes:
                 ):
                     self._down[endpoint] = err
                 raise
-        return self._results[key]  # type: ignore[no-any-return]
+        return self._results[key]
 
     def clear(self) -> None:
         self._results.clear()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     """How much a failed check weighs in the verdict."""
 
     BLOCKER = "blocker"
@@ -28,7 +28,7 @@ class Severity(str, enum.Enum):
 _SEVERITY_RANK = {Severity.BLOCKER: 0, Severity.MAJOR: 1, Severity.MINOR: 2, Severity.INFO: 3}
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What happened to one check in one run."""
 
     PASSED = "passed"
@@ -45,7 +45,7 @@ class Outcome(str, enum.Enum):
         return self in (Outcome.FAILED, Outcome.ERROR, Outcome.SKIPPED, Outcome.REFUSED)
 
 
-class ErrorReason(str, enum.Enum):
+class ErrorReason(enum.StrEnum):
     """Why a check could not be carried out (outcome ``error``)."""
 
     CONNECTIVITY = "connectivity"
@@ -55,7 +55,7 @@ class ErrorReason(str, enum.Enum):
     BUG = "bug"
 
 
-class Comparison(str, enum.Enum):
+class Comparison(enum.StrEnum):
     """How a measured value is compared with its threshold."""
 
     GE = ">="

@@ -20,7 +20,7 @@ from gonogo.model import Outcome, Severity
 from gonogo.schema import Waiver
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     GO = "GO"
     CONDITIONAL = "CONDITIONAL"
     NO_GO = "NO-GO"

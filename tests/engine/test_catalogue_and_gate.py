@@ -36,7 +36,7 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
     entry = '["a.b"]\ntitle = "x y z"\nseverity = "major"\n'
     (tmp_path / "one.toml").write_text(entry)
     (tmp_path / "two.toml").write_text(entry)
-    with pytest.raises(ConfigError, match="already defined in .*one.toml"):
+    with pytest.raises(ConfigError, match=r"already defined in .*one.toml"):
         catalogue.load(tmp_path)
 
 
@@ -65,7 +65,7 @@ def test_unreachable_endpoint_fails_once() -> None:
 
     with pytest.raises(ProbeTimeout):
         shared.get("pg-facts", down, "db:5432")
-    with pytest.raises(ProbeTimeout, match="unreachable .*failed earlier"):
+    with pytest.raises(ProbeTimeout, match=r"unreachable .*failed earlier"):
         shared.get("pg-other-facts", down, "db:5432")
     assert calls == ["probe"]
 

@@ -1,6 +1,5 @@
 """Table tests of the cookie rule: Set-Cookie values in, pass/fail verdict out."""
 
-# ruff: noqa: E501  (the case tables read best one case per line)
 
 from __future__ import annotations
 
@@ -22,11 +21,7 @@ def case(name: str, facts: CookieFacts, ok: bool, **config: Any) -> Any:
 
 
 CASES = [
-    case(
-        "demo-session",
-        cookies("session=abc; Path=/; Secure; HttpOnly; SameSite=Lax", step=LOGIN),
-        True,
-    ),
+    case("demo-session", cookies("session=abc; Path=/; Secure; HttpOnly; SameSite=Lax", step=LOGIN), True),
     case("session-without-secure", cookies("session=abc; HttpOnly; SameSite=Lax"), False),
     case("session-without-httponly", cookies("session=abc; Secure; SameSite=Lax"), False),
     case("preference-cookie-readable-by-js", cookies("theme=dark; Secure; SameSite=Lax"), True),
@@ -35,71 +30,31 @@ CASES = [
     case("missing-samesite-allowed", cookies("theme=dark; Secure"), True, require_samesite=False),
     case("samesite-none-with-secure", cookies("widget=1; Secure; SameSite=None"), True),
     case("samesite-none-without-secure", cookies("widget=1; SameSite=None"), False),
-    case(
-        "samesite-none-without-secure-not-required",
-        cookies("widget=1; SameSite=None"),
-        False,
-        require_samesite=False,
-    ),
+    case("samesite-none-without-secure-not-required", cookies("widget=1; SameSite=None"), False,
+         require_samesite=False),
     case("samesite-invalid-value", cookies("theme=dark; Secure; SameSite=Bogus"), False),
     case("samesite-without-value", cookies("theme=dark; Secure; SameSite"), False),
     case("last-samesite-wins", cookies("theme=dark; Secure; SameSite=Bogus; SameSite=Lax"), True),
     case("attributes-any-case", cookies("session=abc; secure; HTTPONLY; samesite=lax"), True),
-    case(
-        "host-prefix-valid",
-        cookies("__Host-sid=1; Secure; HttpOnly; Path=/; SameSite=Strict"),
-        True,
-    ),
-    case(
-        "host-prefix-with-domain",
-        cookies("__Host-sid=1; Secure; HttpOnly; Path=/; Domain=example.com; SameSite=Lax"),
-        False,
-    ),
-    case(
-        "host-prefix-without-path", cookies("__Host-sid=1; Secure; HttpOnly; SameSite=Lax"), False
-    ),
+    case("host-prefix-valid", cookies("__Host-sid=1; Secure; HttpOnly; Path=/; SameSite=Strict"), True),
+    case("host-prefix-with-domain", cookies("__Host-sid=1; Secure; HttpOnly; Path=/; Domain=example.com; SameSite=Lax"),
+         False),
+    case("host-prefix-without-path", cookies("__Host-sid=1; Secure; HttpOnly; SameSite=Lax"), False),
     case("secure-prefix-without-secure", cookies("__Secure-id=1; HttpOnly; SameSite=Lax"), False),
     case("secure-prefix-lower-case", cookies("__secure-id=1; HttpOnly; SameSite=Lax"), False),
-    case(
-        "set-over-plain-http",
-        cookies("theme=dark; Secure; SameSite=Lax", url="http://app.example.com/"),
-        False,
-    ),
+    case("set-over-plain-http", cookies("theme=dark; Secure; SameSite=Lax", url="http://app.example.com/"), False),
     case("deleted-with-max-age-0", cookies("session=; Max-Age=0"), True),
-    case(
-        "deleted-with-past-expires",
-        cookies("session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT", date=DATE),
-        True,
-    ),
-    case(
-        "deleted-with-dashed-expires",
-        cookies("session=; Expires=Thu, 01-Jan-1970 00:00:00 GMT", date=DATE),
-        True,
-    ),
-    case(
-        "future-expires-is-a-cookie",
-        cookies("session=abc; Expires=Thu, 01 Jan 2037 00:00:00 GMT", date=DATE),
-        False,
-    ),
-    case(
-        "max-age-wins-over-past-expires",
-        cookies("session=abc; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT", date=DATE),
-        False,
-    ),
+    case("deleted-with-past-expires", cookies("session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT", date=DATE), True),
+    case("deleted-with-dashed-expires", cookies("session=; Expires=Thu, 01-Jan-1970 00:00:00 GMT", date=DATE), True),
+    case("future-expires-is-a-cookie", cookies("session=abc; Expires=Thu, 01 Jan 2037 00:00:00 GMT", date=DATE),
+         False),
+    case("max-age-wins-over-past-expires",
+         cookies("session=abc; Max-Age=3600; Expires=Thu, 01 Jan 1970 00:00:00 GMT", date=DATE), False),
     case("glob-laravel-session", cookies("laravel_session=x; Secure; SameSite=Lax"), False),
     case("glob-connect-sid", cookies("connect.sid=x; Secure; SameSite=Lax"), False),
     case("glob-jsessionid-upper-case", cookies("JSESSIONID=x; Secure; SameSite=Lax"), False),
-    case(
-        "custom-session-name",
-        cookies("token=x; Secure; SameSite=Lax"),
-        False,
-        session_cookie_names=["token"],
-    ),
-    case(
-        "one-bad-of-two",
-        cookies("theme=dark; Secure; SameSite=Lax", "session=abc; SameSite=Lax"),
-        False,
-    ),
+    case("custom-session-name", cookies("token=x; Secure; SameSite=Lax"), False, session_cookie_names=["token"]),
+    case("one-bad-of-two", cookies("theme=dark; Secure; SameSite=Lax", "session=abc; SameSite=Lax"), False),
     case("no-cookies", CookieFacts(observations=(), steps=("GET / -> 200",)), True),
     case("nameless-cookie", cookies("justavalue; Secure; SameSite=Lax"), True),
 ]
@@ -122,18 +77,12 @@ def test_login_that_sets_no_cookie_fails_closed() -> None:
 
 def test_login_cookie_is_attributed_to_the_login_step() -> None:
     """Cookies set by the login are judged with the step that set them."""
-    seen = CookieObservation(
-        LOGIN, "https://app.example.com/login", 200, "session=a; HttpOnly; SameSite=Lax"
-    )
+    seen = CookieObservation(LOGIN, "https://app.example.com/login", 200, "session=a; HttpOnly; SameSite=Lax")
     facts = CookieFacts(observations=(seen,), steps=("GET / -> 200", "POST /login -> 200"))
     findings = rules.evaluate_cookies(facts, CookiesConfig(login_path="/login"))
     assert failing(findings) == {"cookie session"}
     bad = next(f for f in findings if not f.ok)
-    assert (
-        "POST /login" in bad.message
-        and "no Secure" in bad.message
-        and bad.measured["session"] is True
-    )
+    assert "POST /login" in bad.message and "no Secure" in bad.message and bad.measured["session"] is True
 
 
 @pytest.mark.parametrize(

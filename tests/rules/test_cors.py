@@ -1,6 +1,5 @@
 """Table tests of the CORS rule: what each probe origin was granted, judged against the allow-list."""
 
-# ruff: noqa: E501  (the case tables read best one case per line)
 
 from __future__ import annotations
 
@@ -23,106 +22,39 @@ def case(name: str, facts: CorsFacts, ok: bool, **config: Any) -> Any:
 
 
 CASES = [
-    case(
-        "no-cors-at-all",
-        cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen("null"), cors_seen(APP)),
-        True,
-    ),
-    case(
-        "allow-listed-origin-granted",
-        cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(APP, APP, creds="true")),
-        True,
-    ),
-    case(
-        "reflected-with-credentials",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, creds="true")),
-        False,
-    ),
-    case(
-        "reflected-without-credentials",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN)),
-        False,
-    ),
+    case("no-cors-at-all", cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen("null"), cors_seen(APP)), True),
+    case("allow-listed-origin-granted", cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(APP, APP, creds="true")), True),
+    case("reflected-with-credentials", cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, creds="true")), False),
+    case("reflected-without-credentials", cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN)), False),
     case("wildcard", cors_facts(cors_seen(FOREIGN_ORIGIN, "*")), False),
-    case(
-        "wildcard-allowed-public",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, "*")),
-        True,
-        allow_wildcard=True,
-    ),
-    case(
-        "wildcard-with-credentials",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, "*", creds="true")),
-        False,
-        allow_wildcard=True,
-    ),
+    case("wildcard-allowed-public", cors_facts(cors_seen(FOREIGN_ORIGIN, "*")), True, allow_wildcard=True),
+    case("wildcard-with-credentials", cors_facts(cors_seen(FOREIGN_ORIGIN, "*", creds="true")), False,
+         allow_wildcard=True),
     case("null-allowed", cors_facts(cors_seen("null", "null")), False),
-    case(
-        "null-allowed-with-credentials", cors_facts(cors_seen("null", "null", creds="true")), False
-    ),
-    case(
-        "fixed-origin-outside-list",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, "https://partner.example")),
-        False,
-    ),
-    case(
-        "fixed-allow-listed-origin-for-everyone", cors_facts(cors_seen(FOREIGN_ORIGIN, APP)), True
-    ),
-    case(
-        "suffix-look-alike-reflected",
-        cors_facts(
-            cors_seen(f"{APP}.gonogo-probe.example", f"{APP}.gonogo-probe.example", creds="true")
-        ),
-        False,
-    ),
-    case(
-        "prefix-look-alike-reflected",
-        cors_facts(cors_seen("https://gonogoapp.example.com", "https://gonogoapp.example.com")),
-        False,
-    ),
-    case(
-        "http-downgrade-of-allowed-origin",
-        cors_facts(cors_seen("http://app.example.com", "http://app.example.com")),
-        False,
-    ),
+    case("null-allowed-with-credentials", cors_facts(cors_seen("null", "null", creds="true")), False),
+    case("fixed-origin-outside-list", cors_facts(cors_seen(FOREIGN_ORIGIN, "https://partner.example")), False),
+    case("fixed-allow-listed-origin-for-everyone", cors_facts(cors_seen(FOREIGN_ORIGIN, APP)), True),
+    case("suffix-look-alike-reflected",
+         cors_facts(cors_seen(f"{APP}.gonogo-probe.example", f"{APP}.gonogo-probe.example", creds="true")), False),
+    case("prefix-look-alike-reflected",
+         cors_facts(cors_seen("https://gonogoapp.example.com", "https://gonogoapp.example.com")), False),
+    case("http-downgrade-of-allowed-origin", cors_facts(cors_seen("http://app.example.com", "http://app.example.com")),
+         False),
     case("trailing-slash-in-grant", cors_facts(cors_seen(APP, APP + "/")), True),
     case("no-allow-list-configured", cors_facts(cors_seen(APP, APP)), False, allowed_origins=[]),
     case("duplicate-grant-headers", cors_facts(cors_seen(APP, (APP, APP))), True),
-    case(
-        "preflight-methods-within-plan",
-        cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="GET, POST, PUT")),
-        True,
-        allowed_methods=["GET", "POST", "PUT", "DELETE"],
-    ),
-    case(
-        "preflight-extra-method",
-        cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="GET, PATCH")),
-        False,
-        allowed_methods=["GET", "POST", "PUT", "DELETE"],
-    ),
-    case(
-        "preflight-wildcard-methods",
-        cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="*")),
-        False,
-        allowed_methods=["GET", "POST"],
-    ),
-    case(
-        "preflight-methods-unchecked-by-default",
-        cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="*")),
-        True,
-    ),
-    case(
-        "preflight-reflects-foreign-origin",
-        cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, method="OPTIONS", creds="true")),
-        False,
-    ),
-    case(
-        "reflection-on-second-path-only",
-        cors_facts(
-            cors_seen(FOREIGN_ORIGIN), cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, path="/api/me")
-        ),
-        False,
-    ),
+    case("preflight-methods-within-plan", cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="GET, POST, PUT")),
+         True, allowed_methods=["GET", "POST", "PUT", "DELETE"]),
+    case("preflight-extra-method", cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="GET, PATCH")), False,
+         allowed_methods=["GET", "POST", "PUT", "DELETE"]),
+    case("preflight-wildcard-methods", cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="*")), False,
+         allowed_methods=["GET", "POST"]),
+    case("preflight-methods-unchecked-by-default", cors_facts(cors_seen(APP, APP, method="OPTIONS", methods="*")),
+         True),
+    case("preflight-reflects-foreign-origin",
+         cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, method="OPTIONS", creds="true")), False),
+    case("reflection-on-second-path-only",
+         cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, path="/api/me")), False),
 ]
 
 
@@ -135,9 +67,8 @@ def test_cors_table(facts: CorsFacts, config: dict[str, Any], ok: bool) -> None:
 
 def test_reflection_with_credentials_is_a_blocker() -> None:
     """An arbitrary origin reflected with credentials escalates the finding to blocker."""
-    findings = cors.evaluate_cors(
-        cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, creds="true")), CorsConfig(**ALLOWED)
-    )
+    findings = cors.evaluate_cors(cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, creds="true")),
+                                  CorsConfig(**ALLOWED))
     [bad] = [f for f in findings if not f.ok]
     assert bad.severity is Severity.BLOCKER and "reflects the arbitrary origin" in bad.message
 

@@ -1,7 +1,6 @@
 """Table tests of the exposure rules: sensitive paths, source maps, debug output."""
 
 
-
 from __future__ import annotations
 
 from typing import Any
@@ -23,206 +22,60 @@ def case(name: str, facts: ExposureFacts, ok: bool) -> Any:
 
 
 SENSITIVE = [
-    case(
-        "nothing-served",
-        exposure(probe("/.env"), probe("/.git/config"), probe("/backup.sql")),
-        True,
-    ),
+    case("nothing-served", exposure(probe("/.env"), probe("/.git/config"), probe("/backup.sql")), True),
     case("env-file-served", exposure(probe("/.env", 200, ENV, "text/plain")), False),
-    case(
-        "env-behind-spa-catch-all",
-        exposure(probe("/.env", 200, SPA.format(n="ffeeddccbbaa99887766")), baseline=SPA_BASELINE),
-        True,
-    ),
-    case(
-        "env-served-despite-spa",
-        exposure(probe("/.env", 200, ENV, "application/octet-stream"), baseline=SPA_BASELINE),
-        False,
-    ),
+    case("env-behind-spa-catch-all", exposure(probe("/.env", 200, SPA.format(n="ffeeddccbbaa99887766")),
+                                              baseline=SPA_BASELINE), True),
+    case("env-served-despite-spa", exposure(probe("/.env", 200, ENV, "application/octet-stream"),
+                                            baseline=SPA_BASELINE), False),
     case("identical-to-baseline", exposure(probe("/.env", 200, "Not Found")), True),
-    case(
-        "git-config",
-        exposure(
-            probe("/.git/config", 200, "[core]\n\trepositoryformatversion = 0\n", "text/plain")
-        ),
-        False,
-    ),
-    case(
-        "git-head",
-        exposure(probe("/.git/HEAD", 200, "ref: refs/heads/main\n", "text/plain")),
-        False,
-    ),
+    case("git-config", exposure(probe("/.git/config", 200, "[core]\n\trepositoryformatversion = 0\n", "text/plain")),
+         False),
+    case("git-head", exposure(probe("/.git/HEAD", 200, "ref: refs/heads/main\n", "text/plain")), False),
     case("git-forbidden", exposure(probe("/.git/config", 403, "Forbidden")), True),
-    case(
-        "soft-404-html-page",
-        exposure(probe("/.env", 200, "<html><h1>Page not found</h1></html>")),
-        True,
-    ),
-    case(
-        "zip-backup",
-        exposure(probe("/backup.zip", 200, "", "application/zip", head=b"PK\x03\x04rest")),
-        False,
-    ),
-    case(
-        "gzip-dump",
-        exposure(probe("/db.sql.gz", 200, "", "application/gzip", head=b"\x1f\x8b\x08\x00")),
-        False,
-    ),
+    case("soft-404-html-page", exposure(probe("/.env", 200, "<html><h1>Page not found</h1></html>")), True),
+    case("zip-backup", exposure(probe("/backup.zip", 200, "", "application/zip", head=b"PK\x03\x04rest")), False),
+    case("gzip-dump", exposure(probe("/db.sql.gz", 200, "", "application/gzip", head=b"\x1f\x8b\x08\x00")), False),
     case("backup-is-html", exposure(probe("/backup.zip", 200, "<html>shop</html>")), True),
-    case(
-        "sql-dump",
-        exposure(
-            probe("/dump.sql", 200, "-- PostgreSQL database dump\nCREATE TABLE t();", "text/plain")
-        ),
-        False,
-    ),
-    case(
-        "apache-status",
-        exposure(probe("/server-status", 200, "<h1>Apache Server Status for x</h1>")),
-        False,
-    ),
-    case(
-        "nginx-stub-status",
-        exposure(probe("/nginx_status", 200, "Active connections: 1 \n", "text/plain")),
-        False,
-    ),
-    case(
-        "actuator-env",
-        exposure(
-            probe(
-                "/actuator/env",
-                200,
-                '{"activeProfiles":[],"propertySources":[]}',
-                "application/json",
-            )
-        ),
-        False,
-    ),
-    case(
-        "werkzeug-console",
-        exposure(probe("/console", 200, "<title>Console // Werkzeug Debugger</title>")),
-        False,
-    ),
-    case(
-        "extra-path-json",
-        exposure(probe("/internal/metrics", 200, '{"up":1}', "application/json")),
-        False,
-    ),
+    case("sql-dump", exposure(probe("/dump.sql", 200, "-- PostgreSQL database dump\nCREATE TABLE t();", "text/plain")),
+         False),
+    case("apache-status", exposure(probe("/server-status", 200, "<h1>Apache Server Status for x</h1>")), False),
+    case("nginx-stub-status", exposure(probe("/nginx_status", 200, "Active connections: 1 \n", "text/plain")), False),
+    case("actuator-env", exposure(probe("/actuator/env", 200, '{"activeProfiles":[],"propertySources":[]}',
+                                        "application/json")), False),
+    case("werkzeug-console", exposure(probe("/console", 200, "<title>Console // Werkzeug Debugger</title>")), False),
+    case("extra-path-json", exposure(probe("/internal/metrics", 200, '{"up":1}', "application/json")), False),
     case("extra-path-html", exposure(probe("/internal/admin", 200, "<html>login</html>")), True),
 ]
 SOURCE_MAPS = [
     ("no-scripts", SourceMapFacts("https://app.example.com/", ()), True),
-    (
-        "map-not-found",
-        SourceMapFacts(
-            "https://app.example.com/",
-            (
-                ScriptMaps(
-                    "https://app.example.com/static/app.js",
-                    200,
-                    None,
-                    (probe("/static/app.js.map", 404, "Not Found"),),
-                ),
-            ),
-        ),
-        True,
-    ),
-    (
-        "map-served",
-        SourceMapFacts(
-            "https://app.example.com/",
-            (
-                ScriptMaps(
-                    "https://app.example.com/static/app.js",
-                    200,
-                    "https://app.example.com/static/app.js.map",
-                    (probe("/static/app.js.map", 200, MAP, "application/json"),),
-                ),
-            ),
-        ),
-        False,
-    ),
-    (
-        "map-url-is-spa-index",
-        SourceMapFacts(
-            "https://app.example.com/",
-            (
-                ScriptMaps(
-                    "https://app.example.com/static/app.js",
-                    200,
-                    None,
-                    (probe("/static/app.js.map", 200, SPA.format(n="x")),),
-                ),
-            ),
-        ),
-        True,
-    ),
-    (
-        "map-with-xssi-prefix",
-        SourceMapFacts(
-            "https://app.example.com/",
-            (
-                ScriptMaps(
-                    "https://app.example.com/static/app.js",
-                    200,
-                    None,
-                    (probe("/static/app.js.map", 200, ")]}'\n" + MAP, "application/json"),),
-                ),
-            ),
-        ),
-        False,
-    ),
-    (
-        "inline-data-map",
-        SourceMapFacts(
-            "https://app.example.com/",
-            (
-                ScriptMaps(
-                    "https://app.example.com/static/app.js",
-                    200,
-                    "data:application/json;base64,eyJ9",
-                    (),
-                ),
-            ),
-        ),
-        False,
-    ),
+    ("map-not-found", SourceMapFacts("https://app.example.com/", (
+        ScriptMaps("https://app.example.com/static/app.js", 200, None,
+                   (probe("/static/app.js.map", 404, "Not Found"),)),)), True),
+    ("map-served", SourceMapFacts("https://app.example.com/", (
+        ScriptMaps("https://app.example.com/static/app.js", 200, "https://app.example.com/static/app.js.map",
+                   (probe("/static/app.js.map", 200, MAP, "application/json"),)),)), False),
+    ("map-url-is-spa-index", SourceMapFacts("https://app.example.com/", (
+        ScriptMaps("https://app.example.com/static/app.js", 200, None,
+                   (probe("/static/app.js.map", 200, SPA.format(n="x")),)),)), True),
+    ("map-with-xssi-prefix", SourceMapFacts("https://app.example.com/", (
+        ScriptMaps("https://app.example.com/static/app.js", 200, None,
+                   (probe("/static/app.js.map", 200, ")]}'\n" + MAP, "application/json"),)),)), False),
+    ("inline-data-map", SourceMapFacts("https://app.example.com/", (
+        ScriptMaps("https://app.example.com/static/app.js", 200, "data:application/json;base64,eyJ9", ()),)), False),
 ]
-TRACEBACK = (
-    'Traceback (most recent call last):\n  File "/app/main.py", line 10, in boom\nZeroDivisionError'
-)
+TRACEBACK = 'Traceback (most recent call last):\n  File "/app/main.py", line 10, in boom\nZeroDivisionError'
 DEBUG = [
     case("plain-404", exposure(probe("/api/gonogo-x", 404, '{"detail":"Not Found"}')), True),
     case("generic-500", exposure(probe("/api/boom", 500, "Internal Server Error")), True),
     case("python-traceback", exposure(probe("/api/boom", 500, TRACEBACK)), False),
-    case(
-        "traceback-on-not-found-page", exposure(baseline=probe("/gonogo-x", 404, TRACEBACK)), False
-    ),
-    case(
-        "java-stack",
-        exposure(probe("/api/boom", 500, "at com.example.Boom.run(Boom.java:42)")),
-        False,
-    ),
-    case(
-        "node-stack",
-        exposure(probe("/api/boom", 500, "Error: x\n    at handler (/srv/app/index.js:12:7)")),
-        False,
-    ),
-    case(
-        "django-debug",
-        exposure(
-            probe("/x", 404, "You're seeing this error because you have <code>DEBUG = True</code>")
-        ),
-        False,
-    ),
-    case(
-        "sql-error",
-        exposure(probe("/api/boom", 500, 'ERROR: syntax error at or near "FROM"')),
-        False,
-    ),
-    case(
-        "go-panic", exposure(probe("/api/boom", 500, "panic: x\n\ngoroutine 1 [running]:")), False
-    ),
+    case("traceback-on-not-found-page", exposure(baseline=probe("/gonogo-x", 404, TRACEBACK)), False),
+    case("java-stack", exposure(probe("/api/boom", 500, "at com.example.Boom.run(Boom.java:42)")), False),
+    case("node-stack", exposure(probe("/api/boom", 500, "Error: x\n    at handler (/srv/app/index.js:12:7)")), False),
+    case("django-debug", exposure(probe("/x", 404, "You're seeing this error because you have <code>DEBUG = True</code>")),
+         False),
+    case("sql-error", exposure(probe("/api/boom", 500, 'ERROR: syntax error at or near "FROM"')), False),
+    case("go-panic", exposure(probe("/api/boom", 500, "panic: x\n\ngoroutine 1 [running]:")), False),
 ]
 
 
@@ -246,18 +99,14 @@ def test_debug_table(facts: ExposureFacts, ok: bool) -> None:
 
 def test_served_path_is_named_with_evidence() -> None:
     """A served .env fails under its own path, with the start of the body as evidence."""
-    findings = rules.evaluate_sensitive_paths(
-        exposure(probe("/.env", 200, ENV, "text/plain")), ExposureConfig()
-    )
+    findings = rules.evaluate_sensitive_paths(exposure(probe("/.env", 200, ENV, "text/plain")), ExposureConfig())
     assert failing(findings) == {"/.env"}
     assert next(f for f in findings if not f.ok).measured.startswith("DATABASE_URL=")
 
 
 def test_path_list_follows_configuration() -> None:
     """extra_paths are added, skip_paths removed, error_paths join the debug triggers."""
-    cfg = ExposureConfig(
-        extra_paths=["/internal"], skip_paths=["/console"], error_paths=["/api/boom"]
-    )
+    cfg = ExposureConfig(extra_paths=["/internal"], skip_paths=["/console"], error_paths=["/api/boom"])
     paths = rules.sensitive_paths(cfg)
     assert "/internal" in paths and "/console" not in paths and "/.env" in paths
     assert rules.debug_paths(cfg)[-1] == "/api/boom"

@@ -1,6 +1,5 @@
 """Table tests of the security-header rules: raw headers in, pass/fail verdict out."""
 
-# ruff: noqa: E501  (the case tables read best one case per line)
 
 from __future__ import annotations
 
@@ -38,48 +37,19 @@ CASES = [
     case("plans-nginx-value", "hsts", page(YEAR), True),
     case("missing", "hsts", page("X-Frame-Options: DENY"), False),
     case("max-age-0-disables", "hsts", page(f"{STS}: max-age=0; includeSubDomains"), False),
-    case(
-        "six-months-below-default-year",
-        "hsts",
-        page(f"{STS}: max-age=15552000; includeSubDomains"),
-        False,
-    ),
+    case("six-months-below-default-year", "hsts", page(f"{STS}: max-age=15552000; includeSubDomains"), False),
     case("year-without-includeSubDomains", "hsts", page(f"{STS}: max-age=31536000"), False),
-    case(
-        "includeSubDomains-not-required",
-        "hsts",
-        page(f"{STS}: max-age=31536000"),
-        True,
-        hsts_require_include_subdomains=False,
-    ),
-    case(
-        "two-years-preload",
-        "hsts",
-        page(f"{STS}: max-age=63072000; includeSubDomains; preload"),
-        True,
-    ),
-    case(
-        "lower-case-name",
-        "hsts",
-        page("strict-transport-security: max-age=31536000; includeSubDomains"),
-        True,
-    ),
-    case(
-        "upper-case-directives", "hsts", page(f"{STS}: MAX-AGE=31536000; INCLUDESUBDOMAINS"), True
-    ),
+    case("includeSubDomains-not-required", "hsts", page(f"{STS}: max-age=31536000"), True,
+         hsts_require_include_subdomains=False),
+    case("two-years-preload", "hsts", page(f"{STS}: max-age=63072000; includeSubDomains; preload"), True),
+    case("lower-case-name", "hsts", page("strict-transport-security: max-age=31536000; includeSubDomains"), True),
+    case("upper-case-directives", "hsts", page(f"{STS}: MAX-AGE=31536000; INCLUDESUBDOMAINS"), True),
     case("quoted-max-age", "hsts", page(f'{STS}: max-age="31536000"; includeSubDomains'), True),
-    case(
-        "spaces-around-equals", "hsts", page(f"{STS}: max-age = 31536000 ; includeSubDomains"), True
-    ),
+    case("spaces-around-equals", "hsts", page(f"{STS}: max-age = 31536000 ; includeSubDomains"), True),
     case("duplicate-first-good-wins", "hsts", page(YEAR, f"{STS}: max-age=0"), True),
     case("duplicate-first-zero-wins", "hsts", page(f"{STS}: max-age=0", YEAR), False),
     case("folded-duplicates-invalid", "hsts", page(f"{STS}: max-age=31536000, max-age=0"), False),
-    case(
-        "repeated-directive-invalid",
-        "hsts",
-        page(f"{STS}: max-age=31536000; max-age=31536000"),
-        False,
-    ),
+    case("repeated-directive-invalid", "hsts", page(f"{STS}: max-age=31536000; max-age=31536000"), False),
     case("no-max-age", "hsts", page(f"{STS}: includeSubDomains"), False),
     case("max-age-not-a-number", "hsts", page(f"{STS}: max-age=1y; includeSubDomains"), False),
     case("negative-max-age", "hsts", page(f"{STS}: max-age=-1; includeSubDomains"), False),
@@ -89,188 +59,74 @@ CASES = [
     case("xfo-deny", "frame", page("X-Frame-Options: DENY"), True),
     case("xfo-sameorigin-lower-case", "frame", page("x-frame-options: sameorigin"), True),
     case("nothing", "frame", page("X-Content-Type-Options: nosniff"), False),
-    case(
-        "xfo-allow-from",
-        "frame",
-        page("X-Frame-Options: ALLOW-FROM https://partner.example"),
-        False,
-    ),
+    case("xfo-allow-from", "frame", page("X-Frame-Options: ALLOW-FROM https://partner.example"), False),
     case("xfo-invalid-allowall", "frame", page("X-Frame-Options: ALLOWALL"), False),
-    case(
-        "xfo-duplicate-deny", "frame", page("X-Frame-Options: DENY", "X-Frame-Options: DENY"), True
-    ),
-    case(
-        "xfo-conflicting-values-block",
-        "frame",
-        page("X-Frame-Options: DENY", "X-Frame-Options: SAMEORIGIN"),
-        True,
-    ),
+    case("xfo-duplicate-deny", "frame", page("X-Frame-Options: DENY", "X-Frame-Options: DENY"), True),
+    case("xfo-conflicting-values-block", "frame", page("X-Frame-Options: DENY", "X-Frame-Options: SAMEORIGIN"),
+         True),
     case("xfo-two-invalid-values", "frame", page("X-Frame-Options: foo, bar"), False),
     case("csp-frame-ancestors-self", "frame", page(f"{CSP}: frame-ancestors 'self'"), True),
     case("csp-frame-ancestors-empty-is-none", "frame", page(f"{CSP}: frame-ancestors"), True),
-    case(
-        "csp-frame-ancestors-star-overrides-xfo",
-        "frame",
-        page(f"{CSP}: frame-ancestors *", "X-Frame-Options: DENY"),
-        False,
-    ),
+    case("csp-frame-ancestors-star-overrides-xfo", "frame", page(f"{CSP}: frame-ancestors *", "X-Frame-Options: DENY"),
+         False),
     case("csp-frame-ancestors-scheme-only", "frame", page(f"{CSP}: frame-ancestors https:"), False),
-    case(
-        "csp-frame-ancestors-only-in-meta",
-        "frame",
-        page(meta=[("content-security-policy", "frame-ancestors 'none'")]),
-        False,
-    ),
-    case(
-        "csp-frame-ancestors-report-only",
-        "frame",
-        page(f"{CSP}-Report-Only: frame-ancestors 'none'"),
-        False,
-    ),
-    case(
-        "csp-two-policies-one-restrictive",
-        "frame",
-        page(f"{CSP}: frame-ancestors *", f"{CSP}: frame-ancestors https://partner.example"),
-        True,
-    ),
+    case("csp-frame-ancestors-only-in-meta", "frame",
+         page(meta=[("content-security-policy", "frame-ancestors 'none'")]), False),
+    case("csp-frame-ancestors-report-only", "frame", page(f"{CSP}-Report-Only: frame-ancestors 'none'"), False),
+    case("csp-two-policies-one-restrictive", "frame",
+         page(f"{CSP}: frame-ancestors *", f"{CSP}: frame-ancestors https://partner.example"), True),
     case("xfo-missing-but-frame-ancestors", "frame", good_page(without=["x-frame-options"]), True),
-    case(
-        "xfo-required-beside-frame-ancestors",
-        "frame",
-        good_page(without=["x-frame-options"]),
-        False,
-        require_x_frame_options=True,
-    ),
+    case("xfo-required-beside-frame-ancestors", "frame", good_page(without=["x-frame-options"]), False,
+         require_x_frame_options=True),
     case("xfo-required-and-sent", "frame", good_page(), True, require_x_frame_options=True),
     # --- X-Content-Type-Options -------------------------------------------------------------
     case("nosniff", "nosniff", page("X-Content-Type-Options: nosniff"), True),
     case("mixed-case", "nosniff", page("x-content-type-options: NoSniff"), True),
     case("missing", "nosniff", page(), False),
-    case(
-        "duplicate-headers",
-        "nosniff",
-        page("X-Content-Type-Options: nosniff", "X-Content-Type-Options: nosniff"),
-        True,
-    ),
+    case("duplicate-headers", "nosniff", page("X-Content-Type-Options: nosniff", "X-Content-Type-Options: nosniff"),
+         True),
     case("invalid-value", "nosniff", page("X-Content-Type-Options: sniff"), False),
-    case(
-        "first-token-counts",
-        "nosniff",
-        page("X-Content-Type-Options: foo", "X-Content-Type-Options: nosniff"),
-        False,
-    ),
+    case("first-token-counts", "nosniff", page("X-Content-Type-Options: foo", "X-Content-Type-Options: nosniff"),
+         False),
     # --- Referrer-Policy --------------------------------------------------------------------
-    case(
-        "strict-origin-when-cross-origin",
-        "referrer",
-        page("Referrer-Policy: strict-origin-when-cross-origin"),
-        True,
-    ),
+    case("strict-origin-when-cross-origin", "referrer", page("Referrer-Policy: strict-origin-when-cross-origin"),
+         True),
     case("no-referrer-upper-case", "referrer", page("Referrer-Policy: NO-REFERRER"), True),
     case("unsafe-url", "referrer", page("Referrer-Policy: unsafe-url"), False),
-    case(
-        "no-referrer-when-downgrade",
-        "referrer",
-        page("Referrer-Policy: no-referrer-when-downgrade"),
-        False,
-    ),
+    case("no-referrer-when-downgrade", "referrer", page("Referrer-Policy: no-referrer-when-downgrade"), False),
     case("absent-browser-default", "referrer", page(), True),
     case("absent-but-required", "referrer", page(), False, require_referrer_policy=True),
-    case(
-        "fallback-list-last-valid-unsafe",
-        "referrer",
-        page("Referrer-Policy: no-referrer, unsafe-url"),
-        False,
-    ),
-    case(
-        "fallback-list-last-valid-safe",
-        "referrer",
-        page("Referrer-Policy: unsafe-url, strict-origin"),
-        True,
-    ),
-    case(
-        "unknown-token-ignored",
-        "referrer",
-        page("Referrer-Policy: no-referrer, future-policy"),
-        True,
-    ),
+    case("fallback-list-last-valid-unsafe", "referrer", page("Referrer-Policy: no-referrer, unsafe-url"), False),
+    case("fallback-list-last-valid-safe", "referrer", page("Referrer-Policy: unsafe-url, strict-origin"), True),
+    case("unknown-token-ignored", "referrer", page("Referrer-Policy: no-referrer, future-policy"), True),
     case("only-unknown-token", "referrer", page("Referrer-Policy: same-site"), False),
-    case(
-        "meta-overrides-header",
-        "referrer",
-        page("Referrer-Policy: no-referrer", meta=[("referrer", "unsafe-url")]),
-        False,
-    ),
-    case(
-        "origin-allowed-by-config",
-        "referrer",
-        page("Referrer-Policy: origin"),
-        True,
-        safe_referrer_policies=["origin", "no-referrer"],
-    ),
+    case("meta-overrides-header", "referrer", page("Referrer-Policy: no-referrer", meta=[("referrer", "unsafe-url")]),
+         False),
+    case("origin-allowed-by-config", "referrer", page("Referrer-Policy: origin"), True,
+         safe_referrer_policies=["origin", "no-referrer"]),
     # --- Permissions-Policy -----------------------------------------------------------------
-    case(
-        "all-denied",
-        "permissions",
-        page("Permissions-Policy: camera=(), microphone=(), geolocation=()"),
-        True,
-    ),
+    case("all-denied", "permissions", page("Permissions-Policy: camera=(), microphone=(), geolocation=()"), True),
     case("missing", "permissions", page(), False),
     case("missing-not-required", "permissions", page(), True, require_permissions_policy=False),
-    case(
-        "camera-to-everyone",
-        "permissions",
-        page("Permissions-Policy: camera=*, microphone=()"),
-        False,
-    ),
-    case(
-        "self-and-partner",
-        "permissions",
-        page('Permissions-Policy: geolocation=(self "https://maps.example")'),
-        True,
-    ),
+    case("camera-to-everyone", "permissions", page("Permissions-Policy: camera=*, microphone=()"), False),
+    case("self-and-partner", "permissions", page('Permissions-Policy: geolocation=(self "https://maps.example")'),
+         True),
     case("feature-policy-syntax", "permissions", page("Permissions-Policy: camera 'none'"), False),
     case("legacy-feature-policy-only", "permissions", page("Feature-Policy: camera 'none'"), False),
-    case(
-        "unrestricted-feature-open", "permissions", page("Permissions-Policy: fullscreen=*"), True
-    ),
-    case(
-        "split-over-two-headers",
-        "permissions",
-        page("Permissions-Policy: camera=()", "Permissions-Policy: usb=*"),
-        False,
-    ),
+    case("unrestricted-feature-open", "permissions", page("Permissions-Policy: fullscreen=*"), True),
+    case("split-over-two-headers", "permissions", page("Permissions-Policy: camera=()", "Permissions-Policy: usb=*"),
+         False),
     # --- COOP / COEP / CORP -----------------------------------------------------------------
     case("informational-by-default", "cross-origin", page(), True),
     case("coop-required-missing", "cross-origin", page(), False, require_coop=True),
-    case(
-        "coop-required-same-origin",
-        "cross-origin",
-        page("Cross-Origin-Opener-Policy: same-origin"),
-        True,
-        require_coop=True,
-    ),
-    case(
-        "coop-required-unsafe-none",
-        "cross-origin",
-        page("Cross-Origin-Opener-Policy: unsafe-none"),
-        False,
-        require_coop=True,
-    ),
-    case(
-        "corp-required-cross-origin",
-        "cross-origin",
-        page("Cross-Origin-Resource-Policy: cross-origin"),
-        False,
-        require_corp=True,
-    ),
-    case(
-        "coep-required-with-report-to",
-        "cross-origin",
-        page('Cross-Origin-Embedder-Policy: require-corp; report-to="coep"'),
-        True,
-        require_coep=True,
-    ),
+    case("coop-required-same-origin", "cross-origin", page("Cross-Origin-Opener-Policy: same-origin"), True,
+         require_coop=True),
+    case("coop-required-unsafe-none", "cross-origin", page("Cross-Origin-Opener-Policy: unsafe-none"), False,
+         require_coop=True),
+    case("corp-required-cross-origin", "cross-origin", page("Cross-Origin-Resource-Policy: cross-origin"), False,
+         require_corp=True),
+    case("coep-required-with-report-to", "cross-origin",
+         page('Cross-Origin-Embedder-Policy: require-corp; report-to="coep"'), True, require_coep=True),
     # --- disclosure -------------------------------------------------------------------------
     case("server-tokens-off", "disclosure", page("Server: nginx"), True),
     case("server-version", "disclosure", page("Server: nginx/1.22.1"), False),
@@ -314,18 +170,14 @@ def test_hsts_zero_is_reported_as_disabled() -> None:
 
 def test_hsts_measures_max_age() -> None:
     """A short max-age is measured in seconds against the minimum."""
-    findings = headers.evaluate_hsts(
-        page(f"{STS}: max-age=86400; includeSubDomains"), HeadersConfig()
-    )
+    findings = headers.evaluate_hsts(page(f"{STS}: max-age=86400; includeSubDomains"), HeadersConfig())
     assert failing(findings) == {"max_age"}
     assert next(f for f in findings if f.name == "max_age").measured == 86400
 
 
 def test_allow_from_message_names_the_reason() -> None:
     """ALLOW-FROM fails with the reason: current browsers ignore it."""
-    [finding] = headers.evaluate_frame(
-        page("X-Frame-Options: ALLOW-FROM https://a.example"), HeadersConfig()
-    )
+    [finding] = headers.evaluate_frame(page("X-Frame-Options: ALLOW-FROM https://a.example"), HeadersConfig())
     assert "ALLOW-FROM" in finding.message and "ignored" in finding.message
 
 

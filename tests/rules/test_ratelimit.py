@@ -1,7 +1,6 @@
 """Table tests of the login rate-limit rule: a burst's status timeline in, verdict out."""
 
 
-
 from __future__ import annotations
 
 from typing import Any
@@ -19,13 +18,7 @@ URL = "https://app.example.com/login"
 def burst(*statuses: int, planned: int = 7) -> RateLimitFacts:
     """Attempts 1..n with these statuses, 50 ms apart."""
     attempts = tuple(
-        Attempt(
-            n,
-            s,
-            f"2026-06-01T12:00:00.{n * 50:03d}+00:00",
-            round((n - 1) * 0.05, 3),
-            "900" if s == 429 else None,
-        )
+        Attempt(n, s, f"2026-06-01T12:00:00.{n * 50:03d}+00:00", round((n - 1) * 0.05, 3), "900" if s == 429 else None)
         for n, s in enumerate(statuses, 1)
     )
     return RateLimitFacts(url=URL, attempts=attempts, planned=planned)
@@ -38,16 +31,9 @@ CASES = [
     pytest.param(burst(*[401] * 7), {}, False, id="never-refused"),
     pytest.param(burst(401, 401, 401, 401, 401, 503), {}, True, id="nginx-limit-req-503"),
     pytest.param(burst(401, 401, 401, 401, 401, 423), {}, True, id="account-locked-423"),
-    pytest.param(
-        burst(401, 401, 401, 401, 401, 503),
-        {"refusal_statuses": [429]},
-        False,
-        id="503-not-counted",
-    ),
+    pytest.param(burst(401, 401, 401, 401, 401, 503), {"refusal_statuses": [429]}, False, id="503-not-counted"),
     pytest.param(burst(401, 401, 401, 429), {"max_attempts": 3}, True, id="stricter-limit-met"),
-    pytest.param(
-        burst(401, 401, 401, 401, 429), {"max_attempts": 3}, False, id="stricter-limit-missed"
-    ),
+    pytest.param(burst(401, 401, 401, 401, 429), {"max_attempts": 3}, False, id="stricter-limit-missed"),
     pytest.param(burst(*[404] * 7), {}, False, id="not-a-login-endpoint"),
     pytest.param(burst(500, 500, 500, 500, 500, 429), {}, True, id="server-errors-then-refused"),
 ]

@@ -1,7 +1,6 @@
 """Table tests of the HTTP → HTTPS redirect rule, on whole redirect chains."""
 
 
-
 from __future__ import annotations
 
 from typing import Any
@@ -24,80 +23,25 @@ CASES = [
     case("plans-nginx-301", chain(f"301 http://{A}/ -> https://{A}/", f"200 https://{A}/"), True),
     case("permanent-308", chain(f"308 http://{A}/ -> https://{A}/", f"200 https://{A}/"), True),
     case("temporary-302", chain(f"302 http://{A}/ -> https://{A}/", f"200 https://{A}/"), False),
-    case(
-        "temporary-307-allowed",
-        chain(f"307 http://{A}/ -> https://{A}/", f"200 https://{A}/"),
-        True,
-        redirect_require_permanent=False,
-    ),
+    case("temporary-307-allowed", chain(f"307 http://{A}/ -> https://{A}/", f"200 https://{A}/"), True,
+         redirect_require_permanent=False),
     case("no-redirect", chain(f"200 http://{A}/"), False),
-    case(
-        "http-then-https",
-        chain(
-            f"301 http://{A}/ -> http://{A}/x",
-            f"301 http://{A}/x -> https://{A}/x",
-            f"200 https://{A}/x",
-        ),
-        False,
-    ),
-    case(
-        "across-hosts-first-hop",
-        chain(f"301 http://{A}/ -> https://{B}/", f"200 https://{B}/"),
-        False,
-    ),
-    case(
-        "same-host-then-other-host",
-        chain(
-            f"301 http://{A}/ -> https://{A}/",
-            f"301 https://{A}/ -> https://{B}/",
-            f"200 https://{B}/",
-        ),
-        True,
-    ),
-    case(
-        "downgrade-at-the-end",
-        chain(
-            f"301 http://{A}/ -> https://{A}/",
-            f"302 https://{A}/ -> http://{A}/login",
-            f"200 http://{A}/login",
-        ),
-        False,
-    ),
-    case(
-        "downgrade-then-upgrade",
-        chain(
-            f"301 http://{A}/ -> https://{A}/",
-            f"302 https://{A}/ -> http://{B}/",
-            f"301 http://{B}/ -> https://{B}/",
-            f"200 https://{B}/",
-        ),
-        False,
-    ),
-    case(
-        "redirect-loop",
-        chain(
-            f"301 http://{A}/ -> https://{A}/", f"301 https://{A}/ -> https://{A}/", truncated=True
-        ),
-        False,
-    ),
-    case(
-        "ports-differ-same-host",
-        chain(
-            "301 http://127.0.0.1:8080/ -> https://127.0.0.1:8443/", "200 https://127.0.0.1:8443/"
-        ),
-        True,
-    ),
-    case(
-        "host-case-differs",
-        chain(f"301 http://APP.example.com/ -> https://{A}/", f"200 https://{A}/"),
-        True,
-    ),
+    case("http-then-https", chain(f"301 http://{A}/ -> http://{A}/x", f"301 http://{A}/x -> https://{A}/x",
+                                  f"200 https://{A}/x"), False),
+    case("across-hosts-first-hop", chain(f"301 http://{A}/ -> https://{B}/", f"200 https://{B}/"), False),
+    case("same-host-then-other-host", chain(f"301 http://{A}/ -> https://{A}/", f"301 https://{A}/ -> https://{B}/",
+                                            f"200 https://{B}/"), True),
+    case("downgrade-at-the-end", chain(f"301 http://{A}/ -> https://{A}/", f"302 https://{A}/ -> http://{A}/login",
+                                       f"200 http://{A}/login"), False),
+    case("downgrade-then-upgrade", chain(f"301 http://{A}/ -> https://{A}/", f"302 https://{A}/ -> http://{B}/",
+                                         f"301 http://{B}/ -> https://{B}/", f"200 https://{B}/"), False),
+    case("redirect-loop", chain(f"301 http://{A}/ -> https://{A}/", f"301 https://{A}/ -> https://{A}/",
+                                truncated=True), False),
+    case("ports-differ-same-host", chain("301 http://127.0.0.1:8080/ -> https://127.0.0.1:8443/",
+                                         "200 https://127.0.0.1:8443/"), True),
+    case("host-case-differs", chain(f"301 http://APP.example.com/ -> https://{A}/", f"200 https://{A}/"), True),
     case("starts-at-https", chain(f"200 https://{A}/"), False),
-    case(
-        "ends-on-https-error-page",
-        chain(f"301 http://{A}/x -> https://{A}/x", f"404 https://{A}/x"),
-        True,
-    ),
+    case("ends-on-https-error-page", chain(f"301 http://{A}/x -> https://{A}/x", f"404 https://{A}/x"), True),
 ]
 
 
@@ -113,22 +57,10 @@ def test_redirect_table(facts: RedirectChain, config: dict[str, Any], ok: bool) 
     [
         (chain(f"302 http://{A}/ -> https://{A}/", f"200 https://{A}/"), {"permanent"}),
         (chain(f"301 http://{A}/ -> https://{B}/", f"200 https://{B}/"), {"first_hop_host"}),
-        (
-            chain(
-                f"301 http://{A}/ -> http://{A}/x",
-                f"301 http://{A}/x -> https://{A}/",
-                f"200 https://{A}/",
-            ),
-            {"first_hop_scheme"},
-        ),
-        (
-            chain(
-                f"301 http://{A}/ -> https://{A}/",
-                f"302 https://{A}/ -> http://{A}/",
-                f"200 http://{A}/",
-            ),
-            {"no_downgrade", "final"},
-        ),
+        (chain(f"301 http://{A}/ -> http://{A}/x", f"301 http://{A}/x -> https://{A}/", f"200 https://{A}/"),
+         {"first_hop_scheme"}),
+        (chain(f"301 http://{A}/ -> https://{A}/", f"302 https://{A}/ -> http://{A}/", f"200 http://{A}/"),
+         {"no_downgrade", "final"}),
     ],
     ids=["temporary", "off-host", "http-first", "downgrade"],
 )
@@ -139,7 +71,5 @@ def test_redirect_failures_are_named(facts: RedirectChain, names: set[str]) -> N
 
 def test_chain_is_evidence() -> None:
     """The whole chain is recorded, hop by hop."""
-    findings = redirect.evaluate_redirect(
-        chain(f"301 http://{A}/ -> https://{A}/", f"200 https://{A}/"), HeadersConfig()
-    )
+    findings = redirect.evaluate_redirect(chain(f"301 http://{A}/ -> https://{A}/", f"200 https://{A}/"), HeadersConfig())
     assert findings[0].measured == [f"301 http://{A}/ -> https://{A}/", f"200 https://{A}/"]

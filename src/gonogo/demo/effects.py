@@ -205,10 +205,10 @@ def _release_connections(c: Components, state: RunState) -> None:
     c.procs.stop(int(state.data.pop("hog_pid", 0)), timeout=10.0)
 
 
-def _scalar(conn: psycopg.Connection, sql: str) -> object:
+def _scalar(conn: psycopg.Connection, sql: str) -> str:
     row = conn.execute(sql).fetchone()
     assert row is not None
-    return row[0]
+    return str(row[0])
 
 
 def _reload_with(setting: str, value: str | None) -> Effect:

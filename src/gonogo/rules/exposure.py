@@ -63,7 +63,7 @@ DEBUG_SIGNATURES: dict[str, str] = {
     "Node.js stack trace": r"\bat .+ \((/|[A-Za-z]:\\)[^)]+\.[cm]?[jt]s:\d+:\d+\)",
     "Ruby/Rails error": r"Action Controller: Exception caught|\.rb:\d+:in `",
     "Go panic": r"goroutine \d+ \[running\]",
-    "Laravel/Symfony debug": r"Whoops, looks like something went wrong|Symfony\\Component\\|Illuminate\\",  # noqa: E501
+    "Laravel/Symfony debug": r"Whoops, looks like something went wrong|Symfony\\Component\\|Illuminate\\",
     "SQL error": r"SQLSTATE\[|syntax error at or near|ORA-\d{5}|error in your SQL syntax",
 }
 DEBUG_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
