@@ -7,7 +7,7 @@ import pytest
 from gonogo.probes import postgres
 from gonogo.rules import postgres as rules
 
-pytestmark = [pytest.mark.predeploy, pytest.mark.backup]
+pytestmark = [pytest.mark.predeploy, pytest.mark.data]
 
 
 def _facts(gate):

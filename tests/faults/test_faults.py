@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from faults.cases import ALL, FaultCase
+from faults.cases import FaultCase
+from faults.cases_data import BACKUP, DATA
+from faults.cases_web import SECURITY, SMOKE, TLS
+
+ALL = SMOKE + TLS + SECURITY + DATA + BACKUP
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

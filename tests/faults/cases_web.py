@@ -1,0 +1,46 @@
+"""Fault cases of the web stack: smoke, TLS and HTTP security (see cases.py for the contract)."""
+
+from __future__ import annotations
+
+from faults.cases import case
+
+SMOKE = [
+    case("health-degraded", "smoke.health", "smoke/test_smoke.py"),
+    case("slow-health", "smoke.health", "smoke/test_smoke.py"),
+    case("wrong-version", "smoke.version", "smoke/test_smoke.py"),
+]
+
+TLS = [
+    case("tls10-enabled", "tls.protocols", "checks/test_tls.py"),
+    case("tls11-enabled", "tls.protocols", "checks/test_tls.py"),
+    case("weak-ciphers", "tls.ciphers", "checks/test_tls.py"),
+    case("cert-expiring", "tls.cert-expiry", "checks/test_tls.py"),
+    case("cert-expiring-soon", "tls.cert-expiry", "checks/test_tls.py"),
+    case("cert-expired", ("tls.cert-expiry", "tls.certificate"), "checks/test_tls.py"),
+    case("cert-self-signed", "tls.certificate", "checks/test_tls.py"),
+    case("cert-hostname-mismatch", "tls.certificate", "checks/test_tls.py"),
+    case("cert-weak-key", "tls.certificate", "checks/test_tls.py"),
+]
+
+SECURITY = [
+    case("hsts-missing", "headers.hsts", "checks/test_headers.py"),
+    case("hsts-short", "headers.hsts", "checks/test_headers.py"),
+    case("no-redirect", "redirect.https", "checks/test_redirect.py"),
+    case("redirect-downgrade", "redirect.https", "checks/test_redirect.py"),
+    case("xfo-missing", "headers.frame", "checks/test_headers.py"),
+    case("nosniff-missing", "headers.content-type-options", "checks/test_headers.py"),
+    case("csp-missing", ("headers.csp", "headers.grade"), "checks/test_headers.py"),
+    case("csp-unsafe", "headers.csp", "checks/test_headers.py"),
+    case("referrer-unsafe", "headers.referrer-policy", "checks/test_headers.py"),
+    case("permissions-policy-missing", "headers.permissions-policy", "checks/test_headers.py"),
+    case("coop-missing", "headers.cross-origin", "checks/test_headers.py"),
+    case("xss-protection-invalid", "headers.xss-protection", "checks/test_headers.py"),
+    case("server-version-disclosed", "headers.disclosure", "checks/test_headers.py"),
+    case("cookie-insecure", "cookies.flags", "checks/test_cookies.py"),
+    case("cors-permissive", "cors.policy", "checks/test_cors.py"),
+    case("env-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
+    case("git-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
+    case("source-map-served", "exposure.source-maps", "checks/test_exposure.py"),
+    case("debug-errors", "exposure.debug", "checks/test_exposure.py"),
+    case("no-rate-limit", "ratelimit.login", "checks/test_ratelimit.py"),
+]
