@@ -17,6 +17,7 @@ class FaultCase:
     checks: tuple[str, ...]
     files: tuple[str, ...]
     outcome: str = "failed"  # "error" for a component that is down: it could not be checked
+    verdict: str = "NO-GO"  # the verdict follows severity: a failed major alone is CONDITIONAL
 
     @property
     def id(self) -> str:
@@ -24,6 +25,11 @@ class FaultCase:
 
 
 def case(
-    fault: str, checks: str | tuple[str, ...], *files: str, outcome: str = "failed"
+    fault: str,
+    checks: str | tuple[str, ...],
+    *files: str,
+    outcome: str = "failed",
+    verdict: str = "NO-GO",
 ) -> FaultCase:
-    return FaultCase(fault, (checks,) if isinstance(checks, str) else checks, files, outcome)
+    ids = (checks,) if isinstance(checks, str) else checks
+    return FaultCase(fault, ids, files, outcome, verdict)
