@@ -73,6 +73,31 @@ CASES = [
          forbid_unsafe_inline_style=True),
     case("passive-http-images-noted", page(f"{H}: default-src 'self'; img-src http:; {SAFE}"), True),
     case("active-http-connect", page(f"{H}: default-src 'self'; connect-src http://api.example.com; {SAFE}"), False),
+    # --- script-src-elem / script-src-attr: each judged on its own effective list -----------
+    case("elem-overrides-strict-script-src",
+         page(f"{H}: default-src 'self'; script-src 'self'; script-src-elem * 'unsafe-inline'; object-src 'none'; "
+              "base-uri 'none'"), False),
+    case("elem-unsafe-inline-only", page(f"{H}: script-src 'self'; script-src-elem 'self' 'unsafe-inline'; {SAFE}"),
+         False),
+    case("elem-scheme-only", page(f"{H}: script-src 'self'; script-src-elem https:; {SAFE}"), False),
+    case("attr-unsafe-inline", page(f"{H}: script-src 'self'; script-src-attr 'unsafe-inline'; {SAFE}"), False),
+    case("attr-unsafe-inline-despite-nonce-in-script-src",
+         page(f"{H}: script-src 'nonce-R4nd0m'; script-src-attr 'unsafe-inline'; {SAFE}"), False),
+    case("elem-and-attr-tighten-unsafe-script-src",
+         page(f"{H}: script-src 'unsafe-inline'; script-src-elem 'self'; script-src-attr 'none'; {SAFE}"), True),
+    case("elem-strict-attr-falls-back-to-unsafe-script-src",
+         page(f"{H}: script-src 'self' 'unsafe-inline'; script-src-elem 'self'; {SAFE}"), False),
+    case("elem-only-leaves-attributes-unrestricted", page(f"{H}: script-src-elem 'self'; {SAFE}"), False),
+    case("elem-strict-dynamic-with-nonce",
+         page(f"{H}: script-src 'self'; script-src-elem 'strict-dynamic' 'nonce-R4nd0m' https:; {SAFE}"), True),
+    case("unsafe-eval-in-elem-is-inert", page(f"{H}: script-src 'self'; script-src-elem 'self' 'unsafe-eval'; {SAFE}"),
+         True),
+    case("unsafe-eval-in-script-src-beside-elem",
+         page(f"{H}: script-src 'self' 'unsafe-eval'; script-src-elem 'self'; {SAFE}"), False),
+    case("attr-with-elem-from-default-src",
+         page(f"{H}: default-src 'self'; script-src-attr 'unsafe-inline' 'unsafe-hashes'; {SAFE}"), False),
+    case("two-policies-elem-weak-in-one-only",
+         page(f"{H}: script-src 'self'; script-src-elem *; {SAFE}", f"{H}: script-src 'self'; {SAFE}"), True),
 ]
 
 
@@ -110,3 +135,11 @@ def test_parser_keeps_nonce_case_and_first_directive() -> None:
     policy = csp.parse_policy("Script-Src 'SELF' 'nonce-AbCd'; script-src *")
     assert policy.get("script-src") == ("'self'", "'nonce-AbCd'")
     assert policy.duplicates == ("script-src",)
+
+
+def test_elem_override_is_named_in_the_failure() -> None:
+    """A weak script-src-elem fails with a message naming <script> elements and both lists shown."""
+    facts = page(f"{H}: script-src 'self'; script-src-elem * 'unsafe-inline'; {SAFE}")
+    finding = next(f for f in csp.evaluate_csp(facts, HeadersConfig()) if f.name == "script_src")
+    assert not finding.ok and "<script> elements" in finding.message
+    assert finding.measured == ["elem: * 'unsafe-inline' | attr: 'self'"]

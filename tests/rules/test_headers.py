@@ -116,6 +116,22 @@ CASES = [
     case("unrestricted-feature-open", "permissions", page("Permissions-Policy: fullscreen=*"), True),
     case("split-over-two-headers", "permissions", page("Permissions-Policy: camera=()", "Permissions-Policy: usb=*"),
          False),
+    case("star-inside-inner-list", "permissions", page("Permissions-Policy: camera=(*)"), False),
+    case("self-and-star-is-everyone", "permissions", page("Permissions-Policy: camera=(self *)"), False),
+    case("origin-then-star", "permissions", page('Permissions-Policy: microphone=("https://a.example" *)'), False),
+    case("report-to-parameter-parses", "permissions",
+         page('Permissions-Policy: geolocation=(self "https://a.example");report-to=ep'), True),
+    case("bare-self-token", "permissions", page("Permissions-Policy: camera=self, microphone=()"), True),
+    case("parameter-on-empty-list", "permissions", page("Permissions-Policy: camera=();report-to=ep"), True),
+    case("quoted-star-is-not-a-wildcard", "permissions", page('Permissions-Policy: camera="*"'), True),
+    case("upper-case-key-does-not-parse", "permissions", page("Permissions-Policy: Camera=()"), False),
+    case("trailing-comma-does-not-parse", "permissions", page("Permissions-Policy: camera=(),"), False),
+    case("unterminated-list-does-not-parse", "permissions", page("Permissions-Policy: camera=(self"), False),
+    case("unquoted-origin-is-an-ignored-token", "permissions",
+         page("Permissions-Policy: camera=(https://a.example)"), True),
+    case("second-of-several-open", "permissions", page("Permissions-Policy: geolocation=(self), payment=*"), False),
+    case("duplicate-key-last-wins-open", "permissions", page("Permissions-Policy: camera=(), camera=*"), False),
+    case("duplicate-key-last-wins-closed", "permissions", page("Permissions-Policy: camera=*, camera=()"), True),
     # --- COOP / COEP / CORP -----------------------------------------------------------------
     case("informational-by-default", "cross-origin", page(), True),
     case("coop-required-missing", "cross-origin", page(), False, require_coop=True),
@@ -160,6 +176,21 @@ def test_header_table(check: str, facts: Any, config: dict[str, Any], ok: bool) 
 def test_clean_demo_headers_pass(check: str) -> None:
     """The plans' nginx headers plus a strict CSP, Referrer- and Permissions-Policy pass every check."""
     assert verdict(CHECKS[check](good_page(), HeadersConfig()))
+
+
+def test_permissions_policy_notes_ignored_entries() -> None:
+    """Allowlist entries browsers ignore (a quoted "*", an unquoted origin) are noted, not failed."""
+    findings = headers.evaluate_permissions_policy(
+        page('Permissions-Policy: camera="*", geolocation=(self https://a.example)'), HeadersConfig()
+    )
+    ignored = next(f for f in findings if f.name == "ignored")
+    assert ignored.ok and len(ignored.measured) == 2
+
+
+def test_permissions_policy_syntax_error_names_the_position() -> None:
+    """An unparseable header fails once, saying browsers drop it whole."""
+    [finding] = headers.evaluate_permissions_policy(page("Permissions-Policy: camera=(self"), HeadersConfig())
+    assert finding.name == "syntax" and "ignore the whole header" in finding.message
 
 
 def test_hsts_zero_is_reported_as_disabled() -> None:

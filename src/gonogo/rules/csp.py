@@ -8,7 +8,10 @@ Semantics follow CSP Level 3 as browsers apply it, not a string match:
   enforced; a resource must pass *all* of them, so a weakness counts only when every enforced
   policy has it;
 - a repeated directive is ignored after its first occurrence;
-- ``script-src`` falls back to ``default-src``; ``base-uri`` does not fall back;
+- ``script-src`` falls back to ``default-src``; ``script-src-elem`` (``<script>`` elements) and
+  ``script-src-attr`` (event-handler attributes) fall back to ``script-src``, and each list is
+  judged on its own; ``eval()`` is governed by ``script-src`` alone; ``base-uri`` does not
+  fall back;
 - a nonce or hash makes ``'unsafe-inline'`` inert; ``'strict-dynamic'`` with a nonce or hash
   makes host, scheme and ``'self'`` sources inert (they are CSP2 fallbacks, not weaknesses);
 - ``Content-Security-Policy-Report-Only`` enforces nothing; a ``<meta>`` policy is enforced,
@@ -59,9 +62,16 @@ class Policy:
                 return sources
         return None
 
-    def script_sources(self) -> tuple[str, ...] | None:
-        found = self.get("script-src")
-        return found if found is not None else self.get("default-src")
+    def first(self, *names: str) -> tuple[str, ...] | None:
+        """The sources of the first of ``names`` the policy sets (the fallback chain)."""
+        return next((found for n in names if (found := self.get(n)) is not None), None)
+
+    def script_sources(self, kind: str = "elem") -> tuple[str, ...] | None:
+        """Effective script sources for ``elem`` (``<script>``), ``attr`` (event handlers)
+        or ``eval`` (string compilation, which only ``script-src`` governs)."""
+        if kind == "eval":
+            return self.first("script-src", "default-src")
+        return self.first(f"script-src-{kind}", "script-src", "default-src")
 
 
 def parse_policy(text: str, origin: str = "header") -> Policy:
@@ -143,6 +153,41 @@ def script_problems(sources: tuple[str, ...] | None, *, https: bool = True) -> d
     return problems
 
 
+def policy_script_problems(policy: Policy, *, https: bool = True) -> dict[str, str]:
+    """Script weaknesses of one policy: elements, event-handler attributes and eval, each
+    judged on its own effective list (``script-src-elem``/``-attr`` override ``script-src``)."""
+    elem, attr = policy.script_sources("elem"), policy.script_sources("attr")
+    problems = {
+        code: f"<script> elements: {why}" if policy.get("script-src-elem") is not None else why
+        for code, why in script_problems(elem, https=https).items()
+        if code != "unsafe-eval"
+    }
+    evaluated = policy.script_sources("eval")
+    if evaluated is not None and "'unsafe-eval'" in evaluated:
+        problems["unsafe-eval"] = "'unsafe-eval' allows eval()"
+    if attr != elem and attr is not None:
+        # only inline behaviour matters for attributes: they load nothing from a URL
+        weak = script_problems(attr, https=https)
+        if "unsafe-inline" in weak:
+            problems["unsafe-inline-attr"] = (
+                "event-handler attributes: 'unsafe-inline' without a nonce or hash "
+                "lets injected onclick=... handlers run"
+            )
+    elif attr is None and elem is not None:
+        problems["unrestricted-attr"] = "no script-src or default-src for event-handler attributes"
+    return problems
+
+
+def _shown_sources(policy: Policy) -> str | None:
+    elem, attr = policy.script_sources("elem"), policy.script_sources("attr")
+    if elem is None and attr is None:
+        return None
+    shown = " ".join(elem) if elem is not None else "(none)"
+    if attr != elem:
+        shown = f"elem: {shown} | attr: {' '.join(attr) if attr is not None else '(none)'}"
+    return shown
+
+
 def frame_ancestors(facts: HttpFacts) -> list[tuple[str, ...]]:
     """``frame-ancestors`` of every enforced header policy (``<meta>`` cannot set it)."""
     found = [p.get("frame-ancestors") for p in enforced(facts) if p.origin == "header"]
@@ -169,12 +214,12 @@ def evaluate_csp(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     findings += _notes(facts, active)
 
     # A weakness is real only when every enforced policy has it (a resource must pass all).
-    per_policy = [script_problems(p.script_sources(), https=facts.https) for p in active]
+    per_policy = [policy_script_problems(p, https=facts.https) for p in active]
     common = set.intersection(*(set(p) for p in per_policy))
-    broken = {code for p in per_policy for code in p if code == "strict-dynamic"}
+    broken = {code for p in per_policy for code in p if code.startswith("strict-dynamic")}
     codes = sorted(common | broken)
     messages = [next(p[c] for p in per_policy if c in p) for c in codes]
-    sources = [" ".join(s) if (s := p.script_sources()) is not None else None for p in active]
+    sources = [_shown_sources(p) for p in active]
     findings.append(
         Finding(
             "script_src",
@@ -288,7 +333,9 @@ def _mixed(active: list[Policy], https: bool) -> Finding:
         return [
             s
             for name, sources in p.directives
-            if (name in PASSIVE) == passive and name.endswith("-src") and name != "script-src"
+            if (name in PASSIVE) == passive
+            and name.endswith("-src")
+            and not name.startswith("script-src")
             for s in sources
             if s.startswith(("http:", "http://", "ws:", "ws://"))
         ]

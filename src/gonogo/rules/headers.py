@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, Finding, compare, info
-from gonogo.rules import csp
+from gonogo.rules import csp, structured
 from gonogo.schema.security import HSTS_SIX_MONTHS
 
 if TYPE_CHECKING:
@@ -36,7 +36,6 @@ REFERRER_TOKENS = (
     "unsafe-url",
 )
 _VERSION = re.compile(r"\d+\.\d+|/\s*v?\d|\bv\d+\b")
-_PP_ITEM = re.compile(r'^\s*([a-z0-9-]+)\s*=\s*(\*|self|\([^()]*\)|"[^"]*")\s*$')
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,42 +283,65 @@ def evaluate_permissions_policy(facts: HttpFacts, thresholds: HeadersConfig) -> 
                 measured=legacy,
             )
         ]
-    items: dict[str, str] = {}
-    bad: list[str] = []
-    for part in ",".join(values).split(","):
-        if not part.strip():
-            continue
-        match = _PP_ITEM.match(part.lower())
-        if match is None:
-            bad.append(part.strip())
-        else:
-            items.setdefault(match.group(1), match.group(2))
-    findings: list[Finding] = []
-    if bad:
+    joined = ", ".join(values)  # several field lines form one dictionary (RFC 9110 §5.3)
+    try:
+        members = structured.parse_dictionary(joined)
+    except structured.StructuredFieldError as err:
         # A structured-field parse error makes browsers drop the whole header.
-        findings.append(
+        return [
             Finding(
                 "syntax",
                 False,
-                f"Permissions-Policy does not parse ({'; '.join(bad)[:200]}): "
+                f"Permissions-Policy does not parse as a structured-field dictionary ({err}): "
                 "browsers ignore the whole header",
-                measured=", ".join(values),
+                measured=joined,
+                threshold="RFC 8941 dictionary, e.g. camera=(), geolocation=(self)",
             )
-        )
-    open_to_all = sorted(f for f, allow in items.items() if allow == "*" or '"*"' in allow.split())
+        ]
+    allowlists = {name: permissions_allowlist(member) for name, member in members.items()}
+    open_to_all = sorted(f for f, allow in allowlists.items() if "*" in allow)
     restricted = sorted(set(open_to_all) & set(thresholds.restricted_features))
-    findings.append(
+    findings = [
         Finding(
             "features",
             not restricted,
-            f"Permissions-Policy grants {', '.join(restricted)} to every origin"
+            f"Permissions-Policy grants {', '.join(restricted)} to every origin (*)"
             if restricted
-            else f"Permissions-Policy sets {len(items)} features, none restricted open to all",
-            measured=items,
+            else f"Permissions-Policy sets {len(members)} features, none restricted open to all",
+            measured={name: " ".join(allow) or "()" for name, allow in allowlists.items()},
             threshold=f"not * for {', '.join(thresholds.restricted_features)}",
         )
+    ]
+    ignored = sorted(
+        f"{name}: {item!r}"
+        for name, member in members.items()
+        for item in member.items()
+        if not _pp_valid(item)
     )
+    if ignored:
+        findings.append(
+            info(
+                "ignored",
+                f"Permissions-Policy allowlist entries browsers ignore: {'; '.join(ignored)}",
+                measured=ignored,
+            )
+        )
     return findings
+
+
+def permissions_allowlist(member: structured.Member) -> list[str]:
+    """The allowlist of one feature: ``*`` (every origin), ``self``, ``src`` or origins.
+
+    ``*`` anywhere in the list grants every origin, whatever else the list holds.
+    """
+    return [str(item) for item in member.items() if _pp_valid(item)]
+
+
+def _pp_valid(item: object) -> bool:
+    # tokens * / self / src, or a string holding an origin; anything else is ignored
+    if isinstance(item, structured.Token):
+        return item in ("*", "self", "src")
+    return isinstance(item, str) and bool(re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+/?$", item, re.I))
 
 
 _CROSS_ORIGIN = {
