@@ -35,6 +35,13 @@ REFERRER_TOKENS = (
     "strict-origin-when-cross-origin",
     "unsafe-url",
 )
+# HTML "meta name=referrer": legacy keywords browsers still map (header values get no mapping)
+LEGACY_META_REFERRER = {
+    "never": "no-referrer",
+    "default": "strict-origin-when-cross-origin",
+    "always": "unsafe-url",
+    "origin-when-crossorigin": "origin-when-cross-origin",
+}
 _VERSION = re.compile(r"\d+\.\d+|/\s*v?\d|\bv\d+\b")
 
 
@@ -233,12 +240,20 @@ def evaluate_content_type_options(facts: HttpFacts, thresholds: HeadersConfig) -
 
 
 def referrer_policy(facts: HttpFacts) -> tuple[str | None, bool]:
-    """The effective policy (header, then ``<meta name=referrer>``) and whether one was sent."""
-    raw = [*facts.values("referrer-policy"), *(c for n, c in facts.meta if n == "referrer")]
-    valid = [
-        t for v in raw for t in (s.strip().lower() for s in v.split(",")) if t in REFERRER_TOKENS
-    ]
-    return (valid[-1] if valid else None), bool(raw)
+    """The effective policy and whether one was sent: the header's last valid token, then
+    each ``<meta name=referrer>`` in order (the meta tag overrides the header)."""
+    headers = facts.values("referrer-policy")
+    tokens = [t for v in headers for t in (s.strip().lower() for s in v.split(","))]
+    valid = [t for t in tokens if t in REFERRER_TOKENS]
+    policy = valid[-1] if valid else None
+    metas = [c for n, c in facts.meta if n == "referrer"]
+    for content in metas:
+        # HTML maps the legacy meta keywords (never, always...) and takes one token, no list
+        token = content.strip().lower()
+        token = LEGACY_META_REFERRER.get(token, token)
+        if token in REFERRER_TOKENS:
+            policy = token
+    return policy, bool(headers or metas)
 
 
 def evaluate_referrer_policy(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
@@ -262,7 +277,10 @@ def evaluate_referrer_policy(facts: HttpFacts, thresholds: HeadersConfig) -> lis
                 "referrer_policy",
                 False,
                 "Referrer-Policy has no recognised value (ignored)",
-                measured=", ".join(facts.values("referrer-policy")),
+                measured=[
+                    *facts.values("referrer-policy"),
+                    *(f"<meta> {c}" for n, c in facts.meta if n == "referrer"),
+                ],
                 threshold=safe,
             )
         ]

@@ -163,6 +163,22 @@ class CookiesConfig(_LoginFlow):
             "*auth*",
             "*login*",
             "remember_*",
+            # bearer tokens kept in cookies are sessions too (not *token*: a CSRF token
+            # cookie is meant to be read by scripts)
+            "jwt",
+            "*jwt*",
+            "*access_token*",
+            "*access-token*",
+            "*accesstoken*",
+            "*refresh_token*",
+            "*refresh-token*",
+            "*refreshtoken*",
+            "id_token",
+            "*_id_token",
+            "*-id-token",
+            "*bearer*",
+            "*api_key*",
+            "*apikey*",
         ],
         description="session/auth cookie names (globs, any case): they must be HttpOnly",
     )
