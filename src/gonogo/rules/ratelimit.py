@@ -7,13 +7,19 @@ attempts through but must refuse the sixth at the latest; the probe sends a few 
 (``extra_attempts``) and stops at the first refusal. A refusal is a status in
 ``refusal_statuses`` (429; 503 is nginx ``limit_req``'s default; 423 is an account lock).
 The evidence is the timeline: attempt number, status, UTC time and offset from the first.
+
+A refusal counts only after at least one attempt was processed as a login (401, 403, 200,
+302...): an endpoint that answers 503 from the start is broken, not rate limited, and the check
+is then not verified (an error). The exception is a refusal of the very first attempt that
+carries ``Retry-After``: a limiter already engaged by earlier attempts within its window.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gonogo.model import Comparison, Finding, compare, info
+from gonogo.errors import ProbeError
+from gonogo.model import Comparison, ErrorReason, Finding, compare, info
 
 if TYPE_CHECKING:
     from gonogo.probes.http import RateLimitFacts
@@ -23,6 +29,39 @@ if TYPE_CHECKING:
 def first_refusal(facts: RateLimitFacts, refusal_statuses: list[int]) -> int | None:
     """The attempt number of the first refused attempt, None when none was refused."""
     return next((a.number for a in facts.attempts if a.status in refusal_statuses), None)
+
+
+def processed(status: int, refusal_statuses: list[int]) -> bool:
+    """The login answered as a login does (200, 302, 400, 401, 403...), not refused or broken."""
+    return status not in refusal_statuses and status < 500 and status not in (404, 405)
+
+
+def _require_processed_before(facts: RateLimitFacts, refused: int, statuses: list[int]) -> None:
+    """A refusal proves a limiter only after the endpoint was seen working (fail closed).
+
+    A first answer of 503 is as likely a broken endpoint as a limiter; only a ``Retry-After``
+    on it shows a limiter that earlier traffic already engaged.
+    """
+    if any(processed(a.status, statuses) for a in facts.attempts[: refused - 1]):
+        return
+    first = facts.attempts[refused - 1]
+    seen = " ".join(str(a.status) for a in facts.attempts)
+    if refused == 1 and first.retry_after:
+        return
+    if refused == 1:
+        why = (
+            f"the first attempt was already refused ({first.status}) without Retry-After: "
+            "the endpoint may be down, or a limiter engaged by earlier traffic"
+        )
+    else:
+        why = f"no attempt was processed as a login before the refusal (statuses {seen})"
+    # a server error first says "broken endpoint"; a 4xx refusal says "limiter or account state"
+    reason = ErrorReason.CONNECTIVITY if facts.attempts[0].status >= 500 else ErrorReason.CONFIG
+    raise ProbeError(
+        f"{facts.url}: rate limit not verified: {why}; check that the login works "
+        "([ratelimit] login_path, login_fields) and rerun after the limiter's window",
+        reason=reason,
+    )
 
 
 def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig) -> list[Finding]:
@@ -53,6 +92,8 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             ),
         ]
     refused = first_refusal(facts, thresholds.refusal_statuses)
+    if refused is not None:
+        _require_processed_before(facts, refused, thresholds.refusal_statuses)
     allowed = thresholds.max_attempts + 1
     finding = compare(
         "first_refused_attempt",
@@ -80,7 +121,8 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             info(
                 "refused_at",
                 f"refused from attempt {refused} ({when.status}) at {when.at}, "
-                f"{when.offset_s:g} s after the first{retry}",
+                f"{when.offset_s:g} s after the first{retry}"
+                + (" (a limiter already engaged by earlier attempts)" if refused == 1 else ""),
                 measured=when.at,
             )
         )
