@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 @pytest.mark.check("cors.policy")
 def test_cors_policy(gate):
     web, cfg = gate.require("web"), gate.config.cors
-    paths = cfg.probe_paths or ["/", web.health_path]
+    paths = cfg.paths(web.health_path)
     gate.target(f"{web.base_url} {' '.join(paths)}")
     probe = partial(
         http.probe_cors,

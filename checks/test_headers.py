@@ -86,7 +86,7 @@ def _chain(gate, web):  # same key and probe as checks/test_redirect.py
 
 def _cors(gate, web):  # same key and probe as checks/test_cors.py
     cfg = gate.config.cors
-    paths = cfg.probe_paths or ["/", web.health_path]
+    paths = cfg.paths(web.health_path)
     probe = partial(
         http.probe_cors,
         web.base_url,

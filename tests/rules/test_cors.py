@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from factories import cors_facts, cors_seen, failing, verdict
 
-from gonogo.model import Severity
+from gonogo.errors import ProbeError
+from gonogo.model import ErrorReason, Severity
 from gonogo.probes.http import FOREIGN_ORIGIN, CorsFacts
 from gonogo.rules import cors
 from gonogo.schema.security import CorsConfig
@@ -22,7 +23,8 @@ def case(name: str, facts: CorsFacts, ok: bool, **config: Any) -> Any:
 
 
 CASES = [
-    case("no-cors-at-all", cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen("null"), cors_seen(APP)), True),
+    case("no-cors-at-all-without-allow-list", cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen("null")), True,
+         allowed_origins=[]),
     case("allow-listed-origin-granted", cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(APP, APP, creds="true")), True),
     case("reflected-with-credentials", cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, creds="true")), False),
     case("reflected-without-credentials", cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN)), False),
@@ -53,9 +55,52 @@ CASES = [
          True),
     case("preflight-reflects-foreign-origin",
          cors_facts(cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, method="OPTIONS", creds="true")), False),
+    case("null-with-credentials-on-api-path-only",
+         cors_facts(cors_seen(APP, APP), cors_seen("null", "null", creds="true", path="/api/products")), False),
+    case("one-of-two-allowed-granted", cors_facts(cors_seen(APP, APP), cors_seen("https://admin.example.com")), True),
+    case("allowed-granted-on-api-path-only",
+         cors_facts(cors_seen(APP), cors_seen(APP, APP, creds="true", path="/api/products")), True),
     case("reflection-on-second-path-only",
          cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, path="/api/me")), False),
 ]
+
+
+# an allow-list that no probe saw granted: nothing shows the policy at work (error, not a pass)
+UNVERIFIED = [
+    pytest.param(cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen("null"), cors_seen(APP)), id="no-cors-at-all"),
+    pytest.param(cors_facts(cors_seen(APP), cors_seen(APP, path="/health"), cors_seen(APP, path="/api/")),
+                 id="allowed-origin-silent-on-every-path"),
+    pytest.param(cors_facts(cors_seen(APP, method="OPTIONS")), id="preflight-refused-for-allowed-origin"),
+]
+
+
+@pytest.mark.parametrize("facts", UNVERIFIED)
+def test_allow_list_never_granted_is_not_verified(facts: CorsFacts) -> None:
+    """Allowed origins configured but none granted on any probed path: a config error naming the paths."""
+    with pytest.raises(ProbeError, match="CORS not verified") as raised:
+        cors.evaluate_cors(facts, CorsConfig(**ALLOWED))
+    assert raised.value.reason is ErrorReason.CONFIG
+
+
+def test_failure_wins_over_not_verified() -> None:
+    """A bad grant fails the check even when no allowed origin was granted (a failure says more)."""
+    findings = cors.evaluate_cors(cors_facts(cors_seen("null", "null"), cors_seen(APP)), CorsConfig(**ALLOWED))
+    assert failing(findings)
+
+
+def test_null_with_credentials_is_a_blocker() -> None:
+    """Origin null allowed with credentials escalates to blocker like a reflected origin."""
+    findings = cors.evaluate_cors(cors_facts(cors_seen(APP, APP), cors_seen("null", "null", creds="true")),
+                                  CorsConfig(**ALLOWED))
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.severity is Severity.BLOCKER and "null" in bad.message
+
+
+def test_default_probe_paths_include_the_api() -> None:
+    """By default /, the health path and the API path are probed; probe_paths replaces them all."""
+    assert CorsConfig().paths("/health") == ["/", "/health", "/api/"]
+    assert CorsConfig(api_path="/api/products").paths("/") == ["/", "/api/products"]
+    assert CorsConfig(probe_paths=["/x"]).paths("/health") == ["/x"]
 
 
 @pytest.mark.parametrize(("facts", "config", "ok"), CASES)

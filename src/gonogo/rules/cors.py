@@ -5,10 +5,11 @@ Check ids: ``cors.policy``.
 The probe sends a foreign origin, ``null``, each allowed origin and look-alikes of it
 (``https://app.example.com.evil``, ``https://evilapp.example.com``, ``http://app.example.com``).
 Any ``Access-Control-Allow-Origin`` other than an origin of ``[cors] allowed_origins`` fails:
-an arbitrary origin reflected (worst with ``Access-Control-Allow-Credentials: true``, which
-escalates the finding to blocker), ``null`` allowed (sandboxed iframes and ``data:`` pages
-send it), ``*`` (plans: "remove * wildcard"; accepted without credentials only when
-``allow_wildcard``), or a fixed origin outside the list.
+an arbitrary origin reflected or ``null`` allowed (sandboxed iframes and ``data:`` pages send
+it; either with ``Access-Control-Allow-Credentials: true`` escalates the finding to blocker),
+``*`` (plans: "remove * wildcard"; accepted without credentials only when ``allow_wildcard``),
+or a fixed origin outside the list. When an allow-list is configured and no allowed origin was
+granted anywhere, nothing shows the policy at work: the check is not verified (an error).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from gonogo.model import Finding, Severity, info
+from gonogo.errors import ProbeError
+from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
     from gonogo.probes.http import CorsFacts, CorsObservation
@@ -47,10 +49,12 @@ def judge(seen: CorsObservation, thresholds: CorsConfig) -> tuple[bool, str, Sev
             None,
         )
     if value.lower() == "null":
+        # any site can send Origin: null (a sandboxed iframe): with credentials it reads
+        # the user's data exactly like a reflected origin does
         return (
             False,
             f"origin null allowed{with_creds} (sandboxed iframes and data: pages send it)",
-            None,
+            Severity.BLOCKER if creds else None,
         )
     if value.lower().rstrip("/") in thresholds.allowed_origins:
         return True, f"allows {value}, which is in the allow-list", None
@@ -110,19 +114,31 @@ def evaluate_cors(facts: CorsFacts, thresholds: CorsConfig) -> list[Finding]:
             measured=silent,
         )
     )
-    for origin in thresholds.allowed_origins:
-        granted = any(
-            s.origin.lower() == origin
-            and s.allow_origin
-            and s.allow_origin[0].lower().rstrip("/") == origin
+    granted = {
+        # a grant of the origin itself (whatever Origin was sent) or of * reaches it
+        origin: any(
+            s.allow_origin and s.allow_origin[0].strip().lower().rstrip("/") in (origin, "*")
             for s in facts.observations
         )
+        for origin in thresholds.allowed_origins
+    }
+    for origin, ok in granted.items():
         findings.append(
             info(
                 f"allowed {origin}",
                 f"allow-listed {origin} "
-                + ("is granted access" if granted else "got no CORS grant on the probed paths"),
+                + ("is granted access" if ok else "got no CORS grant on the probed paths"),
             )
+        )
+    if granted and not any(granted.values()) and all(f.ok for f in findings):
+        # Fail closed: a policy never seen granting anything was never seen at work either
+        # (wrong paths, CORS handled elsewhere, or the allow-list is stale).
+        paths = sorted({urlsplit(s.url).path or "/" for s in facts.observations})
+        raise ProbeError(
+            f"CORS not verified: no allow-listed origin ({', '.join(granted)}) got an "
+            f"Access-Control-Allow-Origin on {', '.join(paths)}; set [cors] probe_paths or "
+            "api_path to an endpoint that serves cross-origin requests, or fix allowed_origins",
+            reason=ErrorReason.CONFIG,
         )
     return findings
 

@@ -196,7 +196,11 @@ class CorsConfig(Section):
     )
     probe_paths: list[str] | None = Field(
         default=None,
-        description="paths probed with foreign origins (default: / and [web] health_path)",
+        description="paths probed with foreign origins (default: /, [web] health_path, api_path)",
+    )
+    api_path: str | None = Field(
+        default="/api/",
+        description="a JSON API endpoint probed by default (the paths CORS usually guards)",
     )
     allow_wildcard: bool = Field(
         default=False,
@@ -206,6 +210,19 @@ class CorsConfig(Section):
         default=None,
         description="if set, preflights may allow no other method (plans: GET, POST, PUT, DELETE)",
     )
+
+    def paths(self, health_path: str) -> list[str]:
+        """The paths probed: ``probe_paths``, else ``/``, the health path and ``api_path``."""
+        if self.probe_paths:
+            return list(self.probe_paths)
+        return list(dict.fromkeys(p for p in ("/", health_path, self.api_path) if p))
+
+    @field_validator("api_path")
+    @classmethod
+    def _api_path(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must be a path starting with /")
+        return value
 
     @field_validator("allowed_origins")
     @classmethod
