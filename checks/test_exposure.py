@@ -40,13 +40,14 @@ def test_source_maps(gate):
 
 @pytest.mark.check("exposure.debug")
 def test_debug_output(gate):
-    web, cfg = gate.require("web"), gate.config.exposure
+    web, cfg, cors = gate.require("web"), gate.config.exposure, gate.config.cors
     gate.target(web.base_url)
-    facts = http.probe_paths(
+    facts = http.provoke_errors(
         web.base_url,
-        exposure.debug_paths(cfg),
+        body_paths=exposure.body_paths(cfg, gate.config.cookies.login_path, cors.api_path),
+        api_path=cors.api_path,
+        error_paths=cfg.error_paths,
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
-        excerpt=16384,
     )
     gate.judge(exposure.evaluate_debug(facts, cfg))

@@ -7,17 +7,19 @@ from functools import partial
 import pytest
 
 from gonogo.errors import ProbeRefused
-from gonogo.probes import http
+from gonogo.probes import http, tls
 from gonogo.rules import csp, grade, headers
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
 
-def _page(gate):  # same key and probe as checks/test_exposure.py: one fetch per run
+def _page(gate, verify=True):  # same key and probe as checks/test_exposure.py: one fetch per run
     web = gate.require("web")
     gate.target(web.base_url)
-    fetch = partial(http.fetch, web.base_url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
-    return gate.shared(f"https:{web.base_url}", fetch)
+    fetch = partial(
+        http.fetch, web.base_url, ca_bundle=web.ca_bundle, timeout=web.timeout_s, verify=verify
+    )
+    return gate.shared(f"https:{web.base_url}" + ("" if verify else ":unverified"), fetch)
 
 
 @pytest.mark.check("headers.hsts")
@@ -67,32 +69,49 @@ def test_xss_protection(gate):
 
 @pytest.mark.check("headers.grade")
 def test_grade(gate):
-    web, page = gate.require("web"), _page(gate)
+    web, cert = gate.require("web"), _certificate(gate)
+    # a chain browsers reject is graded as the Observatory does: fetched anyway, scored down
+    valid = grade.certificate_valid(cert)
     try:
-        chain = _chain(gate, web)
+        chain = _chain(gate, web, valid)
     except ProbeRefused:  # no plain-HTTP listener: the Observatory's "redirection-not-needed"
         chain = None
-    gate.judge(grade.evaluate_grade(page, chain, _cors(gate, web), gate.config.headers))
+    page, cors = _page(gate, valid), _cors(gate, web, valid)
+    gate.judge(grade.evaluate_grade(page, chain, cors, gate.config.headers, cert))
 
 
-def _chain(gate, web):  # same key and probe as checks/test_redirect.py
+def _certificate(gate):  # same key and probe as checks/test_tls.py
+    web = gate.require("web")
+    ep = tls.endpoint(web.base_url, gate.config.tls.server_name)
+    fetch = partial(
+        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
+    )
+    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
+
+
+def _chain(gate, web, verify):  # same key and probe as checks/test_redirect.py
     start = web.http_url or http.plain_url(web.base_url)
     hops = gate.config.headers.max_redirects
     follow = partial(
-        http.follow_redirects, start, ca_bundle=web.ca_bundle, timeout=web.timeout_s, max_hops=hops
+        http.follow_redirects,
+        start,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        max_hops=hops,
+        verify=verify,
     )
-    return gate.shared(f"redirect:{start}", follow)
+    return gate.shared(f"redirect:{start}" + ("" if verify else ":unverified"), follow)
 
 
-def _cors(gate, web):  # same key and probe as checks/test_cors.py
+def _cors(gate, web, verify):  # same key and probe as checks/test_cors.py
     cfg = gate.config.cors
-    paths = cfg.paths(web.health_path)
     probe = partial(
         http.probe_cors,
         web.base_url,
-        paths,
+        cfg.paths(web.health_path),
         cfg.allowed_origins,
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
+        verify=verify,
     )
-    return gate.shared(f"cors:{web.base_url}", probe)
+    return gate.shared(f"cors:{web.base_url}" + ("" if verify else ":unverified"), probe)

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from factories import SPA, exposure, failing, probe, verdict
 
+from gonogo.errors import ProbeError
+from gonogo.model import ErrorReason
 from gonogo.probes.http import ExposureFacts, ScriptMaps, SourceMapFacts
 from gonogo.rules import exposure as rules
 from gonogo.schema.security import ExposureConfig
@@ -65,9 +67,14 @@ SOURCE_MAPS = [
         ScriptMaps("https://app.example.com/static/app.js", 200, "data:application/json;base64,eyJ9", ()),)), False),
 ]
 TRACEBACK = 'Traceback (most recent call last):\n  File "/app/main.py", line 10, in boom\nZeroDivisionError'
+GENERIC_500 = probe("/api/boom", 500, '{"error":"internal server error"}', "application/json")
 DEBUG = [
-    case("plain-404", exposure(probe("/api/gonogo-x", 404, '{"detail":"Not Found"}')), True),
     case("generic-500", exposure(probe("/api/boom", 500, "Internal Server Error")), True),
+    case("clean-404-and-clean-500", exposure(probe("/api/gonogo-x", 404, '{"detail":"Not Found"}'), GENERIC_500), True),
+    case("malformed-json-provokes-clean-500", exposure(probe("POST /login (malformed JSON)", 500, "Oops")), True),
+    case("traceback-on-a-400", exposure(probe("POST /login (malformed JSON)", 400, TRACEBACK), GENERIC_500), False),
+    case("traceback-beside-nothing-else", exposure(probe("GET /x", 404, TRACEBACK)), False),
+    case("werkzeug-debugger", exposure(probe("/api/boom", 500, "<title>Werkzeug Debugger</title>")), False),
     case("python-traceback", exposure(probe("/api/boom", 500, TRACEBACK)), False),
     case("traceback-on-not-found-page", exposure(baseline=probe("/gonogo-x", 404, TRACEBACK)), False),
     case("java-stack", exposure(probe("/api/boom", 500, "at com.example.Boom.run(Boom.java:42)")), False),
@@ -91,10 +98,28 @@ def test_source_maps_table(facts: SourceMapFacts, ok: bool) -> None:
     assert verdict(rules.evaluate_source_maps(facts, ExposureConfig())) is ok
 
 
+# nothing failed, but no application error page was ever seen: not verified (error), not a pass
+DEBUG_UNVERIFIED = [
+    pytest.param(exposure(probe("/api/gonogo-x", 404, '{"detail":"Not Found"}')), id="only-clean-404s"),
+    pytest.param(exposure(probe("POST /login (malformed JSON)", 400, "bad"), probe("GONOGO / (unknown method)", 405)),
+                 id="only-4xx"),
+    pytest.param(exposure(probe("GONOGO / (unknown method)", 501, "Not Implemented")), id="501-is-the-server-not-the-app"),
+    pytest.param(exposure(probe("/api/boom", 502, "<center>nginx</center>")), id="502-bad-gateway-is-not-the-app"),
+]
+
+
 @pytest.mark.parametrize(("facts", "ok"), DEBUG)
 def test_debug_table(facts: ExposureFacts, ok: bool) -> None:
     """Error and not-found pages fail when they show traces, debuggers or SQL errors."""
     assert verdict(rules.evaluate_debug(facts, ExposureConfig())) is ok
+
+
+@pytest.mark.parametrize("facts", DEBUG_UNVERIFIED)
+def test_debug_without_an_error_page_is_not_verified(facts: ExposureFacts) -> None:
+    """With no application 5xx provoked, exposure.debug is a config error telling to set error_paths."""
+    with pytest.raises(ProbeError, match=r"no error page could be provoked.*error_paths") as raised:
+        rules.evaluate_debug(facts, ExposureConfig())
+    assert raised.value.reason is ErrorReason.CONFIG
 
 
 def test_served_path_is_named_with_evidence() -> None:
@@ -105,8 +130,9 @@ def test_served_path_is_named_with_evidence() -> None:
 
 
 def test_path_list_follows_configuration() -> None:
-    """extra_paths are added, skip_paths removed, error_paths join the debug triggers."""
-    cfg = ExposureConfig(extra_paths=["/internal"], skip_paths=["/console"], error_paths=["/api/boom"])
+    """extra_paths are added, skip_paths removed; body_paths default to the login and API paths."""
+    cfg = ExposureConfig(extra_paths=["/internal"], skip_paths=["/console"])
     paths = rules.sensitive_paths(cfg)
     assert "/internal" in paths and "/console" not in paths and "/.env" in paths
-    assert rules.debug_paths(cfg)[-1] == "/api/boom"
+    assert rules.body_paths(cfg, "/login", None, "/api/products") == ["/login", "/api/products"]
+    assert rules.body_paths(ExposureConfig(body_paths=[]), "/login") == []

@@ -170,3 +170,32 @@ def test_min_grade(min_grade: str | None, facts: Any, ok: bool) -> None:
     """headers.grade fails only when min_grade is configured and not reached."""
     findings = grade.evaluate_grade(facts, GOOD_CHAIN, None, HeadersConfig(min_grade=min_grade))
     assert verdict(findings) is ok
+
+
+@pytest.mark.parametrize(
+    ("changes", "hsts", "redirection", "score"),
+    [
+        ({}, "hsts-implemented-max-age-at-least-six-months", "redirection-to-https", 115),
+        ({"chain_valid": False, "verify_error": "self-signed certificate"}, "hsts-invalid-cert",
+         "redirection-invalid-cert", 60),
+        ({"chain_valid": False, "verify_error": "certificate has expired"}, "hsts-invalid-cert",
+         "redirection-invalid-cert", 60),
+        ({"hostname_matches": False}, "hsts-invalid-cert", "redirection-invalid-cert", 60),
+    ],
+    ids=["valid", "self-signed", "expired", "hostname-mismatch"],
+)
+def test_invalid_certificate_codes(changes: dict[str, Any], hsts: str, redirection: str, score: int) -> None:
+    """A certificate browsers reject costs HSTS and redirection 20 each, as in the Observatory."""
+    from test_tls import cert_facts
+
+    result = grade.grade(good_page(), GOOD_CHAIN, None, cert_facts(**changes))
+    codes = {t: c for t, c, _ in result.results}
+    assert (codes["strict-transport-security"], codes["redirection"], result.score) == (hsts, redirection, score)
+
+
+def test_invalid_certificate_still_reports_a_missing_redirect() -> None:
+    """No redirect at all stays redirection-missing even when the certificate is invalid."""
+    from test_tls import cert_facts
+
+    result = grade.grade(good_page(), chain(f"200 http://{A}/"), None, cert_facts(chain_valid=False))
+    assert dict((t, c) for t, c, _ in result.results)["redirection"] == "redirection-missing"

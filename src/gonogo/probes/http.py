@@ -31,6 +31,11 @@ EXCERPT = 4096
 USER_AGENT = "gonogo-security-probe/0.1 (release gate)"
 FOREIGN_ORIGIN = "https://gonogo-probe.example"
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
+# not-found pages in the app's and the static server's territory (a framework's debug 404)
+NOT_FOUND_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items": {"a": []}}'
+BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,18 +229,19 @@ def fetch(
     timeout: float,
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
+    verify: bool = True,
 ) -> HttpFacts:
-    """One request to ``url``, redirects not followed."""
-    with _client(ca_bundle, timeout) as client:
+    """One request to ``url``, redirects not followed (``verify=False``: certificate unchecked)."""
+    with _client(ca_bundle, timeout, verify=verify) as client:
         return _fetch(client, url, timeout, method=method, headers=headers)
 
 
 def follow_redirects(
-    url: str, *, ca_bundle: Path | None, timeout: float, max_hops: int = 10
+    url: str, *, ca_bundle: Path | None, timeout: float, max_hops: int = 10, verify: bool = True
 ) -> RedirectChain:
     """Follow ``Location`` by hand from ``url`` (usually ``http://``), at most ``max_hops``."""
     hops: list[Hop] = []
-    with _client(ca_bundle, timeout) as client:
+    with _client(ca_bundle, timeout, verify=verify) as client:
         current = url
         for _ in range(max_hops + 1):
             facts = _fetch(client, current, timeout, method="GET")
@@ -259,6 +265,7 @@ def probe_cors(
     *,
     ca_bundle: Path | None,
     timeout: float,
+    verify: bool = True,
 ) -> CorsFacts:
     """GET each path with a foreign origin, ``null``, each allowed origin and look-alikes of it,
     and send one preflight per path (foreign origin, and the first allowed origin)."""
@@ -272,7 +279,7 @@ def probe_cors(
         if parts.scheme == "https":
             origins.append(f"http://{parts.netloc}")
     found: list[CorsObservation] = []
-    with _client(ca_bundle, timeout) as client:
+    with _client(ca_bundle, timeout, verify=verify) as client:
         for path in paths:
             url = base_url.rstrip("/") + path
             for origin in origins:
@@ -294,6 +301,59 @@ def probe_paths(
     with _client(ca_bundle, timeout) as client:
         baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
         probes = tuple(_path(client, base_url, p, timeout, excerpt) for p in paths)
+    return ExposureFacts(baseline=baseline, probes=probes)
+
+
+def provoke_errors(
+    base_url: str,
+    *,
+    body_paths: Sequence[str],
+    api_path: str | None,
+    error_paths: Sequence[str],
+    ca_bundle: Path | None,
+    timeout: float,
+    excerpt: int = 16384,
+) -> ExposureFacts:
+    """Ask for error pages: not-found paths, malformed bodies, bad encodings, an over-long path,
+    an unknown method, and ``error_paths``. Each probe's ``path`` says what was sent.
+
+    Nothing here changes data: bodies are malformed (no handler can act on them) and the
+    unknown method ``GONOGO`` is implemented by no server.
+    """
+    api = (api_path or "/api/").rstrip("/") or ""
+    sends: list[tuple[str, str, str, bytes | None, str | None]] = [
+        ("GET", p, f"GET {p}", None, None) for p in NOT_FOUND_TRIGGERS
+    ]
+    for path in dict.fromkeys(body_paths):
+        sends += [
+            ("POST", path, f"POST {path} (malformed JSON)", b'{"gonogo": [1, 2,', JSON),
+            ("POST", path, f"POST {path} (JSON of unexpected types)", ODD_JSON, JSON),
+            ("POST", path, f"POST {path} (malformed form)", BAD_FORM, FORM),
+        ]
+    sends += [
+        ("GET", f"{api}/%zz%E0%A4", f"GET {api}/%zz%E0%A4 (bad percent-encoding)", None, None),
+        ("GET", f"{api}?q=%zz%&page=-1", f"GET {api}?q=%zz%&page=-1 (bad query)", None, None),
+        ("GET", "/" + "gonogo-" + "a" * 9000, "GET /gonogo-aaa... (9 kB path)", None, None),
+        ("GONOGO", "/", "GONOGO / (unknown method)", None, None),
+        ("GONOGO", api or "/", f"GONOGO {api or '/'} (unknown method)", None, None),
+    ]
+    sends += [("GET", p, f"GET {p} (error_paths)", None, None) for p in error_paths]
+    with _client(ca_bundle, timeout) as client:
+        baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
+        probes = tuple(
+            _path(
+                client,
+                base_url,
+                path,
+                timeout,
+                excerpt,
+                method=method,
+                body=body,
+                content_type=ctype,
+                label=label,
+            )
+            for method, path, label, body, ctype in sends
+        )
     return ExposureFacts(baseline=baseline, probes=probes)
 
 
@@ -405,10 +465,13 @@ def plain_url(base_url: str) -> str:
 # -- internals -------------------------------------------------------------------------------
 
 
-def _client(ca_bundle: Path | None, timeout: float) -> httpx.Client:
+def _client(ca_bundle: Path | None, timeout: float, *, verify: bool = True) -> httpx.Client:
     # An explicit SSL context: the CA bundle when configured, else the system store. trust_env
     # is off so that no proxy variable sends probe traffic anywhere but the target.
     context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    if not verify:  # only to grade a site whose certificate tls.certificate already failed
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
     return httpx.Client(
         verify=context,
         timeout=timeout,
@@ -453,11 +516,14 @@ def _exchange(
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
     body: tuple[str, dict[str, str]] | None = None,
+    content: bytes | None = None,
     limit: int = MAX_BODY,
 ) -> tuple[httpx.Response, bytes, float]:
     kwargs: dict[str, object] = {"headers": dict(headers or {})}
     if body is not None:
         kwargs["json" if body[0] == "json" else "data"] = body[1]
+    elif content is not None:  # sent as is: malformed on purpose
+        kwargs["content"] = content
     started = time.perf_counter()
     with _mapped(url, timeout), client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
         data = bytearray()
@@ -511,13 +577,25 @@ def _facts(url: str, response: httpx.Response, data: bytes, elapsed: float) -> H
 
 
 def _path(
-    client: httpx.Client, base_url: str, path: str, timeout: float, excerpt: int
+    client: httpx.Client,
+    base_url: str,
+    path: str,
+    timeout: float,
+    excerpt: int,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    content_type: str | None = None,
+    label: str | None = None,
 ) -> PathProbe:
     asked = path.replace(RANDOM, secrets.token_hex(8))
     url = base_url.rstrip("/") + asked if path else base_url
-    response, data, _ = _exchange(client, url, timeout, limit=MAX_BODY)
+    headers = {"Content-Type": content_type} if content_type else None
+    response, data, _ = _exchange(
+        client, url, timeout, method=method, headers=headers, content=body, limit=MAX_BODY
+    )
     return PathProbe(
-        path=path or url,
+        path=label or path or url,
         url=url,
         status=response.status_code,
         content_type=response.headers.get("content-type", "").split(";")[0].strip().lower(),

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from gonogo.model import Finding, info
+from gonogo.errors import ProbeError
+from gonogo.model import ErrorReason, Finding, info
 
 if TYPE_CHECKING:
     from gonogo.probes.http import ExposureFacts, PathProbe, SourceMapFacts
@@ -66,7 +67,9 @@ DEBUG_SIGNATURES: dict[str, str] = {
     "Laravel/Symfony debug": r"Whoops, looks like something went wrong|Symfony\\Component\\|Illuminate\\",
     "SQL error": r"SQLSTATE\[|syntax error at or near|ORA-\d{5}|error in your SQL syntax",
 }
-DEBUG_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
+# 5xx answers that are not the application's error page: the server refusing a method it does
+# not implement, and a proxy whose upstream did not answer
+NOT_APP_ERRORS = (501, 502, 504)
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 
 
@@ -75,8 +78,11 @@ def sensitive_paths(thresholds: ExposureConfig) -> list[str]:
     return [p for p in SENSITIVE if p not in thresholds.skip_paths] + list(thresholds.extra_paths)
 
 
-def debug_paths(thresholds: ExposureConfig) -> list[str]:
-    return [*DEBUG_TRIGGERS, *thresholds.error_paths]
+def body_paths(thresholds: ExposureConfig, *defaults: str | None) -> list[str]:
+    """Paths sent malformed bodies: ``[exposure] body_paths``, else the login and API paths."""
+    if thresholds.body_paths is not None:
+        return list(thresholds.body_paths)
+    return list(dict.fromkeys(p for p in defaults if p))
 
 
 def like_not_found(probe: PathProbe, baseline: PathProbe) -> bool:
@@ -192,8 +198,14 @@ def evaluate_source_maps(facts: SourceMapFacts, thresholds: ExposureConfig) -> l
 
 
 def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
-    """Error and not-found pages show no stack trace, debugger or SQL error."""
+    """Error pages show no stack trace, debugger or SQL error, and some error page was seen.
+
+    Passing needs evidence: at least one server error page (5xx from the application) was
+    provoked and was clean. When none could be provoked the check is not verified (an error
+    with reason ``config``): a clean 404 says nothing about what a crash shows.
+    """
     findings: list[Finding] = []
+    clean: dict[str, int] = {}
     for probe in (facts.baseline, *facts.probes):
         hits = [
             name for name, pattern in DEBUG_SIGNATURES.items() if re.search(pattern, probe.excerpt)
@@ -201,21 +213,32 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
         if hits:
             findings.append(
                 Finding(
-                    probe.url,
+                    probe.path,
                     False,
-                    f"{probe.url} ({probe.status}) shows {', '.join(hits)}",
+                    f"{probe.path} ({probe.status}) shows {', '.join(hits)}",
                     measured=_snippet(probe.excerpt, hits[0]),
                     threshold="no debug output",
                 )
             )
         else:
-            findings.append(
-                info(
-                    probe.url,
-                    f"{probe.url}: {probe.status}, no debug output",
-                    measured=probe.status,
-                )
-            )
+            clean[probe.path] = probe.status
+    errors = {p: s for p, s in clean.items() if s >= 500 and s not in NOT_APP_ERRORS}
+    findings.append(
+        info(
+            "provoked",
+            f"{len(clean)} of {len(facts.probes) + 1} error/not-found pages show no debug "
+            f"output; server errors seen: {', '.join(f'{p} ({s})' for p, s in errors.items()) or 'none'}",
+            measured=clean,
+        )
+    )
+    if all(f.ok for f in findings) and not errors:
+        statuses = sorted({p.status for p in (facts.baseline, *facts.probes)})
+        raise ProbeError(
+            f"exposure.debug not verified: no error page could be provoked "
+            f"({len(facts.probes) + 1} requests answered {statuses}, no application 5xx); "
+            "set [exposure] error_paths to a path that fails on purpose",
+            reason=ErrorReason.CONFIG,
+        )
     return findings
 
 

@@ -26,6 +26,7 @@ from gonogo.schema.security import GRADES, HSTS_SIX_MONTHS
 
 if TYPE_CHECKING:
     from gonogo.probes.http import CorsFacts, HttpFacts, RedirectChain
+    from gonogo.probes.tls import CertificateFacts
     from gonogo.schema.security import HeadersConfig
 
 # fmt: off
@@ -54,14 +55,14 @@ MODIFIERS: dict[str, int] = {
     # redirection
     "redirection-to-https": 0, "redirection-not-needed-no-http": 0,
     "redirection-off-host-from-http": -5, "redirection-not-to-https-on-initial-redirection": -10,
-    "redirection-not-to-https": -20, "redirection-missing": -20,
+    "redirection-not-to-https": -20, "redirection-missing": -20, "redirection-invalid-cert": -20,
     # referrer-policy
     "referrer-policy-private": 5, "referrer-policy-not-implemented": 0,
     "referrer-policy-unsafe": -5, "referrer-policy-header-invalid": -5,
     # strict-transport-security
     "hsts-implemented-max-age-at-least-six-months": 0,
     "hsts-implemented-max-age-less-than-six-months": -10, "hsts-not-implemented": -20,
-    "hsts-header-invalid": -20, "hsts-not-implemented-no-https": -20,
+    "hsts-header-invalid": -20, "hsts-not-implemented-no-https": -20, "hsts-invalid-cert": -20,
     # subresource-integrity
     "sri-implemented-and-all-scripts-loaded-securely": 5,
     "sri-implemented-and-external-scripts-loaded-securely": 5,
@@ -106,14 +107,29 @@ def band(score: int) -> str:
     return next(letter for low, letter in BANDS if floored >= low)
 
 
-def grade(page: HttpFacts, chain: RedirectChain | None, cors: CorsFacts | None) -> Grade:
+def certificate_valid(certificate: CertificateFacts | None) -> bool:
+    """The Observatory's "valid certificate chain": trusted, current, for this host name.
+
+    Unknown (no certificate facts) counts as valid, as a page fetched with verification
+    already proved it.
+    """
+    return certificate is None or (certificate.chain_valid and certificate.hostname_matches)
+
+
+def grade(
+    page: HttpFacts,
+    chain: RedirectChain | None,
+    cors: CorsFacts | None,
+    certificate: CertificateFacts | None = None,
+) -> Grade:
+    valid = certificate_valid(certificate)
     codes = {
         "content-security-policy": _csp(page),
-        "cookies": _cookies(page),
+        "cookies": _cookies(page, valid),
         "cross-origin-resource-sharing": _cors(cors),
-        "redirection": _redirection(chain),
+        "redirection": _redirection(chain, valid),
         "referrer-policy": _referrer(page),
-        "strict-transport-security": _hsts(page),
+        "strict-transport-security": _hsts(page, valid),
         "subresource-integrity": _sri(page),
         "x-content-type-options": _xcto(page),
         "x-frame-options": _xfo(page),
@@ -126,9 +142,13 @@ def grade(page: HttpFacts, chain: RedirectChain | None, cors: CorsFacts | None) 
 
 
 def evaluate_grade(
-    page: HttpFacts, chain: RedirectChain | None, cors: CorsFacts | None, thresholds: HeadersConfig
+    page: HttpFacts,
+    chain: RedirectChain | None,
+    cors: CorsFacts | None,
+    thresholds: HeadersConfig,
+    certificate: CertificateFacts | None = None,
 ) -> list[Finding]:
-    result = grade(page, chain, cors)
+    result = grade(page, chain, cors, certificate)
     findings = [
         info(test, f"{test}: {code} ({modifier:+d})", measured=code)
         for test, code, modifier in result.results
@@ -222,10 +242,10 @@ def _worse(new: str, old: str | None, order: list[str]) -> str:
     return new if old is None or order.index(new) > order.index(old) else old
 
 
-def _cookies(page: HttpFacts) -> str:
+def _cookies(page: HttpFacts, cert_valid: bool = True) -> str:
     if not page.set_cookies:
         return "cookies-not-found"
-    hsts = _hsts(page) == "hsts-implemented-max-age-at-least-six-months"
+    hsts = _hsts(page, cert_valid) == "hsts-implemented-max-age-at-least-six-months"
     result: str | None = None
     missing_samesite = False
     for raw in page.set_cookies:
@@ -277,7 +297,7 @@ def _cors(cors: CorsFacts | None) -> str:
     return "cross-origin-resource-sharing-implemented-with-restricted-access"
 
 
-def _redirection(chain: RedirectChain | None) -> str:
+def _redirection(chain: RedirectChain | None, cert_valid: bool = True) -> str:
     if chain is None:
         return "redirection-not-needed-no-http"
     route = [urlsplit(h.url) for h in chain.hops]
@@ -285,6 +305,8 @@ def _redirection(chain: RedirectChain | None) -> str:
         return "redirection-missing"
     if route[-1].scheme != "https":
         return "redirection-not-to-https"
+    if not cert_valid:  # the HTTPS hop presented a chain a browser rejects
+        return "redirection-invalid-cert"
     if route[1].scheme == "http":
         return "redirection-not-to-https-on-initial-redirection"
     if route[0].scheme == "http" and route[0].hostname != route[1].hostname:
@@ -301,9 +323,11 @@ def _referrer(page: HttpFacts) -> str:
     return "referrer-policy-unsafe" if policy else "referrer-policy-header-invalid"
 
 
-def _hsts(page: HttpFacts) -> str:
+def _hsts(page: HttpFacts, cert_valid: bool = True) -> str:
     if not page.https:
         return "hsts-not-implemented-no-https"
+    if not cert_valid:  # browsers ignore HSTS received over a connection with errors
+        return "hsts-invalid-cert"
     value = page.header("strict-transport-security")
     if value is None:
         return "hsts-not-implemented"

@@ -247,7 +247,13 @@ class ExposureConfig(Section):
     skip_paths: list[str] = Field(default_factory=list, description="built-in paths not to probe")
     error_paths: list[str] = Field(
         default_factory=list,
-        description="paths known to raise server errors (e.g. /api/boom in the demo)",
+        description="paths known to raise server errors (e.g. /api/boom in the demo); without "
+        "one, exposure.debug is not verified unless a malformed request provokes a 5xx",
+    )
+    body_paths: list[str] | None = Field(
+        default=None,
+        description="paths sent malformed JSON/form bodies by exposure.debug "
+        "(default: [cookies] login_path and [cors] api_path)",
     )
     max_scripts: int = Field(
         default=20, ge=1, le=200, description="scripts checked for source maps"
