@@ -26,9 +26,12 @@ TLS = [
 SECURITY = [
     case("hsts-missing", "headers.hsts", "checks/test_headers.py"),
     case("hsts-short", "headers.hsts", "checks/test_headers.py"),
+    case("hsts-zero", "headers.hsts", "checks/test_headers.py"),
+    case("hsts-no-subdomains", "headers.hsts", "checks/test_headers.py"),
     case("no-redirect", "redirect.https", "checks/test_redirect.py"),
     case("redirect-downgrade", "redirect.https", "checks/test_redirect.py"),
     case("xfo-missing", "headers.frame", "checks/test_headers.py", verdict="CONDITIONAL"),
+    case("frame-weak", "headers.frame", "checks/test_headers.py", verdict="CONDITIONAL"),
     case(
         "nosniff-missing",
         "headers.content-type-options",
@@ -49,6 +52,12 @@ SECURITY = [
         "checks/test_headers.py",
         verdict="GO",
     ),
+    case(
+        "permissions-policy-open",
+        "headers.permissions-policy",
+        "checks/test_headers.py",
+        verdict="GO",
+    ),
     case("coop-missing", "headers.cross-origin", "checks/test_headers.py", verdict="GO"),
     case(
         "xss-protection-invalid", "headers.xss-protection", "checks/test_headers.py", verdict="GO"
@@ -58,6 +67,14 @@ SECURITY = [
     case("cors-permissive", "cors.policy", "checks/test_cors.py"),
     case("env-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
     case("git-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
+    case("dump-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
+    # metrics reveal internals, not secrets: a major finding of a blocker check
+    case(
+        "metrics-exposed",
+        "exposure.sensitive-paths",
+        "checks/test_exposure.py",
+        verdict="CONDITIONAL",
+    ),
     case(
         "source-map-served",
         "exposure.source-maps",

@@ -9,7 +9,7 @@ import pytest
 from factories import SPA, exposure, failing, probe, verdict
 
 from gonogo.errors import ProbeError
-from gonogo.model import ErrorReason
+from gonogo.model import ErrorReason, Severity
 from gonogo.probes.http import ExposureFacts, ScriptMaps, SourceMapFacts
 from gonogo.rules import exposure as rules
 from gonogo.schema.security import ExposureConfig
@@ -48,6 +48,33 @@ SENSITIVE = [
     case("werkzeug-console", exposure(probe("/console", 200, "<title>Console // Werkzeug Debugger</title>")), False),
     case("extra-path-json", exposure(probe("/internal/metrics", 200, '{"up":1}', "application/json")), False),
     case("extra-path-html", exposure(probe("/internal/admin", 200, "<html>login</html>")), True),
+    # --- backups by name and by content, metrics and status pages ---------------------------
+    case("pg-dump-custom-format", exposure(probe("/backup.dump", 200, "", "application/octet-stream",
+                                                 head=b"PGDMP\x01\x0e\x00")), False),
+    case("dump-name-but-html", exposure(probe("/backup.dump", 200, "<html>shop</html>")), True),
+    case("dump-name-plain-sql", exposure(probe("/app.dump", 200, "--\n-- PostgreSQL database dump\n--\n", "text/plain")),
+         False),
+    case("dumpall-sql-gz", exposure(probe("/backup.sql.gz", 200, "", "application/gzip", head=b"\x1f\x8b\x08")), False),
+    case("mysql-dump-bak", exposure(probe("/db.bak", 200, "-- MySQL dump 10.13  Distrib 8.0", "text/plain")), False),
+    case("copy-statement-sql", exposure(probe("/backup.sql", 200, 'COPY public.orders (id, total) FROM stdin;\n1\t2',
+                                              "text/plain")), False),
+    case("sql-name-with-unrelated-text", exposure(probe("/backup.sql", 200, "nothing to see", "text/plain")), True),
+    case("xz-archive", exposure(probe("/backup.tar.gz", 200, "", "application/x-xz", head=b"\xfd7zXZ\x00")), False),
+    case("backups-directory-listing", exposure(probe("/backups/", 200,
+         '<html><head><title>Index of /backups/</title></head><body><a href="app-20261201T120000Z.dump">', "text/html")),
+         False),
+    case("listing-without-dumps", exposure(probe("/backups/", 200, "<title>Index of /backups/</title>")), True),
+    case("extra-path-pg-dump", exposure(probe("/exports/app-2026.dump", 200, "", "application/octet-stream",
+                                              head=b"PGDMP\x01")), False),
+    case("prometheus-metrics", exposure(probe("/metrics", 200,
+         '# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\n', "text/plain")), False),
+    case("metrics-json-health-is-not-prometheus", exposure(probe("/metrics", 200, '{"status":"ok"}', "application/json")),
+         True),
+    case("actuator-prometheus", exposure(probe("/actuator/prometheus", 200, "# HELP jvm_threads Threads.\n", "text/plain")),
+         False),
+    case("actuator-mappings", exposure(probe("/actuator/mappings", 200, '{"contexts":{"app":{}}}', "application/json")),
+         False),
+    case("nginx-stub-status-path", exposure(probe("/stub_status", 200, "Active connections: 2\n", "text/plain")), False),
 ]
 SOURCE_MAPS = [
     ("no-scripts", SourceMapFacts("https://app.example.com/", ()), True),
@@ -136,3 +163,25 @@ def test_path_list_follows_configuration() -> None:
     assert "/internal" in paths and "/console" not in paths and "/.env" in paths
     assert rules.body_paths(cfg, "/login", None, "/api/products") == ["/login", "/api/products"]
     assert rules.body_paths(ExposureConfig(body_paths=[]), "/login") == []
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "head", "severity"),
+    [("/metrics", "# HELP up Up.\n", None, Severity.MAJOR),
+     ("/server-status", "Apache Server Status", None, Severity.MAJOR),
+     ("/backup.dump", "", b"PGDMP\x01", Severity.BLOCKER),
+     ("/.env", ENV, None, Severity.BLOCKER)],
+    ids=["metrics-major", "status-major", "dump-blocker", "env-blocker"],
+)
+def test_served_path_severity(path: str, body: str, head: bytes | None, severity: Severity) -> None:
+    """Status and metrics pages are major (internals); secrets, VCS data and dumps are blockers."""
+    findings = rules.evaluate_sensitive_paths(exposure(probe(path, 200, body, "text/plain", head=head)), ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.severity is severity
+
+
+def test_dump_evidence_is_the_magic_not_the_data() -> None:
+    """A served pg_dump archive is shown by its format, not by bytes of its content."""
+    facts = exposure(probe("/backup.dump", 200, "PGDMP\x01\x0e\x00\ufffd\ufffdcustomers", "application/octet-stream"))
+    [bad] = [f for f in rules.evaluate_sensitive_paths(facts, ExposureConfig()) if not f.ok]
+    assert bad.measured.startswith("pg_dump custom-format archive (PGDMP)")

@@ -29,7 +29,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from gonogo.demo.app_http import DemoMiddleware
-from gonogo.demo.app_support import FaultFlags, Metrics, Settings, sign_session, verify_password
+from gonogo.demo.app_support import (
+    FaultFlags,
+    LoginLimiter,
+    Metrics,
+    Settings,
+    sign_session,
+    verify_password,
+)
 
 PRODUCTS_KEY = "products:v1"
 STATIC_TYPES = {
@@ -162,8 +169,19 @@ async def login(request: Request) -> Response:
         form = {key: values[0] for key, values in parsed.items()}
     user = str(form.get("username") or form.get("user") or "")
     password = str(form.get("password") or "")
+    limiter: LoginLimiter = request.app.state.login_limiter
+    limited = "no-rate-limit" not in faults
+    wait = limiter.retry_after(user) if limited else None
+    if wait is not None:
+        return JSONResponse(
+            {"ok": False, "error": "too many failed logins"},
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     rows = await backends.query("SELECT password_hash FROM app_users WHERE username = %s", (user,))
     if not rows or not verify_password(password, rows[0][0]):
+        if limited:
+            limiter.failed(user)
         return JSONResponse({"ok": False, "error": "invalid credentials"}, status_code=401)
     response = JSONResponse({"ok": True, "user": user})
     # written by hand to pin the exact attribute spelling the cookie checks read
@@ -191,6 +209,11 @@ async def exposed(request: Request) -> Response:
         return PlainTextResponse((settings.app_dir / ".env.production").read_text())
     if path in GIT_FILES and "git-exposed" in faults:
         return PlainTextResponse(GIT_FILES[path])
+    if path == "/backup.dump" and "dump-exposed" in faults:
+        # a deploy that left the newest pg_dump in the web root: the real custom-format archive
+        newest = max((settings.app_dir.parent / "backups").glob("app-*.dump"), default=None)
+        if newest is not None:
+            return Response(newest.read_bytes(), media_type="application/octet-stream")
     return PlainTextResponse("Not Found", status_code=404)
 
 
@@ -235,6 +258,7 @@ def create_app() -> Starlette:
         Route("/api/boom", boom),
         Route("/.env", exposed),
         Route("/.git/{rest:path}", exposed),
+        Route("/backup.dump", exposed),
     ]
     app = Starlette(
         routes=routes,
@@ -246,6 +270,7 @@ def create_app() -> Starlette:
     app.state.settings = settings
     app.state.faults = faults
     app.state.metrics = metrics_registry
+    app.state.login_limiter = LoginLimiter()
     app.state.static = {
         p.name: p.read_bytes() for p in (app_dir / "static").iterdir() if p.is_file()
     }

@@ -145,6 +145,34 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(computed.hex(), digest)
 
 
+class LoginLimiter:
+    """Failed logins per account: ``limit`` failures per ``window_s``, then 429 with Retry-After.
+
+    Per account, as login throttles usually are (the plans: 5 per 15 minutes): the rate-limit
+    probe's throw-away account is locked for the window, the real user keeps logging in, and a
+    second gate run finds the limiter engaged (its first attempt answered 429 + Retry-After).
+    Only failures count, so the demo user's successful logins never lock it.
+    """
+
+    def __init__(self, limit: int = 5, window_s: float = 900.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+
+    def retry_after(self, account: str, now: float | None = None) -> int | None:
+        """Seconds until ``account`` may try again, None when it may now."""
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._failures.get(account.lower(), []) if now - t < self.window_s]
+        self._failures[account.lower()] = recent
+        if len(recent) < self.limit:
+            return None
+        return max(1, int(recent[0] + self.window_s - now + 0.999))
+
+    def failed(self, account: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        self._failures.setdefault(account.lower(), []).append(now)
+
+
 class Metrics:
     """Request counter, latency histogram and build info in the Prometheus text format."""
 

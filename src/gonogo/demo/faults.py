@@ -39,6 +39,8 @@ FAULTS: dict[str, Fault] = dict(
         # --- nginx / TLS ---------------------------------------------------------------
         _f("hsts-missing", "nginx", "no Strict-Transport-Security header", "headers.hsts"),
         _f("hsts-short", "nginx", "HSTS max-age=300 (five minutes)", "headers.hsts"),
+        _f("hsts-zero", "nginx", "HSTS max-age=0 (HSTS switched off)", "headers.hsts"),
+        _f("hsts-no-subdomains", "nginx", "HSTS without includeSubDomains", "headers.hsts"),
         _f(
             "no-redirect",
             "nginx",
@@ -88,6 +90,12 @@ FAULTS: dict[str, Fault] = dict(
         ),
         _f("xfo-missing", "nginx", "no X-Frame-Options header", "headers.frame"),
         _f(
+            "frame-weak",
+            "nginx",
+            "X-Frame-Options ALLOW-FROM (ignored by browsers) and no CSP frame-ancestors",
+            "headers.frame",
+        ),
+        _f(
             "nosniff-missing",
             "nginx",
             "no X-Content-Type-Options header",
@@ -100,6 +108,12 @@ FAULTS: dict[str, Fault] = dict(
             "permissions-policy-missing",
             "nginx",
             "no Permissions-Policy header",
+            "headers.permissions-policy",
+        ),
+        _f(
+            "permissions-policy-open",
+            "nginx",
+            "Permissions-Policy camera=(self *): the camera granted to every origin",
             "headers.permissions-policy",
         ),
         _f("coop-missing", "nginx", "no Cross-Origin-Opener-Policy header", "headers.cross-origin"),
@@ -115,7 +129,18 @@ FAULTS: dict[str, Fault] = dict(
             "Server: nginx/<version> and X-Powered-By: Starlette/<version>",
             "headers.disclosure",
         ),
-        _f("no-rate-limit", "nginx", "no rate limit on POST /login", "ratelimit.login"),
+        _f(
+            "no-rate-limit",
+            "nginx",
+            "no login limit: nginx flood guard and the app's per-account lockout both off",
+            "ratelimit.login",
+        ),
+        _f(
+            "metrics-exposed",
+            "nginx",
+            "/metrics (Prometheus) published on the site",
+            "exposure.sensitive-paths",
+        ),
         # --- app -----------------------------------------------------------------------
         _f(
             "cookie-insecure",
@@ -139,6 +164,12 @@ FAULTS: dict[str, Fault] = dict(
             "git-exposed",
             "app",
             "/.git/config and /.git/HEAD are served",
+            "exposure.sensitive-paths",
+        ),
+        _f(
+            "dump-exposed",
+            "app",
+            "/backup.dump serves the newest pg_dump archive",
             "exposure.sensitive-paths",
         ),
         _f(

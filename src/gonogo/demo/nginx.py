@@ -65,6 +65,7 @@ class NginxParams:
         http_mode: ``redirect`` (301 to https), ``serve`` (no redirect), ``downgrade``
             (301 to another plain-HTTP port first).
         login_rate_limit: ``limit_req`` on ``/login``.
+        metrics_public: ``/metrics`` proxied to the app instead of answering 404.
     """
 
     protocols: str = "TLSv1.2 TLSv1.3"
@@ -81,6 +82,7 @@ class NginxParams:
     server_tokens: bool = False
     http_mode: str = "redirect"
     login_rate_limit: bool = True
+    metrics_public: bool = False
 
     def headers(self) -> list[tuple[str, str]]:
         optional = [
@@ -100,6 +102,8 @@ class NginxParams:
 FAULT_PARAMS: dict[str, dict[str, Any]] = {
     "hsts-missing": {"hsts": None},
     "hsts-short": {"hsts": "max-age=300"},
+    "hsts-zero": {"hsts": "max-age=0; includeSubDomains"},
+    "hsts-no-subdomains": {"hsts": "max-age=31536000"},
     "no-redirect": {"http_mode": "serve"},
     "redirect-downgrade": {"http_mode": "downgrade"},
     "tls10-enabled": {"protocols": "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", "ciphers": LEGACY_CIPHERS},
@@ -112,6 +116,10 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
     "cert-hostname-mismatch": {"certificate": "hostname-mismatch"},
     "cert-weak-key": {"certificate": "weak-key", "ciphers": MOZILLA_INTERMEDIATE + ":@SECLEVEL=0"},
     "xfo-missing": {"frame_options": None},
+    "frame-weak": {
+        "frame_options": "ALLOW-FROM https://partner.example",
+        "csp": CSP.replace(" frame-ancestors 'none';", ""),
+    },
     "nosniff-missing": {"content_type_options": None},
     "csp-missing": {"csp": None},
     "csp-unsafe": {
@@ -120,10 +128,14 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
     },
     "referrer-unsafe": {"referrer_policy": "unsafe-url"},
     "permissions-policy-missing": {"permissions_policy": None},
+    "permissions-policy-open": {
+        "permissions_policy": "camera=(self *), microphone=(), geolocation=()"
+    },
     "coop-missing": {"opener_policy": None},
     "xss-protection-invalid": {"xss_protection": "1; mode=blocked"},
     "server-version-disclosed": {"server_tokens": True},
     "no-rate-limit": {"login_rate_limit": False},
+    "metrics-exposed": {"metrics_public": True},
 }
 
 

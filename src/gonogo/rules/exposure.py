@@ -16,15 +16,22 @@ import re
 from typing import TYPE_CHECKING
 
 from gonogo.errors import ProbeError
-from gonogo.model import ErrorReason, Finding, info
+from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
     from gonogo.probes.http import ExposureFacts, PathProbe, SourceMapFacts
     from gonogo.schema.security import ExposureConfig
 
 _ENV = r"(?m)^\s*(export\s+)?[A-Z_][A-Z0-9_]*\s*="
-_SQL = r"(?i)(CREATE TABLE|INSERT INTO|PostgreSQL database dump|MySQL dump|-- Dump)"
-_ARCHIVE = "magic:504b0304|1f8b|377abcaf|425a68"  # zip, gzip, 7z, bzip2
+_SQL = (
+    r"(?i)(CREATE TABLE|INSERT INTO|COPY [\w.\"]+ \(|PostgreSQL database (cluster )?dump"
+    r"|MySQL dump|MariaDB dump|-- Dump)"
+)
+_ARCHIVE = "magic:504b0304|1f8b|377abcaf|425a68|fd377a585a"  # zip, gzip, 7z, bzip2, xz
+# a database dump by content: pg_dump custom format ("PGDMP"), an archive, or SQL text
+_DUMP = f"magic:5047444d50|{_ARCHIVE[6:]} || {_SQL}"
+_METRICS = r"(?m)^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* "
+_LISTING = r"(?is)Index of /.*?\.(dump|sql|bak|backup|gz|tgz|tar|zip|7z|xz)\b"
 # path -> what its content looks like ("magic:" hex prefixes of the first bytes, else a regex)
 # fmt: off
 SENSITIVE: dict[str, str] = {
@@ -38,12 +45,22 @@ SENSITIVE: dict[str, str] = {
     "/.ssh/id_rsa": r"PRIVATE KEY", "/docker-compose.yml": r"(?m)^services:",
     "/web.config": r"<configuration", "/wp-config.php.bak": r"DB_PASSWORD",
     "/config.php.bak": r"<\?php",
-    "/backup.sql": _SQL, "/dump.sql": _SQL, "/db.sql": _SQL, "/database.sql": _SQL,
-    "/backup.zip": _ARCHIVE, "/backup.tar.gz": _ARCHIVE, "/site.tar.gz": _ARCHIVE,
-    "/db.sql.gz": _ARCHIVE,
+    "/backup.sql": _DUMP, "/dump.sql": _DUMP, "/db.sql": _DUMP, "/database.sql": _DUMP,
+    "/app.sql": _DUMP, "/backup.zip": _DUMP, "/backup.tar.gz": _DUMP, "/site.tar.gz": _DUMP,
+    "/backup.sql.gz": _DUMP, "/dump.sql.gz": _DUMP, "/db.sql.gz": _DUMP,
+    "/database.sql.gz": _DUMP, "/backup.dump": _DUMP, "/db.dump": _DUMP, "/app.dump": _DUMP,
+    "/database.dump": _DUMP, "/latest.dump": _DUMP, "/backup.bak": _DUMP, "/db.bak": _DUMP,
+    "/database.bak": _DUMP, "/backup.backup": _DUMP, "/db.backup": _DUMP,
+    "/backup/": _LISTING, "/backups/": _LISTING, "/dumps/": _LISTING,
     "/server-status": r"Apache Server Status|Server Version:",
     "/server-info": r"Apache Server Information", "/nginx_status": r"Active connections:",
-    "/status.php": r"(?i)pool:\s+\S+",
+    "/stub_status": r"Active connections:", "/status.php": r"(?i)pool:\s+\S+",
+    "/fpm-status": r"(?i)pool:\s+\S+", "/metrics": _METRICS, "/prometheus": _METRICS,
+    "/actuator/prometheus": _METRICS, "/actuator/metrics": r'"names"\s*:',
+    "/actuator/configprops": r'"contexts"', "/actuator/mappings": r'"contexts"',
+    "/actuator/beans": r'"contexts"|"beans"', "/actuator/threaddump": r'"threads"',
+    "/actuator/loggers": r'"loggers"', "/actuator/httptrace": r'"traces"',
+    "/actuator/httpexchanges": r'"exchanges"',
     "/phpinfo.php": r"phpinfo\(\)|PHP Version", "/info.php": r"phpinfo\(\)|PHP Version",
     "/actuator": r'"_links"', "/actuator/env": r"propertySources|activeProfiles",
     "/actuator/heapdump": r"JAVA PROFILE", "/debug/pprof/": r"(?i)profiles|goroutine",
@@ -53,6 +70,26 @@ SENSITIVE: dict[str, str] = {
     "/rails/info/properties": r"Rails version", "/telescope": r"(?i)laravel telescope",
 }
 # fmt: on
+# Operational pages: they reveal internals (traffic, versions, paths) but no secret, so a served
+# one is a major finding; everything else in SENSITIVE leaks secrets or data (blocker).
+INFORMATIONAL = frozenset(
+    {
+        "/server-status",
+        "/server-info",
+        "/nginx_status",
+        "/stub_status",
+        "/status.php",
+        "/fpm-status",
+        "/metrics",
+        "/prometheus",
+        "/actuator",
+        "/actuator/prometheus",
+        "/actuator/metrics",
+        "/actuator/mappings",
+        "/actuator/beans",
+        "/actuator/loggers",
+    }
+)  # fmt: skip
 # An error page must not show code, paths or configuration.
 DEBUG_SIGNATURES: dict[str, str] = {
     "Python traceback": r"Traceback \(most recent call last\)",
@@ -107,13 +144,16 @@ def served(probe: PathProbe, baseline: PathProbe, signature: str | None) -> tupl
             not html,
             f"{probe.status} {probe.content_type or '?'}, {probe.length} bytes, unlike not-found",
         )
-    if signature.startswith("magic:"):
-        hit = any(probe.head_hex.startswith(m) for m in signature[6:].split("|"))
-    else:
-        hit = re.search(signature, probe.excerpt) is not None
+    hit = any(_matches(part, probe) for part in signature.split(" || "))
     return hit, f"{probe.status} {probe.content_type or '?'}, {probe.length} bytes, " + (
         "content matches" if hit else "content does not look like it (probably a soft 404)"
     )
+
+
+def _matches(signature: str, probe: PathProbe) -> bool:
+    if signature.startswith("magic:"):
+        return any(probe.head_hex.startswith(m) for m in signature[6:].split("|"))
+    return re.search(signature, probe.excerpt) is not None
 
 
 def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
@@ -129,13 +169,16 @@ def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -
         hit, why = served(probe, facts.baseline, SENSITIVE.get(probe.path))
         statuses[probe.path] = probe.status
         if hit:
+            # every failure carries its severity: the engine takes the worst override
+            severity = Severity.MAJOR if probe.path in INFORMATIONAL else Severity.BLOCKER
             findings.append(
                 Finding(
                     probe.path,
                     False,
                     f"{probe.path} is served: {why}",
-                    measured=probe.excerpt[:120],
+                    measured=_shown(probe),
                     threshold="not served",
+                    severity=severity,
                 )
             )
         elif 200 <= probe.status < 300:
@@ -147,6 +190,15 @@ def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -
         )
     )
     return findings
+
+
+def _shown(probe: PathProbe) -> str:
+    # a binary dump is shown by its magic number, never by its (possibly secret) content
+    if probe.head_hex.startswith("5047444d50"):
+        return f"pg_dump custom-format archive (PGDMP), {probe.length} bytes read"
+    if "\ufffd" in probe.excerpt[:120]:  # undecodable bytes: not text
+        return f"binary, starts with {probe.head_hex}"
+    return probe.excerpt[:120]
 
 
 def _looks_like_map(probe: PathProbe) -> bool:
