@@ -412,6 +412,23 @@ def test_unanswered_handshake_is_a_timeout_and_closed_port_is_refused(
         probe(closed_port)
 
 
+def test_cipher_scan_of_a_silent_port_times_out_fast(silent_port: int) -> None:
+    """A port that accepts and never answers is a ProbeTimeout within the probe timeout, not a
+    minute of sslyze retries."""
+    started = time.monotonic()
+    with pytest.raises(ProbeTimeout, match=f"127.0.0.1:{silent_port}"):
+        tls.scan_ciphers("127.0.0.1", silent_port, None, 0.5)
+    assert time.monotonic() - started < 5
+
+
+def test_cipher_scan_has_a_hard_deadline(nginx: Nginx) -> None:
+    """A scan still running at its wall-clock deadline is killed and reported as a timeout."""
+    started = time.monotonic()
+    with pytest.raises(ProbeTimeout, match="did not finish within 0.2 s"):
+        tls.scan_ciphers("127.0.0.1", nginx.port("clean"), "localhost", 5.0, deadline_s=0.2)
+    assert time.monotonic() - started < 5
+
+
 def test_sslyze_on_a_closed_port_is_an_error(closed_port: int) -> None:
     """When sslyze cannot connect the scan raises instead of returning empty, passing facts."""
     with pytest.raises(ProbeError, match=f"127.0.0.1:{closed_port}"):

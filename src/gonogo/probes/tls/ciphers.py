@@ -6,6 +6,10 @@ check ends as ``error``, never as a pass.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import subprocess
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -14,7 +18,7 @@ from typing import Any
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
-from gonogo.probes.tls._net import connect
+from gonogo.probes.tls._net import handshake, probe_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,29 +88,101 @@ def scan_ciphers(
     *,
     profile: str = "intermediate",
     ca_bundle: Path | None = None,
+    deadline_s: float | None = None,
 ) -> CipherFacts:
-    """Scan with sslyze and check the result with sslyze's Mozilla profile checker."""
-    try:
-        import sslyze
-        from sslyze.mozilla_tls_profile import tls_config_checker as mozilla
-    except ImportError as err:
+    """Scan with sslyze and check the result with sslyze's Mozilla profile checker.
+
+    sslyze's own ``network_timeout`` bounds each socket read, not the scan: a server that
+    accepts and then stays silent kept it busy for about a minute. So the scan runs in a child
+    process killed at ``deadline_s`` (default ``max(20, 6 * timeout)``), after a handshake of our
+    own that fails fast (``timeout``) on a server that never answers a ClientHello.
+    """
+    if importlib.util.find_spec("sslyze") is None:
         raise ProbeError(
             f"{host}:{port}: sslyze is not installed; pip install 'gonogo[security]'",
             reason=ErrorReason.CONFIG,
+        )
+    name = server_name or host
+    # Connect once ourselves: same resolution and error mapping as the other probes, and sslyze
+    # gets the address that answered (it would try only the first one, e.g. ::1 for localhost).
+    with handshake(host, port, name, probe_context(None, None), timeout) as tls:
+        address = tls.getpeername()[0]
+    deadline = deadline_s if deadline_s is not None else max(20.0, 6 * timeout)
+    request = {
+        "host": host,
+        "port": port,
+        "address": address,
+        "server_name": name,
+        "timeout": timeout,
+        "profile": profile,
+        "ca_bundle": str(ca_bundle) if ca_bundle else None,
+    }
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "gonogo.probes.tls._cipher_child", json.dumps(request)],
+            capture_output=True,
+            text=True,
+            timeout=deadline,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as err:  # run() has killed the child
+        raise ProbeTimeout(
+            f"{host}:{port}: sslyze cipher scan did not finish within {deadline:g} s; check that "
+            "the TLS endpoint answers promptly, or raise [web].timeout_s"
         ) from err
+    try:
+        answer = json.loads(child.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError) as err:
+        raise ProbeError(
+            f"{host}:{port}: sslyze scan crashed (exit {child.returncode}): "
+            f"{(child.stderr.strip().splitlines() or ['no output'])[-1][:300]}",
+            reason=ErrorReason.BUG,
+        ) from err
+    if "error" in answer:
+        kind = _ERRORS.get(answer["error"]["type"], ProbeError)
+        raise kind(answer["error"]["message"], reason=ErrorReason(answer["error"]["reason"]))
+    return CipherFacts(
+        host=host,
+        port=port,
+        profile=profile,
+        accepted=tuple(Suite(**x) for x in answer["accepted"]),
+        offending=tuple(Suite(**x) for x in answer["offending"]),
+        issues=tuple(ProfileIssue(**x) for x in answer["issues"]),
+        scan_s=answer["scan_s"],
+    )
+
+
+_ERRORS: dict[str, type[ProbeError]] = {
+    "ProbeTimeout": ProbeTimeout,
+    "ProbeRefused": ProbeRefused,
+    "ProbeError": ProbeError,
+}
+
+
+def _scan(
+    host: str,
+    port: int,
+    address: str,
+    server_name: str,
+    timeout: float,
+    profile: str,
+    ca_bundle: Path | None,
+) -> CipherFacts:
+    """The sslyze scan itself (run in the child process)."""
+    import sslyze
+    from sslyze.mozilla_tls_profile import tls_config_checker as mozilla
+
     extra = sslyze.ScanCommandsExtraArguments(
         certificate_info=sslyze.CertificateInfoExtraArgument(custom_ca_file=ca_bundle)
         if ca_bundle
         else None
     )
-    # Connect once ourselves: same resolution and error mapping as the other probes, and sslyze
-    # gets the address that answered (it would try only the first one, e.g. ::1 for localhost).
-    with connect(host, port, timeout) as sock:
-        address = sock.getpeername()[0]
     request = sslyze.ServerScanRequest(
         server_location=sslyze.ServerNetworkLocation(host, port, ip_address=address),
         network_configuration=sslyze.ServerNetworkConfiguration(
-            tls_server_name_indication=server_name or host, network_timeout=max(1, round(timeout))
+            tls_server_name_indication=server_name,
+            network_timeout=max(1, round(timeout)),
+            network_max_retries=1,
         ),
         scan_commands=mozilla.SCAN_COMMANDS_NEEDED_BY_MOZILLA_CHECKER,
         scan_commands_extra_arguments=extra,
