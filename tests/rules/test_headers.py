@@ -245,3 +245,31 @@ def test_parse_hsts(value: str, max_age: int | None, subdomains: bool, error: st
     """The HSTS parser follows RFC 6797 §6.1."""
     parsed = headers.parse_hsts(value)
     assert (parsed.max_age, parsed.include_subdomains, parsed.error) == (max_age, subdomains, error)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a=1, b=?0, c", {"a": 1, "b": False, "c": True}),
+        ('a="x\\"y", b=tok/en:1', {"a": 'x"y', "b": "tok/en:1"}),
+        ("a=-1.5, b=:aGk=:", {"a": -1.5, "b": b"hi"}),
+        ("a=(1 2);p=3, b=()", {"a": (1, 2), "b": ()}),
+    ],
+    ids=["integer-boolean-bare-key", "escaped-string-token", "decimal-bytes", "inner-lists"],
+)
+def test_structured_dictionary_values(value: str, expected: dict[str, Any]) -> None:
+    """The RFC 8941 dictionary parser reads every bare item type, inner lists and parameters."""
+    from gonogo.rules import structured
+
+    parsed = structured.parse_dictionary(value)
+    values = {k: tuple(i for i, _ in m.value) if m.is_list else m.value for k, m in parsed.items()}
+    assert values == expected
+
+
+@pytest.mark.parametrize("value", ["a=1.2345", "a=\"unterminated", "a=(1 2", "a=1,", "A=1", "a=?2", "a=:!!:"])
+def test_structured_dictionary_rejects_invalid(value: str) -> None:
+    """Invalid structured-field syntax is rejected (browsers then drop the whole header)."""
+    from gonogo.rules import structured
+
+    with pytest.raises(structured.StructuredFieldError):
+        structured.parse_dictionary(value)
