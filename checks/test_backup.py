@@ -12,8 +12,9 @@ pytestmark = [pytest.mark.predeploy, pytest.mark.backup]
 
 def _listing(gate):
     cfg = gate.require("backup")
-    gate.target(f"{cfg.directory}/{cfg.pattern}")
-    return gate.shared(f"backups:{cfg.directory}/{cfg.pattern}", lambda: backup.discover(cfg))
+    where = backup.source_for(cfg).describe()
+    gate.target(where)
+    return gate.shared(f"backups:{where}", lambda: backup.discover(cfg))
 
 
 def _archive(gate, listing):
@@ -51,6 +52,6 @@ def test_restore_drill(gate):
     cfg, pg, listing = gate.require("backup"), gate.require("postgres"), _listing(gate)
     if cfg.scratch_dsn is None:
         gate.not_applicable("[backup] scratch_dsn is not set: no server to restore into")
-    gate.target(f"{cfg.directory}/{cfg.pattern} -> {postgres.target_of(cfg.scratch_dsn)}")
+    gate.target(f"{backup.source_for(cfg).describe()} -> {postgres.target_of(cfg.scratch_dsn)}")
     drill = listing.newest and restore.drill(cfg, pg, listing.newest)
     gate.judge(rules.evaluate_restore(listing, drill, cfg, gate.now))

@@ -1,6 +1,15 @@
-"""Fault cases of the data stores and backups: pg.*, redis.*, backup.* (see cases.py)."""
+"""Fault cases of the data stores and backups: pg.*, redis.*, backup.* (see cases.py).
+
+Verdicts follow severity: a failed major alone is CONDITIONAL, but some findings escalate their
+check to blocker (redis.persistence with AOF off; backup.restore when the backup does not
+restore or its tables/rows differ), which makes the verdict NO-GO.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+import psycopg
 
 from faults.cases import case
 
@@ -20,7 +29,8 @@ DATA = [
     case("slow-query-log-off", "pg.slow-query-log", "checks/test_postgres.py", verdict="GO"),
     case("connections-exhausted", "pg.capacity", "checks/test_postgres.py", verdict="CONDITIONAL"),
     case("redis-down", ("redis.ping", "redis.version"), "checks/test_redis.py", outcome="error"),
-    case("aof-off", "redis.persistence", "checks/test_redis.py", verdict="CONDITIONAL"),
+    # AOF off escalates redis.persistence (major) to blocker: a restart loses data
+    case("aof-off", "redis.persistence", "checks/test_redis.py"),
     case("no-replica", "redis.replication", "checks/test_redis.py", verdict="CONDITIONAL"),
     case("no-maxmemory", "redis.memory", "checks/test_redis.py", verdict="CONDITIONAL"),
     case("redis-no-auth", "redis.auth", "checks/test_redis.py"),
@@ -28,13 +38,42 @@ DATA = [
 
 BACKUP = [
     case("stale-backup", "backup.freshness", "checks/test_backup.py"),
+    # the drill of a truncated dump does not restore: backup.restore escalates to blocker too
     case("truncated-backup", ("backup.integrity", "backup.restore"), "checks/test_backup.py"),
     case("wrong-checksum", "backup.integrity", "checks/test_backup.py"),
     case("backup-unencrypted", "backup.encryption", "checks/test_backup.py", verdict="CONDITIONAL"),
-    # a backup nobody can decrypt is not readable either: backup.integrity (blocker) fails too
     # nobody can decrypt it, so nobody can read it: backup.integrity (a blocker) fails too
     case(
-        "backup-undecryptable", ("backup.encryption", "backup.integrity"), "checks/test_backup.py"
+        "backup-undecryptable",
+        ("backup.encryption", "backup.integrity", "backup.restore"),
+        "checks/test_backup.py",
     ),
     case("no-backup", ("backup.freshness", "backup.predeploy"), "checks/test_backup.py"),
+    # checksums and encryption right: only the size ratio gives it away, and the drill's rows
+    case("backup-shrunk", ("backup.integrity", "backup.restore"), "checks/test_backup.py"),
+    # refused before connecting: the drill is not verified, a major (CONDITIONAL), not a pass
+    case(
+        "restore-target-is-source",
+        "backup.restore",
+        "checks/test_backup.py",
+        verdict="CONDITIONAL",
+    ),
 ]
+
+_DRILL_DATABASES = r"SELECT datname FROM pg_database WHERE datname LIKE 'gonogo\_restore\_%'"
+
+
+def drill_leftovers(stack: Any) -> list[str]:
+    """``gonogo_restore_*`` databases on the demo's scratch server and on the primary."""
+    v = stack.variables()
+    found: list[str] = []
+    for port in (v["GONOGO_DEMO_PG_SCRATCH_PORT"], v["GONOGO_DEMO_PG_PORT"]):
+        with psycopg.connect(
+            host=v["GONOGO_DEMO_PG_SOCKET_DIR"],
+            port=port,
+            user="postgres",
+            dbname="postgres",
+            connect_timeout=5,
+        ) as conn:
+            found += [f"{port}/{row[0]}" for row in conn.execute(_DRILL_DATABASES)]
+    return found

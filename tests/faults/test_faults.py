@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from faults.cases import FaultCase
-from faults.cases_data import BACKUP, DATA
+from faults.cases_data import BACKUP, DATA, drill_leftovers
 from faults.cases_web import SECURITY, SMOKE, TLS
 
 ALL = SMOKE + TLS + SECURITY + DATA + BACKUP
@@ -22,6 +22,8 @@ def test_fault_flips_its_checks(demo_stack, run_gate, case: FaultCase) -> None:
     """With the fault injected, the matching check(s) fail and the verdict follows their severity."""
     with demo_stack.fault(case.fault):
         run = run_gate(*case.files)
+    # a failed drill (truncated, undecryptable, shrunk backup...) leaves nothing behind
+    assert drill_leftovers(demo_stack) == [], "restore drill databases left behind"
     for check_id in case.checks:
         check = run.check(check_id)
         assert check["outcome"] == case.outcome, (

@@ -16,7 +16,9 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -31,7 +33,7 @@ import redis as redis_client
 
 from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
 from gonogo.model import Finding
-from gonogo.probes import backup, postgres, redis, restore
+from gonogo.probes import backup, postgres, redis, restore, scratch
 from gonogo.rules import backup as backup_rules
 from gonogo.rules import postgres as pg_rules
 from gonogo.rules import redis as redis_rules
@@ -279,6 +281,16 @@ def build_standby_and_scratch(stack: Stack) -> None:
         "--no-sync",
     )
     stack.start_pg("scratch", scratch)
+    # as in the demo and prod.example.toml: a restore role with CREATEDB, amcheck in template1
+    # and EXECUTE on the functions pg_amcheck calls; a second role without those grants
+    for statement in (
+        f"CREATE ROLE restorer LOGIN CREATEDB PASSWORD '{PASSWORD}'",
+        f"CREATE ROLE restorer_noamcheck LOGIN CREATEDB PASSWORD '{PASSWORD}'",
+        "CREATE EXTENSION amcheck",
+        "GRANT EXECUTE ON FUNCTION bt_index_check(regclass, boolean),"
+        " verify_heapam(regclass, boolean, boolean, text, bigint, bigint) TO restorer",
+    ):
+        stack.sql(statement, "scratch", "template1")
 
 
 def build_redis(stack: Stack) -> None:
@@ -888,3 +900,289 @@ def test_standby_stopped_fails_replication(stack: Stack) -> None:
         "streaming again",
         lambda: not failing(pg_rules.evaluate_replication(postgres.collect(cfg), cfg)),
     )
+
+
+# --- the restore drill's target: only a separate primary server ----------------------------------
+
+
+def encrypted_drill_config(stack: Stack, scratch_dsn: str, **overrides: Any) -> BackupConfig:
+    return backup_config(
+        stack,
+        "encrypted",
+        "*.gpg",
+        encrypted=True,
+        passphrase=PASSPHRASE,
+        scratch_dsn=scratch_dsn,
+        **overrides,
+    )
+
+
+@pytest.mark.parametrize(
+    ("server", "db", "words"),
+    [
+        pytest.param("primary", "postgres", "same address and port", id="source-server-other-db"),
+        pytest.param("standby", "postgres", "is a standby", id="standby-of-the-source"),
+    ],
+)
+def test_restore_onto_the_source_or_its_standby_is_refused(
+    stack: Stack, server: str, db: str, words: str
+) -> None:
+    """A scratch DSN naming the source server (any database) or its standby is refused; no
+    database is created anywhere."""
+    cfg = backup_config(stack, scratch_dsn=stack.dsn(server, "postgres", db))
+    drill = restore.drill(cfg, pg_config(stack), backup.discover(cfg).newest)
+    assert drill.refused is not None and words in drill.refused and drill.scratch is None
+    findings = backup_rules.evaluate_restore(backup.discover(cfg), drill, cfg, drill.modified)
+    assert failing(findings) == {"target"}
+    assert "CREATEDB" not in drill.refused and scratch_databases(stack) == []
+
+
+def test_same_endpoint_ignores_the_database_name(stack: Stack) -> None:
+    """Two DSNs reaching the same address and port are the same server whatever the database."""
+    port = stack.ports["primary"]
+    assert restore.same_endpoint(stack.dsn(), f"postgresql://x@127.0.0.1:{port}/postgres")
+    assert restore.same_endpoint(stack.dsn(), f"postgresql://x@localhost:{port}/other")
+    assert not restore.same_endpoint(stack.dsn(), stack.dsn("scratch", "postgres", "postgres"))
+
+
+def test_drill_as_a_non_superuser_restore_role_with_amcheck(stack: Stack, tmp_path: Path) -> None:
+    """The documented restore role (CREATEDB + amcheck grants) restores, amchecks and cleans up;
+    the plaintext and gpg's home are gone afterwards."""
+    cfg = encrypted_drill_config(
+        stack, stack.dsn("scratch", "restorer", "postgres"), work_dir=tmp_path
+    )
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored and drill.amcheck_ok is True, (drill.detail, drill.amcheck_detail)
+    findings = backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)
+    assert failing(findings) == set()
+    assert drill.scratch and drill.scratch.startswith(f"127.0.0.1:{stack.ports['scratch']}/")
+    assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
+
+
+def test_amcheck_that_cannot_run_fails_the_drill(stack: Stack) -> None:
+    """A restore role without EXECUTE on amcheck: pg_amcheck checks nothing and the drill
+    fails as not verified (a major finding), never passes silently."""
+    cfg = backup_config(stack, scratch_dsn=stack.dsn("scratch", "restorer_noamcheck", "postgres"))
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored and drill.amcheck_ok is None
+    assert "could not check" in drill.amcheck_detail, drill.amcheck_detail
+    assert "permission denied for function" in drill.amcheck_detail
+    findings = backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)
+    assert {f.name: f.severity for f in findings if not f.ok} == {"amcheck": None}
+    assert scratch_databases(stack) == []
+
+
+def test_leftovers_of_a_killed_drill_are_dropped_and_reported(stack: Stack) -> None:
+    """A gonogo_restore_* database nobody holds (a killed run's) is dropped at the next drill
+    and named in the evidence; one a live drill holds is left alone."""
+    stack.sql("CREATE DATABASE gonogo_restore_dead00000000 OWNER restorer", "scratch", "postgres")
+    stack.sql("CREATE DATABASE gonogo_restore_live00000000 OWNER restorer", "scratch", "postgres")
+    live = psycopg.connect(stack.dsn("scratch", "postgres", "postgres"), autocommit=True)
+    try:
+        live.execute(
+            "SELECT pg_advisory_lock(%s::int4, hashtext('gonogo_restore_live00000000'))",
+            (scratch.LOCK_CLASS,),
+        )
+        cfg = backup_config(stack, scratch_dsn=stack.dsn("scratch", "restorer", "postgres"))
+        listing = backup.discover(cfg)
+        drill = restore.drill(cfg, pg_config(stack), listing.newest)
+        assert scratch_databases(stack) == ["gonogo_restore_live00000000"]
+    finally:
+        live.close()
+        stack.sql("DROP DATABASE IF EXISTS gonogo_restore_live00000000", "scratch", "postgres")
+    assert drill.stale == ("gonogo_restore_dead00000000",) and drill.stale_left == ()
+    found = {f.name: f for f in backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)}
+    assert (
+        found["stale_dropped"].ok
+        and "gonogo_restore_dead00000000" in found["stale_dropped"].message
+    )
+    assert failing(list(found.values())) == set()
+
+
+_DRILL_SCRIPT = """
+import sys
+from pathlib import Path
+from gonogo.probes import backup, restore
+from gonogo.schema.data import BackupConfig, PostgresConfig
+cfg = BackupConfig(directory=sys.argv[1], pattern="*.gpg", encrypted=True, passphrase=sys.argv[2],
+                   scratch_dsn=sys.argv[3], work_dir=Path(sys.argv[4]), pg_bin_dir=sys.argv[6])
+restore.drill(cfg, PostgresConfig(dsn=sys.argv[5]), backup.discover(cfg).newest)
+"""
+
+
+def test_interrupted_drill_leaves_nothing_behind(stack: Stack, tmp_path: Path) -> None:
+    """A drill interrupted mid-restore (SIGINT) drops its scratch database and its plaintext."""
+    argv = [
+        str(stack.root / "backups" / "encrypted"),
+        PASSPHRASE,
+        stack.dsn("scratch", "restorer", "postgres"),
+        str(tmp_path),
+        stack.dsn(),
+        str(PG_BIN),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _DRILL_SCRIPT, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert b"KeyboardInterrupt" in err, err.decode()[-2000:]
+    assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
+
+
+def test_decrypted_copy_is_private_and_removed(stack: Stack, tmp_path: Path) -> None:
+    """The plaintext of an encrypted backup is 0600 in a 0700 directory, gone after the block."""
+    cfg = backup_config(
+        stack, "encrypted", "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
+    )
+    newest = backup.discover(cfg).newest
+    with backup.decrypted(Path(newest.location), cfg) as (plain, code, _):
+        assert code == 0 and plain is not None and backup.sniff(plain) == "custom"
+        assert stat.S_IMODE(plain.stat().st_mode) == 0o600
+        assert stat.S_IMODE(plain.parent.stat().st_mode) == 0o700
+    assert not plain.exists() and gpg_leftovers(tmp_path) == []
+
+
+def test_large_source_tables_use_the_estimate(stack: Stack) -> None:
+    """Above exact_count_max_rows the source's row count is the statistics' estimate (no
+    count(*)), recorded as such, and compared with the estimate tolerance."""
+    stack.sql("ANALYZE pgbench_accounts")
+    cfg = backup_config(
+        stack,
+        scratch_dsn=stack.dsn("scratch", "restorer", "postgres"),
+        exact_count_max_rows=100_000,
+    )
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.source_estimated == ("public.pgbench_accounts",)
+    assert drill.source_tables is not None
+    assert abs(drill.source_tables["public.pgbench_accounts"] - 500_000) <= 50_000
+    found = {f.name: f for f in backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)}
+    assert failing(list(found.values())) == set()
+    assert found["table_rows"].measured["public.pgbench_accounts"]["source_estimated"] is True
+
+
+def test_source_counts_are_bounded_by_statement_timeout(stack: Stack) -> None:
+    """Source row counts run under [postgres] statement_timeout_ms: a count stuck behind a lock
+    ends as 'cannot compare with the source', not a hang."""
+    cfg = backup_config(stack, scratch_dsn=stack.dsn("scratch", "restorer", "postgres"))
+    listing = backup.discover(cfg)
+    with psycopg.connect(stack.dsn("primary", "postgres")) as locker:
+        locker.execute("LOCK TABLE pgbench_branches IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        drill = restore.drill(cfg, pg_config(stack, statement_timeout_ms=500), listing.newest)
+        assert time.monotonic() - started < 30
+    assert drill.restored and drill.source_tables is None
+    assert "statement_timeout_ms" in (drill.source_error or "")
+    findings = backup_rules.evaluate_restore(listing, drill, cfg, drill.modified)
+    assert failing(findings) == {"source"}
+
+
+# --- versions below the configured minimum --------------------------------------------------------
+
+
+def test_versions_below_minimum_fail(stack: Stack) -> None:
+    """PostgreSQL 15 against min_version 16, Redis 7.0 against 7.2: pg.version and
+    redis.version fail with the measured version."""
+    pg_cfg = pg_config(stack, min_version=16)
+    found = pg_rules.evaluate_version(postgres.collect(pg_cfg), pg_cfg)
+    assert failing(found) == {"major_version"}
+    redis_cfg = RedisConfig(url=stack.redis_url(), min_version="7.2")
+    facts = redis.collect(redis_cfg)
+    assert facts.version.startswith("7.0")
+    assert failing(redis_rules.evaluate_version(facts, redis_cfg)) == {"version"}
+
+
+# --- connection hardening -------------------------------------------------------------------------
+
+
+def test_connections_carry_keepalives(stack: Stack) -> None:
+    """Every probe connection sets TCP keepalives and tcp_user_timeout (unless the DSN does)."""
+    with postgres.connect(stack.dsn(), connect_timeout_s=2, statement_timeout_ms=1000) as conn:
+        params = {p.keyword.decode(): p.val for p in conn.pgconn.info if p.val is not None}
+    assert params["keepalives_idle"] == b"10" and params["tcp_user_timeout"] == b"30000"
+    dsn = f"{stack.dsn()}?keepalives_idle=42"
+    with postgres.connect(dsn, connect_timeout_s=2, statement_timeout_ms=1000) as conn:
+        params = {p.keyword.decode(): p.val for p in conn.pgconn.info if p.val is not None}
+    assert params["keepalives_idle"] == b"42"
+
+
+@pytest.fixture(scope="module")
+def pgbouncer(stack: Stack) -> Iterator[int]:
+    """A real PgBouncer (session pooling) in front of the primary; it refuses startup options."""
+    exe = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(exe).is_file():
+        pytest.skip("pgbouncer not installed (apt-get install pgbouncer)")
+    port = free_port()
+    ini = stack.root / "pgbouncer.ini"
+    (stack.root / "pgbouncer-users.txt").write_text('"postgres" ""\n')
+    ini.write_text(
+        f"[databases]\n* = host=127.0.0.1 port={stack.ports['primary']}\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\n"
+        f"auth_file = {stack.root}/pgbouncer-users.txt\npool_mode = session\n"
+        f"unix_socket_dir =\nlogfile = {stack.root}/pgbouncer.log\n"
+    )
+    # PgBouncer refuses to run as root
+    proc = subprocess.Popen([exe, str(ini)], user="postgres", stderr=subprocess.DEVNULL)
+    stack.procs["pgbouncer"] = proc
+    dsn = f"postgresql://postgres@127.0.0.1:{port}/app"
+    wait_for("pgbouncer", lambda: psycopg.connect(dsn, connect_timeout=2).close() is None)
+    yield port
+    stack.stop("pgbouncer")
+
+
+def test_read_only_behind_a_pooler_that_refuses_startup_options(
+    stack: Stack, pgbouncer: int
+) -> None:
+    """PgBouncer rejects `options`: the probe reconnects without them and SETs read-only and
+    statement_timeout on the session; the pg.* facts are gathered and a write is refused."""
+    dsn = f"postgresql://postgres@127.0.0.1:{pgbouncer}/app"
+    with pytest.raises(psycopg.OperationalError, match="unsupported startup parameter"):
+        psycopg.connect(dsn, options="-c statement_timeout=1000", connect_timeout=2).close()
+    with postgres.connect(dsn, connect_timeout_s=2, statement_timeout_ms=1234) as conn:
+        assert conn.execute("SHOW transaction_read_only").fetchone() == ("on",)
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("1234ms",)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("CREATE TABLE gonogo_must_not_exist (x int)")
+    facts = postgres.collect(PostgresConfig(dsn=dsn, required_tables=["pgbench_accounts"]))
+    assert facts.connection.database == "app" and "public.pgbench_accounts" in facts.tables
+
+
+def test_amcheck_verdicts_from_real_pg_amcheck_output(stack: Stack) -> None:
+    """pg_amcheck exit 2 is corruption when an index is really damaged, and 'not verified'
+    when it only lacked permission to check."""
+    stack.sql("CREATE DATABASE amcheck_corrupt", "scratch", "postgres")
+    try:
+        for statement in (
+            "CREATE TABLE t (x int PRIMARY KEY, y text)",
+            "INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 5000) g",
+            "CHECKPOINT",
+        ):
+            stack.sql(statement, "scratch", "amcheck_corrupt")
+        (path,) = stack.sql("SELECT pg_relation_filepath('t_pkey')", "scratch", "amcheck_corrupt")[
+            0
+        ]
+        stack.stop("scratch")  # so that no clean copy of the page stays in shared buffers
+        with (stack.root / "scratch" / path).open("r+b") as index:
+            index.seek(8192 * 2 + 3000)  # inside a leaf page's tuples
+            index.write(b"\x11" * 64)
+        stack.start_pg("scratch", stack.root / "scratch")
+        amcheck = [str(PG_BIN / "pg_amcheck"), "--heapallindexed", "amcheck_corrupt"]
+        env = restore.libpq_env(stack.dsn("scratch", "postgres", "postgres"))
+        corrupt = backup.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
+        ok, detail = restore.judge_amcheck(corrupt)
+        assert (corrupt.returncode, ok) == (2, False), detail
+        assert 'btree index "amcheck_corrupt.public.t_pkey"' in detail
+        env = restore.libpq_env(stack.dsn("scratch", "restorer_noamcheck", "postgres"))
+        denied = backup.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
+        ok, detail = restore.judge_amcheck(denied)
+        assert (denied.returncode, ok) == (2, None) and "permission denied" in detail
+    finally:
+        stack.sql("DROP DATABASE IF EXISTS amcheck_corrupt", "scratch", "postgres")

@@ -7,8 +7,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from gonogo.model import Finding
+from gonogo.model import Finding, Severity
 from gonogo.probes.backup import ArchiveFacts, BackupListing, BackupObject
 from gonogo.probes.restore import RestoreFacts
 from gonogo.rules import backup as rules
@@ -63,6 +64,7 @@ def restored(**changes: Any) -> RestoreFacts:
         sha256=DIGEST,
         modified=NOW - 30 * MINUTE,
         source="db:5432/app",
+        scratch_server="scratch:5432",
         scratch="scratch:5432/gonogo_restore_0123456789ab",
         restored=True,
         detail="pg_restore restored the custom archive",
@@ -249,8 +251,54 @@ def test_encryption_not_required_is_info() -> None:
         pytest.param(
             restored(source_tables={**ROWS, "public.pgbench_accounts": 500_100}),
             {"row_tolerance": 0.01},
+            {"row_counts"},
+            id="fresh-dump-is-exact-whatever-the-tolerance",
+        ),
+        pytest.param(
+            restored(
+                modified=NOW - 2 * HOUR, source_tables={**ROWS, "public.pgbench_accounts": 510_000}
+            ),
+            {},
             set(),
-            id="rows-within-tolerance",
+            id="2h-old-dump-within-5pct",
+        ),
+        pytest.param(
+            restored(
+                modified=NOW - 2 * HOUR, source_tables={**ROWS, "public.pgbench_accounts": 600_000}
+            ),
+            {},
+            {"row_counts"},
+            id="2h-old-dump-beyond-5pct",
+        ),
+        pytest.param(
+            restored(source_tables={**ROWS, "public.pgbench_accounts": 500_100}),
+            {"exact_within_minutes": 10, "row_tolerance": 0.01},
+            set(),
+            id="30min-old-dump-outside-a-10min-window",
+        ),
+        pytest.param(
+            restored(
+                source_tables={**ROWS, "public.pgbench_accounts": 530_000},
+                source_estimated=("public.pgbench_accounts",),
+            ),
+            {},
+            set(),
+            id="estimated-source-within-10pct",
+        ),
+        pytest.param(
+            restored(
+                source_tables={**ROWS, "public.pgbench_accounts": 700_000},
+                source_estimated=("public.pgbench_accounts",),
+            ),
+            {},
+            {"row_counts"},
+            id="estimated-source-beyond-10pct",
+        ),
+        pytest.param(
+            restored(tables={**ROWS, "public.pgbench_branches": 0}),
+            {"row_tolerance": 0.5, "exact_within_minutes": 0},
+            {"row_counts"},
+            id="empty-table-beyond-any-tolerance",
         ),
         pytest.param(
             restored(source_tables=None, source_error="cannot connect"),
@@ -265,10 +313,36 @@ def test_encryption_not_required_is_info() -> None:
             id="amcheck-corruption",
         ),
         pytest.param(
-            restored(amcheck_ok=None, amcheck_detail="not installed"),
+            restored(amcheck_ok=None, amcheck_detail="pg_amcheck could not run (exit 1)"),
+            {},
+            {"amcheck"},
+            id="amcheck-could-not-run-fails-closed",
+        ),
+        pytest.param(
+            restored(amcheck_ok=None, amcheck_detail="not run"),
+            {"amcheck": False},
+            set(),
+            id="amcheck-disabled",
+        ),
+        pytest.param(
+            restored(stale=("gonogo_restore_dead00000000",)),
             {},
             set(),
-            id="amcheck-unavailable",
+            id="stale-database-dropped-is-evidence",
+        ),
+        pytest.param(
+            restored(
+                stale=("gonogo_restore_dead00000000",), stale_left=("gonogo_restore_dead00000000",)
+            ),
+            {},
+            {"stale_left"},
+            id="stale-database-not-droppable",
+        ),
+        pytest.param(
+            restored(restored=False, scratch=None, tables={}, detail="not restored: gpg exit 2"),
+            {},
+            {"restored"},
+            id="undecryptable-creates-nothing",
         ),
         pytest.param(
             restored(scratch_dropped=False), {}, {"scratch_dropped"}, id="scratch-left-behind"
@@ -278,6 +352,123 @@ def test_encryption_not_required_is_info() -> None:
 def test_restore(drill: RestoreFacts, overrides: dict[str, Any], expected: set[str]) -> None:
     """backup.restore: restored, same tables and rows as the source, within the RTO, cleaned up."""
     assert names(rules.evaluate_restore(listing(), drill, config(**overrides), NOW)) == expected
+
+
+@pytest.mark.parametrize(
+    ("drill", "severities"),
+    [
+        pytest.param(
+            restored(restored=False, detail="pg_restore exit 1", tables={}),
+            {"restored": Severity.BLOCKER},
+            id="not-restored",
+        ),
+        pytest.param(
+            restored(tables={"public.pgbench_accounts": 500_000}),
+            {"table_set": Severity.BLOCKER},
+            id="table-missing",
+        ),
+        pytest.param(
+            restored(source_tables={**ROWS, "public.pgbench_accounts": 1}),
+            {"row_counts": Severity.BLOCKER},
+            id="rows-differ",
+        ),
+        pytest.param(
+            restored(amcheck_ok=False, amcheck_detail="corruption"),
+            {"amcheck": Severity.BLOCKER},
+            id="corruption",
+        ),
+        pytest.param(restored(total_s=20000.0), {"seconds": None}, id="rto-stays-major"),
+        pytest.param(
+            restored(amcheck_ok=None, amcheck_detail="could not run"),
+            {"amcheck": None},
+            id="amcheck-unverified-stays-major",
+        ),
+        pytest.param(
+            restored(refused="scratch is the source", restored=False),
+            {"target": None},
+            id="refusal-stays-major",
+        ),
+        pytest.param(
+            restored(source_tables=None, source_error="cannot connect"),
+            {"source": None},
+            id="source-unreadable-stays-major",
+        ),
+    ],
+)
+def test_restore_severity(drill: RestoreFacts, severities: dict[str, Severity | None]) -> None:
+    """A backup proven bad escalates backup.restore to blocker; an unverified or slow drill
+    stays major."""
+    found = rules.evaluate_restore(listing(), drill, config(), NOW)
+    assert {f.name: f.severity for f in found if not f.ok} == severities
+
+
+def test_restore_evidence_names_no_database_it_did_not_create() -> None:
+    """When decryption fails, the evidence says no scratch database was created."""
+    drill = restored(restored=False, scratch=None, tables={}, detail="not restored: gpg exit 2")
+    found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
+    assert "no scratch database created" in found["restored"].message
+    assert "gonogo_restore_" not in found["restored"].message
+    assert "scratch_dropped" not in found
+
+
+def test_restore_records_rows_per_table() -> None:
+    """Per-table rows (restored vs source) are evidence: every mismatch, then the largest."""
+    tables = {f"public.t{i:02}": 100 + i for i in range(15)}
+    source = {**tables, "public.t00": 7}
+    drill = restored(tables=tables, source_tables=source)
+    found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
+    per_table = found["table_rows"].measured
+    assert len(per_table) == rules.TOP_TABLES and list(per_table)[0] == "public.t00"
+    assert per_table["public.t00"] == {"restored": 100, "source": 7, "source_estimated": False}
+    assert "public.t14" in per_table  # the largest table
+    assert "public.t00: 100 restored vs 7" in found["row_counts"].message
+
+
+@pytest.mark.parametrize("ahead", [dt.timedelta(0), dt.timedelta(seconds=1), 4 * MINUTE])
+def test_age_of_a_just_taken_backup_is_zero(ahead: dt.timedelta) -> None:
+    """A backup dated a moment after the run's start (clocks slightly apart) is 0 h old, never
+    -0.0 h; beyond the clock-skew allowance it is a clock finding."""
+    drill = restored(modified=NOW + ahead)
+    found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
+    assert found["age_hours"].measured == 0.0 and "-0.0" not in found["file"].message
+    fresh = {f.name: f for f in rules.evaluate_freshness(listing(obj(age=-ahead)), config(), NOW)}
+    assert fresh["age_hours"].measured == 0.0 and "-0" not in fresh["age_hours"].message
+
+
+@pytest.mark.parametrize(
+    ("fields", "source"),
+    [
+        pytest.param(
+            {"directory": "/var/backups/app"}, ("file", "/var/backups/app"), id="directory"
+        ),
+        pytest.param(
+            {"location": "file:///var/backups/app"}, ("file", "/var/backups/app"), id="file-url"
+        ),
+        pytest.param(
+            {"location": "/var/backups/app"}, ("file", "/var/backups/app"), id="plain-path"
+        ),
+    ],
+)
+def test_backup_location(fields: dict[str, str], source: tuple[str, str]) -> None:
+    """[backup] location (file:// URL or path) or the older directory key name the source."""
+    assert BackupConfig(**fields).source == source
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        pytest.param({}, "exactly one", id="neither"),
+        pytest.param({"location": "file:///a", "directory": "/b"}, "exactly one", id="both"),
+        pytest.param(
+            {"location": "s3://bucket/app"}, "s3:// is not supported", id="object-store-later"
+        ),
+        pytest.param({"location": "backups"}, "absolute", id="relative"),
+    ],
+)
+def test_backup_location_errors(fields: dict[str, str], words: str) -> None:
+    """A location without a source class, or two locations, is a configuration error."""
+    with pytest.raises(ValidationError, match=words):
+        BackupConfig(**fields)
 
 
 def test_restore_evidence() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.model import Finding
+from gonogo.model import Finding, Severity
 from gonogo.probes.redis import RedisFacts, ReplicaFacts
 from gonogo.rules import redis as rules
 from gonogo.schema.data import RedisConfig
@@ -155,6 +155,31 @@ def test_auth(given: RedisFacts, overrides: dict[str, Any], expected: set[str]) 
 def test_persistence(given: RedisFacts, overrides: dict[str, Any], expected: set[str]) -> None:
     """redis.persistence: AOF on and writing; RDB saves ok and recent when RDB is configured."""
     assert failing_names(rules.evaluate_persistence, given, overrides) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "escalated"),
+    [
+        pytest.param(facts(aof_enabled=False), {"aof_enabled": Severity.BLOCKER}, id="aof-off"),
+        pytest.param(
+            facts(aof_last_write_status="err"),
+            {"aof_last_write": Severity.BLOCKER},
+            id="aof-write-error",
+        ),
+        pytest.param(
+            facts(aof_last_rewrite_status="err"), {"aof_last_rewrite": None}, id="rewrite-major"
+        ),
+        pytest.param(
+            facts(rdb_configured=True, rdb_last_save_age_s=200000.0, rdb_changes_since_last_save=5),
+            {"rdb_age_s": None},
+            id="rdb-stale-major",
+        ),
+    ],
+)
+def test_persistence_severity(given: RedisFacts, escalated: dict[str, Severity | None]) -> None:
+    """AOF off or failing escalates redis.persistence to blocker; RDB findings stay major."""
+    found = rules.evaluate_persistence(given, RedisConfig(url=URL))
+    assert {f.name: f.severity for f in found if not f.ok} == escalated
 
 
 @pytest.mark.parametrize(

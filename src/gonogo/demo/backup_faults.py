@@ -100,6 +100,20 @@ def _undecryptable(c: Components, directory: Path) -> None:
     _reseal(c, newest, c.secrets.backup_passphrase[::-1] + "-wrong", stamp)
 
 
+def _shrunk(c: Components, directory: Path) -> None:
+    """The newest dump replaced by a real dump of the schema alone (a backup job that lost its
+    data), sealed like a good one: only its size, and the restore drill, give it away."""
+    newest = _newest(directory)
+    if newest is None:
+        return
+    match = DUMP_NAME.match(newest.name)
+    assert match is not None  # dumps() only returns matching names
+    when = dt.datetime.strptime(match["stamp"], STAMP).replace(tzinfo=dt.UTC)
+    stamp = newest.stat().st_mtime
+    c.backups.dump(when, directory, schema_only=True)  # same name: replaces the dump
+    _reseal(c, newest, c.secrets.backup_passphrase, stamp)
+
+
 def _empty(c: Components, directory: Path) -> None:
     for entry in directory.iterdir():
         entry.unlink()
@@ -112,6 +126,7 @@ DAMAGE: dict[str, Damage] = {
     "backup-unencrypted": _unencrypted,
     "backup-undecryptable": _undecryptable,
     "no-backup": _empty,
+    "backup-shrunk": _shrunk,
 }
 
 

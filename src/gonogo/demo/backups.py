@@ -69,10 +69,13 @@ class Backups:
         self.procs = procs
         self.log = layout.log(COMPONENT)
 
-    def dump(self, when: dt.datetime) -> Path:
+    def dump(
+        self, when: dt.datetime, directory: Path | None = None, *, schema_only: bool = False
+    ) -> Path:
         """A custom-format dump of ``app`` named and dated ``when``, with its checksum."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        target = self.directory / dump_name(when)
+        directory = directory or self.directory
+        directory.mkdir(parents=True, exist_ok=True)
+        target = directory / dump_name(when)
         partial = target.with_suffix(".dump.partial")
         run(
             COMPONENT,
@@ -87,6 +90,7 @@ class Backups:
                 "postgres",
                 "-f",
                 str(partial),
+                *(["--schema-only"] if schema_only else []),
                 DATABASE,
             ],
             timeout=120,

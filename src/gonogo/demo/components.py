@@ -22,6 +22,7 @@ STATE_VERSION = 1
 COMPONENTS = (
     "postgres-primary",
     "postgres-standby",
+    "postgres-scratch",
     "redis-master",
     "redis-replica",
     "app",

@@ -278,6 +278,19 @@ FAULTS: dict[str, Fault] = dict(
             "backup.freshness",
             "backup.predeploy",
         ),
+        _f(
+            "backup-shrunk",
+            "backups",
+            "newest dump holds the schema but no rows (checksums and encryption right)",
+            "backup.integrity",
+            "backup.restore",
+        ),
+        _f(
+            "restore-target-is-source",
+            "backups",
+            "the drill's scratch_dsn names the primary (localhost, database postgres)",
+            "backup.restore",
+        ),
     ]
 )
 

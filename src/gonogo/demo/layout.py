@@ -30,6 +30,7 @@ class Ports:
         pg_standby: PostgreSQL streaming standby.
         redis: Redis master.
         redis_replica: Redis replica.
+        pg_scratch: PostgreSQL scratch server of the restore drills.
     """
 
     https: int
@@ -41,6 +42,7 @@ class Ports:
     pg_standby: int
     redis: int
     redis_replica: int
+    pg_scratch: int
 
     @classmethod
     def from_list(cls, ports: list[int]) -> Ports:
@@ -58,11 +60,12 @@ class Secrets:
     Attributes:
         pg_password: password of the ``app`` PostgreSQL role.
         replication_password: password of the ``replicator`` role used by the standby.
-        restore_password: password of the ``restore_drill`` role (CREATEDB, for restore drills).
+        restore_password: password of the ``restore_drill`` role (CREATEDB, on the scratch server).
         redis_password: ``requirepass`` of both Redis servers.
         app_secret_key: the app's SECRET_KEY (signs session cookies).
         app_user_password: password of the demo login user ``demo``.
         backup_passphrase: symmetric GnuPG passphrase of the encrypted backups.
+        gate_password: password of the gate's read-only ``gonogo`` PostgreSQL role.
     """
 
     pg_password: str
@@ -72,6 +75,7 @@ class Secrets:
     app_secret_key: str
     app_user_password: str
     backup_passphrase: str
+    gate_password: str
 
     @classmethod
     def generate(cls) -> Secrets:

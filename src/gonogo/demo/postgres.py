@@ -1,9 +1,12 @@
-"""PostgreSQL 15: the primary (database ``app``), its streaming standby and the sample data.
+"""PostgreSQL 15: the primary (database ``app``), its streaming standby, the sample data, and a
+separate scratch server for restore drills.
 
-``initdb`` and ``postgres`` refuse to run as root, so both servers run as the ``postgres`` OS
+``initdb`` and ``postgres`` refuse to run as root, so the servers run as the ``postgres`` OS
 user, in the foreground, as children of this process (stopped by PID with SIGINT, the "fast"
-shutdown). The stack itself talks to them as the superuser over the Unix socket (trust), the
-application and the checks as ``app`` over TCP with a password.
+shutdown). The stack itself talks to them as the superuser over the Unix socket (trust); over
+TCP with passwords, the application connects as ``app`` (owner of the schema), the gate as
+``gonogo`` (read-only: pg_monitor + pg_read_all_data) and restore drills as ``restore_drill``
+(CREATEDB on the scratch server only, with EXECUTE on amcheck's functions in template1).
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ BIN = Path("/usr/lib/postgresql/15/bin")
 SLOT = "demo_standby"
 STANDBY_NAME = "demo-standby"
 DATABASE = "app"
-SCRATCH_DATABASE = "app_restore"
 RESTORE_ROLE = "restore_drill"
+GATE_ROLE = "gonogo"
 HEAD_MIGRATION = "20261101_004"
 OS_USER = "postgres"
 INITDB_ARGS = ["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]
@@ -73,6 +76,25 @@ hot_standby = on
 wal_retrieve_retry_interval = '1s'
 """
 
+# a scratch server holds throwaway databases: wal_level minimal lets a single-transaction
+# restore skip WAL for the tables it creates (as a dedicated restore-test server would)
+_SCRATCH_CONF = """
+# --- gonogo demo scratch server (restore drills) ---
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = '{sock}'
+cluster_name = 'demo-scratch'
+shared_buffers = 32MB
+password_encryption = scram-sha-256
+wal_level = minimal
+max_wal_senders = 0
+"""
+# pg_amcheck --heapallindexed calls these; amcheck keeps them from PUBLIC
+AMCHECK_FUNCTIONS = (
+    "bt_index_check(regclass, boolean)",
+    "verify_heapam(regclass, boolean, boolean, text, bigint, bigint)",
+)
+
 _HBA = """# gonogo demo: the superuser only over the local socket; everyone else with a password
 local   all           postgres                      trust
 local   replication   postgres                      trust
@@ -108,25 +130,33 @@ class Postgres:
         self.standby = PgNode(
             "standby", layout.pg / "standby", ports.pg_standby, layout.log("postgres-standby")
         )
+        self.scratch = PgNode(
+            "scratch", layout.pg / "scratch", ports.pg_scratch, layout.log("postgres-scratch")
+        )
 
     def node(self, role: str) -> PgNode:
-        return self.primary if role == "primary" else self.standby
+        return {"primary": self.primary, "standby": self.standby, "scratch": self.scratch}[role]
 
     # --- lifecycle ---------------------------------------------------------------------
-    def init_primary(self) -> None:
+    def _initdb(self, node: PgNode) -> None:
+        # both lanes create the shared directories: idempotent, whichever comes first
         for path in (self.layout.pg, self.layout.pg_socket_dir, self.layout.wal_archive):
             path.mkdir(parents=True, exist_ok=True)
             shutil.chown(path, OS_USER, OS_USER)
         self.layout.pg_socket_dir.chmod(0o755)
-        data = self.primary.data_dir
         run(
-            "postgres-primary",
-            [str(BIN / "initdb"), "-D", str(data), *INITDB_ARGS],
+            node.component,
+            [str(BIN / "initdb"), "-D", str(node.data_dir), *INITDB_ARGS],
             timeout=60,
-            log=self.primary.log,
+            log=node.log,
             user=OS_USER,
             group=OS_USER,
         )
+        (node.data_dir / "pg_hba.conf").write_text(_HBA)
+
+    def init_primary(self) -> None:
+        self._initdb(self.primary)
+        data = self.primary.data_dir
         with (data / "postgresql.conf").open("a") as conf:
             conf.write(
                 _PRIMARY_CONF.format(
@@ -135,7 +165,27 @@ class Postgres:
                     archive=self.layout.wal_archive,
                 )
             )
-        (data / "pg_hba.conf").write_text(_HBA)
+
+    def init_scratch(self) -> None:
+        self._initdb(self.scratch)
+        with (self.scratch.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(_SCRATCH_CONF.format(port=self.scratch.port, sock=self.layout.pg_socket_dir))
+
+    def bootstrap_scratch(self) -> None:
+        """The restore role, and amcheck in template1 so every drill database has it.
+
+        The restore role is not a superuser: it creates databases (CREATEDB) and runs
+        pg_amcheck with EXECUTE on amcheck's functions, which it could not install itself.
+        """
+        with self.connect(self.scratch, "template1") as conn:
+            conn.execute(
+                f"CREATE ROLE {RESTORE_ROLE} LOGIN CREATEDB PASSWORD "
+                f"'{self.secrets.restore_password}'"
+            )
+            conn.execute("CREATE EXTENSION amcheck")
+            conn.execute(
+                f"GRANT EXECUTE ON FUNCTION {', '.join(AMCHECK_FUNCTIONS)} TO {RESTORE_ROLE}"
+            )
 
     def start(self, role: str, timeout: float = 30.0) -> int:
         node = self.node(role)
@@ -184,10 +234,16 @@ class Postgres:
         port = port or self.primary.port
         return f"postgresql://app:{self.secrets.pg_password}@127.0.0.1:{port}/{dbname}"
 
+    def gate_dsn(self) -> str:
+        """The gate's read-only role on the primary."""
+        port = self.primary.port
+        return f"postgresql://{GATE_ROLE}:{self.secrets.gate_password}@127.0.0.1:{port}/{DATABASE}"
+
     def scratch_dsn(self) -> str:
+        """The restore role on the scratch server (a drill creates its own databases there)."""
         return (
             f"postgresql://{RESTORE_ROLE}:{self.secrets.restore_password}@127.0.0.1:"
-            f"{self.primary.port}/{SCRATCH_DATABASE}"
+            f"{self.scratch.port}/postgres"
         )
 
     # --- data --------------------------------------------------------------------------
@@ -196,18 +252,19 @@ class Postgres:
         s = self.secrets
         with self.connect(self.primary, "postgres") as conn:
             conn.execute(f"CREATE ROLE app LOGIN PASSWORD '{s.pg_password}'")
-            # pg_monitor lets the checks read pg_stat_replication / pg_stat_archiver as app
+            # tests/demo reads replication state as app; the gate no longer needs this
             conn.execute("GRANT pg_monitor TO app")
+            # the gate's own role: reads statistics (pg_monitor) and rows (pg_read_all_data,
+            # for the restore drill's source counts), never writes; not the schema owner
+            conn.execute(
+                f"CREATE ROLE {GATE_ROLE} LOGIN PASSWORD '{s.gate_password}'"
+                " IN ROLE pg_monitor, pg_read_all_data"
+            )
+            conn.execute(f"ALTER ROLE {GATE_ROLE} SET default_transaction_read_only = on")
             conn.execute(
                 f"CREATE ROLE replicator LOGIN REPLICATION PASSWORD '{s.replication_password}'"
             )
-            # restore drills create and drop their own databases: a separate CREATEDB role,
-            # so that the application role stays minimal
-            conn.execute(
-                f"CREATE ROLE {RESTORE_ROLE} LOGIN CREATEDB PASSWORD '{s.restore_password}'"
-            )
             conn.execute(f"CREATE DATABASE {DATABASE} OWNER app")
-            conn.execute(f"CREATE DATABASE {SCRATCH_DATABASE} OWNER {RESTORE_ROLE}")
         with psycopg.connect(self.app_dsn(), autocommit=True, connect_timeout=5) as conn:
             conn.execute(_sql("schema.sql"))
             conn.execute(

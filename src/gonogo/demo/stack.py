@@ -261,6 +261,7 @@ class DemoStack:
             "redis-replica": c.redis.stop,
             "redis-master": c.redis.stop,
             "postgres-standby": c.pg.stop,
+            "postgres-scratch": c.pg.stop,
             "postgres-primary": c.pg.stop,
         }
         stoppers[component](pid)

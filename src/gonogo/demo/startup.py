@@ -3,6 +3,7 @@
 Four lanes run in threads (each step inside a lane depends on the one before):
 
 - postgres: initdb → primary → schema and rows → [standby ∥ pgbench → dumps → gpg]
+- scratch: initdb → scratch server → restore role and amcheck (restore drills)
 - redis: configs → master → replica → replica linked
 - web: CA + server certificate ∥ app deployed and started → nginx (needs the certificate)
 
@@ -66,6 +67,13 @@ def _postgres_lane(c: Components, rec: _Recorder, now: dt.datetime) -> None:
     rec.say("standby streaming and caught up")
 
 
+def _scratch_lane(c: Components, rec: _Recorder) -> None:
+    c.pg.init_scratch()
+    rec.pid("postgres-scratch", c.pg.start("scratch"))
+    c.pg.bootstrap_scratch()
+    rec.say("postgres scratch server ready (restore role, amcheck)")
+
+
 def _redis_lane(c: Components, rec: _Recorder) -> None:
     c.redis.configure()
     rec.pid("redis-master", c.redis.start("master"))
@@ -100,9 +108,10 @@ def cold_start(
     rec = _Recorder(state, progress, time.monotonic())
     c.layout.logs.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="demo-lane") as pool:
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-lane") as pool:
         lanes: dict[str, Future[None]] = {
             "postgres": pool.submit(_postgres_lane, c, rec, now),
+            "scratch": pool.submit(_scratch_lane, c, rec),
             "redis": pool.submit(_redis_lane, c, rec),
             "web": pool.submit(_web_lane, c, rec, web_faults),
         }

@@ -11,13 +11,22 @@ from collections.abc import Iterable
 
 from gonogo.demo.components import Components
 from gonogo.demo.layout import APP_USER, CORS_ORIGIN, RELEASE
-from gonogo.demo.postgres import DATABASE, HEAD_MIGRATION, RESTORE_ROLE, SCRATCH_DATABASE, SLOT
+from gonogo.demo.postgres import DATABASE, GATE_ROLE, HEAD_MIGRATION, RESTORE_ROLE, SLOT
 
 PREFIX = "GONOGO_DEMO_"
 
 
+# the restore-target-is-source fault: the drill's scratch DSN names the primary (by another
+# host name and another database than the gate's DSN, which the old guard let through)
+TARGET_IS_SOURCE = "restore-target-is-source"
+
+
 def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
+    faults = tuple(faults)
     p, s, layout = c.ports, c.secrets, c.layout
+    scratch_dsn = c.pg.scratch_dsn()
+    if TARGET_IS_SOURCE in faults:
+        scratch_dsn = f"postgresql://app:{s.pg_password}@localhost:{p.pg}/postgres"
     values = {
         # run
         "RUN_DIR": str(layout.run_dir),
@@ -54,10 +63,13 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "PG_DATABASE": DATABASE,
         "PG_DSN": c.pg.app_dsn(),
         "PG_STANDBY_DSN": c.pg.app_dsn(port=p.pg_standby),
-        "PG_SCRATCH_DATABASE": SCRATCH_DATABASE,
+        "PG_GATE_USER": GATE_ROLE,
+        "PG_GATE_PASSWORD": s.gate_password,
+        "PG_GATE_DSN": c.pg.gate_dsn(),
+        "PG_SCRATCH_PORT": str(p.pg_scratch),
         "PG_SCRATCH_USER": RESTORE_ROLE,
         "PG_SCRATCH_PASSWORD": s.restore_password,
-        "PG_SCRATCH_DSN": c.pg.scratch_dsn(),
+        "PG_SCRATCH_DSN": scratch_dsn,
         "PG_SOCKET_DIR": str(layout.pg_socket_dir),
         "PG_DATA_DIR": str(c.pg.primary.data_dir),
         "PG_LOG": str(c.pg.primary.log),

@@ -1,9 +1,14 @@
 """Facts about database backups: where the newest one is, and whether it can be read.
 
-A :class:`BackupSource` lists backups and hands out local files, so an object-store source can
-be added next to :class:`DirectorySource` without touching the checks. Every external command
-(gpg, pg_restore) runs with a timeout; the passphrase goes to gpg on stdin, never on a command
-line, and gpg runs in a throwaway home whose agent is stopped afterwards.
+A :class:`BackupSource` lists backups and hands out local files. ``[backup] location`` names it
+by scheme (``file:///var/backups/app``; ``SOURCES`` maps schemes to classes), so an object-store
+source (``s3://``) is one new class with ``list``/``checksum_text``/``local`` and one entry in
+``SOURCES`` (plus ``SOURCE_KINDS`` in the schema), without touching the checks.
+
+Every external command (gpg, pg_restore) runs with a timeout; the passphrase goes to gpg on
+stdin, never on a command line, and gpg runs in a throwaway home whose agent is stopped
+afterwards. A decrypted copy is written 0600 inside a 0700 temp directory and removed when the
+block that uses it ends, whatever happened.
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ import subprocess
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.model import ErrorReason
@@ -66,7 +71,7 @@ class DirectorySource:
             entries = [p for p in self.directory.iterdir() if fnmatch.fnmatch(p.name, self.pattern)]
         except OSError as err:
             raise ProbeError(
-                f"backup directory {self.directory}: {err.strerror}; fix [backup].directory",
+                f"backup directory {self.directory}: {err.strerror}; fix [backup] location",
                 reason=ErrorReason.CONFIG,
             ) from err
         objects = [_object(p) for p in entries if not p.name.endswith(".sha256")]
@@ -91,8 +96,16 @@ def _object(path: Path) -> BackupObject:
     return BackupObject(path.name, str(path), size, dt.datetime.fromtimestamp(st.st_mtime, dt.UTC))
 
 
+# location scheme -> source; the schema accepts only these schemes (SOURCE_KINDS)
+SOURCES: dict[str, Callable[[str, str], BackupSource]] = {
+    "file": lambda where, pattern: DirectorySource(Path(where), pattern),
+}
+
+
 def source_for(cfg: BackupConfig) -> BackupSource:
-    return DirectorySource(cfg.directory, cfg.pattern)
+    """The source ``[backup] location`` (or ``directory``) names."""
+    kind, where = cfg.source
+    return SOURCES[kind](where, cfg.pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,10 +252,17 @@ def run(
     what: str,
     stdin: bytes = b"",
     env: dict[str, str] | None = None,
+    stdout: IO[bytes] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run a command with a timeout (killed when it expires: a ProbeTimeout naming ``what``)."""
+    """Run a command with a timeout (killed when it expires: a ProbeTimeout naming ``what``).
+
+    Output is captured, except stdout when ``stdout`` (an open file) is given.
+    """
+    out = stdout if stdout is not None else subprocess.PIPE
     try:
-        return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout_s, env=env)
+        return subprocess.run(
+            cmd, input=stdin, stdout=out, stderr=subprocess.PIPE, timeout=timeout_s, env=env
+        )
     except subprocess.TimeoutExpired as err:
         raise ProbeTimeout(
             f"{what}: still running after {timeout_s:.0f} s; raise the timeout"
@@ -289,8 +309,13 @@ def _plain_complete(path: Path, *, gzipped: bool) -> tuple[bool, str]:
 def decrypted(path: Path, cfg: BackupConfig) -> Iterator[tuple[Path | None, int, str]]:
     """Decrypt into a private temp dir; yields (plaintext or None, gpg exit, gpg's last line).
 
-    gpg's status is checked on its own: a wrong passphrase exits 2. The temp dir, the copied
-    keyring and the gpg-agent started for it are gone when the block ends.
+    gpg's status is checked on its own: a wrong passphrase exits 2. The plaintext is created
+    0600 by us (gpg writes to its stdout) in a 0700 directory; the directory, the copied keyring
+    and the gpg-agent started for it are gone when the block ends, even on an exception.
+
+    Why a file and not a pipe into pg_restore: the restore tool depends on the decrypted format,
+    gpg reports a tampered message (MDC) only at the end, after pg_restore could already have
+    committed it, and a custom-format dump read from a pipe fails on out-of-order TOC entries.
     """
     with tempfile.TemporaryDirectory(prefix="gonogo-gpg-", dir=cfg.work_dir) as tmp:
         home = Path(tmp) / "gnupg"
@@ -304,11 +329,19 @@ def decrypted(path: Path, cfg: BackupConfig) -> Iterator[tuple[Path | None, int,
         flags = (
             "--batch --no-tty --yes --no-symkey-cache --pinentry-mode loopback --passphrase-fd 0"
         )
-        cmd = ["gpg", "--homedir", str(home), *flags.split(), "-o", str(out), "-d", str(path)]
+        cmd = ["gpg", "--homedir", str(home), *flags.split(), "-d", str(path)]
         try:
             what = f"gpg -d {path.name}"
-            done = run(cmd, timeout_s=cfg.command_timeout_s, what=what, stdin=passphrase.encode())
-            ok = done.returncode == 0 and out.exists()
+            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as sink:
+                done = run(
+                    cmd,
+                    timeout_s=cfg.command_timeout_s,
+                    what=what,
+                    stdin=passphrase.encode(),
+                    stdout=sink,
+                )
+            ok = done.returncode == 0
             yield (out if ok else None), done.returncode, last_line(done.stderr)
         finally:
             # the agent gpg started for this home would otherwise outlive the run

@@ -1,45 +1,57 @@
 """The restore drill (intrusive): restore the newest backup into a scratch database and verify it.
 
-Safety first: the drill never touches the source database. It refuses (facts with ``refused``
-set, judged as a failed finding) when the scratch DSN and the source DSN resolve to the same
-server and database, by address/port/dbname before connecting and by ``system_identifier`` +
-``current_database()`` after. It restores only into a database it created under a random name,
-and drops that database in a ``finally`` block whatever happened.
+Safety first: the drill never touches the source. It refuses (facts with ``refused`` set) when
+the scratch server is the source server, a standby, or shares the source's
+``system_identifier`` (see :mod:`gonogo.probes.scratch`). It restores only into a database it
+created under a random name, and drops that database in a ``finally`` block whatever happened
+(also on an interrupt); databases a killed run left behind are dropped by the next drill.
 
-Archives (custom, tar, directory) restore with ``--no-owner --no-privileges``. Plain SQL dumps go
-through ``psql -v ON_ERROR_STOP=1 --single-transaction`` and keep their ``OWNER TO`` statements:
-take them with ``--no-owner --no-privileges`` or create the roles on the scratch server.
+Archives (custom, tar, directory) restore with ``--no-owner --no-privileges --no-comments``
+(a comment on an extension the scratch server already has, such as amcheck in template1,
+would fail a non-owner's restore). Plain SQL dumps go through ``psql -v ON_ERROR_STOP=1
+--single-transaction`` and keep their ``OWNER TO`` and ``COMMENT`` statements: take them with
+``--no-owner --no-privileges --no-comments`` or create the roles on the scratch server.
+
+Row counts: every restored table is counted exactly; source tables too, each ``count(*)``
+bounded by ``[postgres] statement_timeout_ms`` on the gate's read-only connection, except tables
+the statistics estimate above ``exact_count_max_rows``, whose estimate is used instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import ipaddress
 import os
-import secrets
-import socket
+import re
+import subprocess
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import psycopg
 from psycopg import conninfo, sql
 
-from gonogo.errors import ProbeAuthError, ProbeError, ProbeTimeout
+from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.model import ErrorReason
-from gonogo.probes import backup, postgres
+from gonogo.probes import backup, postgres, scratch
 from gonogo.schema.data import BackupConfig, PostgresConfig
 
-SCRATCH_PREFIX = "gonogo_restore_"
+SCRATCH_PREFIX = scratch.PREFIX
+same_endpoint = scratch.same_endpoint
 # libpq parameters handed to pg_restore as PG<NAME> variables, so no password sits in argv
 _LIBPQ_ENV = frozenset(
     {"host", "hostaddr", "port", "user", "password", "passfile", "sslmode", "sslrootcert"}
     | {"sslcert", "sslkey", "sslcrl", "gssencmode", "channel_binding"}
 )
-_USER_TABLES = """SELECT schemaname, tablename FROM pg_tables
-    WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"""
+# user tables with the statistics' row estimate (n_live_tup, else reltuples; 0 if never counted)
+_USER_TABLES = r"""SELECT t.schemaname, t.tablename,
+    greatest(coalesce(nullif(s.n_live_tup, 0), c.reltuples::bigint), 0)::bigint
+    FROM pg_tables t
+    JOIN pg_class c ON c.oid = format('%I.%I', t.schemaname, t.tablename)::regclass
+    LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+    WHERE t.schemaname NOT IN ('pg_catalog', 'information_schema')
+    AND t.schemaname NOT LIKE 'pg\_temp\_%' AND t.schemaname NOT LIKE 'pg\_toast\_temp\_%'
+    ORDER BY 1, 2"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +60,15 @@ class RestoreFacts:
 
     Attributes:
         backup / size / sha256 / modified: the backup that was restored.
-        source / scratch: ``host:port/db`` of the source and of the scratch database.
-        refused: why the drill did not run (scratch resolves to the source), else None.
+        source: ``host:port/db`` of the source; scratch_server: ``host:port`` of the scratch
+            server; scratch: ``host:port/db`` of the database created (None: none was).
+        refused: why the drill did not run (the scratch server is not a safe target), else None.
+        stale / stale_left: databases of killed drills found at the start / not droppable.
         restored: pg_restore (or psql) finished with exit 0; ``detail`` says what happened.
         decrypt_s / restore_s / total_s: wall-clock seconds (total = fetch to drop).
         tables: rows per restored table; source_tables: rows per table in the source now
-            (None when the source could not be read: ``source_error``).
+            (None when the source could not be read: ``source_error``); source_estimated: the
+            source tables whose rows are the statistics' estimate, not ``count(*)``.
         amcheck_ok: pg_amcheck found no corruption (None: not run; ``amcheck_detail`` why).
         scratch_dropped: the scratch database no longer exists after the drill.
     """
@@ -63,8 +78,11 @@ class RestoreFacts:
     sha256: str | None
     modified: dt.datetime
     source: str
-    scratch: str
+    scratch_server: str
+    scratch: str | None = None
     refused: str | None = None
+    stale: tuple[str, ...] = ()
+    stale_left: tuple[str, ...] = ()
     restored: bool = False
     detail: str = ""
     decrypt_s: float = 0.0
@@ -72,6 +90,7 @@ class RestoreFacts:
     total_s: float = 0.0
     tables: dict[str, int] = field(default_factory=dict)
     source_tables: dict[str, int] | None = None
+    source_estimated: tuple[str, ...] = ()
     source_error: str | None = None
     amcheck_ok: bool | None = None
     amcheck_detail: str = "not run"
@@ -82,11 +101,11 @@ def drill(cfg: BackupConfig, pg: PostgresConfig, obj: backup.BackupObject) -> Re
     """Restore ``obj`` into a fresh scratch database, count rows, amcheck it, drop it."""
     if cfg.scratch_dsn is None:
         raise ProbeError("restore drill: set [backup].scratch_dsn", reason=ErrorReason.CONFIG)
-    name = SCRATCH_PREFIX + secrets.token_hex(6)
-    base = postgres.target_of(cfg.scratch_dsn)
-    facts = RestoreFacts(obj.name, obj.size, None, obj.modified, postgres.target_of(pg.dsn), base)
-    if same_endpoint(pg.dsn, cfg.scratch_dsn):
-        return replace(facts, refused=f"scratch {base} resolves to the source server and database")
+    server = scratch.server_of(cfg.scratch_dsn)
+    facts = RestoreFacts(obj.name, obj.size, None, obj.modified, postgres.target_of(pg.dsn), server)
+    refused = scratch.refusal_by_address(pg.dsn, cfg.scratch_dsn)
+    if refused is not None:
+        return replace(facts, refused=refused)
     timeout_ms = int(cfg.command_timeout_s * 1000)
     with postgres.connect(
         cfg.scratch_dsn,
@@ -94,12 +113,12 @@ def drill(cfg: BackupConfig, pg: PostgresConfig, obj: backup.BackupObject) -> Re
         statement_timeout_ms=timeout_ms,
         read_only=False,
     ) as admin:
-        ident = _identity(admin, base)
-        if ident is not None and ident == _source_identity(pg):
-            return replace(
-                facts, refused=f"scratch {base} is the source (same system_identifier and database)"
-            )
-        facts = replace(facts, scratch=f"{base.rsplit('/', 1)[0]}/{name}")
+        refused = scratch.refusal_by_identity(admin, server, pg)
+        if refused is not None:
+            return replace(facts, refused=refused)
+        found = scratch.stale(admin, server)
+        left = tuple(name for name in found if not scratch.drop(admin, name))
+        facts = replace(facts, stale=tuple(found), stale_left=left)
         started = time.monotonic()
         with backup.source_for(cfg).local(obj) as path, contextlib.ExitStack() as stack:
             facts = replace(facts, sha256=None if path.is_dir() else backup.sha256_of(path))
@@ -107,69 +126,18 @@ def drill(cfg: BackupConfig, pg: PostgresConfig, obj: backup.BackupObject) -> Re
             facts = replace(facts, decrypt_s=round(decrypt_s, 2))
             if plain is None:
                 return replace(facts, detail=why, total_s=round(time.monotonic() - started, 2))
-            _create(admin, name, base)
+            name = scratch.create(admin, server)
+            facts = replace(facts, scratch=f"{server}/{name}")
             try:
                 facts = _restore_and_verify(facts, plain, name, cfg, timeout_ms)
             finally:
-                dropped = _drop(admin, name)
+                dropped = scratch.drop(admin, name)
         facts = replace(
             facts, scratch_dropped=dropped, total_s=round(time.monotonic() - started, 2)
         )
     if facts.restored:
-        facts = _compare_with_source(facts, pg, timeout_ms)
+        facts = _compare_with_source(facts, pg, cfg)
     return facts
-
-
-def same_endpoint(a: str, b: str) -> bool:
-    """Whether two DSNs name the same server (address set and port) and database."""
-    (hosts_a, port_a, db_a), (hosts_b, port_b, db_b) = _endpoint(a), _endpoint(b)
-    return bool(hosts_a & hosts_b) and port_a == port_b and db_a == db_b
-
-
-def _endpoint(dsn: str) -> tuple[frozenset[str], int, str]:
-    params = conninfo.conninfo_to_dict(dsn)
-    hosts = str(params.get("hostaddr") or params.get("host") or os.environ.get("PGHOST") or "")
-    port = int(str(params.get("port") or os.environ.get("PGPORT") or 5432).split(",")[0])
-    user = params.get("user") or os.environ.get("PGUSER") or ""
-    db = str(params.get("dbname") or os.environ.get("PGDATABASE") or user)
-    addresses: set[str] = set()
-    for host in hosts.split(",") if hosts else ["/socket"]:
-        addresses |= _addresses(host.strip(), port)
-    return frozenset(addresses), port, db
-
-
-def _addresses(host: str, port: int) -> set[str]:
-    # a Unix socket is on this machine, as is any loopback address: treat them as one place
-    if not host or host.startswith(("/", "@")):
-        return {"local"}
-    try:
-        found = {
-            str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        }
-    except OSError:
-        return {host.lower()}
-    return {"local" if ipaddress.ip_address(a.split("%")[0]).is_loopback else a for a in found}
-
-
-def _identity(conn: psycopg.Connection[Any], target: str) -> tuple[int, str] | None:
-    try:
-        row = conn.execute("SELECT system_identifier, current_database() FROM pg_control_system()")
-        got = row.fetchone()
-    except psycopg.Error as err:
-        raise postgres.probe_error(err, target) from err
-    return (int(got[0]), str(got[1])) if got else None
-
-
-def _source_identity(pg: PostgresConfig) -> tuple[int, str] | None:
-    try:
-        with postgres.connect(
-            pg.dsn,
-            connect_timeout_s=pg.connect_timeout_s,
-            statement_timeout_ms=pg.statement_timeout_ms,
-        ) as conn:
-            return _identity(conn, postgres.target_of(pg.dsn))
-    except ProbeError:
-        return None  # an unreachable source cannot be the restore target; the address check ran
 
 
 def _plaintext(
@@ -190,29 +158,11 @@ def _restore_and_verify(
     fmt = backup.sniff(path)
     if fmt in ("custom", "tar", "directory"):
         # one transaction: a dump that breaks half-way leaves nothing behind, not empty tables
-        cmd = [
-            backup.tool("pg_restore", cfg),
-            "--exit-on-error",
-            "--single-transaction",
-            "--no-owner",
-            "--no-privileges",
-            "-d",
-            name,
-            str(path),
-        ]
+        flags = "--exit-on-error --single-transaction --no-owner --no-privileges --no-comments"
+        cmd = [backup.tool("pg_restore", cfg), *flags.split(), "-d", name, str(path)]
     elif fmt == "plain":
-        cmd = [
-            backup.tool("psql", cfg),
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "--single-transaction",
-            "-d",
-            name,
-            "-f",
-            str(path),
-        ]
+        flags = "-X -q -v ON_ERROR_STOP=1 --single-transaction"
+        cmd = [backup.tool("psql", cfg), *flags.split(), "-d", name, "-f", str(path)]
     else:
         return replace(facts, detail=f"cannot restore a {fmt} file")
     started = time.monotonic()
@@ -223,45 +173,51 @@ def _restore_and_verify(
             facts, restore_s=cfg.rto_s, detail=f"restore killed after rto_s={cfg.rto_s:.0f} s"
         )
     took = round(time.monotonic() - started, 2)
+    tool = Path(cmd[0]).name
     if done.returncode != 0:
-        return replace(
-            facts,
-            restore_s=took,
-            detail=f"{Path(cmd[0]).name} exit {done.returncode}: {backup.last_line(done.stderr)}",
-        )
+        why = f"{tool} exit {done.returncode}: {backup.last_line(done.stderr)}"
+        return replace(facts, restore_s=took, detail=why)
     dsn = conninfo.make_conninfo(cfg.scratch_dsn, dbname=name)
+    counts, _ = count_rows(dsn, connect_timeout_s=10, statement_timeout_ms=timeout_ms)
     facts = replace(
         facts,
         restored=True,
         restore_s=took,
-        tables=count_rows(dsn, timeout_ms),
-        detail=f"{Path(cmd[0]).name} restored the {fmt} archive",
+        tables=counts,
+        detail=f"{tool} restored the {fmt} archive",
     )
     return _amcheck(facts, name, cfg, env) if cfg.amcheck else facts
 
 
-def count_rows(dsn: str, timeout_ms: int) -> dict[str, int]:
-    """Exact ``count(*)`` of every user table, read-only."""
-    with postgres.connect(dsn, connect_timeout_s=10, statement_timeout_ms=timeout_ms) as conn:
+def count_rows(
+    dsn: str,
+    *,
+    connect_timeout_s: float,
+    statement_timeout_ms: int,
+    max_exact: int | None = None,
+) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Rows per user table, read-only: ``count(*)``, or the estimate above ``max_exact`` rows.
+
+    Returns the counts and the names of the tables whose count is an estimate.
+    """
+    with postgres.connect(
+        dsn, connect_timeout_s=connect_timeout_s, statement_timeout_ms=statement_timeout_ms
+    ) as conn:
         try:
-            counts = {}
-            for schema, table in conn.execute(_USER_TABLES).fetchall():
+            counts: dict[str, int] = {}
+            estimated: list[str] = []
+            for schema, table, estimate in conn.execute(_USER_TABLES).fetchall():
+                name = f"{schema}.{table}"
+                if max_exact is not None and estimate > max_exact:
+                    counts[name] = int(estimate)
+                    estimated.append(name)
+                    continue
                 query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))
                 row = conn.execute(query).fetchone()
-                counts[f"{schema}.{table}"] = int(row[0]) if row else 0
-            return counts
+                counts[name] = int(row[0]) if row else 0
+            return counts, tuple(estimated)
         except psycopg.Error as err:
             raise postgres.probe_error(err, postgres.target_of(dsn)) from err
-
-
-def _create(admin: psycopg.Connection[Any], name: str, target: str) -> None:
-    try:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as err:
-        raise ProbeAuthError(
-            f"postgres {target}: cannot create the scratch database ({str(err).strip()[:150]}); "
-            "give the scratch_dsn role CREATEDB"
-        ) from err
 
 
 def _amcheck(
@@ -270,43 +226,69 @@ def _amcheck(
     try:
         exe = backup.tool("pg_amcheck", cfg)
     except ProbeError:
-        return replace(facts, amcheck_detail="pg_amcheck not installed")
+        return replace(facts, amcheck_detail="pg_amcheck not installed (postgresql-client)")
     cmd = [exe, "--install-missing", "--heapallindexed", name]
-    done = backup.run(cmd, timeout_s=cfg.command_timeout_s, what="pg_amcheck", env=env)
+    try:
+        done = backup.run(cmd, timeout_s=cfg.command_timeout_s, what="pg_amcheck", env=env)
+    except ProbeTimeout as err:
+        return replace(facts, amcheck_detail=f"pg_amcheck could not finish: {err}")
+    ok, detail = judge_amcheck(done)
+    return replace(facts, amcheck_ok=ok, amcheck_detail=detail)
+
+
+def judge_amcheck(done: subprocess.CompletedProcess[bytes]) -> tuple[bool | None, str]:
+    """pg_amcheck's verdict: True clean, False corrupt, None not verified (with why).
+
+    Exit 2 means "problems reported per relation", which includes relations it could not
+    check (e.g. no EXECUTE on amcheck's functions): those are not evidence of corruption.
+    """
     line = backup.last_line(done.stderr) or backup.last_line(done.stdout)
     if done.returncode == 0:
-        return replace(
-            facts, amcheck_ok=True, amcheck_detail="pg_amcheck --heapallindexed: no corruption"
-        )
-    if done.returncode == 2:  # pg_amcheck's "corruption found"; 1 means it could not run
-        return replace(
-            facts, amcheck_ok=False, amcheck_detail=f"pg_amcheck found corruption: {line}"
-        )
-    return replace(
-        facts, amcheck_detail=f"pg_amcheck could not run (exit {done.returncode}): {line}"
-    )
+        return True, "pg_amcheck --heapallindexed: no corruption"
+    if done.returncode != 2:  # 1: it could not run at all
+        return None, f"pg_amcheck could not run (exit {done.returncode}): {line}"
+    problems = amcheck_problems(done.stdout.decode(errors="replace"))
+    corrupt = [(rel, msg) for rel, msg in problems if not _UNCHECKED.search(msg)]
+    if corrupt or not problems:
+        rel, msg = corrupt[0] if corrupt else ("", line)
+        why = f"pg_amcheck found corruption in {len(corrupt)} relation(s): {rel} {msg}"
+        return False, why.strip()[:400]
+    rel, msg = problems[0]
+    return None, f"pg_amcheck could not check {len(problems)} relation(s): {rel} {msg}"[:400]
 
 
-def _drop(admin: psycopg.Connection[Any], name: str) -> bool:
-    assert name.startswith(SCRATCH_PREFIX)  # never drop anything the drill did not create
-    with contextlib.suppress(psycopg.Error):
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-    with contextlib.suppress(psycopg.Error):
-        row = admin.execute(
-            "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
-        ).fetchone()
-        return row is not None and row[0] == 0
-    return False
+# errors that mean "not checked" rather than "corrupt" (amcheck reports corruption as ERRORs too)
+_UNCHECKED = re.compile(
+    r"^ERROR:\s+(permission denied|must be |canceling statement|function .* does not exist)"
+)
 
 
-def _compare_with_source(facts: RestoreFacts, pg: PostgresConfig, timeout_ms: int) -> RestoreFacts:
+def amcheck_problems(stdout: str) -> list[tuple[str, str]]:
+    """``(relation header, first message)`` of each problem pg_amcheck printed."""
+    problems: list[tuple[str, str]] = []
+    header = None
+    for raw in stdout.splitlines():
+        if raw and not raw[0].isspace():
+            header = raw.rstrip(":")
+        elif raw.strip() and header is not None:
+            problems.append((header, raw.strip()))
+            header = None  # the first indented line says what is wrong
+    return problems
+
+
+def _compare_with_source(
+    facts: RestoreFacts, pg: PostgresConfig, cfg: BackupConfig
+) -> RestoreFacts:
     try:
-        source = count_rows(pg.dsn, timeout_ms)
+        source, estimated = count_rows(
+            pg.dsn,
+            connect_timeout_s=pg.connect_timeout_s,
+            statement_timeout_ms=pg.statement_timeout_ms,
+            max_exact=cfg.exact_count_max_rows,
+        )
     except ProbeError as err:
         return replace(facts, source_error=str(err))
-    return replace(facts, source_tables=source)
+    return replace(facts, source_tables=source, source_estimated=estimated)
 
 
 def libpq_env(dsn: str) -> dict[str, str]:

@@ -6,6 +6,12 @@ Check ids served:
 - ``backup.integrity``   checksum matches, the archive reads end to end, size not collapsed
 - ``backup.encryption``  the backup is an OpenPGP message and decrypts with the configured key
 - ``backup.restore``     restored into a scratch database: tables and rows match, within the RTO
+
+``backup.restore`` is a major check whose findings that prove the backup bad (it does not
+restore, tables or rows differ from the source, pg_amcheck finds corruption) escalate to
+blocker: the plans require restore tests to succeed 100%. What only leaves the drill unverified
+or slow (refused target, source unreadable, pg_amcheck unable to run, RTO exceeded, scratch not
+dropped) stays major, as an error or a refusal on a sensitive environment does.
 - ``backup.predeploy``   a backup taken within ``predeploy_window_minutes`` before the deploy
 
 ``now`` is the run's start time: no rule reads the clock.
@@ -16,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from gonogo.model import Comparison, Finding, compare, info
+from gonogo.model import Comparison, Finding, Severity, compare, info
 from gonogo.schema.data import BackupConfig
 
 if TYPE_CHECKING:
@@ -26,16 +32,29 @@ if TYPE_CHECKING:
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
 CLOCK_SKEW_S = 300  # a backup "from the future" beyond this means a wrong clock or a wrong file
 DUMP_FORMATS = ("custom", "tar", "directory", "plain", "gzip")
+TOP_TABLES = 10  # per-table rows recorded as evidence (every mismatch is recorded too)
+BLOCKER = Severity.BLOCKER
 
 
 def _check(
-    name: str, ok: bool, message: str, measured: Any = None, threshold: Any = None
+    name: str,
+    ok: bool,
+    message: str,
+    measured: Any = None,
+    threshold: Any = None,
+    severity: Severity | None = None,
 ) -> Finding:
-    return Finding(name, ok, message, measured, threshold, comparison=EQ)
+    return Finding(name, ok, message, measured, threshold, comparison=EQ, severity=severity)
+
+
+def _age_s_at(modified: dt.datetime, now: dt.datetime) -> float:
+    age = (now - modified).total_seconds()
+    # a file a moment "in the future" (clocks a little apart) is as old as the run: 0, not -0.0
+    return max(age, 0.0) if age >= -CLOCK_SKEW_S else age
 
 
 def _age_s(obj: BackupObject, now: dt.datetime) -> float:
-    return (now - obj.modified).total_seconds()
+    return _age_s_at(obj.modified, now)
 
 
 def _none_found(listing: BackupListing) -> list[Finding]:
@@ -169,9 +188,11 @@ def evaluate_encryption(
 def evaluate_restore(
     listing: BackupListing, facts: RestoreFacts | None, t: BackupConfig, now: dt.datetime
 ) -> list[Finding]:
+    """Findings that prove the backup bad escalate to blocker; "not verified" ones stay major."""
     if facts is None:
         return _none_found(listing)
-    age_h = round((now - facts.modified).total_seconds() / 3600, 2)
+    age_s = _age_s_at(facts.modified, now)
+    age_h = round(age_s / 3600, 2)
     found = [
         info(
             "file",
@@ -184,29 +205,61 @@ def evaluate_restore(
     if facts.refused is not None:
         return [
             *found,
-            _check("target", False, f"refused: {facts.refused}", facts.scratch, "not the source"),
+            _check(
+                "target", False, f"refused: {facts.refused}", facts.scratch_server, "not the source"
+            ),
         ]
+    found += _stale(facts)
+    into = f"into {facts.scratch}" if facts.scratch else "(no scratch database created)"
     found.append(
         _check(
-            "restored", facts.restored, f"{facts.detail} into {facts.scratch}", facts.restored, True
+            "restored",
+            facts.restored,
+            f"{facts.detail} {into}",
+            facts.restored,
+            True,
+            severity=BLOCKER,
         )
     )
     steps = f"decrypt {facts.decrypt_s:.1f} s + restore {facts.restore_s:.1f} s + verify"
     what = f"restore drill seconds ({steps})"
     found.append(compare("seconds", facts.total_s, LE, t.rto_s, unit="s", what=what))
     if facts.restored:
-        found += _compare_tables(facts, t)
-        found.append(_amcheck(facts))
-    why = (
-        "scratch database dropped"
-        if facts.scratch_dropped
-        else f"scratch {facts.scratch} was NOT dropped: drop it by hand"
-    )
-    found.append(_check("scratch_dropped", facts.scratch_dropped, why, facts.scratch_dropped, True))
+        found += _compare_tables(facts, t, age_s / 60)
+        found.append(_amcheck(facts, t))
+    if facts.scratch is not None:
+        why = (
+            "scratch database dropped"
+            if facts.scratch_dropped
+            else f"scratch {facts.scratch} was NOT dropped: drop it by hand"
+        )
+        found.append(
+            _check("scratch_dropped", facts.scratch_dropped, why, facts.scratch_dropped, True)
+        )
     return found
 
 
-def _compare_tables(facts: RestoreFacts, t: BackupConfig) -> list[Finding]:
+def _stale(facts: RestoreFacts) -> list[Finding]:
+    if not facts.stale:
+        return []
+    dropped = [n for n in facts.stale if n not in facts.stale_left]
+    found = [
+        info(
+            "stale_dropped",
+            f"dropped {len(dropped)} database(s) a killed drill left on {facts.scratch_server}: "
+            + ", ".join(dropped),
+            dropped,
+        )
+    ]
+    if facts.stale_left:
+        why = f"cannot drop leftovers of killed drills on {facts.scratch_server}: " + ", ".join(
+            facts.stale_left
+        )
+        found.append(_check("stale_left", False, why, list(facts.stale_left), []))
+    return found
+
+
+def _compare_tables(facts: RestoreFacts, t: BackupConfig, age_min: float) -> list[Finding]:
     rows = sum(facts.tables.values())
     found = [
         info("tables", f"{len(facts.tables)} tables restored", len(facts.tables)),
@@ -217,32 +270,82 @@ def _compare_tables(facts: RestoreFacts, t: BackupConfig) -> list[Finding]:
             *found,
             _check("source", False, f"cannot compare with the source: {facts.source_error}"),
         ]
-    restored, source = set(facts.tables), set(facts.source_tables)
-    missing, extra = sorted(source - restored), sorted(restored - source)
+    source = facts.source_tables
+    restored_names, source_names = set(facts.tables), set(source)
+    missing, extra = sorted(source_names - restored_names), sorted(restored_names - source_names)
     why = (
         "same tables as the source"
         if not missing and not extra
         else f"missing from backup: {missing or '-'}; not in source: {extra or '-'}"
     )
     found.append(
-        _check("table_set", not missing and not extra, why, sorted(restored), sorted(source))
+        _check(
+            "table_set",
+            not missing and not extra,
+            why,
+            sorted(restored_names),
+            sorted(source_names),
+            severity=BLOCKER,
+        )
+    )
+    common = sorted(restored_names & source_names)
+    return [*found, _row_counts(facts, source, common, t, age_min), _per_table(facts, common)]
+
+
+def _row_counts(
+    facts: RestoreFacts, source: dict[str, int], common: list[str], t: BackupConfig, age_min: float
+) -> Finding:
+    """Exact for a dump younger than exact_within_minutes, within row_tolerance beyond; a
+    source count that is an estimate gets at least estimate_tolerance."""
+    exact = age_min <= t.exact_within_minutes
+    tolerance = 0.0 if exact else t.row_tolerance
+    rule = (
+        f"exact: dump {age_min:.0f} min old (<= exact_within_minutes {t.exact_within_minutes:g})"
+        if exact
+        else f"within {tolerance:.1%}: dump {age_min / 60:.1f} h old"
     )
     off = []
-    for name in sorted(restored & source):
-        have, want = facts.tables[name], facts.source_tables[name]
-        if abs(have - want) > t.row_tolerance * max(want, 1):
-            off.append(f"{name}: {have:,} restored vs {want:,} in source")
-    want_total = sum(facts.source_tables[n] for n in restored & source)
+    for name in common:
+        have, want = facts.tables[name], source[name]
+        estimated = name in facts.source_estimated
+        allowed = max(tolerance, t.estimate_tolerance) if estimated else tolerance
+        if abs(have - want) > allowed * max(want, 1):
+            off.append(
+                f"{name}: {have:,} restored vs {want:,}{' (estimated)' if estimated else ''}"
+            )
+    rows = sum(facts.tables[n] for n in common)
+    want_total = sum(source[n] for n in common)
     why = (
-        f"{rows:,} rows match the source (tolerance {t.row_tolerance:.1%})"
+        f"{rows:,} rows match the source ({rule})"
         if not off
-        else "; ".join(off)
+        else f"{len(off)} table(s) differ ({rule}): " + "; ".join(off)
     )
-    found.append(Finding("row_counts", not off, why, rows, want_total, "rows", EQ))
-    return found
+    return Finding("row_counts", not off, why, rows, want_total, "rows", EQ, severity=BLOCKER)
 
 
-def _amcheck(facts: RestoreFacts) -> Finding:
-    if facts.amcheck_ok is None:
-        return info("amcheck", facts.amcheck_detail)
-    return _check("amcheck", facts.amcheck_ok, facts.amcheck_detail, facts.amcheck_ok, True)
+def _per_table(facts: RestoreFacts, common: list[str]) -> Finding:
+    """Rows restored vs source per table: every mismatch first, then the largest tables."""
+    assert facts.source_tables is not None
+    source, estimated = facts.source_tables, facts.source_estimated
+    differ = [n for n in common if facts.tables[n] != source[n]]
+    largest = [n for n in sorted(common, key=lambda n: (-source[n], n)) if n not in differ]
+    shown = [*differ, *largest[: max(TOP_TABLES - len(differ), 0)]]
+    per_table = {
+        n: {"restored": facts.tables[n], "source": source[n], "source_estimated": n in estimated}
+        for n in shown
+    }
+    note = f" (source rows estimated for {', '.join(estimated)})" if estimated else ""
+    what = f"rows restored vs source for {len(shown)} of {len(common)} tables{note}"
+    return info("table_rows", what, per_table, "rows")
+
+
+def _amcheck(facts: RestoreFacts, t: BackupConfig) -> Finding:
+    if facts.amcheck_ok is True:
+        return _check("amcheck", True, facts.amcheck_detail, True, True)
+    if facts.amcheck_ok is False:
+        return _check("amcheck", False, facts.amcheck_detail, False, True, severity=BLOCKER)
+    if not t.amcheck:
+        return info("amcheck", "pg_amcheck disabled ([backup] amcheck = false)")
+    # asked for and not run: the restored data was not verified (fail closed, not a blocker)
+    why = f"restored data not verified: {facts.amcheck_detail}"
+    return _check("amcheck", False, why, None, True)

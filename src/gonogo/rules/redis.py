@@ -6,6 +6,11 @@ Check ids served:
 - ``redis.version``      server version >= ``min_version`` (plans: 6.0+)
 - ``redis.auth``         an unauthenticated connection is refused (when ``require_auth``)
 - ``redis.persistence``  AOF on and its last write ok (plans: AOF enabled); RDB saves ok and recent
+
+``redis.persistence`` is a major check whose AOF findings (AOF off, last AOF write failed)
+escalate to blocker: without a working AOF a restart loses the writes since the last snapshot
+(plans: "Persistence: AOF enabled"). A Redis used only as a disposable cache sets
+``require_aof = false``. RDB findings stay major.
 - ``redis.replication``  expected role; online replicas >= ``min_replicas``, their lag small
 - ``redis.memory``       maxmemory set, policy as configured, usage under the ratio, no rejections
 """
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gonogo.model import Comparison, Finding, compare, info
+from gonogo.model import Comparison, Finding, Severity, compare, info
 from gonogo.schema.data import RedisConfig
 
 if TYPE_CHECKING:
@@ -24,9 +29,14 @@ LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
 
 
 def _check(
-    name: str, ok: bool, message: str, measured: Any = None, threshold: Any = None
+    name: str,
+    ok: bool,
+    message: str,
+    measured: Any = None,
+    threshold: Any = None,
+    severity: Severity | None = None,
 ) -> Finding:
-    return Finding(name, ok, message, measured, threshold, comparison=EQ)
+    return Finding(name, ok, message, measured, threshold, comparison=EQ, severity=severity)
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -65,11 +75,27 @@ def evaluate_persistence(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     if t.require_aof:
         state = "on" if facts.aof_enabled else "OFF (appendonly no)"
         found.append(
-            _check("aof_enabled", facts.aof_enabled, f"AOF is {state}", facts.aof_enabled, True)
+            _check(
+                "aof_enabled",
+                facts.aof_enabled,
+                f"AOF is {state}",
+                facts.aof_enabled,
+                True,
+                severity=Severity.BLOCKER,
+            )
         )
     if facts.aof_enabled:
         write = facts.aof_last_write_status
-        found.append(compare("aof_last_write", write, EQ, "ok", what="aof_last_write_status"))
+        found.append(
+            compare(
+                "aof_last_write",
+                write,
+                EQ,
+                "ok",
+                what="aof_last_write_status",
+                severity=Severity.BLOCKER,
+            )
+        )
         rewrite = facts.aof_last_rewrite_status
         found.append(
             compare("aof_last_rewrite", rewrite, EQ, "ok", what="aof_last_bgrewrite_status")

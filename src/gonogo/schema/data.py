@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from gonogo.schema.base import Section
 
 _MIB = 1024 * 1024
+# backup location schemes a BackupSource exists for (probes/backup.py: SOURCES)
+SOURCE_KINDS = ("file",)
 
 
 class PostgresConfig(Section):
@@ -126,7 +128,14 @@ class RedisConfig(Section):
 class BackupConfig(Section):
     """Database backups (``backup.*`` checks): where they are and what they must satisfy."""
 
-    directory: Path = Field(description="directory holding the backup files")
+    location: str | None = Field(
+        default=None,
+        description="where the backups are: file:///var/backups/app or a directory path "
+        "(object stores can be added later as new sources)",
+    )
+    directory: Path | None = Field(
+        default=None, description="same as location for a local directory (older files)"
+    )
     pattern: str = Field(default="*.dump", description="glob of backup files, e.g. app-*.dump.gpg")
     max_age_hours: float = Field(
         default=24.0, gt=0, description="RPO of full backups (plans: daily)"
@@ -146,11 +155,32 @@ class BackupConfig(Section):
     )
     scratch_dsn: str | None = Field(
         default=None,
-        description="server for the restore drill (a scratch database is created there)",
+        description="a separate server for the restore drill (never the source, a standby or "
+        "its primary); its role needs CREATEDB (see the catalogue for amcheck grants)",
     )
     rto_s: float = Field(default=14400.0, gt=0, description="restore-time objective (plans: 4 h)")
+    exact_within_minutes: float = Field(
+        default=60.0,
+        ge=0,
+        description="a dump younger than this must match the source's row counts exactly",
+    )
     row_tolerance: float = Field(
-        default=0.0, ge=0, le=1, description="relative row-count difference allowed (0 = exact)"
+        default=0.05,
+        ge=0,
+        le=1,
+        description="relative row-count difference per table allowed for an older dump",
+    )
+    exact_count_max_rows: int = Field(
+        default=1_000_000,
+        ge=0,
+        description="source tables estimated above this are not count(*)-ed: their estimate "
+        "(pg_stat_user_tables.n_live_tup) is compared instead",
+    )
+    estimate_tolerance: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="relative difference allowed where the source count is an estimate",
     )
     predeploy_window_minutes: float = Field(
         default=60.0, gt=0, description="a backup this recent must exist before the deploy"
@@ -158,13 +188,25 @@ class BackupConfig(Section):
     pg_bin_dir: Path | None = Field(
         default=None, description="where pg_restore/pg_amcheck live (default: PATH)"
     )
-    amcheck: bool = Field(default=True, description="run pg_amcheck on the restored database")
+    amcheck: bool = Field(
+        default=True,
+        description="run pg_amcheck on the restored database; if it cannot run, the drill fails",
+    )
     command_timeout_s: float = Field(
-        default=600.0, gt=0, description="gpg and pg_restore read-through"
+        default=600.0, gt=0, description="gpg, pg_restore read-through, pg_amcheck"
     )
     work_dir: Path | None = Field(
-        default=None, description="where decrypted copies go (default: temp)"
+        default=None, description="where decrypted copies go, 0600 in a 0700 dir (default: temp)"
     )
+
+    @property
+    def source(self) -> tuple[str, str]:
+        """``(kind, where)`` of the backup location, e.g. ``("file", "/var/backups/app")``."""
+        if self.directory is not None:
+            return "file", str(self.directory)
+        assert self.location is not None  # the validator requires one of them
+        scheme, sep, rest = self.location.partition("://")
+        return (scheme.lower(), rest) if sep else ("file", self.location)
 
     @field_validator("scratch_dsn")
     @classmethod
@@ -177,4 +219,18 @@ class BackupConfig(Section):
     def _can_decrypt(self) -> BackupConfig:
         if self.encrypted and self.passphrase is None and self.gnupg_home is None:
             raise ValueError("encrypted = true needs passphrase (from secrets) or gnupg_home")
+        return self
+
+    @model_validator(mode="after")
+    def _one_location(self) -> BackupConfig:
+        if (self.location is None) == (self.directory is None):
+            raise ValueError("set exactly one of location (file:///path) and directory")
+        kind, where = self.source
+        if kind not in SOURCE_KINDS:
+            raise ValueError(
+                f"location {kind}:// is not supported; supported: "
+                + ", ".join(f"{k}://" for k in SOURCE_KINDS)
+            )
+        if self.location is not None and not where.startswith("/"):
+            raise ValueError("location must be an absolute path (file:///var/backups/app)")
         return self

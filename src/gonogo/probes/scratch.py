@@ -1,0 +1,163 @@
+"""The scratch server of the restore drill: prove it is not the source, clear leftovers, create
+and drop the drill's own databases.
+
+Refusals (the drill then restores nothing):
+
+- by address, before connecting: the scratch DSN reaches the source's address and port,
+  whatever database it names (a drill always creates its own database, so comparing database
+  names protects nothing);
+- by identity, once connected: the scratch server is a standby (``pg_is_in_recovery()``), or
+  has the source's ``system_identifier`` (the source itself behind another address, one of its
+  standbys, or the primary of a source that is a standby), or the source's identity cannot be
+  read (nothing proves the scratch server is not the source).
+
+Each live drill holds a session advisory lock named after its database, so a later drill tells
+the databases of a killed run (no lock holder) from those of a drill running right now.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import secrets
+import socket
+from typing import Any
+
+import psycopg
+from psycopg import conninfo, sql
+
+from gonogo.errors import ProbeAuthError, ProbeError
+from gonogo.probes import postgres
+from gonogo.schema.data import PostgresConfig
+
+PREFIX = "gonogo_restore_"
+# advisory-lock namespace of live drills (first key of the two-int form): "gono" as an int4
+LOCK_CLASS = 0x676F6E6F
+_LIKE = PREFIX.replace("_", r"\_") + "%"
+_STALE = """SELECT d.datname FROM pg_database d WHERE d.datname LIKE %s AND NOT EXISTS (
+    SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
+    AND l.classid = %s::oid AND l.objid = hashtext(d.datname)::oid AND l.objsubid = 2)
+    ORDER BY 1"""
+
+
+def server_of(dsn: str) -> str:
+    """``host:port`` of a DSN (no database, no password)."""
+    return postgres.target_of(dsn).rsplit("/", 1)[0]
+
+
+def refusal_by_address(source_dsn: str, scratch_dsn: str) -> str | None:
+    """Why the scratch DSN is the source server by address and port, else None."""
+    (hosts_a, port_a), (hosts_b, port_b) = _endpoint(source_dsn), _endpoint(scratch_dsn)
+    if hosts_a & hosts_b and port_a == port_b:
+        return (
+            f"scratch {server_of(scratch_dsn)} is the source server {server_of(source_dsn)} "
+            "(same address and port): point scratch_dsn at a separate server"
+        )
+    return None
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    """Whether two DSNs reach the same server (address set and port), whatever the database."""
+    return refusal_by_address(a, b) is not None
+
+
+def _endpoint(dsn: str) -> tuple[frozenset[str], int]:
+    params = conninfo.conninfo_to_dict(dsn)
+    hosts = str(params.get("hostaddr") or params.get("host") or os.environ.get("PGHOST") or "")
+    port = int(str(params.get("port") or os.environ.get("PGPORT") or 5432).split(",")[0])
+    addresses: set[str] = set()
+    for host in hosts.split(",") if hosts else ["/socket"]:
+        addresses |= _addresses(host.strip(), port)
+    return frozenset(addresses), port
+
+
+def _addresses(host: str, port: int) -> set[str]:
+    # a Unix socket is on this machine, as is any loopback address: treat them as one place
+    if not host or host.startswith(("/", "@")):
+        return {"local"}
+    try:
+        found = {
+            str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        }
+    except OSError:
+        return {host.lower()}
+    return {"local" if ipaddress.ip_address(a.split("%")[0]).is_loopback else a for a in found}
+
+
+def identity(conn: psycopg.Connection[Any], target: str) -> tuple[int, bool]:
+    """``(system_identifier, in recovery)`` of the server behind ``conn``."""
+    try:
+        row = conn.execute(
+            "SELECT system_identifier, pg_is_in_recovery() FROM pg_control_system()"
+        ).fetchone()
+    except psycopg.Error as err:
+        raise postgres.probe_error(err, target) from err
+    assert row is not None  # pg_control_system() always returns one row
+    return int(row[0]), bool(row[1])
+
+
+def refusal_by_identity(
+    admin: psycopg.Connection[Any], scratch: str, pg: PostgresConfig
+) -> str | None:
+    """Why the connected scratch server must not be restored into, else None."""
+    sysid, standby = identity(admin, scratch)
+    if standby:
+        return (
+            f"scratch {scratch} is a standby (pg_is_in_recovery() is true): "
+            "point scratch_dsn at a separate primary server"
+        )
+    try:
+        with postgres.connect(
+            pg.dsn,
+            connect_timeout_s=pg.connect_timeout_s,
+            statement_timeout_ms=pg.statement_timeout_ms,
+        ) as conn:
+            source_sysid, _ = identity(conn, postgres.target_of(pg.dsn))
+    except ProbeError as err:
+        return f"cannot read the source's system_identifier ({err}): nothing proves {scratch} is not the source"
+    if sysid == source_sysid:
+        return (
+            f"scratch {scratch} has the source's system_identifier {sysid}: it is the source, "
+            "one of its standbys, or its primary"
+        )
+    return None
+
+
+def stale(admin: psycopg.Connection[Any], target: str) -> list[str]:
+    """Databases of earlier drills that no live drill holds (a killed run left them)."""
+    try:
+        return [r[0] for r in admin.execute(_STALE, (_LIKE, LOCK_CLASS)).fetchall()]
+    except psycopg.Error as err:
+        raise postgres.probe_error(err, target) from err
+
+
+def create(admin: psycopg.Connection[Any], target: str) -> str:
+    """Create a fresh ``gonogo_restore_<random>`` database, locked as live for this session."""
+    name = PREFIX + secrets.token_hex(6)
+    try:
+        admin.execute("SELECT pg_advisory_lock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(sql.Identifier(name)))
+    except psycopg.Error as err:
+        raise ProbeAuthError(
+            f"postgres {target}: cannot create the scratch database ({str(err).strip()[:150]}); "
+            "give the scratch_dsn role CREATEDB"
+        ) from err
+    return name
+
+
+def drop(admin: psycopg.Connection[Any], name: str) -> bool:
+    """Drop a drill database (sessions in it are ended); whether it is gone afterwards."""
+    assert name.startswith(PREFIX)  # never drop anything a drill did not create
+    with contextlib.suppress(psycopg.Error):
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+    with contextlib.suppress(psycopg.Error):
+        admin.execute("SELECT pg_advisory_unlock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
+    with contextlib.suppress(psycopg.Error):
+        row = admin.execute(
+            "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        return row is not None and row[0] == 0
+    return False
