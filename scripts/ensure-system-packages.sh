@@ -13,6 +13,7 @@ declare -A NEED=(
   [gpg]=gnupg
   [/usr/lib/postgresql/15/bin/initdb]=postgresql-15
   [/usr/lib/postgresql/15/bin/pg_amcheck]=postgresql-client-15
+  [/usr/sbin/pgbouncer]=pgbouncer
 )
 
 missing=()

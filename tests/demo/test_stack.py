@@ -16,6 +16,7 @@ import redis
 
 from gonogo import config
 from gonogo.demo import cli
+from gonogo.demo.components import COMPONENTS
 from gonogo.demo.faults import FAULTS, Fault
 from gonogo.demo.procs import alive
 from gonogo.demo.stack import DemoStack
@@ -156,7 +157,8 @@ def test_environment_file_validates_with_the_stack_variables(demo_stack: DemoSta
     """environments/demo.toml loads with the stack's variables and marks the passwords secret."""
     env = config.load(ROOT / "environments" / "demo.toml", environ={}, extra=demo_stack.variables())
     assert env.config.web is not None and env.config.web.base_url.startswith("https://localhost:")
-    assert demo_stack.secrets()["pg_password"] in env.secrets
+    assert demo_stack.secrets()["gate_password"] in env.secrets  # the gate's own pg role
+    assert demo_stack.secrets()["restore_password"] in env.secrets  # in the scratch DSN
     assert demo_stack.secrets()["redis_password"] in env.secrets
 
 
@@ -220,7 +222,7 @@ def test_start_faults_are_active_and_stop_leaves_nothing_behind() -> None:
     stack = DemoStack.start(faults=["csp-missing", "no-maxmemory"])
     pids = [pid for pid in stack.pids.values() if pid]
     try:
-        assert len(pids) == 6 and all(alive(pid) for pid in pids)
+        assert len(pids) == len(COMPONENTS) and all(alive(pid) for pid in pids)
         assert "content-security-policy" not in _get(stack, "/").headers
         with _redis(stack) as client:
             assert client.config_get("maxmemory")["maxmemory"] == "0"
@@ -244,7 +246,7 @@ def test_abandoned_stack_is_stopped_at_interpreter_exit() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     )
     started = json.loads(done.stdout.splitlines()[-1])
-    assert len(started["pids"]) == 6
+    assert len(started["pids"]) == len(COMPONENTS)
     assert not any(alive(pid) for pid in started["pids"])
     assert not Path(started["run_dir"]).exists()
 

@@ -132,6 +132,7 @@ def drill(cfg: BackupConfig, pg: PostgresConfig, obj: backup.BackupObject) -> Re
                 facts = _restore_and_verify(facts, plain, name, cfg, timeout_ms)
             finally:
                 dropped = scratch.drop(admin, name)
+                scratch.release(admin, name)
         facts = replace(
             facts, scratch_dropped=dropped, total_s=round(time.monotonic() - started, 2)
         )

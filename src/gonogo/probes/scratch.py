@@ -154,10 +154,14 @@ def drop(admin: psycopg.Connection[Any], name: str) -> bool:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
     with contextlib.suppress(psycopg.Error):
-        admin.execute("SELECT pg_advisory_unlock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
-    with contextlib.suppress(psycopg.Error):
         row = admin.execute(
             "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
         return row is not None and row[0] == 0
     return False
+
+
+def release(admin: psycopg.Connection[Any], name: str) -> None:
+    """Give up the live-drill lock ``create`` took (ending the session would too)."""
+    with contextlib.suppress(psycopg.Error):
+        admin.execute("SELECT pg_advisory_unlock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
