@@ -418,7 +418,7 @@ def test_restore_records_rows_per_table() -> None:
     drill = restored(tables=tables, source_tables=source)
     found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
     per_table = found["table_rows"].measured
-    assert len(per_table) == rules.TOP_TABLES and list(per_table)[0] == "public.t00"
+    assert len(per_table) == rules.TOP_TABLES and next(iter(per_table)) == "public.t00"
     assert per_table["public.t00"] == {"restored": 100, "source": 7, "source_estimated": False}
     assert "public.t14" in per_table  # the largest table
     assert "public.t00: 100 restored vs 7" in found["row_counts"].message
