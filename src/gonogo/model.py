@@ -83,6 +83,8 @@ class Finding:
         comparison: how ``measured`` was compared with ``threshold``.
         severity: optional override of the check's severity for this finding only
             (e.g. an expiring certificate is major under 30 days, blocker under 7).
+        headline: a key figure of the release (the overall security grade, the restore
+            time): shown in the report's banner and under "Key figures" in summary.md.
     """
 
     name: str
@@ -93,17 +95,19 @@ class Finding:
     unit: str = ""
     comparison: Comparison = Comparison.INFO
     severity: Severity | None = None
+    headline: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "ok": self.ok,
             "message": self.message,
-            "measured": self.measured,
-            "threshold": self.threshold,
+            "measured": _no_negative_zero(self.measured),
+            "threshold": _no_negative_zero(self.threshold),
             "unit": self.unit,
             "comparison": self.comparison.value,
             "severity": self.severity.value if self.severity else None,
+            "headline": self.headline,
         }
 
 
@@ -128,6 +132,7 @@ def compare(
     A ``None`` measurement never passes: a value we could not read is not a good value.
     """
     label = what or name.replace("_", " ")
+    measured = _no_negative_zero(measured)
     ok = measured is not None and _OPS[comparison](measured, threshold)
     u = f" {unit}" if unit else ""
     message = f"{label} = {_fmt(measured)}{u} (required {comparison.value} {_fmt(threshold)}{u})"
@@ -143,7 +148,13 @@ def compare(
     )
 
 
+def _no_negative_zero(value: Any) -> Any:
+    # a rounded tiny negative age (clock skew) is -0.0, printed "-0 h"; zero has no sign
+    return 0.0 if isinstance(value, float) and value == 0 else value
+
+
 def _fmt(value: Any) -> str:
+    value = _no_negative_zero(value)
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10000:

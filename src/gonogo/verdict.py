@@ -3,7 +3,8 @@
 Fail closed:
 
 * NO-GO when any blocker failed, errored, was skipped or refused, unless a valid waiver covers it;
-  when the run was interrupted, a worker crashed, or no gate check was selected.
+  when the run was interrupted, a worker crashed, no gate check was selected, or none of the
+  selected checks passed (everything not applicable verifies nothing).
 * CONDITIONAL when only majors were unverified, or any waiver was applied.
 * GO otherwise. Minor and info failures are reported but do not change the verdict.
 """
@@ -98,7 +99,8 @@ def apply_waivers(
 ) -> tuple[list[CheckResult], list[str]]:
     """Turn unverified outcomes covered by a valid waiver into ``waived``.
 
-    Returns the new results and one line per expired waiver that would have applied.
+    Returns the new results and one line per expired waiver of a check in this run, whatever
+    the check's outcome: a stale waiver is called out even when its check now passes.
     """
     by_id: dict[str, list[Waiver]] = {}
     for waiver in waivers:
@@ -107,16 +109,21 @@ def apply_waivers(
     expired: list[str] = []
     for result in results:
         candidates = by_id.get(result.id, [])
-        if not result.outcome.unverified or not candidates:
-            out.append(result)
-            continue
         valid = [w for w in candidates if w.valid_on(today)]
-        if not valid:
+        if candidates and not valid:
             latest = max(candidates, key=lambda w: w.expires)
-            expired.append(
-                f"waiver for {result.id} expired on {latest.expires.isoformat()} "
-                f"(approver {latest.approver}, {latest.ticket}): not applied"
+            what = (
+                "not applied"
+                if result.outcome.unverified
+                else f"the check {result.outcome.value}; remove the waiver"
             )
+            line = (
+                f"waiver for {result.id} expired on {latest.expires.isoformat()} "
+                f"(approver {latest.approver}, {latest.ticket}): {what}"
+            )
+            if line not in expired:  # parametrized instances share one waiver
+                expired.append(line)
+        if not result.outcome.unverified or not valid:
             out.append(result)
             continue
         waiver = max(valid, key=lambda w: w.expires)
@@ -175,6 +182,12 @@ def decide(
     if not results:
         no_go = True
         reasons.append("no gate checks were selected (check -m/-k and the paths)")
+    elif not any(r.outcome in (Outcome.PASSED, Outcome.WAIVED) for r in results):
+        no_go = True
+        reasons.append(
+            f"no check was verified: none of the {len(results)} selected checks passed "
+            "(not applicable, skipped, refused, failed or could not run)"
+        )
     blockers = _describe(results, Severity.BLOCKER)
     majors = _describe(results, Severity.MAJOR)
     waived = [r for r in results if r.outcome is Outcome.WAIVED]
@@ -188,7 +201,7 @@ def decide(
             f" {w.get('reason')} - approved by {w.get('approver')}, {w.get('ticket')}, until {w.get('expires')}"
         )
     reasons += list(expired_waivers)
-    minors = _describe(results, Severity.MINOR)
+    minors = _describe(results, Severity.MINOR) + _describe(results, Severity.INFO)
     reasons += [f"{line} (does not block)" for line in minors]
 
     if no_go:
@@ -219,25 +232,42 @@ def decide(
 
 
 def headline(decision: Decision, env: str, results: Sequence[CheckResult], report: str) -> str:
-    """The last terminal line, e.g. ``NO-GO (prod): 2 blockers failed: a, b -> reports/...``."""
-    bad_blockers = [
-        r.id for r in results if r.severity is Severity.BLOCKER and r.outcome.unverified
-    ]
-    bad_majors = [r.id for r in results if r.severity is Severity.MAJOR and r.outcome.unverified]
+    """The last terminal line, e.g. ``NO-GO (prod): 2 blockers failed: a, b -> reports/...``.
+
+    Nothing that needs attention is hidden behind a GO: minor and info findings and expired
+    waivers are named too.
+    """
+    bad_blockers = _ids(results, Severity.BLOCKER)
+    bad_majors = _ids(results, Severity.MAJOR)
     if decision.verdict is Verdict.NO_GO and bad_blockers:
         n = len(bad_blockers)
-        what = f"{n} blocker{'s' if n != 1 else ''} not passed: {', '.join(bad_blockers)}"
+        parts = [f"{n} blocker{'s' if n != 1 else ''} not passed: {', '.join(bad_blockers)}"]
     elif decision.verdict is Verdict.NO_GO:
-        what = decision.reasons[0] if decision.reasons else "not verified"
+        parts = [decision.reasons[0] if decision.reasons else "not verified"]
     elif decision.verdict is Verdict.CONDITIONAL:
-        waived = [r.id for r in results if r.outcome is Outcome.WAIVED]
+        waived = list(dict.fromkeys(r.id for r in results if r.outcome is Outcome.WAIVED))
         parts = []
         if bad_majors:
             parts.append(f"{len(bad_majors)} major not passed: {', '.join(bad_majors)}")
         if waived:
             parts.append(f"{len(waived)} waived: {', '.join(waived)}")
-        what = "; ".join(parts)
     else:
         passed = sum(r.outcome is Outcome.PASSED for r in results)
-        what = f"{passed} checks passed"
-    return f"{decision.verdict.value} ({env}): {what} -> {report}"
+        parts = [f"{passed} passed"]
+    if decision.verdict is not Verdict.NO_GO or bad_blockers:
+        for severity in (Severity.MINOR, Severity.INFO):
+            ids = _ids(results, severity)
+            if ids:
+                kind = f"{severity.value} finding{'s' if len(ids) != 1 else ''}"
+                parts.append(f"{len(ids)} {kind}: {', '.join(ids)}")
+    if decision.expired_waivers:
+        n = len(decision.expired_waivers)
+        parts.append(f"{n} expired waiver{'s' if n != 1 else ''}")
+    return f"{decision.verdict.value} ({env}): {'; '.join(parts)} -> {report}"
+
+
+def _ids(results: Sequence[CheckResult], severity: Severity) -> list[str]:
+    """Ids of the checks of ``severity`` that were not verified (once each)."""
+    return list(
+        dict.fromkeys(r.id for r in results if r.severity is severity and r.outcome.unverified)
+    )

@@ -53,14 +53,69 @@ CASES = list(itertools.product(RUN_OUTCOMES, list(Severity), WAIVER_STATES))
     ids=[f"{o.value}-{s.value}-waiver_{w}" for o, s, w in CASES],
 )
 def test_single_check_verdict(outcome: Outcome, severity: Severity, state: str) -> None:
-    """One check's outcome, severity and waiver state decide the verdict as the fail-closed table says."""
-    results, expired = apply_waivers([result(outcome, severity)], waiver(state), TODAY)
+    """One check's outcome, severity and waiver state decide the verdict as the fail-closed table says
+    (beside a passing check, so that the run verified something)."""
+    checks = [result(outcome, severity), result(Outcome.PASSED, Severity.INFO, "y.passes")]
+    results, expired = apply_waivers(checks, waiver(state), TODAY)
     decision = decide(results, RunState(), expired)
     assert decision.verdict is expected(outcome, severity, state)
-    if state == "expired" and outcome.unverified:
+    if state == "expired":
         assert any("expired" in r for r in decision.reasons)
     if decision.verdict is not Verdict.GO:
         assert decision.reasons
+
+
+@pytest.mark.parametrize("state", WAIVER_STATES)
+@pytest.mark.parametrize("severity", list(Severity))
+@pytest.mark.parametrize("outcome", RUN_OUTCOMES, ids=[o.value for o in RUN_OUTCOMES])
+def test_nothing_verified_is_no_go(outcome: Outcome, severity: Severity, state: str) -> None:
+    """A run whose only check did not pass (or was waived) verified nothing: NO-GO, saying so."""
+    results, expired = apply_waivers([result(outcome, severity)], waiver(state), TODAY)
+    decision = decide(results, RunState(), expired)
+    verified = outcome is Outcome.PASSED or (outcome.unverified and state == "valid")
+    if verified:
+        assert decision.verdict is expected(outcome, severity, state)
+    else:
+        assert decision.verdict is Verdict.NO_GO
+        assert any("no check was verified" in r for r in decision.reasons)
+
+
+def test_all_not_applicable_is_no_go() -> None:
+    """An environment that declares no component (every check not applicable) is never GO."""
+    results = [result(Outcome.NOT_APPLICABLE, s, f"x.{s.value}") for s in Severity]
+    decision = decide(results, RunState())
+    assert decision.verdict is Verdict.NO_GO
+    assert decision.exit_code is ExitCode.NO_GO
+    assert decision.reasons[0].startswith("no check was verified: none of the 4 selected checks")
+
+
+def test_expired_waiver_of_passing_check_is_called_out() -> None:
+    """An expired waiver is named even when its check now passes (stale risk acceptance)."""
+    results, expired = apply_waivers(
+        [result(Outcome.PASSED, Severity.BLOCKER)], waiver("expired"), TODAY
+    )
+    decision = decide(results, RunState(), expired)
+    assert decision.verdict is Verdict.GO
+    assert expired == [
+        "waiver for x.check expired on 2026-11-21 (approver Ann, CHG-1): the check passed; remove the waiver"
+    ]
+    line = headline(decision, "prod", results, "r.html")
+    assert line == "GO (prod): 1 passed; 1 expired waiver -> r.html"
+
+
+def test_go_headline_names_minor_and_info_findings() -> None:
+    """A GO headline does not hide failed minor and info checks."""
+    results = [
+        result(Outcome.PASSED, Severity.BLOCKER, "a.blocker"),
+        result(Outcome.FAILED, Severity.MINOR, "headers.referrer-policy"),
+        result(Outcome.ERROR, Severity.INFO, "headers.cross-origin"),
+    ]
+    decision = decide(results, RunState())
+    assert decision.verdict is Verdict.GO
+    assert headline(decision, "demo", results, "r.html") == (
+        "GO (demo): 1 passed; 1 minor finding: headers.referrer-policy; "
+        "1 info finding: headers.cross-origin -> r.html"
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,16 +24,71 @@ STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
 OUTCOME_COLUMNS = ("passed", "failed", "error", "not-applicable", "skipped", "refused", "waived")
 
 
+STAGE_NOTE = "a check with several stage markers is counted under each of its stages"
+
+
+def stages_of(result: CheckResult) -> list[str]:
+    """Every stage marker of a check (``smoke.health`` runs both pre-deploy and as smoke)."""
+    return [m for m in STAGES if m in result.markers] or ["other"]
+
+
 def stage_of(result: CheckResult) -> str:
-    return next((m for m in STAGES if m in result.markers), "other")
+    """The first stage of a check (its junit class name)."""
+    return stages_of(result)[0]
 
 
 def counts_by_stage(results: list[CheckResult]) -> dict[str, dict[str, int]]:
+    """Stage -> outcome -> number of checks; a check counts under each of its stages."""
     table: dict[str, Counter[str]] = {}
     for r in results:
-        table.setdefault(stage_of(r), Counter())[r.outcome.value] += 1
+        for stage in stages_of(r):
+            table.setdefault(stage, Counter())[r.outcome.value] += 1
     order = [*STAGES, "other"]
     return {s: {o: table[s][o] for o in OUTCOME_COLUMNS} for s in order if s in table}
+
+
+def key_figures(results: list[CheckResult]) -> list[tuple[str, dict[str, Any]]]:
+    """(check id, finding) for every finding flagged ``headline``, blockers first."""
+    return [(r.id, f) for r in results for f in r.evidence if f.get("headline")]
+
+
+# compressed or encoded formats: a secret cannot appear in them as text
+_BINARY_MIME_PREFIXES = ("image/", "audio/", "video/", "font/")
+_BINARY_MIMES = {
+    "application/gzip",
+    "application/x-gzip",
+    "application/zip",
+    "application/pdf",
+    "application/x-tar",
+    "application/x-bzip2",
+    "application/x-xz",
+    "application/zstd",
+    "application/x-7z-compressed",
+    "application/vnd.tcpdump.pcap",
+    "application/wasm",
+}
+_BINARY_SUFFIXES = (
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".gz", ".tgz", ".zip", ".pdf",
+    ".bz2", ".xz", ".zst", ".7z", ".gpg", ".pcap", ".woff", ".woff2", ".webm", ".mp4",
+)  # fmt: skip
+
+
+def is_binary(mime: str, name: str) -> bool:
+    """A known binary format (image, archive, PDF...); everything else is treated as text."""
+    return (
+        mime.startswith(_BINARY_MIME_PREFIXES)
+        or mime in _BINARY_MIMES
+        or name.lower().endswith(_BINARY_SUFFIXES)
+    )
+
+
+def redact_bytes(content: bytes, redact: Redactor) -> bytes:
+    """Mask secrets in text of any encoding: UTF-8 when it decodes, else byte for byte
+    (latin-1 maps every byte to one character and back, so nothing else changes)."""
+    try:
+        return redact.text(content.decode("utf-8")).encode("utf-8")
+    except UnicodeDecodeError:
+        return redact.text(content.decode("latin-1")).encode("latin-1", "replace")
 
 
 def write_attachments(
@@ -47,8 +102,8 @@ def write_attachments(
             path = run_dir / "attachments" / safe
             path.parent.mkdir(parents=True, exist_ok=True)
             content = base64.b64decode(att["content_b64"])
-            if att["mime"].startswith(("text/", "application/json")):
-                content = redact.text(content.decode("utf-8", "replace")).encode()
+            if not is_binary(att["mime"], att["name"]):
+                content = redact_bytes(content, redact)
             path.write_bytes(content)
             listing.setdefault(index, []).append(
                 {"name": att["name"], "mime": att["mime"], "file": f"attachments/{safe}"}
@@ -74,6 +129,7 @@ def evidence_document(
                 "original_outcome": r.original_outcome.value if r.original_outcome else None,
                 "markers": list(r.markers),
                 "stage": stage_of(r),
+                "stages": stages_of(r),
                 "nodeid": r.nodeid,
                 "duration_s": r.duration_s,
                 "message": r.message,

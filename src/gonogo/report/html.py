@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from gonogo.report.artefacts import STAGE_NOTE, key_figures
 from gonogo.report.summary import stage_table
 from gonogo.verdict import CheckResult, Decision
 
@@ -29,6 +30,8 @@ STYLE = """
 .gng-table th{background:#f6f8fa}
 .gng-ok{color:#1a7f37}.gng-bad{color:#cf222e;font-weight:bold}
 .gng-outcome{font-weight:bold}
+.gng-figures{margin-top:8px}
+.gng-table caption{caption-side:bottom;text-align:left;font-size:12px;color:#57606a}
 </style>
 """
 
@@ -53,13 +56,20 @@ def evidence_html(
 def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any]) -> str:
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
+    figures = "".join(
+        f"<li><code>{escape(check_id)}</code>: {escape(str(f.get('message', '')))}</li>"
+        for check_id, f in key_figures(results)
+    )
+    figures = (
+        f'<div class="gng-figures"><b>Key figures</b><ul>{figures}</ul></div>' if figures else ""
+    )
     head = (
         f'{STYLE}<div class="gng-banner" style="background:{_COLOURS[verdict]}">'
         f"<h1>{escape(verdict)} &mdash; {escape(meta['env'])}</h1>"
         f"<div>release <b>{escape(str(meta.get('release') or 'not set'))}</b> &middot; run {escape(meta['run_id'])}"
         f" &middot; {escape(meta['started_at'])} &rarr; {escape(meta['finished_at'])}"
         f" &middot; gonogo {escape(meta['gonogo_version'])} &middot; suite {escape(str(meta.get('suite_commit') or '?'))}</div>"
-        f"<ul>{reasons}</ul></div>"
+        f"<ul>{reasons}</ul>{figures}</div>"
     )
     stages = stage_table(results)
     stage_rows = "".join(
@@ -94,7 +104,7 @@ def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any])
     )
     return (
         f"{BANNER_START}{head}{BANNER_END}"
-        + f'<h2>By stage</h2><table class="gng-table">{stage_rows}</table>'
+        + f'<h2>By stage</h2><table class="gng-table"><caption>{escape(STAGE_NOTE)}</caption>{stage_rows}</table>'
         + table
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gonogo.model import Outcome, Severity
-from gonogo.report.artefacts import OUTCOME_COLUMNS, counts_by_stage
+from gonogo.report.artefacts import OUTCOME_COLUMNS, STAGE_NOTE, counts_by_stage, key_figures
 from gonogo.verdict import CheckResult, Decision
 
 
@@ -43,9 +43,18 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[
         "",
         *[f"- {reason}" for reason in decision.reasons],
         "",
+    ]
+    figures = key_figures(results)
+    if figures:
+        out += ["## Key figures", ""]
+        out += [f"- `{check_id}`: {finding['message']}" for check_id, finding in figures]
+        out.append("")
+    out += [
         "## Checks by stage",
         "",
         *_md_table(stage_table(results)),
+        "",
+        f"_{STAGE_NOTE[0].upper()}{STAGE_NOTE[1:]}._",
         "",
     ]
     attention = [r for r in results if r.outcome.unverified or r.outcome is Outcome.WAIVED]
@@ -95,6 +104,7 @@ def terminal_lines(results: list[CheckResult], decision: Decision) -> list[str]:
         )
         for row in rows
     ]
+    lines.append(f"({STAGE_NOTE})")
     lines.append("")
     lines += [f"- {reason}" for reason in decision.reasons[:20]]
     if len(decision.reasons) > 20:
