@@ -31,6 +31,7 @@ class _Entry(BaseModel):
     intrusive: bool = False
     markers: list[str] = Field(default_factory=list)
     notes: str = ""
+    timeout_s: float | None = Field(default=None, gt=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +43,15 @@ class Entry:
         markers: stage and topic markers the check carries (documentation only).
         notes: markdown notes (deliberate differences from other graders, caveats).
         source: the catalogue file the entry came from.
+        timeout_s: time limit of the check in seconds (default: pytest-timeout's ``timeout``
+            ini value, 300 s in this suite); an environment file may override it.
     """
 
     spec: CheckSpec
     markers: tuple[str, ...]
     notes: str
     source: Path
+    timeout_s: float | None = None
 
 
 class Catalogue(Mapping[str, Entry]):
@@ -112,6 +116,7 @@ def load(path: Path) -> Catalogue:
                 markers=tuple(entry.markers),
                 notes=entry.notes.strip(),
                 source=file,
+                timeout_s=entry.timeout_s,
             )
     return Catalogue(entries)
 

@@ -80,7 +80,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    # `gonogo gate --env demo`: argparse's REMAINDER stops short of a leading option, so what
+    # it does not know goes through to pytest (or to `gonogo demo`) unchanged
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command == "gate":
+        args.pytest_args = [*unknown, *args.pytest_args]
+    elif unknown and args.command == "demo":
+        args.demo_args = [*unknown, *args.demo_args]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     root = find_root()
     try:
         if args.command == "checks":
@@ -124,25 +133,21 @@ def _validate(args: argparse.Namespace, root: Path) -> int:
     raw = config.read_toml(path)
     extra: dict[str, str] = {}
     if "demo" in raw:
-        # the demo stack provides these at run time; validate the shape with placeholders
-        import re
+        # the demo stack provides these at run time: validate with what a run would export
+        from gonogo.context import demo_preview
 
-        names = set(re.findall(r"\$\{(GONOGO_DEMO_[A-Z0-9_]+)", path.read_text(encoding="utf-8")))
-        extra = {
-            name: "1" if name.endswith("PORT") else f"placeholder-{name.lower()}" for name in names
-        }
+        extra = demo_preview()
     env = config.load(path, extra=extra)
-    cat = catalogue_mod.load(root / "catalogue")
-    unknown = [w.check for w in env.config.waivers if w.check not in cat]
-    if unknown:
-        raise ConfigError(f"{path}: waiver for unknown check id {unknown[0]!r}")
+    config.validate_check_ids(env, catalogue_mod.load(root / "catalogue"))
     sections = [
         name
         for name in type(env.config).model_fields
         if getattr(env.config, name, None) is not None
     ]
+    demo = " with placeholder demo values" if extra else ""
     print(
-        f"{path}: ok (environment {env.name}, sensitive={env.sensitive}, {len(env.secrets)} secret values, sections: {', '.join(sections)})"
+        f"{path}: ok{demo} (environment {env.name}, sensitive={env.sensitive}, "
+        f"{len(env.secrets)} secret values, sections: {', '.join(sections)})"
     )
     return 0
 

@@ -15,16 +15,17 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from gonogo.errors import ConfigError
-from gonogo.schema import EnvironmentConfig
+from gonogo.redact import Redactor
+from gonogo.schema import EnvironmentConfig, Waiver
 
 _VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 _SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|credential|auth|private|cookie|session)")
@@ -40,12 +41,15 @@ class Environment:
         path: the file it was loaded from.
         config: the validated settings.
         secrets: every value that came from a secret (to be redacted).
+        waiver_sources: the file each of ``config.waivers`` came from (the environment file
+            or ``<name>.waivers.toml``), in the same order.
     """
 
     name: str
     path: Path
     config: EnvironmentConfig
     secrets: frozenset[str]
+    waiver_sources: tuple[Path, ...] = ()
 
     @property
     def sensitive(self) -> bool:
@@ -192,10 +196,11 @@ def load(
     environ: Mapping[str, str] | None = None,
     extra: Mapping[str, str] | None = None,
 ) -> Environment:
-    """Read, interpolate and validate one environment file.
+    """Read, interpolate and validate one environment file (and its ``.waivers.toml``).
 
     ``extra`` variables (e.g. the demo stack's ports) take precedence over the process
-    environment, which takes precedence over the secrets file.
+    environment, which takes precedence over the secrets file. Error messages are redacted
+    with the secrets found so far: a secret interpolated into a longer value never shows.
     """
     raw = read_toml(path)
     environ = os.environ if environ is None else environ
@@ -215,41 +220,76 @@ def load(
     data = interpolator.walk(raw, "")
     secrets = set(interpolator.secrets)
     secrets.update(v for k, v in variables.items() if k in secret_vars)
+    try:
+        return _validate(path, data, secrets)
+    except ConfigError as err:
+        raise ConfigError(Redactor(secrets).text(str(err))) from None
 
-    waivers_path = path.with_name(f"{path.stem}.waivers.toml")
-    if waivers_path.is_file():
-        waivers = read_toml(waivers_path)
-        unknown = set(waivers) - {"waivers"}
-        if unknown:
-            raise ConfigError(
-                f"{waivers_path}: unknown key {sorted(unknown)[0]!r}; a waivers file holds only "
-                "[[waivers]] tables"
-            )
-        data.setdefault("waivers", [])
-        if not isinstance(data["waivers"], list):
-            raise ConfigError(f"{path}: waivers: must be an array of tables ([[waivers]])")
-        data["waivers"] = [*data["waivers"], *waivers.get("waivers", [])]
 
+def _validate(path: Path, data: dict[str, Any], secrets: set[str]) -> Environment:
     try:
         config = EnvironmentConfig.model_validate(data)
     except ValidationError as err:
         raise ConfigError(format_validation_error(path, err, secrets)) from None
+    sources = [path] * len(config.waivers)
+    waivers_path = path.with_name(f"{path.stem}.waivers.toml")
+    if waivers_path.is_file():
+        more = _file_waivers(waivers_path, secrets)
+        config = config.model_copy(update={"waivers": [*config.waivers, *more]})
+        sources += [waivers_path] * len(more)
     return Environment(
         name=config.name or path.stem.removesuffix(".example"),
         path=path,
         config=config,
         secrets=frozenset(s for s in secrets if s),
+        waiver_sources=tuple(sources),
     )
 
 
-def format_validation_error(path: Path, err: ValidationError, secrets: set[str]) -> str:
-    """One line for the first problem (and a count of the others)."""
+def _file_waivers(path: Path, secrets: set[str]) -> list[Waiver]:
+    """``<name>.waivers.toml``: only ``[[waivers]]`` tables; errors name this file."""
+    raw = read_toml(path)
+    unknown = set(raw) - {"waivers"}
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {sorted(unknown)[0]!r}; a waivers file holds only [[waivers]] tables"
+        )
+    try:
+        return TypeAdapter(list[Waiver]).validate_python(raw.get("waivers", []))
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(path, err, secrets, ("waivers",))) from None
+
+
+def validate_check_ids(env: Environment, known: Container[str]) -> Environment:
+    """Every waiver and ``[checks."id"]`` names a check of the catalogue (errors name the file)."""
+    sources = env.waiver_sources or (env.path,) * len(env.config.waivers)
+    for waiver, source in zip(env.config.waivers, sources, strict=True):
+        if waiver.check not in known:
+            raise ConfigError(
+                f"{source}: waiver for unknown check id {waiver.check!r}; `gonogo checks` lists the known ids"
+            )
+    for check_id in env.config.checks:
+        if check_id not in known:
+            raise ConfigError(
+                f"{env.path}: checks.{check_id}: unknown check id; `gonogo checks` lists the known ids"
+            )
+    return env
+
+
+def format_validation_error(
+    path: Path, err: ValidationError, secrets: set[str], root: tuple[str, ...] = ()
+) -> str:
+    """One line for the first problem (and a count of the others).
+
+    ``root`` is the key path of what was validated (``("waivers",)`` for a waivers file).
+    """
     problems = err.errors(include_url=False)
     first = problems[0]
-    keypath = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    loc = (*root, *first["loc"])
+    keypath = ".".join(str(p) for p in loc) or "(top level)"
     kind = first["type"]
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(first["loc"][:-1])
+        allowed = _allowed_keys(loc[:-1])
         message = f"unknown key; allowed here: {', '.join(allowed)}"
     elif kind == "missing":
         message = "required key is missing"

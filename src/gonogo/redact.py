@@ -11,13 +11,46 @@ Two mechanisms, both applied by :meth:`Redactor.redact`:
 
 from __future__ import annotations
 
+import html
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 MIN_SECRET_LEN = 4  # shorter values would mask ordinary text everywhere
+
+# How a value is rewritten on its way into a report: Python repr (assertion details), JSON
+# (evidence.json, pytest-html's data blob), HTML escaping (report.html), URL encoding (DSNs,
+# query strings). Applied up to three deep: an assertion's repr inside pytest-html's JSON inside
+# an HTML attribute is ``html(json(repr(secret)))``.
+_ENCODINGS: tuple[Callable[[str], str], ...] = (
+    lambda v: repr(v)[1:-1],
+    lambda v: v.replace("\\", "\\\\").replace("'", "\\'"),
+    lambda v: v.replace("\\", "\\\\").replace('"', '\\"'),
+    lambda v: json.dumps(v)[1:-1],
+    lambda v: json.dumps(v, ensure_ascii=False)[1:-1],
+    html.escape,
+    lambda v: html.escape(v, quote=False),
+    lambda v: v.replace('"', "&#34;").replace("'", "&#39;"),
+    lambda v: quote(v, safe=""),
+    quote,
+    quote_plus,
+    unquote,
+)
+_DEPTH = 3
+
+
+def variants(value: str) -> set[str]:
+    """``value`` and every form it takes once escaped or encoded for a report."""
+    found = {value}
+    layer = {value}
+    for _ in range(_DEPTH):
+        layer = {encode(v) for v in layer for encode in _ENCODINGS} - found
+        found |= layer
+    return found
+
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # scheme://user:password@host
@@ -55,8 +88,7 @@ class Redactor:
     def add(self, secrets: Iterable[str]) -> None:
         for value in secrets:
             if value and len(value) >= MIN_SECRET_LEN and value != MASK:
-                # the same secret may appear URL-encoded (in a DSN) or decoded
-                self._values.update({value, quote(value, safe=""), unquote(value)})
+                self._values.update(v for v in variants(value) if len(v) >= MIN_SECRET_LEN)
         self._values.discard("")
         ordered = sorted(self._values, key=len, reverse=True)
         self._regex = re.compile("|".join(re.escape(v) for v in ordered)) if ordered else None

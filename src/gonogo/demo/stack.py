@@ -73,8 +73,14 @@ class DemoStack:
                     raise
                 say("a port was taken meanwhile; starting again on new ports")
                 continue
+            except KeyboardInterrupt:
+                # Ctrl-C or SIGTERM while starting: nothing the user asked for is left behind
+                stack.stop()
+                say(f"interrupted: stopped every process started so far, removed {stack.run_dir}")
+                raise
             except BaseException:
                 stack.stop(keep_logs=True)
+                say(f"start failed: logs kept in {stack._c.layout.logs} (remove them when read)")
                 raise
             break
         stack.start_seconds = time.monotonic() - started
@@ -99,6 +105,18 @@ class DemoStack:
         for name in wanted:
             if name not in web:
                 self.apply_fault(name)
+
+    @classmethod
+    def preview_variables(cls) -> dict[str, str]:
+        """The variables a run would export, with placeholder ports and paths; nothing starts.
+
+        Lets an environment file that interpolates ``GONOGO_DEMO_*`` be validated before (or
+        without) a cold start: ``gonogo validate --env demo`` and the gate's own pre-check.
+        """
+        layout = Layout(Path("/nonexistent/gonogo-demo-preview"))
+        ports = Ports.from_list(list(range(1, Ports.count() + 1)))
+        c = Components.build(layout, ports, Secrets.generate(), Processes())
+        return _variables(c, ())
 
     @classmethod
     def attach(cls, state_file: Path) -> DemoStack:

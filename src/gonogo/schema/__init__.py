@@ -50,7 +50,15 @@ _CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 class CheckOverride(Section):
     """``[checks."<check-id>"]``: per-environment adjustments of one check."""
 
-    severity: Severity | None = Field(default=None, description="replaces the default severity")
+    # strict=False: TOML writes the severity as a string; the enum comes from it
+    severity: Severity | None = Field(
+        default=None, strict=False, description="replaces the default severity"
+    )
+    timeout_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="time limit of the check in seconds (replaces the catalogue's timeout_s)",
+    )
 
 
 class Waiver(Section):
@@ -60,7 +68,10 @@ class Waiver(Section):
     reason: str = Field(min_length=3)
     approver: str = Field(min_length=2, description="who accepted the risk")
     ticket: str = Field(min_length=1, description="change or risk ticket, e.g. CHG-1234")
-    expires: dt.date = Field(description="last day the waiver applies (TOML date: 2026-12-31)")
+    # strict=False: a quoted "2026-12-31" is accepted as well as a TOML date
+    expires: dt.date = Field(
+        strict=False, description="last day the waiver applies (TOML date: 2026-12-31)"
+    )
 
     @field_validator("check")
     @classmethod
