@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.model import Outcome, Severity
+from gonogo.model import ErrorReason, Outcome, Severity
 from gonogo.outcomes import merge_phases
 from gonogo.verdict import CheckResult, Decision, RunState, apply_waivers, decide
 
@@ -41,7 +41,29 @@ class Collector:
         if report.failed:
             self.collection_errors.append(report.nodeid or "(session)")
 
+    def _crash_phases(self) -> None:
+        """A check whose worker died has only the phases reported before the crash (setup
+        passed): add an error phase so it can never count as passed."""
+        for nodeid in dict.fromkeys(self.crashed):
+            phases = self._phases.get(nodeid)
+            if not phases or any(p.get("when") == "crash" for p in phases):
+                continue
+            phases.append(
+                {
+                    **phases[-1],
+                    "when": "crash",
+                    "outcome": Outcome.ERROR.value,
+                    "error_reason": ErrorReason.BUG.value,
+                    "message": "the test worker crashed while running this check "
+                    "(os._exit, segfault or out-of-memory kill); it was not verified",
+                    "findings": [],
+                    "attachments": [],
+                    "duration_s": 0.0,
+                }
+            )
+
     def finish(self, waivers: list[Any], today: dt.date) -> Decision:
+        self._crash_phases()
         raw = [merge_phases(self._phases[nodeid]) for nodeid in self._order]
         results = [_to_result(d) for d in raw]
         # xdist finishes tests in any order: sort so serial and parallel runs give identical output

@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets as pysecrets
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gonogo import __version__, config
+from gonogo import __version__, config, endpoints
 from gonogo.catalogue import Catalogue
 from gonogo.config import Environment
 from gonogo.errors import ConfigError
@@ -39,9 +41,13 @@ class RunContext:
         release: expected release (``--release`` or the environment file).
         allow_intrusive: ``--allow-intrusive`` was given.
         redactor: masks secrets in everything that leaves the process.
-        shared: session-wide probe memo.
+        shared: session-wide probe memo and the run's unreachable endpoints.
         report_dir: ``reports/<env>/<run-id>`` (controller only writes there).
         demo: the demo stack this process started (stopped at the end), if any.
+        demo_variables: the ``GONOGO_DEMO_*`` values of the demo stack, passed to workers.
+        down_dir: run-scoped directory of unreachable endpoints, shared with workers
+            (created and removed by the controller).
+        endpoint_keys: endpoint (``host:port``) -> the env-file keys that name it.
     """
 
     env: Environment
@@ -55,13 +61,31 @@ class RunContext:
     shared: SharedProbes = field(default_factory=SharedProbes)
     demo: Any = None
     demo_variables: dict[str, str] = field(default_factory=dict)
+    down_dir: Path | None = None
+    endpoint_keys: dict[str, list[str]] = field(default_factory=dict)
 
     def to_workerinput(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,
             "started_at": self.started_at.isoformat(),
             "demo_variables": self.demo_variables,
+            "down_dir": str(self.down_dir) if self.down_dir else None,
         }
+
+    def where_configured(self, target: str) -> str:
+        """``web.base_url in environments/prod.toml`` for a check's target, or ``""``."""
+        endpoint = endpoints.endpoint_of(target)
+        keys = self.endpoint_keys.get(endpoint, []) if endpoint else []
+        return f"{', '.join(keys)} in {self.env.path}" if keys else ""
+
+    def close(self, *, controller: bool) -> None:
+        """Stop the demo stack this process started; the controller removes the run's scratch."""
+        if self.demo is not None:
+            self.demo.stop()
+            self.demo = None
+        if controller and self.down_dir is not None:
+            shutil.rmtree(self.down_dir, ignore_errors=True)
+            self.down_dir = None
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -86,9 +110,20 @@ def start_or_attach_demo(
                     f"${DEMO_STATE_VAR} names a running demo stack without fault {fault!r}; "
                     f"start it with `gonogo demo up --fault {fault}` or unset {DEMO_STATE_VAR}"
                 )
+        # a previous run's ratelimit.login probe leaves the login limited for minutes: every
+        # run against an attached stack starts with a fresh limiter, like a new stack
+        stack.reset_rate_limit()
+        progress(f"attached to the demo stack in {stack.run_dir} (login rate limit reset)")
         return None, stack.variables(), stack.secrets()
     stack = DemoStack.start(faults=faults, progress=progress)
     return stack, stack.variables(), stack.secrets()
+
+
+def demo_preview() -> dict[str, str]:
+    """The ``GONOGO_DEMO_*`` variables with placeholder ports and paths (nothing is started)."""
+    from gonogo.demo.stack import DemoStack
+
+    return DemoStack.preview_variables()
 
 
 def build(
@@ -104,46 +139,82 @@ def build(
     workerinput: Mapping[str, Any] | None,
     progress: Callable[[str], None],
 ) -> RunContext:
-    """Load the environment (starting the demo stack when the file asks for it)."""
+    """Load and check the environment (starting the demo stack when the file asks for it).
+
+    On the controller everything that can be wrong with the configuration is found before the
+    demo stack starts: the file is validated with placeholder demo values first, and after
+    loading, every configured host name must resolve (a name that does not exist is a
+    configuration error; a host that refuses or does not answer is left to the checks).
+    """
     path = config.resolve_path(env_name, env_file, env_dir)
     raw = config.read_toml(path)
+    if workerinput is not None:
+        given = dict(workerinput.get("demo_variables", {}))
+        down = workerinput.get("down_dir")
+        return _context(
+            config.load(path, extra=given),
+            catalogue,
+            run_id=str(workerinput["run_id"]),
+            started_at=dt.datetime.fromisoformat(workerinput["started_at"]),
+            reports_root=reports_root,
+            release=release,
+            allow_intrusive=allow_intrusive,
+            demo_vars=given,
+            demo_secrets={},
+            down_dir=Path(down) if down else None,
+        )
+    started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     demo_stack = None
     demo_vars: dict[str, str] = {}
     demo_secrets: dict[str, str] = {}
-    if workerinput is not None:
-        demo_vars = dict(workerinput.get("demo_variables", {}))
-        started_at = dt.datetime.fromisoformat(workerinput["started_at"])
-        run_id = str(workerinput["run_id"])
-    else:
-        started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        run_id = new_run_id(started_at)
-        if "demo" in raw:
-            faults = _demo_faults(raw, path) + [f for f in demo_faults if f]
-            demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
-        elif demo_faults:
-            raise ConfigError(
-                f"--demo-fault needs an environment with a [demo] table ({path} has none); try --env demo"
-            )
+    if "demo" in raw:
+        faults = _demo_faults(raw, path) + [f for f in demo_faults if f]
+        # every configuration error surfaces before the stack's cold start, not after it
+        config.validate_check_ids(config.load(path, extra=demo_preview()), catalogue)
+        demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
+    elif demo_faults:
+        raise ConfigError(
+            f"--demo-fault needs an environment with a [demo] table ({path} has none); try --env demo"
+        )
     try:
         env = config.load(path, extra=demo_vars)
+        config.validate_check_ids(env, catalogue)
+        ctx = _context(
+            env,
+            catalogue,
+            run_id=new_run_id(started_at),
+            started_at=started_at,
+            reports_root=reports_root,
+            release=release,
+            allow_intrusive=allow_intrusive,
+            demo_vars=demo_vars,
+            demo_secrets=demo_secrets,
+            down_dir=None,
+        )
+        _preflight(ctx)
     except BaseException:
         if demo_stack is not None:
             demo_stack.stop()
         raise
-    for waiver in env.config.waivers:
-        if waiver.check not in catalogue:
-            if demo_stack is not None:
-                demo_stack.stop()
-            raise ConfigError(
-                f"{path}: waiver for unknown check id {waiver.check!r}; `gonogo checks` lists the known ids"
-            )
-    for check_id in env.config.checks:
-        if check_id not in catalogue:
-            if demo_stack is not None:
-                demo_stack.stop()
-            raise ConfigError(
-                f"{path}: checks.{check_id}: unknown check id; `gonogo checks` lists the known ids"
-            )
+    ctx.demo = demo_stack
+    ctx.down_dir = Path(tempfile.mkdtemp(prefix=f"gonogo-{ctx.run_id}-down-"))
+    ctx.shared.board.directory = ctx.down_dir
+    return ctx
+
+
+def _context(
+    env: Environment,
+    catalogue: Catalogue,
+    *,
+    run_id: str,
+    started_at: dt.datetime,
+    reports_root: Path,
+    release: str | None,
+    allow_intrusive: bool,
+    demo_vars: dict[str, str],
+    demo_secrets: dict[str, str],
+    down_dir: Path | None,
+) -> RunContext:
     redactor = Redactor(env.secrets)
     redactor.add(demo_secrets.values())
     redactor.add(
@@ -160,9 +231,23 @@ def build(
         allow_intrusive=allow_intrusive,
         redactor=redactor,
         report_dir=reports_root / env.name / run_id,
-        demo=demo_stack,
+        shared=SharedProbes(endpoints.DownBoard(down_dir)),
         demo_variables=demo_vars,
+        down_dir=down_dir,
+        endpoint_keys=endpoints.configured_endpoints(env.config.model_dump(mode="json")),
     )
+
+
+def _preflight(ctx: RunContext) -> None:
+    """A configured host name that does not exist is a configuration error (exit 4)."""
+    problems = endpoints.unresolvable_hosts(ctx.endpoint_keys)
+    if problems:
+        keypath, host, why = problems[0]
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(
+            f"{ctx.env.path}: {keypath}: host {host!r} does not resolve ({why}); fix the name "
+            f"or run the gate where it resolves{more}"
+        )
 
 
 def _demo_faults(raw: dict[str, Any], path: Path) -> list[str]:

@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 import pytest
 
 from gonogo.config import Environment
+from gonogo.endpoints import DownBoard, endpoint_of, shows_down
 from gonogo.errors import ProbeError
 from gonogo.evidence import Evidence
-from gonogo.model import CheckSpec, ErrorReason, Finding
+from gonogo.model import CheckSpec, Finding
 from gonogo.schema import EnvironmentConfig
 
 T = TypeVar("T")
@@ -34,25 +35,22 @@ class CheckFailed(AssertionError):
 
 
 class SharedProbes:
-    """Session-wide memo of probe results and failures.
+    """Session-wide memo of probe results and failures, and the run's unreachable endpoints.
 
-    Several checks read the same facts (one HTTPS fetch feeds every header check), and an
-    endpoint that is unreachable fails every later check that names it at once, with the first
-    error, instead of each check waiting for its own timeout.
+    Several checks read the same facts (one HTTPS fetch feeds every header check). An endpoint
+    that was refused or timed out (see :mod:`gonogo.endpoints`) fails every later check that
+    names it at once, with the first error, in every xdist worker, instead of each check
+    waiting for its own timeout.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, board: DownBoard | None = None) -> None:
         self._results: dict[str, Any] = {}
         self._errors: dict[str, ProbeError] = {}
-        self._down: dict[str, ProbeError] = {}
+        self.board = board or DownBoard()
 
     def get(self, key: str, factory: Callable[[], T], endpoint: str | None = None) -> T:
-        if endpoint is not None and endpoint in self._down:
-            first = self._down[endpoint]
-            raise type(first)(
-                f"{endpoint} is unreachable (failed earlier in this run): {first}",
-                reason=first.reason,
-            )
+        if endpoint is not None:
+            self.raise_if_down(endpoint)
         if key in self._errors:
             raise self._errors[key]
         if key not in self._results:
@@ -60,18 +58,28 @@ class SharedProbes:
                 self._results[key] = factory()
             except ProbeError as err:
                 self._errors[key] = err
-                if endpoint is not None and err.reason in (
-                    ErrorReason.CONNECTIVITY,
-                    ErrorReason.TIMEOUT,
-                ):
-                    self._down[endpoint] = err
+                if endpoint is not None:
+                    self.note_failure(endpoint, err)
                 raise
         return self._results[key]
+
+    def raise_if_down(self, endpoint: str) -> None:
+        """Fail at once (same error class and reason) when ``endpoint`` is known unreachable."""
+        first = self.board.get(endpoint)
+        if first is not None:
+            raise type(first)(
+                f"{endpoint} is unreachable (failed earlier in this run): {first}",
+                reason=first.reason,
+            )
+
+    def note_failure(self, endpoint: str | None, err: BaseException) -> None:
+        """Record ``endpoint`` as down when ``err`` shows it unreachable."""
+        if endpoint is not None and isinstance(err, ProbeError) and shows_down(endpoint, err):
+            self.board.mark(endpoint, err)
 
     def clear(self) -> None:
         self._results.clear()
         self._errors.clear()
-        self._down.clear()
 
 
 class Gate:
@@ -109,14 +117,23 @@ class Gate:
         pytest.skip(f"{NOT_APPLICABLE}{why}")
 
     def target(self, description: str) -> None:
-        """Name what this check looked at (shown in junit names and the report)."""
+        """Name what this check looks at (shown in junit names and the report).
+
+        A URL, ``host:port`` or ``host:port/db`` names an endpoint: when it was refused or timed
+        out earlier in this run (any check, any worker), the check ends here as an error with
+        the first error, instead of waiting for its own timeout.
+        """
         self.evidence.target = description
+        endpoint = endpoint_of(description)
+        if endpoint is not None:
+            self._shared.raise_if_down(endpoint)
 
     def shared(self, key: str, factory: Callable[[], T], *, endpoint: str | None = None) -> T:
         """Run ``factory`` once per session for ``key`` (errors are remembered too).
 
-        ``endpoint`` (``host:port``) names what the probe connects to: once it was unreachable or
-        timed out, every later probe of it fails at once with the first error.
+        ``endpoint`` (``host:port``) names what the probe connects to when it is not the
+        check's :meth:`target`: once it was refused or timed out, every later probe of it fails
+        at once with the first error.
         """
         return self._shared.get(key, factory, endpoint)
 

@@ -1,31 +1,34 @@
 """pytest wiring: options, markers, and the hooks that turn tests into a go/no-go verdict.
 
-Wiring only; the logic lives in :mod:`gonogo.context` (environment and demo),
-:mod:`gonogo.outcomes` (per-phase classification), :mod:`gonogo.collector` (controller-side
-results), :mod:`gonogo.verdict` (the decision) and :mod:`gonogo.report` (artefacts).
+Wiring only; the logic lives in :mod:`gonogo.invocation` (suite root, info-only runs, SIGTERM),
+:mod:`gonogo.context` (environment and demo), :mod:`gonogo.collection` (check identity),
+:mod:`gonogo.runtest` and :mod:`gonogo.outcomes` (per-phase results),
+:mod:`gonogo.collector` (controller-side results), :mod:`gonogo.verdict` (the decision) and
+:mod:`gonogo.report` (artefacts).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gonogo import catalogue as catalogue_mod
+from gonogo import collection, invocation, runtest
 from gonogo import context as context_mod
 from gonogo.collector import Collector
+from gonogo.endpoints import endpoint_of
 from gonogo.errors import ConfigError, DemoError
 from gonogo.evidence import Evidence
 from gonogo.model import CheckSpec
-from gonogo.outcomes import classify
 from gonogo.redact import Redactor
 
 CONTEXT_KEY = pytest.StashKey["context_mod.RunContext"]()
 SPEC_KEY = pytest.StashKey[CheckSpec]()
 EVIDENCE_KEY = pytest.StashKey[Evidence]()
+RESTORE_SIGTERM_KEY = pytest.StashKey[Callable[[], None]]()
 
 MARKERS = {
     "check(id)": "gonogo check id of this gate test (see `gonogo checks`)",
@@ -41,7 +44,7 @@ MARKERS = {
     "monitoring": "topic: metrics and alerting",
     "intrusive": "changes or loads the target: refused on sensitive environments without --allow-intrusive",
 }
-STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
+STAGES = collection.STAGES
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -83,19 +86,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="inject a fault into the embedded demo stack (repeatable; `gonogo demo faults` lists them)",
     )
     group.addoption(
-        "--gonogo-reports", metavar="DIR", help="where run reports go (default: <rootdir>/reports)"
+        "--gonogo-reports",
+        metavar="DIR",
+        help="where run reports go (default: reports/ beside the ini file)",
     )
     group.addoption(
         "--gonogo-catalogue", action="store_true", help="print the check catalogue and exit"
     )
     parser.addini(
         "gonogo_catalogue",
-        "check catalogue file or directory (relative to rootdir)",
+        "check catalogue file or directory (relative to the ini file's directory)",
         default="catalogue",
     )
     parser.addini(
         "gonogo_env_dir",
-        "directory of environment files (relative to rootdir)",
+        "directory of environment files (relative to the ini file's directory)",
         default="environments",
     )
     parser.addini(
@@ -106,12 +111,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _root(config: pytest.Config) -> Path:
-    return Path(config.rootpath)
-
-
 def _catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
-    return catalogue_mod.load(_root(config) / config.getini("gonogo_catalogue"))
+    return catalogue_mod.load(invocation.root(config) / config.getini("gonogo_catalogue"))
+
+
+def _env_dir(config: pytest.Config) -> Path:
+    return invocation.root(config) / config.getini("gonogo_env_dir")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) -> None:
+    invocation.repair_setup(early_config, args)
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
@@ -128,28 +138,30 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, doc in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {doc}")
+    if config.getoption("gonogo_catalogue") or invocation.info_only(config):
+        return  # help, markers, fixtures, collect-only: nothing is checked, no environment needed
     env_name, env_file = config.getoption("env"), config.getoption("env_file")
-    if config.getoption("gonogo_catalogue"):
-        return
     if not env_name and not env_file:
         if _selects_gate_paths(config):
             try:
-                context_mod.config.resolve_path(
-                    None, None, _root(config) / config.getini("gonogo_env_dir")
-                )
+                context_mod.config.resolve_path(None, None, _env_dir(config))
             except ConfigError as err:
                 raise pytest.UsageError(str(err)) from None
         config.pluginmanager.register(NoEnvGuard(config), "gonogo-noenv")
         return
     workerinput = getattr(config, "workerinput", None)
+    # installed before the demo stack starts: a SIGTERM there stops what started, too
+    config.stash[RESTORE_SIGTERM_KEY] = invocation.install_sigterm()
     try:
         catalogue = _catalogue(config)
         ctx = context_mod.build(
             env_name=env_name,
             env_file=env_file,
-            env_dir=_root(config) / config.getini("gonogo_env_dir"),
+            env_dir=_env_dir(config),
             catalogue=catalogue,
-            reports_root=Path(config.getoption("gonogo_reports") or _root(config) / "reports"),
+            reports_root=Path(
+                config.getoption("gonogo_reports") or invocation.root(config) / "reports"
+            ),
             release=config.getoption("release"),
             allow_intrusive=config.getoption("allow_intrusive"),
             demo_faults=config.getoption("demo_fault"),
@@ -159,7 +171,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except (ConfigError, DemoError) as err:
         raise pytest.UsageError(Redactor().text(str(err))) from None
     config.stash[CONTEXT_KEY] = ctx
-    _install_log_redaction(ctx.redactor)
+    runtest.install_log_redaction(ctx.redactor)
     if workerinput is None:
         from gonogo.report.session import ReportPlugin
 
@@ -174,14 +186,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     ctx = config.stash.get(CONTEXT_KEY, None)
-    if ctx is not None and ctx.demo is not None:
-        ctx.demo.stop()
-        ctx.demo = None
+    if ctx is not None:
+        ctx.close(controller=not hasattr(config, "workerinput"))
+    config.stash.get(RESTORE_SIGTERM_KEY, lambda: None)()
 
 
 def _selects_gate_paths(config: pytest.Config) -> bool:
     """Whether the command line (or the default testpaths) points at gate checks."""
-    root = _root(config)
+    root = invocation.root(config)
     gate_dirs = [(root / p).resolve() for p in config.getini("gonogo_gate_paths")]
     args = [a.split("::")[0] for a in config.args if not a.startswith("-")] or ["."]
     for arg in args:
@@ -202,9 +214,7 @@ class NoEnvGuard:
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         if any(item.get_closest_marker("check") for item in items):
             try:
-                context_mod.config.resolve_path(
-                    None, None, _root(self.config) / self.config.getini("gonogo_env_dir")
-                )
+                context_mod.config.resolve_path(None, None, _env_dir(self.config))
             except ConfigError as err:
                 raise pytest.UsageError(str(err)) from None
 
@@ -220,40 +230,37 @@ class XdistBridge:
         node.workerinput["gonogo"] = self.ctx.to_workerinput()
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from gonogo.scheduling import CrashSafeLoadGroupScheduling
+
+    return CrashSafeLoadGroupScheduling(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     ctx = config.stash.get(CONTEXT_KEY, None)
-    if ctx is None:
-        return
-    for item in items:
-        marker = item.get_closest_marker("check")
-        if marker is None:
-            raise pytest.UsageError(
-                f"{item.nodeid}: a gate test needs @pytest.mark.check('<id>') (gate run with --env {ctx.env.name})"
-            )
-        if not marker.args or not isinstance(marker.args[0], str):
-            raise pytest.UsageError(
-                f"{item.nodeid}: @pytest.mark.check needs the check id as its first argument"
-            )
+    if ctx is not None:
+        specs = collection.prepare(
+            items, ctx.catalogue, ctx.env.config.checks, env_name=ctx.env.name
+        )
+    elif config.getoption("collectonly") and any(collection.check_id(i) for i in items):
+        # --collect-only without an environment: catalogue markers so that -m selects as in a run
         try:
-            entry = ctx.catalogue[marker.args[0]]
-        except KeyError:
-            raise pytest.UsageError(f"{item.nodeid}: {_unknown(marker.args[0])}") from None
-        spec = entry.spec
-        override = ctx.env.config.checks.get(spec.id)
-        if override is not None and override.severity is not None:
-            spec = CheckSpec(spec.id, spec.title, override.severity, spec.covers, spec.intrusive)
+            catalogue = _catalogue(config)
+        except ConfigError as err:
+            raise pytest.UsageError(str(err)) from None
+        gate_items = [i for i in items if collection.check_id(i)]
+        collection.prepare(gate_items, catalogue, {}, env_name=None)
+        return
+    else:
+        return
+    for item, spec in specs.items():
         item.stash[SPEC_KEY] = spec
-        # the catalogue is the single source of stage/topic markers: -m selects on them
-        for name in (*entry.markers, *(["intrusive"] if spec.intrusive else [])):
-            if item.get_closest_marker(name) is None:
-                item.add_marker(name)
     # intrusive checks disturb the target (rate limiters tripped, load): run them after the rest
     items.sort(key=lambda item: item.stash[SPEC_KEY].intrusive)
-
-
-def _unknown(check_id: str) -> str:
-    return f"unknown check id {check_id!r}: add it to catalogue/*.toml or fix the typo (`gonogo checks` lists the ids)"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -282,89 +289,11 @@ def pytest_runtest_makereport(
     if ctx is None or spec is None:
         return report
     evidence = item.stash.get(EVIDENCE_KEY, None) or Evidence()
-    outcome, reason, message = classify(report, call)
-    outcome_value = outcome.value
-    redact = ctx.redactor
-    severity = (
-        evidence.effective_severity(spec.severity) if report.when == "call" else spec.severity
-    )
-    report.gonogo = redact.redact(  # type: ignore[attr-defined]
-        {
-            "id": spec.id,
-            "title": spec.title,
-            "severity": severity.value,
-            "default_severity": spec.severity.value,
-            "covers": list(spec.covers),
-            "intrusive": spec.intrusive,
-            "markers": sorted(
-                {m.name for m in item.iter_markers()} - {"check", "parametrize", "usefixtures"}
-            ),
-            "nodeid": item.nodeid,
-            "when": report.when,
-            "outcome": outcome_value,
-            "error_reason": reason,
-            "message": message,
-            "duration_s": round(report.duration, 3),
-            "target": evidence.target,
-            "findings": [f.to_wire() for f in evidence.findings] if report.when == "call" else [],
-            "attachments": list(evidence.attachments) if report.when == "call" else [],
-        }
-    )
-    _redact_report(report, redact)
+    if call.excinfo is not None:
+        # an endpoint refused or silent here fails every later check of it at once
+        ctx.shared.note_failure(endpoint_of(evidence.target), call.excinfo.value)
+    data = runtest.wire(item, report, call, spec, evidence)
+    runtest.shorten(report, call, data, ctx.where_configured(evidence.target))
+    report.gonogo = ctx.redactor.redact(data)  # type: ignore[attr-defined]
+    runtest.redact_report(report, ctx.redactor)
     return report
-
-
-def _redact_report(report: pytest.TestReport, redact: Redactor) -> None:
-    """Mask secrets in what pytest itself prints and what pytest-html embeds."""
-    longrepr = report.longrepr
-    if isinstance(longrepr, tuple) and len(longrepr) == 3:
-        path, line, msg = longrepr
-        report.longrepr = (path, line, redact.text(str(msg)))
-    elif isinstance(longrepr, str):
-        report.longrepr = redact.text(longrepr)
-    elif longrepr is not None:
-        text = str(longrepr)
-        if redact.text(text) != text:
-            _redact_in_place(longrepr, redact, depth=0)
-            if redact.text(str(longrepr)) != str(longrepr):  # a shape we do not know: flatten
-                report.longrepr = redact.text(str(longrepr))
-    report.sections = [(title, redact.text(content)) for title, content in report.sections]
-
-
-def _redact_in_place(obj: Any, redact: Redactor, depth: int) -> Any:
-    """Walk pytest's repr objects (reprcrash, entries, locals, args) and mask their strings."""
-    if depth > 12:
-        return obj
-    if isinstance(obj, str):
-        return redact.text(obj)
-    if isinstance(obj, list):
-        obj[:] = [_redact_in_place(v, redact, depth + 1) for v in obj]
-        return obj
-    if isinstance(obj, tuple):
-        return tuple(_redact_in_place(v, redact, depth + 1) for v in obj)
-    if hasattr(obj, "__dict__"):
-        for key, value in vars(obj).items():
-            new = _redact_in_place(value, redact, depth + 1)
-            if new is not value:
-                object.__setattr__(obj, key, new)
-    return obj
-
-
-def _install_log_redaction(redactor: Redactor) -> None:
-    """Every log record is formatted and masked before any handler sees it."""
-    previous = logging.getLogRecordFactory()
-    if getattr(previous, "_gonogo", False):
-        previous = previous._gonogo_previous  # type: ignore[attr-defined]
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):
-            return record
-        record.msg, record.args = redactor.text(message), None
-        return record
-
-    factory._gonogo = True  # type: ignore[attr-defined]
-    factory._gonogo_previous = previous  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(factory)

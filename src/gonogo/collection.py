@@ -1,0 +1,94 @@
+"""Collection: each gate test's check identity, markers and time limit, from the catalogue.
+
+The catalogue is the single source of a check's title, severity, stage/topic markers and time
+limit; the environment file may override the severity and the time limit per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from gonogo.catalogue import Catalogue
+from gonogo.model import CheckSpec
+
+# what the reports list as a check's markers: stages and topics, not pytest's own machinery
+STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
+TOPICS = ("security", "data", "backup", "infra", "monitoring", "intrusive")
+REPORTED_MARKERS = frozenset((*STAGES, *TOPICS))
+
+
+def unknown_id(check_id: str) -> str:
+    return f"unknown check id {check_id!r}: add it to catalogue/*.toml or fix the typo (`gonogo checks` lists the ids)"
+
+
+def check_id(item: pytest.Item) -> str | None:
+    """The id of ``@pytest.mark.check("id")`` (None when the test has no check marker)."""
+    marker = item.get_closest_marker("check")
+    if marker is None:
+        return None
+    if not marker.args or not isinstance(marker.args[0], str):
+        raise pytest.UsageError(
+            f"{item.nodeid}: @pytest.mark.check needs the check id as its first argument"
+        )
+    return marker.args[0]
+
+
+def _function_of(item: pytest.Item) -> str:
+    # parametrized instances of one test function share this; two functions never do
+    return item.nodeid.split("[", 1)[0]
+
+
+def prepare(
+    items: list[pytest.Item],
+    catalogue: Catalogue,
+    overrides: Mapping[str, Any],
+    *,
+    env_name: str | None,
+) -> dict[pytest.Item, CheckSpec]:
+    """Validate every gate test and return its effective spec.
+
+    Adds the catalogue's markers (so ``-m`` selects on them) and a ``timeout`` marker when the
+    catalogue or the environment file sets ``timeout_s``. Raises UsageError (exit 4) for a test
+    without a check id, an unknown id, or one id declared by two test functions.
+    """
+    specs: dict[pytest.Item, CheckSpec] = {}
+    declared: dict[str, str] = {}
+    for item in items:
+        cid = check_id(item)
+        if cid is None:
+            where = f" (gate run with --env {env_name})" if env_name else ""
+            raise pytest.UsageError(
+                f"{item.nodeid}: a gate test needs @pytest.mark.check('<id>'){where}"
+            )
+        try:
+            entry = catalogue[cid]
+        except KeyError:
+            raise pytest.UsageError(f"{item.nodeid}: {unknown_id(cid)}") from None
+        function = declared.setdefault(cid, _function_of(item))
+        if function != _function_of(item):
+            raise pytest.UsageError(
+                f"check id {cid!r} is declared by two gate tests, {function} and "
+                f"{_function_of(item)}: each check id belongs to one test function"
+            )
+        spec = entry.spec
+        override = overrides.get(cid)
+        if override is not None and override.severity is not None:
+            spec = CheckSpec(spec.id, spec.title, override.severity, spec.covers, spec.intrusive)
+        specs[item] = spec
+        for name in (*entry.markers, *(["intrusive"] if spec.intrusive else [])):
+            if item.get_closest_marker(name) is None:
+                item.add_marker(name)
+        timeout = override.timeout_s if override is not None else None
+        timeout = timeout if timeout is not None else entry.timeout_s
+        if timeout is not None:
+            # first in line: pytest-timeout reads the closest marker, so this one wins
+            item.add_marker(pytest.mark.timeout(timeout), append=False)
+    return specs
+
+
+def reported_markers(item: pytest.Item) -> list[str]:
+    """The stage and topic markers of a gate test, sorted (never xdist_group, timeout...)."""
+    return sorted({m.name for m in item.iter_markers()} & REPORTED_MARKERS)
