@@ -1,9 +1,11 @@
 """How much does an unreachable dependency cost? Prints ratios, asserts nothing.
 
-Points every component of an environment at a loopback "tarpit" (accepts TCP connections and
-never answers) and at a closed port, runs the pre-deploy and smoke checks, and prints
-wall time / per-call timeout. With fail-fast, each unreachable endpoint costs about one timeout
-per worker; without it, it would cost one timeout per check.
+Points every component of an environment at one loopback endpoint that is either a "tarpit"
+(accepts TCP connections and never answers) or a closed port, runs the pre-deploy and smoke
+checks serially and with ``-n 2``, and prints the wall time as a multiple of the per-call timeout
+and how many checks waited for a timeout themselves. With fail-fast, the unreachable endpoint
+costs about one timeout per worker; without it, one per check (the numbers before fail-fast are
+in the commit that introduced it: tarpit 28.3 x the timeout, serial).
 
     .venv/bin/python bench/fail_fast.py
 """
@@ -47,12 +49,29 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(env_text: str, label: str) -> None:
+def environment(port: int) -> str:
+    return f"""
+release = "1"
+[web]
+base_url = "https://127.0.0.1:{port}"
+http_url = "http://127.0.0.1:{port}"
+timeout_s = {TIMEOUT_S}
+[postgres]
+dsn = "postgresql://app:pw@127.0.0.1:{port}/app"
+connect_timeout_s = {TIMEOUT_S}
+[redis]
+url = "redis://127.0.0.1:{port}/0"
+timeout_s = {TIMEOUT_S}
+"""
+
+
+def run(env_text: str, label: str, workers: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = Path(tmp) / f"bench-{label}.toml"
         env.write_text(env_text)
+        reports = Path(tmp) / "reports"
         started = time.perf_counter()
-        subprocess.run(
+        proc = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -65,7 +84,8 @@ def run(env_text: str, label: str) -> None:
                 "-p",
                 "no:cacheprovider",
                 "--gonogo-reports",
-                str(Path(tmp) / "reports"),
+                str(reports),
+                *workers,
             ],
             cwd=ROOT,
             capture_output=True,
@@ -74,12 +94,19 @@ def run(env_text: str, label: str) -> None:
             check=False,
         )
         wall = time.perf_counter() - started
-        doc = json.loads(next((Path(tmp) / "reports").rglob("evidence.json")).read_text())
+        found = sorted(reports.rglob("evidence.json"))
+        name = f"{label} {' '.join(workers) or 'serial'}"
+        if not found:
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+            print(f"{name:>16}: no evidence.json (exit {proc.returncode}): {' | '.join(tail)}")
+            return
+        doc = json.loads(found[-1].read_text())
         errors = sum(c["outcome"] == "error" for c in doc["checks"])
+        waited = sum(c["duration_s"] >= 0.8 * TIMEOUT_S for c in doc["checks"])
         print(
-            f"{label:>8}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
-            f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout "
-            f"({wall / max(errors, 1) / TIMEOUT_S:.2f} timeouts per failing check)"
+            f"{name:>16}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
+            f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout; "
+            f"{waited} checks waited for a timeout themselves"
         )
 
 
@@ -87,22 +114,8 @@ def main() -> None:
     server, port = tarpit()
     try:
         for label, p in (("tarpit", port), ("refused", closed_port())):
-            run(
-                f"""
-release = "1"
-[web]
-base_url = "https://127.0.0.1:{p}"
-http_url = "http://127.0.0.1:{p}"
-timeout_s = {TIMEOUT_S}
-[postgres]
-dsn = "postgresql://app:pw@127.0.0.1:{p}/app"
-connect_timeout_s = {TIMEOUT_S}
-[redis]
-url = "redis://127.0.0.1:{p}/0"
-timeout_s = {TIMEOUT_S}
-""",
-                label,
-            )
+            for workers in ([], ["-n", "2"]):
+                run(environment(p), label, workers)
     finally:
         server.close()
 

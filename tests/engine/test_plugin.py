@@ -141,26 +141,41 @@ def test_maxfail_stop_is_not_go(pytester: pytest.Pytester) -> None:
     assert evidence(root)["verdict"] == "NO-GO"
 
 
-def test_crashed_worker_is_not_go(pytester: pytest.Pytester) -> None:
-    """A worker that dies mid-check (os._exit) makes the run NO-GO, never GO."""
+@pytest.mark.parametrize("dist", ["load", "loadgroup"])
+def test_crashed_worker_is_not_go(pytester: pytest.Pytester, dist: str) -> None:
+    """A worker that dies mid-check (os._exit) makes the run NO-GO and that check an error: it
+    is never reported as passed, run again on each replacement worker, or left hanging."""
     checks = """
 import os, pytest
 from gonogo.model import Comparison, compare
 
 @pytest.mark.check("t.pass")
-def test_pass(gate):
+@pytest.mark.parametrize("n", range(4))
+def test_pass(gate, n):
     gate.judge([compare("x", 1, Comparison.EQ, 1)])
 
 @pytest.mark.check("t.na")
 def test_crash(gate):
     os._exit(13)
+
+@pytest.mark.check("t.fail-major")
+@pytest.mark.parametrize("n", range(4))
+def test_after(gate, n):
+    gate.judge([compare("x", 1, Comparison.EQ, 1)])
 """
     root = make_project(pytester, checks=checks)
-    result = pytester.runpytest_subprocess("--env", "t", "-n", "2")
-    assert result.ret != 0
+    result = pytester.runpytest_subprocess("--env", "t", "-n", "2", "--dist", dist, timeout=120)
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 1, output
+    assert "INTERNALERROR" not in output
+    assert output.count("replacing crashed worker") == 1  # reported once, not re-run
     doc = evidence(root)
     assert doc["verdict"] == "NO-GO"
     assert any("crashed" in r for r in doc["reasons"])
+    crashed = next(c for c in doc["checks"] if c["id"] == "t.na")
+    assert crashed["outcome"] == "error" and crashed["error_reason"] == "bug"
+    assert "worker crashed" in crashed["message"]
+    assert [c["outcome"] for c in doc["checks"] if c["id"] != "t.na"] == ["passed"] * 8
 
 
 def test_no_checks_selected_is_no_go(pytester: pytest.Pytester) -> None:

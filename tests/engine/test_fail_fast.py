@@ -1,0 +1,187 @@
+"""Unreachable endpoints: one timeout per run, one clear line per check, DNS typos are config errors."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.project import evidence, latest, make_project
+from gonogo.endpoints import DownBoard, endpoint_of, shows_down
+from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.gate import SharedProbes
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+TIMEOUT_S = 1.5
+
+
+@pytest.fixture
+def tarpit() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers (a hung server)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+        for conn in held:
+            conn.close()
+
+
+# five checks of one [web] endpoint, each through its own probe call (no shared memo key)
+WEB_CHECKS = """
+import pytest
+from gonogo.probes import http
+
+def _probe(gate):
+    web = gate.require("web")
+    gate.target(web.base_url)
+    http.fetch(web.base_url + "/" + gate.spec.id, ca_bundle=None, timeout=web.timeout_s)
+
+@pytest.mark.check("t.pass")
+def test_a(gate):
+    _probe(gate)
+
+@pytest.mark.check("t.fail-major")
+def test_b(gate):
+    _probe(gate)
+
+@pytest.mark.check("t.error")
+def test_c(gate):
+    _probe(gate)
+
+@pytest.mark.check("t.na")
+def test_d(gate):
+    _probe(gate)
+
+@pytest.mark.check("t.intrusive")
+def test_e(gate):
+    _probe(gate)
+"""
+
+
+def _web_env(port: int) -> str:
+    return f'release = "1"\n[web]\nbase_url = "https://127.0.0.1:{port}"\ntimeout_s = {TIMEOUT_S}\n'
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_hung_endpoint_costs_one_timeout_per_worker(
+    pytester: pytest.Pytester, tarpit: int, workers: list[str]
+) -> None:
+    """A host that never answers is waited for once (once per worker under xdist), not once per
+    check: the other checks end at once as errors naming the first failure."""
+    root = make_project(pytester, checks=WEB_CHECKS, env=_web_env(tarpit))
+    result = pytester.runpytest_subprocess("--env", "t", "-p", "no:cacheprovider", *workers)
+    assert result.ret == 1
+    checks = evidence(root)["checks"]
+    assert {c["outcome"] for c in checks} == {"error"}
+    waited = [c for c in checks if c["duration_s"] >= TIMEOUT_S * 0.8]
+    assert 1 <= len(waited) <= (2 if workers else 1)
+    fast = [c for c in checks if c not in waited]
+    assert all("unreachable (failed earlier in this run)" in c["message"] for c in fast)
+    assert all(c["error_reason"] == "timeout" for c in checks)
+
+
+def test_unreachable_check_is_one_line_everywhere(pytester: pytest.Pytester) -> None:
+    """A refused endpoint gives one line per check naming the host, the env key and the fix:
+    in the terminal, in report.html and in pytest's own junit, never an httpx traceback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    root = make_project(pytester, checks=WEB_CHECKS, env=_web_env(closed))
+    junit = root / "pytest-junit.xml"
+    result = pytester.runpytest_subprocess("--env", "t", f"--junitxml={junit}")
+    output = result.stdout.str() + result.stderr.str()
+    assert "Traceback" not in output and "httpx" not in output
+    line = (
+        f"t.pass: could not check (connectivity): 127.0.0.1: cannot connect to "
+        f"https://127.0.0.1:{closed}/t.pass"
+    )
+    assert line in output
+    key = f"[web.base_url in {root / 'environments' / 't.toml'}]"
+    assert output.count(key) >= 5
+    assert len(output.splitlines()) < 80
+    page = (latest(root) / "report.html").read_text()
+    assert "httpx" not in page and line in page
+    junit_text = junit.read_text()
+    assert "httpx" not in junit_text and line in junit_text
+
+
+def test_unresolvable_host_is_config_error(pytester: pytest.Pytester) -> None:
+    """A configured host name that does not exist in DNS stops the run with exit 4 and one line
+    naming the file, the key and the host."""
+    env = '[web]\nbase_url = "https://no-such-host.gonogo.invalid"\n'
+    root = make_project(pytester, env=env)
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(f"ERROR: {root / 'environments' / 't.toml'}: web.base_url: host")
+    assert "'no-such-host.gonogo.invalid' does not resolve" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("target", "endpoint"),
+    [
+        ("https://app.example.com", "app.example.com:443"),
+        ("https://App.Example.com:8443/health", "app.example.com:8443"),
+        ("http://localhost:8080", "localhost:8080"),
+        ("https://localhost:8443 /, /health", "localhost:8443"),
+        ("postgresql://app:pw@db.internal/app", "db.internal:5432"),
+        ("redis://:pw@cache:6380/0", "cache:6380"),
+        ("db.internal:5432/app", "db.internal:5432"),
+        ("127.0.0.1:6379", "127.0.0.1:6379"),
+        ("[::1]:5432/app", "[::1]:5432"),
+        ("https://[::1]:8443/", "[::1]:8443"),
+        ("/var/backups/app-*.dump", None),
+        ("/backups/*.dump -> db:5432/scratch", None),
+        ("ftp://files.example.com/x", None),
+        ("", None),
+    ],
+)
+def test_endpoint_of_target(target: str, endpoint: str | None) -> None:
+    """A check's endpoint is the host:port of its target's first word; a file path has none."""
+    assert endpoint_of(target) == endpoint
+
+
+def test_down_board_is_shared_through_its_directory(tmp_path: Path) -> None:
+    """An endpoint marked down by one process is seen by another board on the same directory,
+    with the first error's class, reason and message."""
+    DownBoard(tmp_path).mark("db:5432", ProbeTimeout("postgres db:5432/app: no answer in 3 s"))
+    other = SharedProbes(DownBoard(tmp_path))
+    with pytest.raises(ProbeTimeout, match=r"db:5432 is unreachable \(failed earlier") as err:
+        other.get("pg-facts", lambda: 1, "db:5432")
+    assert err.value.reason.value == "timeout"
+    assert json.loads(next(tmp_path.glob("*.json")).read_text())["kind"] == "ProbeTimeout"
+
+
+@pytest.mark.parametrize(
+    ("error", "down"),
+    [
+        (ProbeTimeout("db: no answer within 3 s"), True),
+        (ProbeRefused("db: connection refused"), True),
+        (ProbeRefused("cdn.example.com: connection refused"), False),
+        (ProbeError("db: TLS certificate of https://db/ not trusted"), False),
+    ],
+    ids=["timeout", "refused", "other-host", "tls-error"],
+)
+def test_only_refused_or_silent_endpoints_go_down(error: ProbeError, down: bool) -> None:
+    """A TLS or HTTP problem is a fact about a reachable server, and an error naming another
+    host says nothing about this one: neither marks the endpoint down."""
+    assert shows_down("db:5432", error) is down
