@@ -144,3 +144,92 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
         assert "value-1234" not in caplog.text and "***" in caplog.text
     finally:
         logging.setLogRecordFactory(previous)
+
+
+ODD_SECRET = (
+    'Pa\\ss9"word<7>&'  # backslash, quote and HTML specials: escaped differently everywhere
+)
+ODD_ENV = """
+release = "1"
+secrets_file = "t.secrets.env"
+[cookies]
+login_fields = { username = "demo", password = "${ODD_PASSWORD}" }
+"""
+ODD_CHECKS = """
+import pytest
+from pathlib import Path
+
+@pytest.mark.check("t.fail-major")
+def test_assertion_shows_reprs(gate):
+    fields = gate.config.cookies.login_fields
+    assert fields == {"password": "something else"}
+
+@pytest.mark.check("t.pass")
+def test_attachments_of_every_kind(gate, evidence, tmp_path):
+    secret = gate.config.cookies.login_fields["password"]
+    for suffix in (".log", ".conf", ".env", ".yaml", ".toml", ".sql", ".txt", ".json"):
+        path = tmp_path / f"planted{suffix}"
+        path.write_text(f"line with {secret} inside")
+        evidence.attach(path.name, path)
+    evidence.attach("raw.bin", b"\\xff\\xfe binary " + secret.encode())
+    evidence.measure("checked", 1)
+"""
+
+
+def _variants_present(data: str, secret: str) -> list[str]:
+    from gonogo.redact import variants
+
+    return sorted(v for v in variants(secret) if v in data)
+
+
+def test_escaped_forms_and_attachments_never_leak(pytester: pytest.Pytester) -> None:
+    """A secret with a backslash, quotes and HTML specials is masked in its repr (assertion
+    detail), JSON and HTML-escaped forms, and in attachments of any text type (.log, .conf,
+    .env, .yaml, .toml, .sql) or unknown bytes."""
+    root = make_project(
+        pytester,
+        env=ODD_ENV,
+        checks=ODD_CHECKS,
+        extra_files={"environments/t.secrets.env": f"ODD_PASSWORD='{ODD_SECRET}'\n"},
+    )
+    result = pytester.runpytest_subprocess("--env", "t", "-vv", "-rA")
+    output = result.stdout.str() + result.stderr.str()
+    assert "Differing items" in output  # the assertion detail was printed, masked
+    assert _variants_present(output, ODD_SECRET) == []
+    files = [p for p in (root / "reports").rglob("*") if p.is_file()]
+    assert len([p for p in files if "attachments" in p.parts]) == 9
+    for path in files:
+        text = path.read_bytes().decode("latin-1")
+        assert _variants_present(text, ODD_SECRET) == [], path
+
+
+def test_config_error_text_is_redacted(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secret interpolated into a longer value never shows in a configuration error."""
+    monkeypatch.setenv("API_SECRET", "sekrit-8d7c6b5a")
+    make_project(pytester, env='[web]\nbase_url = "http://h.example/${API_SECRET}"\n')
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    output = result.stdout.str() + result.stderr.str()
+    assert "web.base_url: must start with https://" in output
+    assert "sekrit-8d7c6b5a" not in output and "http://h.example/***" in output
+
+
+@pytest.mark.parametrize(
+    ("mime", "name", "binary"),
+    [
+        ("image/png", "shot.png", True),
+        ("application/gzip", "dump.sql.gz", True),
+        ("application/octet-stream", "listing.gpg", True),
+        ("application/octet-stream", "app.env", False),
+        ("text/x-sql", "schema.sql", False),
+        ("application/x-yaml", "config.yaml", False),
+        ("application/octet-stream", "nginx.conf", False),
+    ],
+)
+def test_attachment_kinds(mime: str, name: str, binary: bool) -> None:
+    """Only known binary formats skip redaction; anything else is treated as text."""
+    from gonogo.report.artefacts import is_binary
+
+    assert is_binary(mime, name) is binary
