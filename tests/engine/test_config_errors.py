@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 
-from engine.project import make_project
+from engine.project import evidence, make_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -70,6 +73,23 @@ MALFORMED = [
         "checks.t.nope: unknown check id",
     ),
     ("demo-faults-not-list", '[demo]\nfaults = "hsts-missing"\n', "demo.faults: must be a list"),
+    (
+        "bool-as-string",
+        'sensitive = "yes"\n',
+        "sensitive: Input should be a valid boolean (got 'yes')",
+    ),
+    ("bool-as-int", "sensitive = 1\n", "sensitive: Input should be a valid boolean (got 1)"),
+    (
+        "number-as-string",
+        '[web]\nbase_url = "https://x"\ntimeout_s = "7"\n',
+        "web.timeout_s: Input should be a valid number (got '7')",
+    ),
+    ("string-as-number", "release = 1.2\n", "release: Input should be a valid string"),
+    (
+        "override-timeout-string",
+        '[checks."t.pass"]\ntimeout_s = "60"\n',
+        "checks.t.pass.timeout_s: Input should be a valid number",
+    ),
     ("binary-file", "\udcff", "not"),
 ]
 
@@ -123,3 +143,65 @@ def test_env_file_option_loads_any_path(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--env-file", str(root / "elsewhere.toml"))
     assert result.ret == 0
     assert (root / "reports" / "elsewhere" / "latest" / "evidence.json").is_file()
+
+
+WAIVER = (
+    'check = "{check}"\nreason = "ok ok"\napprover = "Ann"\nticket = "C-1"\nexpires = {expires}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("waiver", "fragment"),
+    [
+        (
+            WAIVER.format(check="t.nope", expires="2999-01-01"),
+            "waiver for unknown check id 't.nope'",
+        ),
+        (WAIVER.format(check="t.pass", expires='"soon"'), "waivers.0.expires"),
+        (WAIVER.format(check="t.pass", expires="2999-01-01") + "colour = 1\n", "waivers.0.colour"),
+    ],
+    ids=["unknown-check", "bad-date", "unknown-key"],
+)
+def test_waivers_file_errors_name_that_file(
+    pytester: pytest.Pytester, waiver: str, fragment: str
+) -> None:
+    """An error in environments/NAME.waivers.toml names that file, not the environment file."""
+    root = make_project(
+        pytester, extra_files={"environments/t.waivers.toml": "[[waivers]]\n" + waiver}
+    )
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1, errors
+    assert f"{root / 'environments' / 't.waivers.toml'}: " in errors[0] and fragment in errors[0]
+
+
+def test_quoted_waiver_date_and_severity_parse(pytester: pytest.Pytester) -> None:
+    """Strict scalars keep the string forms TOML needs: a severity name, a quoted date, a path."""
+    env = (
+        'release = "1"\nsecrets_file = "t.secrets.env"\n[checks."t.fail-major"]\nseverity = "minor"\n'
+        "[[waivers]]\n" + WAIVER.format(check="t.error", expires='"2999-01-01"')
+    )
+    root = make_project(pytester, env=env, extra_files={"environments/t.secrets.env": "A=b\n"})
+    assert pytester.runpytest("--env", "t").ret == 0
+    assert evidence(root)["verdict"] == "CONDITIONAL"  # the waiver applied
+
+
+def test_demo_file_errors_surface_before_the_stack_starts(pytester: pytest.Pytester) -> None:
+    """A schema or check-id error in a demo-based file is reported before the 8 s cold start."""
+    env = '[demo]\nfaults = []\n[web]\nbase_url = "https://localhost:${GONOGO_DEMO_HTTPS_PORT}"\ntimeout_s = "5"\n'
+    make_project(pytester, env=env)
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    assert "web.timeout_s: Input should be a valid number" in result.stderr.str()
+    assert "demo stack" not in result.stderr.str()  # nothing was started
+    assert time.monotonic() - started < 8
+
+
+def test_validate_accepts_the_shipped_demo_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gonogo validate --env demo` validates demo.toml with the demo's own variable shapes."""
+    from gonogo.cli import main
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    assert main(["validate", "--env", "demo"]) == 0
