@@ -1,7 +1,11 @@
 # gonogo: two commands on a fresh machine.
 #   make demo   run the release gate against the embedded demo stack (GO expected)
 #   make test   run gonogo's own tests
-# Both install what they need first (Debian packages as root, then .venv from requirements.lock).
+# Both install what they need first (Debian packages as root, then .venv from requirements.lock,
+# which includes tox: .venv/bin/tox -e gate -- ...).
+# make reports a failing command as "Error N" (N = the gate's exit code: 1 NO-GO, 2 interrupted,
+# 3 internal error, 4 configuration error) and then exits 2 itself; run .venv/bin/pytest directly
+# when a script needs the gate's own exit code.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,10 +18,12 @@ FAULT_ARGS := $(foreach f,$(FAULT),--demo-fault $(f))
 
 help:
 	@echo "make demo              run the gate on the embedded demo stack (verdict GO, exit 0)"
-	@echo "make demo FAULT=hsts-missing   ... with a fault injected (verdict NO-GO, exit 1)"
+	@echo "make demo FAULT=hsts-missing   ... with a fault injected (verdict NO-GO: the gate exits 1,"
+	@echo "                       make prints 'Error 1' and exits 2 itself)"
 	@echo "make test              run gonogo's own tests"
 	@echo "make lint              ruff + mypy"
-	@echo "make docs              regenerate docs/checks.md from catalogue/*.toml"
+	@echo "make docs              regenerate docs/checks.md and docs/environment-file.md"
+	@echo "make lock              re-pin requirements.lock from the working .venv"
 
 demo: setup
 	$(PY) -m pytest --env demo $(FAULT_ARGS) $(ARGS)
@@ -39,11 +45,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 lint: venv
-	$(VENV)/bin/ruff check src tests checks smoke
+	$(VENV)/bin/ruff check src tests checks smoke bench
+	$(VENV)/bin/ruff format --check src tests checks smoke bench
 	$(VENV)/bin/mypy
 
 docs: venv
 	$(VENV)/bin/gonogo checks --markdown > docs/checks.md
+	$(VENV)/bin/gonogo envs --reference > docs/environment-file.md
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Pinned dependencies of gonogo (pip freeze of a working venv). Regenerate: make lock' > requirements.lock
