@@ -480,6 +480,7 @@ def test_restore_evidence() -> None:
     assert findings["tables"].measured == 2
     assert findings["rows"].measured == 500_005
     assert findings["seconds"].measured == 120.0 and findings["seconds"].threshold == 14400
+    assert [name for name, f in findings.items() if f.headline] == ["seconds"]  # a key figure
 
 
 def test_passphrase_never_in_findings() -> None:

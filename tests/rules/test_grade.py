@@ -170,6 +170,7 @@ def test_min_grade(min_grade: str | None, facts: Any, ok: bool) -> None:
     """headers.grade fails only when min_grade is configured and not reached."""
     findings = grade.evaluate_grade(facts, GOOD_CHAIN, None, HeadersConfig(min_grade=min_grade))
     assert verdict(findings) is ok
+    assert [f.name for f in findings if f.headline] == ["grade"]  # shown in the report banner
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ dropped) stays major, as an error or a refusal on a sensitive environment does.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from gonogo.model import Comparison, Finding, Severity, compare, info
@@ -223,7 +224,8 @@ def evaluate_restore(
     )
     steps = f"decrypt {facts.decrypt_s:.1f} s + restore {facts.restore_s:.1f} s + verify"
     what = f"restore drill seconds ({steps})"
-    found.append(compare("seconds", facts.total_s, LE, t.rto_s, unit="s", what=what))
+    seconds = compare("seconds", facts.total_s, LE, t.rto_s, unit="s", what=what)
+    found.append(replace(seconds, headline=True))  # restore time vs RTO: a key figure
     if facts.restored:
         found += _compare_tables(facts, t, age_s / 60)
         found.append(_amcheck(facts, t))

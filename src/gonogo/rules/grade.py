@@ -15,7 +15,7 @@ domain for SRI is approximated by the last two host labels (no public-suffix lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -154,8 +154,8 @@ def evaluate_grade(
         for test, code, modifier in result.results
     ]
     message = f"Observatory-style score {result.score}, grade {result.grade}"
-    if thresholds.min_grade is None:
-        return [*findings, info("grade", message, measured=result.grade)]
+    if thresholds.min_grade is None:  # the grade is a key figure of the release either way
+        return [*findings, replace(info("grade", message, measured=result.grade), headline=True)]
     ok = GRADES.index(result.grade) <= GRADES.index(thresholds.min_grade)
     return [
         *findings,
@@ -166,6 +166,7 @@ def evaluate_grade(
             measured=result.grade,
             threshold=thresholds.min_grade,
             comparison=Comparison.GE,
+            headline=True,
         ),
     ]
 
