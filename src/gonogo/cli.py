@@ -23,8 +23,13 @@ named environment and end in a verdict a release manager can sign: GO, CONDITION
   pytest --env demo                   everything, against the embedded demo stack
   reports/<env>/latest/report.html    the sign-off page
 
-Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails),
-2 interrupted, 3 internal error, 4 configuration error.
+  gonogo gate -m predeploy --env prod  the same as pytest, every argument passed through
+
+Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails; also when
+no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 4 configuration
+error before any check runs (a bad file or key, an unknown check id, a host name that does not
+resolve). A host that refuses or does not answer is not a configuration error: its checks end
+as `error` (NO-GO when one is a blocker), after one timeout per run.
 """
 
 
@@ -74,7 +79,9 @@ def _parser() -> argparse.ArgumentParser:
         "demo_args", nargs=argparse.REMAINDER, help="up [--fault NAME]... | down | status | faults"
     )
 
-    gate = sub.add_parser("gate", help="run the gate: same as pytest with the given arguments")
+    gate = sub.add_parser(
+        "gate", help="run the gate: same as pytest with the given arguments (all passed through)"
+    )
     gate.add_argument("pytest_args", nargs=argparse.REMAINDER, help="e.g. -m predeploy --env prod")
     return parser
 

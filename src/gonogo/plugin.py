@@ -58,10 +58,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--env",
         metavar="NAME",
-        help="environment to check: loads environments/NAME.toml (try: --env demo)",
+        help="environment to check: loads environments/NAME.toml (try: --env demo); not needed "
+        "for --help, --markers, --fixtures, --collect-only",
     )
     group.addoption(
-        "--env-file", metavar="PATH", help="environment file to load instead of --env NAME"
+        "--env-file",
+        metavar="PATH",
+        help="environment file to load instead of --env NAME (any path; catalogue/ and reports/ "
+        "stay beside the suite's ini file)",
     )
     group.addoption(
         "--release",
