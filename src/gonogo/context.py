@@ -110,10 +110,7 @@ def start_or_attach_demo(
                     f"${DEMO_STATE_VAR} names a running demo stack without fault {fault!r}; "
                     f"start it with `gonogo demo up --fault {fault}` or unset {DEMO_STATE_VAR}"
                 )
-        # a previous run's ratelimit.login probe leaves the login limited for minutes: every
-        # run against an attached stack starts with a fresh limiter, like a new stack
-        stack.reset_rate_limit()
-        progress(f"attached to the demo stack in {stack.run_dir} (login rate limit reset)")
+        progress(f"attached to the demo stack in {stack.run_dir}")
         return None, stack.variables(), stack.secrets()
     stack = DemoStack.start(faults=faults, progress=progress)
     return stack, stack.variables(), stack.secrets()

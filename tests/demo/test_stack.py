@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
+import signal
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -258,3 +263,49 @@ def test_base_dir_the_postgres_user_cannot_traverse_is_refused(tmp_path: Path) -
     with pytest.raises(DemoError, match="not traversable"):
         DemoStack.start(base_dir=locked / "demo")
     assert list((locked / "demo").iterdir()) == []
+
+
+def test_interrupted_start_removes_everything_and_says_so() -> None:
+    """Ctrl-C while the stack starts stops every process started so far, removes the run
+    directory (logs included) and says so; `gonogo demo up` exits 2 without a traceback."""
+    base = ROOT / ".demo" / f"interrupt-test-{os.getpid()}"
+    up = ["demo", "up", "--base-dir", str(base), "--state", str(base / "current.json")]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gonogo.cli", *up],
+        # a background job inherits an ignored SIGINT; Ctrl-C must reach this one
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(base.glob("*/logs/*.log")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=90)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    try:
+        assert proc.returncode == 2, output
+        assert "interrupted: stopped every process started so far, removed" in output
+        assert "Traceback" not in output
+        pids = [int(pid) for pid in re.findall(r"\(pid (\d+)\)", output)]
+        assert not any(alive(pid) for pid in pids)
+        assert list(base.iterdir()) == []
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_repeated_gate_runs_against_one_stack_agree(demo_stack: DemoStack, run_gate: Any) -> None:
+    """Back-to-back gate runs against one running stack agree: the first run's ratelimit.login
+    probe locks only its throw-away account, so the next run's cookies.flags still logs in."""
+    try:
+        for _ in range(2):
+            run = run_gate("-k", "cookies or ratelimit")
+            assert run.outcome("ratelimit.login") == "passed", run.output[-3000:]
+            assert run.outcome("cookies.flags") == "passed", run.output[-3000:]
+    finally:
+        demo_stack.reset_rate_limit()

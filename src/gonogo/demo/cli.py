@@ -75,6 +75,10 @@ def main(argv: list[str]) -> int:
     except GonogoError as err:
         print(f"gonogo demo {args.command}: {err}", file=sys.stderr)
         return 4
+    except KeyboardInterrupt:
+        # the stack already said what it stopped and removed; no traceback
+        print(f"gonogo demo {args.command}: interrupted", file=sys.stderr)
+        return 2
 
 
 def _up(args: argparse.Namespace) -> int:

@@ -115,7 +115,13 @@ def cold_start(
             "redis": pool.submit(_redis_lane, c, rec),
             "web": pool.submit(_web_lane, c, rec, web_faults),
         }
-        wait(lanes.values())
+        try:
+            wait(lanes.values())
+        except KeyboardInterrupt:
+            # a lane cannot be cancelled mid-step: the pool lets them finish (a few seconds),
+            # then the caller stops every process they recorded
+            rec.say("interrupted: waiting for the components being started, then stopping them")
+            raise
     for name, lane in lanes.items():
         err = lane.exception()
         if isinstance(err, DemoError):
