@@ -63,7 +63,14 @@ SECURITY = [
         "xss-protection-invalid", "headers.xss-protection", "checks/test_headers.py", verdict="GO"
     ),
     case("server-version-disclosed", "headers.disclosure", "checks/test_headers.py", verdict="GO"),
-    case("cookie-insecure", "cookies.flags", "checks/test_cookies.py", verdict="CONDITIONAL"),
+    # with smoke beside it: a run whose only check failed verified nothing (NO-GO)
+    case(
+        "cookie-insecure",
+        "cookies.flags",
+        "checks/test_cookies.py",
+        "smoke/test_smoke.py",
+        verdict="CONDITIONAL",
+    ),
     case("cors-permissive", "cors.policy", "checks/test_cors.py"),
     case("env-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
     case("git-exposed", "exposure.sensitive-paths", "checks/test_exposure.py"),
@@ -82,5 +89,11 @@ SECURITY = [
         verdict="CONDITIONAL",
     ),
     case("debug-errors", "exposure.debug", "checks/test_exposure.py", verdict="CONDITIONAL"),
-    case("no-rate-limit", "ratelimit.login", "checks/test_ratelimit.py", verdict="CONDITIONAL"),
+    case(
+        "no-rate-limit",
+        "ratelimit.login",
+        "checks/test_ratelimit.py",
+        "smoke/test_smoke.py",
+        verdict="CONDITIONAL",
+    ),
 ]

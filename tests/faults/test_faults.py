@@ -124,7 +124,7 @@ def test_demo_fault_option_starts_its_own_faulty_stack(tmp_path) -> None:
     assert (
         proc.stdout.strip()
         .splitlines()[-1]
-        .startswith("NO-GO (demo): 1 blocker not passed: headers.hsts -> ")
+        .startswith("NO-GO (demo): 1 blocker not passed: headers.hsts")
     )
     doc = json.loads((tmp_path / "demo" / "latest" / "evidence.json").read_text())
     assert {c["id"]: c["outcome"] for c in doc["checks"]}["headers.hsts"] == "failed"
