@@ -146,6 +146,10 @@ class Gate:
                 f"{self.spec.id}: the rule returned no findings (a check must measure something)"
             )
         bad = [f for f in recorded if not f.ok]
+        failed = [f for f in bad if f.unverified is None]
+        if failed:  # a defect found outweighs what could not be verified beside it
+            raise CheckFailed("; ".join(f.message for f in failed))
         if bad:
-            raise CheckFailed("; ".join(f.message for f in bad))
+            reason = bad[0].unverified
+            raise ProbeError("; ".join(f.message for f in bad), reason=reason)
         return recorded

@@ -85,6 +85,9 @@ class Finding:
             (e.g. an expiring certificate is major under 30 days, blocker under 7).
         headline: a key figure of the release (the overall security grade, the restore
             time): shown in the report's banner and under "Key figures" in summary.md.
+        unverified: set (with ``ok=False``) when the rule could not conclude either way, and
+            why (e.g. no error page could be provoked): the check ends as ``error`` with this
+            reason, its evidence kept, unless another finding is a plain failure.
     """
 
     name: str
@@ -96,6 +99,7 @@ class Finding:
     comparison: Comparison = Comparison.INFO
     severity: Severity | None = None
     headline: bool = False
+    unverified: ErrorReason | None = None
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -108,6 +112,7 @@ class Finding:
             "comparison": self.comparison.value,
             "severity": self.severity.value if self.severity else None,
             "headline": self.headline,
+            "unverified": self.unverified.value if self.unverified else None,
         }
 
 

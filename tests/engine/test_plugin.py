@@ -212,3 +212,41 @@ def test_evidence_json_is_valid_json_with_reasons(pytester: pytest.Pytester) -> 
     text = (latest(root) / "evidence.json").read_text()
     doc = json.loads(text)
     assert all("\n" not in r for r in doc["reasons"])
+
+
+UNVERIFIED_CHECKS = """
+import pytest
+from gonogo.model import ErrorReason, Finding, info
+
+@pytest.mark.check("t.pass")
+def test_pass(gate):
+    gate.judge([info("seen", "page fetched")])
+
+@pytest.mark.check("t.fail-major")
+def test_unverified(gate):
+    gate.judge([
+        info("probed", "4 requests answered [404]", measured=[404]),
+        Finding("verified", False, "no error page could be provoked", unverified=ErrorReason.CONFIG),
+    ])
+
+@pytest.mark.check("t.na")
+def test_failure_wins(gate):
+    gate.judge([
+        Finding("served", False, "/.env served"),
+        Finding("verified", False, "could not tell", unverified=ErrorReason.CONFIG),
+    ])
+"""
+
+
+def test_unverified_finding_is_an_error_with_its_evidence(pytester: pytest.Pytester) -> None:
+    """A rule that could not conclude makes its check an error (reason kept, evidence kept);
+    a plain failure beside an unverified finding still fails the check."""
+    root = make_project(pytester, checks=UNVERIFIED_CHECKS)
+    result = pytester.runpytest("--env", "t")
+    checks = {c["id"]: c for c in evidence(root)["checks"]}
+    unverified = checks["t.fail-major"]
+    assert (unverified["outcome"], unverified["error_reason"]) == ("error", "config")
+    assert [f["name"] for f in unverified["evidence"]] == ["probed", "verified"]
+    assert unverified["evidence"][1]["unverified"] == "config"
+    assert checks["t.na"]["outcome"] == "failed"
+    assert result.ret == 1  # t.na is a blocker that failed

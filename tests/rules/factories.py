@@ -156,3 +156,10 @@ def verdict(findings: list[Finding]) -> bool:
 
 def failing(findings: list[Finding]) -> set[str]:
     return {f.name for f in findings if not f.ok}
+
+
+def not_verified(findings: list[Finding]) -> Finding:
+    """The one finding saying the rule could not conclude (the check ends as an error)."""
+    [found] = [f for f in findings if not f.ok]
+    assert found.unverified is not None, f"{found.name} is a plain failure: {found.message}"
+    return found

@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import failing, verdict
+from factories import failing, not_verified, verdict
 
-from gonogo.errors import ProbeError
 from gonogo.model import ErrorReason
 from gonogo.probes.http import Attempt, RateLimitFacts
 from gonogo.rules import ratelimit
@@ -64,10 +63,11 @@ def test_rate_limit_table(facts: RateLimitFacts, config: dict[str, Any], ok: boo
 def test_refusal_without_a_working_login_is_not_verified(facts: RateLimitFacts, config: dict[str, Any],
                                                          why: str) -> None:
     """A refusal before any attempt was processed as a login is an error (not verified), never a pass."""
-    with pytest.raises(ProbeError, match=why) as raised:
-        ratelimit.evaluate_login_rate_limit(facts, RateLimitConfig(**config))
+    findings = ratelimit.evaluate_login_rate_limit(facts, RateLimitConfig(**config))
+    found = not_verified(findings)
+    assert why in found.message and any(f.name == "timeline" for f in findings)  # evidence kept
     first = facts.attempts[0].status
-    assert raised.value.reason is (ErrorReason.CONNECTIVITY if first >= 500 else ErrorReason.CONFIG)
+    assert found.unverified is (ErrorReason.CONNECTIVITY if first >= 500 else ErrorReason.CONFIG)
 
 
 def test_timeline_is_evidence() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from gonogo.errors import ProbeError
 from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
@@ -134,11 +133,17 @@ def evaluate_cors(facts: CorsFacts, thresholds: CorsConfig) -> list[Finding]:
         # Fail closed: a policy never seen granting anything was never seen at work either
         # (wrong paths, CORS handled elsewhere, or the allow-list is stale).
         paths = sorted({urlsplit(s.url).path or "/" for s in facts.observations})
-        raise ProbeError(
-            f"CORS not verified: no allow-listed origin ({', '.join(granted)}) got an "
-            f"Access-Control-Allow-Origin on {', '.join(paths)}; set [cors] probe_paths or "
-            "api_path to an endpoint that serves cross-origin requests, or fix allowed_origins",
-            reason=ErrorReason.CONFIG,
+        findings.append(
+            Finding(
+                "verified",
+                False,
+                f"CORS not verified: no allow-listed origin ({', '.join(granted)}) got an "
+                f"Access-Control-Allow-Origin on {', '.join(paths)}; set [cors] probe_paths or "
+                "api_path to an endpoint that serves cross-origin requests, or fix "
+                "allowed_origins",
+                measured=paths,
+                unverified=ErrorReason.CONFIG,
+            )
         )
     return findings
 

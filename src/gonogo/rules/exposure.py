@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from gonogo.errors import ProbeError
 from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
@@ -285,11 +284,16 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
     )
     if all(f.ok for f in findings) and not errors:
         statuses = sorted({p.status for p in (facts.baseline, *facts.probes)})
-        raise ProbeError(
-            f"exposure.debug not verified: no error page could be provoked "
-            f"({len(facts.probes) + 1} requests answered {statuses}, no application 5xx); "
-            "set [exposure] error_paths to a path that fails on purpose",
-            reason=ErrorReason.CONFIG,
+        findings.append(
+            Finding(
+                "verified",
+                False,
+                f"exposure.debug not verified: no error page could be provoked "
+                f"({len(facts.probes) + 1} requests answered {statuses}, no application 5xx); "
+                "set [exposure] error_paths to a path that fails on purpose",
+                measured=statuses,
+                unverified=ErrorReason.CONFIG,
+            )
         )
     return findings
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gonogo.errors import ProbeError
 from gonogo.model import Comparison, ErrorReason, Finding, compare, info
 
 if TYPE_CHECKING:
@@ -36,18 +35,18 @@ def processed(status: int, refusal_statuses: list[int]) -> bool:
     return status not in refusal_statuses and status < 500 and status not in (404, 405)
 
 
-def _require_processed_before(facts: RateLimitFacts, refused: int, statuses: list[int]) -> None:
+def _unproven_refusal(facts: RateLimitFacts, refused: int, statuses: list[int]) -> Finding | None:
     """A refusal proves a limiter only after the endpoint was seen working (fail closed).
 
     A first answer of 503 is as likely a broken endpoint as a limiter; only a ``Retry-After``
     on it shows a limiter that earlier traffic already engaged.
     """
     if any(processed(a.status, statuses) for a in facts.attempts[: refused - 1]):
-        return
+        return None
     first = facts.attempts[refused - 1]
     seen = " ".join(str(a.status) for a in facts.attempts)
     if refused == 1 and first.retry_after:
-        return
+        return None
     if refused == 1:
         why = (
             f"the first attempt was already refused ({first.status}) without Retry-After: "
@@ -57,10 +56,13 @@ def _require_processed_before(facts: RateLimitFacts, refused: int, statuses: lis
         why = f"no attempt was processed as a login before the refusal (statuses {seen})"
     # a server error first says "broken endpoint"; a 4xx refusal says "limiter or account state"
     reason = ErrorReason.CONNECTIVITY if facts.attempts[0].status >= 500 else ErrorReason.CONFIG
-    raise ProbeError(
+    return Finding(
+        "verified",
+        False,
         f"{facts.url}: rate limit not verified: {why}; check that the login works "
         "([ratelimit] login_path, login_fields) and rerun after the limiter's window",
-        reason=reason,
+        measured=seen,
+        unverified=reason,
     )
 
 
@@ -92,8 +94,9 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             ),
         ]
     refused = first_refusal(facts, thresholds.refusal_statuses)
-    if refused is not None:
-        _require_processed_before(facts, refused, thresholds.refusal_statuses)
+    unproven = _unproven_refusal(facts, refused, thresholds.refusal_statuses) if refused else None
+    if unproven is not None:
+        return [*findings, unproven]
     allowed = thresholds.max_attempts + 1
     finding = compare(
         "first_refused_attempt",
