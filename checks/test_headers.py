@@ -69,7 +69,9 @@ def test_xss_protection(gate):
 
 @pytest.mark.check("headers.grade")
 def test_grade(gate):
-    web, cert = gate.require("web"), _certificate(gate)
+    web = gate.require("web")
+    gate.target(web.base_url)  # names the endpoint: fails fast when it is down
+    cert = _certificate(gate)
     # a chain browsers reject is graded as the Observatory does: fetched anyway, scored down
     valid = grade.certificate_valid(cert)
     try:

@@ -51,7 +51,9 @@ def _check(
 def _age_s_at(modified: dt.datetime, now: dt.datetime) -> float:
     age = (now - modified).total_seconds()
     # a file a moment "in the future" (clocks a little apart) is as old as the run: 0, not -0.0
-    return max(age, 0.0) if age >= -CLOCK_SKEW_S else age
+    if -CLOCK_SKEW_S <= age <= 0:
+        return 0.0  # max(-0.0, 0.0) would keep the sign
+    return age
 
 
 def _age_s(obj: BackupObject, now: dt.datetime) -> float:
