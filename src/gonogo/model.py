@@ -121,6 +121,20 @@ def info(name: str, message: str, measured: Any = None, unit: str = "") -> Findi
     return Finding(name=name, ok=True, message=message, measured=measured, unit=unit)
 
 
+def expect(
+    name: str,
+    ok: bool,
+    message: str,
+    measured: Any = None,
+    threshold: Any = None,
+    severity: Severity | None = None,
+) -> Finding:
+    """A finding the rule judged itself: ``measured`` was expected to be ``threshold``."""
+    return Finding(
+        name, ok, message, measured, threshold, comparison=Comparison.EQ, severity=severity
+    )
+
+
 def compare(
     name: str,
     measured: Any,

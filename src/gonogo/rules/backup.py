@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from gonogo.model import Comparison, Finding, Severity, compare, info
+from gonogo.model import Comparison, Finding, Severity, compare, expect, info
 from gonogo.schema.data import BackupConfig
 
 if TYPE_CHECKING:
@@ -35,17 +35,6 @@ CLOCK_SKEW_S = 300  # a backup "from the future" beyond this means a wrong clock
 DUMP_FORMATS = ("custom", "tar", "directory", "plain", "gzip")
 TOP_TABLES = 10  # per-table rows recorded as evidence (every mismatch is recorded too)
 BLOCKER = Severity.BLOCKER
-
-
-def _check(
-    name: str,
-    ok: bool,
-    message: str,
-    measured: Any = None,
-    threshold: Any = None,
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(name, ok, message, measured, threshold, comparison=EQ, severity=severity)
 
 
 def _age_s_at(modified: dt.datetime, now: dt.datetime) -> float:
@@ -61,7 +50,7 @@ def _age_s(obj: BackupObject, now: dt.datetime) -> float:
 
 
 def _none_found(listing: BackupListing) -> list[Finding]:
-    return [_check("backup", False, f"no backup matches {listing.source}", 0, ">= 1")]
+    return [expect("backup", False, f"no backup matches {listing.source}", 0, ">= 1")]
 
 
 def _not_future(obj: BackupObject, now: dt.datetime) -> list[Finding]:
@@ -69,7 +58,7 @@ def _not_future(obj: BackupObject, now: dt.datetime) -> list[Finding]:
         return []
     when = obj.modified.isoformat(timespec="seconds")
     return [
-        _check("clock", False, f"{obj.name} is dated {when}, in the future: check clocks", when)
+        expect("clock", False, f"{obj.name} is dated {when}, in the future: check clocks", when)
     ]
 
 
@@ -111,13 +100,13 @@ def evaluate_integrity(
     if expected is None:
         why = f"no {archive.name}.sha256 next to the backup"
         found.append(
-            _check("checksum", False, why, None, "sha256")
+            expect("checksum", False, why, None, "sha256")
             if t.require_checksum
             else info("checksum", why)
         )
     elif expected == "unparseable":
         found.append(
-            _check(
+            expect(
                 "checksum",
                 False,
                 f"{archive.name}.sha256 is not sha256sum output",
@@ -128,10 +117,10 @@ def evaluate_integrity(
     else:
         same = digest == expected
         why = f"sha256 {'matches' if same else 'DIFFERS from'} {archive.name}.sha256"
-        found.append(_check("checksum", same, why, digest, expected))
+        found.append(expect("checksum", same, why, digest, expected))
     ok = archive.readable is True
     found.append(
-        _check("readable", ok, archive.read_detail or "archive not read", archive.readable, True)
+        expect("readable", ok, archive.read_detail or "archive not read", archive.readable, True)
     )
     previous = listing.previous
     if previous is not None and previous.size > 0:
@@ -161,11 +150,11 @@ def evaluate_encryption(
     is_pgp = archive.format == "openpgp"
     state = "an OpenPGP message" if is_pgp else f"NOT encrypted ({archive.format} format)"
     why = f"{archive.name} is {state}"
-    found = [_check("openpgp", is_pgp, why, archive.format, "openpgp")]
+    found = [expect("openpgp", is_pgp, why, archive.format, "openpgp")]
     if not is_pgp:
         return found
     if archive.decrypt_exit is None:
-        found.append(_check("decrypts", False, archive.read_detail, None, 0))
+        found.append(expect("decrypts", False, archive.read_detail, None, 0))
         return found
     ok = archive.decrypt_exit == 0
     why = (
@@ -173,11 +162,11 @@ def evaluate_encryption(
         if ok
         else f"gpg cannot decrypt it (exit {archive.decrypt_exit}: {archive.decrypt_detail})"
     )
-    found.append(_check("decrypts", ok, why, archive.decrypt_exit, 0))
+    found.append(expect("decrypts", ok, why, archive.decrypt_exit, 0))
     if ok:
         inner = archive.inner_format
         found.append(
-            _check(
+            expect(
                 "content",
                 inner in DUMP_FORMATS,
                 f"decrypted content is a {inner} dump",
@@ -208,14 +197,14 @@ def evaluate_restore(
     if facts.refused is not None:
         return [
             *found,
-            _check(
+            expect(
                 "target", False, f"refused: {facts.refused}", facts.scratch_server, "not the source"
             ),
         ]
     found += _stale(facts)
     into = f"into {facts.scratch}" if facts.scratch else "(no scratch database created)"
     found.append(
-        _check(
+        expect(
             "restored",
             facts.restored,
             f"{facts.detail} {into}",
@@ -238,7 +227,7 @@ def evaluate_restore(
             else f"scratch {facts.scratch} was NOT dropped: drop it by hand"
         )
         found.append(
-            _check("scratch_dropped", facts.scratch_dropped, why, facts.scratch_dropped, True)
+            expect("scratch_dropped", facts.scratch_dropped, why, facts.scratch_dropped, True)
         )
     return found
 
@@ -259,7 +248,7 @@ def _stale(facts: RestoreFacts) -> list[Finding]:
         why = f"cannot drop leftovers of killed drills on {facts.scratch_server}: " + ", ".join(
             facts.stale_left
         )
-        found.append(_check("stale_left", False, why, list(facts.stale_left), []))
+        found.append(expect("stale_left", False, why, list(facts.stale_left), []))
     return found
 
 
@@ -272,7 +261,7 @@ def _compare_tables(facts: RestoreFacts, t: BackupConfig, age_min: float) -> lis
     if facts.source_tables is None:
         return [
             *found,
-            _check("source", False, f"cannot compare with the source: {facts.source_error}"),
+            expect("source", False, f"cannot compare with the source: {facts.source_error}"),
         ]
     source = facts.source_tables
     restored_names, source_names = set(facts.tables), set(source)
@@ -283,7 +272,7 @@ def _compare_tables(facts: RestoreFacts, t: BackupConfig, age_min: float) -> lis
         else f"missing from backup: {missing or '-'}; not in source: {extra or '-'}"
     )
     found.append(
-        _check(
+        expect(
             "table_set",
             not missing and not extra,
             why,
@@ -345,11 +334,11 @@ def _per_table(facts: RestoreFacts, common: list[str]) -> Finding:
 
 def _amcheck(facts: RestoreFacts, t: BackupConfig) -> Finding:
     if facts.amcheck_ok is True:
-        return _check("amcheck", True, facts.amcheck_detail, True, True)
+        return expect("amcheck", True, facts.amcheck_detail, True, True)
     if facts.amcheck_ok is False:
-        return _check("amcheck", False, facts.amcheck_detail, False, True, severity=BLOCKER)
+        return expect("amcheck", False, facts.amcheck_detail, False, True, severity=BLOCKER)
     if not t.amcheck:
         return info("amcheck", "pg_amcheck disabled ([backup] amcheck = false)")
     # asked for and not run: the restored data was not verified (fail closed, not a blocker)
     why = f"restored data not verified: {facts.amcheck_detail}"
-    return _check("amcheck", False, why, None, True)
+    return expect("amcheck", False, why, None, True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from gonogo.model import Comparison, Finding, compare, info
+from gonogo.model import Comparison, Finding, compare, expect, info
 from gonogo.schema.data import PostgresConfig
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ def _at_most(name: str, value: Any, limit: Any, unit: str, what: str) -> Finding
     return compare(name, value, LE, limit, unit=unit, what=what)
 
 
-def _check(
-    name: str, ok: bool, message: str, measured: Any = None, threshold: Any = None
-) -> Finding:
-    return Finding(name, ok, message, measured, threshold, comparison=EQ)
-
-
 def evaluate_connect(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     c = facts.connection
     tls = f"TLS in use ({c.ssl_protocol})" if c.ssl_in_use else "TLS not in use"
@@ -48,7 +42,7 @@ def evaluate_connect(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
             "ms",
         ),
         _at_most("rtt_ms", c.rtt_ms, t.max_rtt_ms, "ms", "SELECT 1 round trip"),
-        _check("tls", c.ssl_in_use, f"{tls} (require_tls = true)", c.ssl_in_use, True)
+        expect("tls", c.ssl_in_use, f"{tls} (require_tls = true)", c.ssl_in_use, True)
         if t.require_tls
         else info("tls", f"{tls} (not required)", c.ssl_in_use),
     ]
@@ -73,14 +67,14 @@ def _presence(kind: str, required: list[str], present: tuple[str, ...]) -> Findi
         return info(kind, f"no required {kind} configured ({len(present)} present)", len(present))
     missing = [n for n in wanted if n not in set(present)]
     if missing:
-        return _check(
+        return expect(
             kind,
             False,
             f"{len(missing)} of {len(wanted)} required {kind} missing: {', '.join(missing)}",
             missing,
             [],
         )
-    return _check(kind, True, f"all {len(wanted)} required {kind} present", [], [])
+    return expect(kind, True, f"all {len(wanted)} required {kind} present", [], [])
 
 
 def evaluate_schema(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
@@ -94,7 +88,7 @@ def evaluate_migrations(facts: PostgresFacts, t: PostgresConfig) -> list[Finding
     expected, head = t.expected_migration, facts.migration_head
     if facts.migration_error is not None:
         why = f"migrations query failed ({facts.migration_error}); is the schema migrated?"
-        return [_check("head", False, why, None, expected)]
+        return [expect("head", False, why, None, expected)]
     if expected is None:
         return [info("head", f"schema head is {head} (no expected_migration set)", head)]
     return [compare("head", head, EQ, expected, what="schema migration head")]
@@ -108,14 +102,14 @@ def evaluate_replication(facts: PostgresFacts, t: PostgresConfig) -> list[Findin
     if hidden and not facts.stats_visible:
         who = facts.connection.user
         why = f"{len(hidden)} standby connection(s) hidden from {who}; {_MONITOR_HINT}"
-        found.append(_check("visibility", False, why, False, True))
+        found.append(expect("visibility", False, why, False, True))
     streaming = [s for s in facts.standbys if s.state == "streaming"]
     found.append(compare("standbys", len(streaming), GE, t.min_standbys, what="streaming standbys"))
     for s in facts.standbys:
         name = s.name or s.client or "standby"
         if s.state not in ("streaming", None):
             why = f"standby {name} is {s.state}, not streaming"
-            found.append(_check(f"state:{name}", False, why, s.state, "streaming"))
+            found.append(expect(f"state:{name}", False, why, s.state, "streaming"))
         if s.replay_lag_s is not None:
             lag = round(s.replay_lag_s, 2)
             found.append(
@@ -128,7 +122,7 @@ def evaluate_replication(facts: PostgresFacts, t: PostgresConfig) -> list[Findin
         healthy = slot.active and slot.wal_status not in ("lost", "unreserved")
         state = "active" if slot.active else "INACTIVE (its consumer is gone; WAL piles up)"
         why = f"{slot.slot_type} slot {slot.name} is {state}, wal_status {slot.wal_status}"
-        found.append(_check(f"slot:{slot.name}", healthy, why, slot.active, True))
+        found.append(expect(f"slot:{slot.name}", healthy, why, slot.active, True))
         if slot.retained_bytes is not None:
             held, limit = slot.retained_bytes, t.max_slot_retained_bytes
             found.append(
@@ -156,7 +150,7 @@ def evaluate_capacity(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     if not facts.stats_visible:
         # other roles' xact_start reads as NULL for us: an old transaction could hide there
         why = f"other roles' transactions are hidden from {facts.connection.user}; {_MONITOR_HINT}"
-        found.append(_check("visibility", False, why, False, True))
+        found.append(expect("visibility", False, why, False, True))
     if cap.database_size_bytes is not None:
         mb = cap.database_size_bytes / 1024 / 1024
         why = f"database {facts.connection.database} is {mb:,.1f} MB"
@@ -179,7 +173,7 @@ def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]
         compare(
             "archive_mode", a.archive_mode, Comparison.IN, ["on", "always"], what="archive_mode"
         ),
-        _check("archive_command", configured, where, configured, True),
+        expect("archive_command", configured, where, configured, True),
     ]
     last_ok, last_bad = a.last_archived_age_s, a.last_failed_age_s
     failing = (
@@ -233,7 +227,7 @@ def evaluate_app_role(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     r = facts.role
     if not r.exists:
         return [
-            _check(
+            expect(
                 "exists",
                 False,
                 f"application role {r.name} does not exist; set app_role",
@@ -250,7 +244,7 @@ def evaluate_app_role(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     powers = [name for name, on in flags if on]
     what = "a SUPERUSER" if r.superuser else "not a superuser"
     return [
-        _check(
+        expect(
             "superuser", not r.superuser, f"application role {r.name} is {what}", r.superuser, False
         ),
         info(

@@ -17,26 +17,15 @@ escalate to blocker: without a working AOF a restart loses the writes since the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from gonogo.model import Comparison, Finding, Severity, compare, info
+from gonogo.model import Comparison, Finding, Severity, compare, expect, info
 from gonogo.schema.data import RedisConfig
 
 if TYPE_CHECKING:
     from gonogo.probes.redis import RedisFacts
 
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
-
-
-def _check(
-    name: str,
-    ok: bool,
-    message: str,
-    measured: Any = None,
-    threshold: Any = None,
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(name, ok, message, measured, threshold, comparison=EQ, severity=severity)
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -67,7 +56,7 @@ def evaluate_auth(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     if not t.require_auth:
         return [info("auth", f"{facts.auth_detail} (require_auth = false)", facts.auth_required)]
     why = facts.auth_detail if facts.auth_required else f"{facts.auth_detail}: anyone can connect"
-    return [_check("auth_required", facts.auth_required, why, facts.auth_required, True)]
+    return [expect("auth_required", facts.auth_required, why, facts.auth_required, True)]
 
 
 def evaluate_persistence(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
@@ -75,7 +64,7 @@ def evaluate_persistence(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     if t.require_aof:
         state = "on" if facts.aof_enabled else "OFF (appendonly no)"
         found.append(
-            _check(
+            expect(
                 "aof_enabled",
                 facts.aof_enabled,
                 f"AOF is {state}",
@@ -143,7 +132,7 @@ def evaluate_replication(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     for r in facts.replicas:
         if r.state != "online":
             found.append(
-                _check(
+                expect(
                     f"state:{r.address}",
                     False,
                     f"replica {r.address} is {r.state}, not online",
@@ -182,7 +171,7 @@ def evaluate_memory(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
         why = f"maxmemory = {facts.maxmemory:,} bytes" + (
             "" if limited else " (unlimited: the host's RAM is the limit)"
         )
-        found.append(_check("maxmemory", limited, why, facts.maxmemory, "> 0"))
+        found.append(expect("maxmemory", limited, why, facts.maxmemory, "> 0"))
     if t.maxmemory_policy is not None:
         found.append(
             compare(
