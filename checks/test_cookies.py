@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.probes import http
-from gonogo.rules import cookies
+from gonogo.probes import cookies
+from gonogo.rules import cookies as rules
 
 # the login flow shares the rate limiter with ratelimit.login: one worker, cookies first (--dist loadgroup)
 pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.xdist_group("login-flow")]
@@ -21,7 +21,7 @@ def test_cookie_flags(gate):
         "login_format": cfg.login_format,
         "login_fields": cfg.login_fields,
     }
-    facts = http.collect_cookies(
+    facts = cookies.collect_cookies(
         web.base_url, cfg.pages, ca_bundle=web.ca_bundle, timeout=web.timeout_s, **login
     )
-    gate.judge(cookies.evaluate_cookies(facts, cfg))
+    gate.judge(rules.evaluate_cookies(facts, cfg))

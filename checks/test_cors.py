@@ -6,8 +6,8 @@ from functools import partial
 
 import pytest
 
-from gonogo.probes import http
-from gonogo.rules import cors
+from gonogo.probes import cors
+from gonogo.rules import cors as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
@@ -18,11 +18,11 @@ def test_cors_policy(gate):
     paths = cfg.paths(web.health_path)
     gate.target(f"{web.base_url} {' '.join(paths)}")
     probe = partial(
-        http.probe_cors,
+        cors.probe_cors,
         web.base_url,
         paths,
         cfg.allowed_origins,
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
     )
-    gate.judge(cors.evaluate_cors(gate.shared(f"cors:{web.base_url}", probe), cfg))
+    gate.judge(rules.evaluate_cors(gate.shared(f"cors:{web.base_url}", probe), cfg))

@@ -6,8 +6,8 @@ from functools import partial
 
 import pytest
 
-from gonogo.probes import http
-from gonogo.rules import exposure
+from gonogo.probes import exposure, http
+from gonogo.rules import exposure as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 def test_sensitive_paths(gate):
     web, cfg = gate.require("web"), gate.config.exposure
     gate.target(web.base_url)
-    facts = http.probe_paths(
-        web.base_url, exposure.sensitive_paths(cfg), ca_bundle=web.ca_bundle, timeout=web.timeout_s
+    facts = exposure.probe_paths(
+        web.base_url, rules.sensitive_paths(cfg), ca_bundle=web.ca_bundle, timeout=web.timeout_s
     )
-    gate.judge(exposure.evaluate_sensitive_paths(facts, cfg))
+    gate.judge(rules.evaluate_sensitive_paths(facts, cfg))
 
 
 @pytest.mark.check("exposure.source-maps")
@@ -29,25 +29,25 @@ def test_source_maps(gate):
     fetch = partial(
         http.fetch, web.base_url, ca_bundle=web.ca_bundle, timeout=web.timeout_s
     )  # as in test_headers.py
-    facts = http.find_source_maps(
+    facts = exposure.find_source_maps(
         gate.shared(f"https:{web.base_url}", fetch),
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
         max_scripts=cfg.max_scripts,
     )
-    gate.judge(exposure.evaluate_source_maps(facts, cfg))
+    gate.judge(rules.evaluate_source_maps(facts, cfg))
 
 
 @pytest.mark.check("exposure.debug")
 def test_debug_output(gate):
     web, cfg, cors = gate.require("web"), gate.config.exposure, gate.config.cors
     gate.target(web.base_url)
-    facts = http.provoke_errors(
+    facts = exposure.provoke_errors(
         web.base_url,
-        body_paths=exposure.body_paths(cfg, gate.config.cookies.login_path, cors.api_path),
+        body_paths=rules.body_paths(cfg, gate.config.cookies.login_path, cors.api_path),
         api_path=cors.api_path,
         error_paths=cfg.error_paths,
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
     )
-    gate.judge(exposure.evaluate_debug(facts, cfg))
+    gate.judge(rules.evaluate_debug(facts, cfg))

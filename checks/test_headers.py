@@ -7,7 +7,7 @@ from functools import partial
 import pytest
 
 from gonogo.errors import ProbeRefused
-from gonogo.probes import http, tls
+from gonogo.probes import cors, http, tls
 from gonogo.rules import csp, grade, headers
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
@@ -108,7 +108,7 @@ def _chain(gate, web, verify):  # same key and probe as checks/test_redirect.py
 def _cors(gate, web, verify):  # same key and probe as checks/test_cors.py
     cfg = gate.config.cors
     probe = partial(
-        http.probe_cors,
+        cors.probe_cors,
         web.base_url,
         cfg.paths(web.health_path),
         cfg.allowed_origins,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.probes import http
-from gonogo.rules import ratelimit
+from gonogo.probes import ratelimit
+from gonogo.rules import ratelimit as rules
 
 # trips the login rate limiter: same worker as cookies.flags, after it (--dist loadgroup)
 pytestmark = [
@@ -21,7 +21,7 @@ def test_login_rate_limit(gate):
     web, cfg = gate.require("web"), gate.require("ratelimit")
     url = web.base_url + cfg.login_path
     gate.target(url)
-    facts = http.probe_rate_limit(
+    facts = ratelimit.probe_rate_limit(
         url,
         attempts=cfg.max_attempts + cfg.extra_attempts,
         refusal_statuses=cfg.refusal_statuses,
@@ -31,4 +31,4 @@ def test_login_rate_limit(gate):
         body_format=cfg.login_format,
         fields=cfg.login_fields,
     )
-    gate.judge(ratelimit.evaluate_login_rate_limit(facts, cfg))
+    gate.judge(rules.evaluate_login_rate_limit(facts, cfg))

@@ -11,18 +11,10 @@ import hashlib
 from collections.abc import Iterable
 
 from gonogo.model import Finding
-from gonogo.probes.http import (
-    CookieFacts,
-    CookieObservation,
-    CorsFacts,
-    CorsObservation,
-    ExposureFacts,
-    Hop,
-    HttpFacts,
-    PathProbe,
-    RedirectChain,
-    ScriptRef,
-)
+from gonogo.probes.cookies import CookieFacts, CookieObservation
+from gonogo.probes.cors import CorsFacts, CorsObservation
+from gonogo.probes.exposure import ExposureFacts, PathProbe
+from gonogo.probes.http import Hop, HttpFacts, RedirectChain, ScriptRef
 
 SITE = "https://app.example.com/"
 # The plans' nginx headers plus a strict CSP, Referrer-Policy and Permissions-Policy.

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from factories import cookies, failing, verdict
 
-from gonogo.probes.http import CookieFacts, CookieObservation
+from gonogo.probes.cookies import CookieFacts, CookieObservation
 from gonogo.rules import cookies as rules
 from gonogo.schema.security import CookiesConfig
 

@@ -9,7 +9,7 @@ import pytest
 from factories import cors_facts, cors_seen, failing, not_verified, verdict
 
 from gonogo.model import ErrorReason, Severity
-from gonogo.probes.http import FOREIGN_ORIGIN, CorsFacts
+from gonogo.probes.cors import FOREIGN_ORIGIN, CorsFacts
 from gonogo.rules import cors
 from gonogo.schema.security import CorsConfig
 

@@ -9,7 +9,7 @@ import pytest
 from factories import SPA, exposure, failing, not_verified, probe, verdict
 
 from gonogo.model import ErrorReason, Severity
-from gonogo.probes.http import ExposureFacts, ScriptMaps, SourceMapFacts
+from gonogo.probes.exposure import ExposureFacts, ScriptMaps, SourceMapFacts
 from gonogo.rules import exposure as rules
 from gonogo.schema.security import ExposureConfig
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from factories import chain, cors_facts, cors_seen, good_page, page, verdict
 
-from gonogo.probes.http import FOREIGN_ORIGIN, ScriptRef
+from gonogo.probes.cors import FOREIGN_ORIGIN
+from gonogo.probes.http import ScriptRef
 from gonogo.rules import grade
 from gonogo.schema.security import HeadersConfig
 

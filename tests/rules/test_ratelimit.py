@@ -9,7 +9,7 @@ import pytest
 from factories import failing, not_verified, verdict
 
 from gonogo.model import ErrorReason
-from gonogo.probes.http import Attempt, RateLimitFacts
+from gonogo.probes.ratelimit import Attempt, RateLimitFacts
 from gonogo.rules import ratelimit
 from gonogo.schema.security import RateLimitConfig
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from gonogo.model import Finding, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import CookieFacts, CookieObservation
+    from gonogo.probes.cookies import CookieFacts, CookieObservation
     from gonogo.schema.security import CookiesConfig
 
 THRESHOLD = "Secure; HttpOnly for session cookies; SameSite=Strict|Lax (None only with Secure)"

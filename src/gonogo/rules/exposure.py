@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import ExposureFacts, PathProbe, SourceMapFacts
+    from gonogo.probes.exposure import ExposureFacts, PathProbe, SourceMapFacts
     from gonogo.schema.security import ExposureConfig
 
 _ENV = r"(?m)^\s*(export\s+)?[A-Z_][A-Z0-9_]*\s*="

@@ -25,7 +25,8 @@ from gonogo.rules import csp, headers
 from gonogo.schema.security import GRADES, HSTS_SIX_MONTHS
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import CorsFacts, HttpFacts, RedirectChain
+    from gonogo.probes.cors import CorsFacts
+    from gonogo.probes.http import HttpFacts, RedirectChain
     from gonogo.probes.tls import CertificateFacts
     from gonogo.schema.security import HeadersConfig
 

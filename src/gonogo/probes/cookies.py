@@ -1,0 +1,79 @@
+"""Cookie probe: every Set-Cookie seen while visiting pages and logging in once.
+
+I/O only; requests go through ``probes/http.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from gonogo.errors import ProbeError
+from gonogo.probes import http
+
+
+@dataclass(frozen=True, slots=True)
+class CookieObservation:
+    """One ``Set-Cookie``: the step that caused it (``GET /``, ``POST /login``), the response URL,
+    status and ``Date`` (to tell a deletion from a cookie), and the raw header value."""
+
+    step: str
+    url: str
+    status: int
+    set_cookie: str
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CookieFacts:
+    """Every Set-Cookie seen while visiting pages and logging in; ``steps`` with their statuses."""
+
+    observations: tuple[CookieObservation, ...]
+    steps: tuple[str, ...]
+
+
+def collect_cookies(
+    base_url: str,
+    pages: Sequence[str],
+    *,
+    ca_bundle: Path | None,
+    timeout: float,
+    login_path: str | None = None,
+    login_method: str = "POST",
+    login_format: str = "form",
+    login_fields: Mapping[str, str] | None = None,
+) -> CookieFacts:
+    """Visit ``pages`` then submit the login form once; record every Set-Cookie.
+
+    Raises ``ProbeError`` when the login is rate limited (429): nothing could be judged.
+    """
+    requests: list[tuple[str, str, tuple[str, dict[str, str]] | None]]
+    requests = [("GET", path, None) for path in pages]
+    if login_path:
+        requests.append((login_method, login_path, (login_format, dict(login_fields or {}))))
+    seen: list[CookieObservation] = []
+    steps: list[str] = []
+    with http.open_client(
+        ca_bundle, timeout
+    ) as client:  # one client: cookies carry over, as in a browser
+        for method, path, body in requests:
+            facts = http.request(
+                client, base_url.rstrip("/") + path, timeout, method=method, body=body
+            )
+            step = f"{method} {path}"
+            if body is not None and facts.status == 429:
+                # Not a verdict on cookies: the login was never processed (often the
+                # rate-limit probe's own doing, the limiter stays engaged for its window).
+                raise ProbeError(
+                    f"{urlsplit(facts.url).hostname}: {step} answered 429 (rate limited), so its "
+                    "cookies were not checked; rerun after the limiter's window, or run "
+                    "cookies.flags before ratelimit.login"
+                )
+            steps.append(f"{step} -> {facts.status}")
+            date = facts.header("date")
+            seen += [
+                CookieObservation(step, facts.url, facts.status, c, date) for c in facts.set_cookies
+            ]
+    return CookieFacts(observations=tuple(seen), steps=tuple(steps))

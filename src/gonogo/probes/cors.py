@@ -1,0 +1,95 @@
+"""CORS probe: requests with foreign, ``null``, allowed and look-alike origins, and preflights.
+
+I/O only; requests go through ``probes/http.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from gonogo.probes import http
+
+FOREIGN_ORIGIN = "https://gonogo-probe.example"
+
+
+@dataclass(frozen=True, slots=True)
+class CorsObservation:
+    """One request sent with an ``Origin`` and what the server allowed.
+
+    Attributes:
+        url / method (``GET`` or ``OPTIONS`` for a preflight) / origin (as sent) / status.
+        allow_origin: every ``Access-Control-Allow-Origin`` value (several is itself a bug).
+        allow_credentials / allow_methods / vary: the headers, when present.
+    """
+
+    url: str
+    method: str
+    origin: str
+    status: int
+    allow_origin: tuple[str, ...] = ()
+    allow_credentials: str | None = None
+    allow_methods: str | None = None
+    vary: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CorsFacts:
+    observations: tuple[CorsObservation, ...]
+
+
+def probe_cors(
+    base_url: str,
+    paths: Sequence[str],
+    allowed: Sequence[str],
+    *,
+    ca_bundle: Path | None,
+    timeout: float,
+    verify: bool = True,
+) -> CorsFacts:
+    """GET each path with a foreign origin, ``null``, each allowed origin and look-alikes of it,
+    and send one preflight per path (foreign origin, and the first allowed origin)."""
+    origins = [FOREIGN_ORIGIN, "null", *allowed]
+    for origin in allowed:  # look-alikes catch suffix/prefix matching and scheme confusion
+        parts = urlsplit(origin)
+        origins += [
+            f"{parts.scheme}://{parts.netloc}.gonogo-probe.example",
+            f"{parts.scheme}://gonogo{parts.netloc}",
+        ]
+        if parts.scheme == "https":
+            origins.append(f"http://{parts.netloc}")
+    found: list[CorsObservation] = []
+    with http.open_client(ca_bundle, timeout, verify=verify) as client:
+        for path in paths:
+            url = base_url.rstrip("/") + path
+            for origin in origins:
+                found.append(_cors(client, url, "GET", origin, timeout))
+            for origin in [FOREIGN_ORIGIN, *allowed[:1]]:
+                found.append(_cors(client, url, "OPTIONS", origin, timeout))
+    return CorsFacts(observations=tuple(found))
+
+
+def _cors(
+    client: httpx.Client, url: str, method: str, origin: str, timeout: float
+) -> CorsObservation:
+    headers = {"Origin": origin}
+    if method == "OPTIONS":
+        headers |= {
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "content-type",
+        }
+    facts = http.request(client, url, timeout, method=method, headers=headers, limit=http.EXCERPT)
+    return CorsObservation(
+        url=url,
+        method=method,
+        origin=origin,
+        status=facts.status,
+        allow_origin=facts.values("access-control-allow-origin"),
+        allow_credentials=facts.header("access-control-allow-credentials"),
+        allow_methods=facts.header("access-control-allow-methods"),
+        vary=", ".join(facts.values("vary")) or None,
+    )

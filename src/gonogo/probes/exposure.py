@@ -1,0 +1,214 @@
+"""Exposure probes: paths that should serve nothing, provoked error pages, source maps.
+
+I/O only; requests go through ``probes/http.py`` (timeouts, capped bodies, no redirects).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from gonogo.probes import http
+
+RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
+
+
+# not-found pages in the app's and the static server's territory (a framework's debug 404)
+NOT_FOUND_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
+
+
+JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+
+
+ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items": {"a": []}}'
+
+
+BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
+
+
+@dataclass(frozen=True, slots=True)
+class PathProbe:
+    """A GET of a path that should not serve anything interesting.
+
+    Attributes: path (as asked), url, status, content_type, length/sha256 of the capped body,
+    excerpt (decoded start of the body), head_hex (first 8 bytes, for archive magic numbers).
+    """
+
+    path: str
+    url: str
+    status: int
+    content_type: str = ""
+    length: int = 0
+    sha256: str = ""
+    excerpt: str = ""
+    head_hex: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureFacts:
+    """Probed paths and, for comparison, the answer to a path that cannot exist (SPA catch-all)."""
+
+    baseline: PathProbe
+    probes: tuple[PathProbe, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptMaps:
+    """A same-origin script and its source-map candidates.
+
+    Attributes: script_url, script_status, declared (``sourceMappingURL``/``SourceMap`` value,
+    resolved; ``data:`` when the map is inlined), candidates: the map URLs fetched.
+    """
+
+    script_url: str
+    script_status: int
+    declared: str | None
+    candidates: tuple[PathProbe, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMapFacts:
+    page_url: str
+    scripts: tuple[ScriptMaps, ...]
+
+
+def probe_paths(
+    base_url: str,
+    paths: Sequence[str],
+    *,
+    ca_bundle: Path | None,
+    timeout: float,
+    excerpt: int = 2048,
+) -> ExposureFacts:
+    """GET each path (``{random}`` replaced) and a path that cannot exist, for comparison."""
+    with http.open_client(ca_bundle, timeout) as client:
+        baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
+        probes = tuple(_path(client, base_url, p, timeout, excerpt) for p in paths)
+    return ExposureFacts(baseline=baseline, probes=probes)
+
+
+def provoke_errors(
+    base_url: str,
+    *,
+    body_paths: Sequence[str],
+    api_path: str | None,
+    error_paths: Sequence[str],
+    ca_bundle: Path | None,
+    timeout: float,
+    excerpt: int = 16384,
+) -> ExposureFacts:
+    """Ask for error pages: not-found paths, malformed bodies, bad encodings, an over-long path,
+    an unknown method, and ``error_paths``. Each probe's ``path`` says what was sent.
+
+    Nothing here changes data: bodies are malformed (no handler can act on them) and the
+    unknown method ``GONOGO`` is implemented by no server.
+    """
+    api = (api_path or "/api/").rstrip("/") or ""
+    sends: list[tuple[str, str, str, bytes | None, str | None]] = [
+        ("GET", p, f"GET {p}", None, None) for p in NOT_FOUND_TRIGGERS
+    ]
+    for path in dict.fromkeys(body_paths):
+        sends += [
+            ("POST", path, f"POST {path} (malformed JSON)", b'{"gonogo": [1, 2,', JSON),
+            ("POST", path, f"POST {path} (JSON of unexpected types)", ODD_JSON, JSON),
+            ("POST", path, f"POST {path} (malformed form)", BAD_FORM, FORM),
+        ]
+    sends += [
+        ("GET", f"{api}/%zz%E0%A4", f"GET {api}/%zz%E0%A4 (bad percent-encoding)", None, None),
+        ("GET", f"{api}?q=%zz%&page=-1", f"GET {api}?q=%zz%&page=-1 (bad query)", None, None),
+        ("GET", "/" + "gonogo-" + "a" * 9000, "GET /gonogo-aaa... (9 kB path)", None, None),
+        ("GONOGO", "/", "GONOGO / (unknown method)", None, None),
+        ("GONOGO", api or "/", f"GONOGO {api or '/'} (unknown method)", None, None),
+    ]
+    sends += [("GET", p, f"GET {p} (error_paths)", None, None) for p in error_paths]
+    with http.open_client(ca_bundle, timeout) as client:
+        baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
+        probes = tuple(
+            _path(
+                client,
+                base_url,
+                path,
+                timeout,
+                excerpt,
+                method=method,
+                body=body,
+                content_type=ctype,
+                label=label,
+            )
+            for method, path, label, body, ctype in sends
+        )
+    return ExposureFacts(baseline=baseline, probes=probes)
+
+
+def find_source_maps(
+    page: http.HttpFacts, *, ca_bundle: Path | None, timeout: float, max_scripts: int = 20
+) -> SourceMapFacts:
+    """Fetch the page's same-origin scripts and every source map they point to (or ``.map``)."""
+    host = urlsplit(page.url).netloc
+    urls = [urljoin(page.url, s.src) for s in page.scripts]
+    same = [u for u in dict.fromkeys(urls) if urlsplit(u).netloc == host][:max_scripts]
+    found: list[ScriptMaps] = []
+    with http.open_client(ca_bundle, timeout) as client:
+        for url in same:
+            response, data, _ = http.exchange(client, url, timeout)
+            declared = (
+                response.headers.get("sourcemap")
+                or response.headers.get("x-sourcemap")
+                or _map_comment(data[-4096:].decode("utf-8", errors="replace"))
+            )
+            if declared and not declared.startswith("data:"):
+                declared = urljoin(url, declared)
+            candidates = {url.split("?")[0].split("#")[0] + ".map"}
+            if declared and not declared.startswith("data:") and urlsplit(declared).netloc == host:
+                candidates.add(declared)
+            probes = tuple(_path(client, u, "", timeout, 512) for u in sorted(candidates))
+            found.append(
+                ScriptMaps(url, response.status_code, declared[:200] if declared else None, probes)
+            )
+    return SourceMapFacts(page_url=page.url, scripts=tuple(found))
+
+
+def _path(
+    client: httpx.Client,
+    base_url: str,
+    path: str,
+    timeout: float,
+    excerpt: int,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    content_type: str | None = None,
+    label: str | None = None,
+) -> PathProbe:
+    asked = path.replace(RANDOM, secrets.token_hex(8))
+    url = base_url.rstrip("/") + asked if path else base_url
+    headers = {"Content-Type": content_type} if content_type else None
+    response, data, _ = http.exchange(
+        client, url, timeout, method=method, headers=headers, content=body, limit=http.MAX_BODY
+    )
+    return PathProbe(
+        path=label or path or url,
+        url=url,
+        status=response.status_code,
+        content_type=response.headers.get("content-type", "").split(";")[0].strip().lower(),
+        length=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        excerpt=data[: excerpt * 4].decode("utf-8", errors="replace")[:excerpt],
+        head_hex=data[:8].hex(),
+    )
+
+
+def _map_comment(tail: str) -> str | None:
+    # Bundlers append the comment on the last line; //@ is the legacy spelling.
+    for marker in ("//# sourceMappingURL=", "//@ sourceMappingURL=", "/*# sourceMappingURL="):
+        at = tail.rfind(marker)
+        if at >= 0:
+            value = tail[at + len(marker) :].split()
+            return value[0].removesuffix("*/") if value else None
+    return None
