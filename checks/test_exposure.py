@@ -26,11 +26,16 @@ def test_sensitive_paths(gate):
 def test_source_maps(gate):
     web, cfg = gate.require("web"), gate.config.exposure
     gate.target(web.base_url)
-    fetch = partial(
-        http.fetch, web.base_url, ca_bundle=web.ca_bundle, timeout=web.timeout_s
-    )  # as in test_headers.py
+    fetch = partial(  # same key and probe as checks/test_headers.py: one page fetch per run
+        http.fetch_page,
+        web.base_url,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        max_hops=gate.config.headers.max_redirects,
+        verify=True,
+    )
     facts = exposure.find_source_maps(
-        gate.shared(f"https:{web.base_url}", fetch),
+        gate.shared(f"page:{web.base_url}", fetch),
         ca_bundle=web.ca_bundle,
         timeout=web.timeout_s,
         max_scripts=cfg.max_scripts,

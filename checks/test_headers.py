@@ -1,4 +1,5 @@
-"""Security headers of the HTTPS entry page: one fetch feeds every check; plus the overall grade."""
+"""Security headers of the HTTPS page (same-origin redirects from base_url followed): one fetch
+feeds every check; plus the overall grade."""
 
 from __future__ import annotations
 
@@ -8,28 +9,37 @@ import pytest
 
 from gonogo.errors import ProbeRefused
 from gonogo.probes import cors, http, tls
-from gonogo.rules import csp, grade, headers
+from gonogo.rules import csp, csp_parse, grade, headers, hsts, permissions
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
 
-def _page(gate, verify=True):  # same key and probe as checks/test_exposure.py: one fetch per run
+def _page(gate, verify=True, fresh=False):  # same key and probe as checks/test_exposure.py
     web = gate.require("web")
     gate.target(web.base_url)
     fetch = partial(
-        http.fetch, web.base_url, ca_bundle=web.ca_bundle, timeout=web.timeout_s, verify=verify
+        http.fetch_page,
+        web.base_url,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        max_hops=gate.config.headers.max_redirects,
+        verify=verify,
     )
-    return gate.shared(f"https:{web.base_url}" + ("" if verify else ":unverified"), fetch)
+    if fresh:  # a second response of the page, not the shared one
+        return fetch()
+    return gate.shared(f"page:{web.base_url}" + ("" if verify else ":unverified"), fetch)
 
 
 @pytest.mark.check("headers.hsts")
 def test_hsts(gate):
-    gate.judge(headers.evaluate_hsts(_page(gate), gate.config.headers))
+    gate.judge(hsts.evaluate_hsts(_page(gate), gate.config.headers))
 
 
 @pytest.mark.check("headers.csp")
 def test_csp(gate):
-    gate.judge(csp.evaluate_csp(_page(gate), gate.config.headers))
+    page = _page(gate)
+    again = _page(gate, fresh=True) if csp_parse.nonces(page) else None  # is the nonce fresh?
+    gate.judge(csp.evaluate_csp(page, gate.config.headers, again))
 
 
 @pytest.mark.check("headers.frame")
@@ -49,7 +59,7 @@ def test_referrer_policy(gate):
 
 @pytest.mark.check("headers.permissions-policy")
 def test_permissions_policy(gate):
-    gate.judge(headers.evaluate_permissions_policy(_page(gate), gate.config.headers))
+    gate.judge(permissions.evaluate_permissions_policy(_page(gate), gate.config.headers))
 
 
 @pytest.mark.check("headers.cross-origin")

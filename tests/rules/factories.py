@@ -37,13 +37,18 @@ def page(
     body: str = "",
     meta: Iterable[tuple[str, str]] = (),
     scripts: Iterable[ScriptRef | str] = (),
+    status: int = 200,
+    body_meta: Iterable[tuple[str, str]] = (),
+    redirects: Iterable[str] = (),
 ) -> HttpFacts:
-    """An HTTP response with raw ``Name: value`` headers (duplicates and case kept)."""
+    """An HTTP response with raw ``Name: value`` headers (duplicates and case kept);
+    ``meta``: metas of the head, ``body_meta``: outside it; ``redirects``: hops followed to
+    reach it, as in :func:`chain`."""
     raw = tuple((h.split(":", 1)[0].strip(), h.split(":", 1)[1].strip()) for h in headers)
     refs = tuple(s if isinstance(s, ScriptRef) else ScriptRef(s) for s in scripts)
     return HttpFacts(
         url=url,
-        status=200,
+        status=status,
         headers=raw,
         set_cookies=tuple(v for k, v in raw if k.lower() == "set-cookie"),
         body_excerpt=body,
@@ -51,6 +56,8 @@ def page(
         scripts=refs,
         body_sha256=hashlib.sha256(body.encode()).hexdigest(),
         body_length=len(body),
+        body_meta=tuple(body_meta),
+        redirects=chain(*redirects).hops if redirects else (),
     )
 
 

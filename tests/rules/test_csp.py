@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import failing, page, verdict
+from factories import failing, not_verified, page, verdict
 
-from gonogo.rules import csp
+from gonogo.rules import csp, csp_parse
 from gonogo.schema.security import HeadersConfig
 
 H = "Content-Security-Policy"
@@ -96,6 +96,43 @@ CASES = [
          page(f"{H}: script-src 'self' 'unsafe-eval'; script-src-elem 'self'; {SAFE}"), False),
     case("attr-with-elem-from-default-src",
          page(f"{H}: default-src 'self'; script-src-attr 'unsafe-inline' 'unsafe-hashes'; {SAFE}"), False),
+    # --- host sources parsed: host * is every host whatever its port or path ---------------
+    case("wildcard-host-with-port", page(f"{H}: script-src https://*:443; {SAFE}"), False),
+    case("star-with-port", page(f"{H}: script-src *:443; {SAFE}"), False),
+    case("star-with-any-port", page(f"{H}: script-src https://*:*; {SAFE}"), False),
+    case("wildcard-host-with-path", page(f"{H}: script-src https://*/js/; {SAFE}"), False),
+    case("star-with-path", page(f"{H}: script-src */js/app.js; {SAFE}"), False),
+    case("wildcard-over-tld", page(f"{H}: script-src *.com; {SAFE}"), False),
+    case("wildcard-over-tld-https", page(f"{H}: script-src https://*.com; {SAFE}"), False),
+    case("wildcard-over-co-uk", page(f"{H}: script-src https://*.co.uk; {SAFE}"), False),
+    case("wildcard-over-shared-hosting", page(f"{H}: script-src https://*.github.io; {SAFE}"), False),
+    case("wildcard-over-trailing-dot-tld", page(f"{H}: script-src https://*.com.; {SAFE}"), False),
+    case("wildcard-own-domain-with-port-and-path", page(f"{H}: script-src https://*.example.co.uk:443/js/; {SAFE}"),
+         True),
+    case("host-with-port-is-specific", page(f"{H}: script-src https://cdn.example.com:8443/js/; {SAFE}"), True),
+    case("object-src-wildcard-port", page(f"{H}: default-src 'self'; object-src https://*:443; base-uri 'self'"),
+         False),
+    case("base-uri-wildcard-path", page(f"{H}: default-src 'self'; object-src 'none'; base-uri https://*/"), False),
+    # --- only a well-formed nonce or hash makes 'unsafe-inline' inert -----------------------
+    case("empty-nonce", page(f"{H}: script-src 'self' 'unsafe-inline' 'nonce-'; {SAFE}"), False),
+    case("template-placeholder-nonce", page(f"{H}: script-src 'unsafe-inline' 'nonce-{{{{nonce}}}}'; {SAFE}"), False),
+    case("unclosed-nonce", page(f"{H}: script-src 'unsafe-inline' 'nonce-abc; {SAFE}"), False),
+    case("empty-hash", page(f"{H}: script-src 'unsafe-inline' 'sha256-'; {SAFE}"), False),
+    case("unknown-hash-algorithm", page(f"{H}: script-src 'unsafe-inline' 'sha1-AbCd'; {SAFE}"), False),
+    case("nonce-with-padding", page(f"{H}: script-src 'unsafe-inline' 'nonce-AbC+/9=='; {SAFE}"), True),
+    case("nonce-url-safe-base64", page(f"{H}: script-src 'unsafe-inline' 'nonce-a_b-C'; {SAFE}"), True),
+    case("nonce-upper-case-prefix", page(f"{H}: script-src 'unsafe-inline' 'NONCE-R4nd0m'; {SAFE}"), True),
+    case("nonce-too-much-padding", page(f"{H}: script-src 'unsafe-inline' 'nonce-abc==='; {SAFE}"), False),
+    case("strict-dynamic-with-malformed-nonce", page(f"{H}: script-src 'strict-dynamic' 'nonce-{{{{n}}}}'; {SAFE}"),
+         False),
+    case("style-unsafe-inline-with-empty-nonce-forbidden",
+         page(f"{H}: default-src 'self'; style-src 'unsafe-inline' 'nonce-'; {SAFE}"), False,
+         forbid_unsafe_inline_style=True),
+    # --- a <meta> policy only counts inside <head> ------------------------------------------
+    case("meta-in-body-ignored", page(body_meta=[("content-security-policy", f"default-src 'self'; {SAFE}")]), False),
+    case("meta-in-body-does-not-tighten", page(f"{H}: script-src * 'unsafe-inline'; {SAFE}",
+                                               body_meta=[("content-security-policy", f"default-src 'self'; {SAFE}")]),
+         False),
     case("two-policies-elem-weak-in-one-only",
          page(f"{H}: script-src 'self'; script-src-elem *; {SAFE}", f"{H}: script-src 'self'; {SAFE}"), True),
 ]
@@ -119,7 +156,7 @@ def test_meta_policy_is_noted() -> None:
     facts = page(meta=[("content-security-policy", f"default-src 'self'; frame-ancestors 'none'; {SAFE}")])
     names = {f.name for f in csp.evaluate_csp(facts, HeadersConfig())}
     assert {"meta_only", "meta_ignored"} <= names
-    assert csp.frame_ancestors(facts) == []
+    assert csp_parse.frame_ancestors(facts) == []
 
 
 def test_script_failure_names_every_weakness() -> None:
@@ -132,7 +169,7 @@ def test_script_failure_names_every_weakness() -> None:
 
 def test_parser_keeps_nonce_case_and_first_directive() -> None:
     """Keywords are lower-cased, nonce values are not, and repeated directives are recorded."""
-    policy = csp.parse_policy("Script-Src 'SELF' 'nonce-AbCd'; script-src *")
+    policy = csp_parse.parse_policy("Script-Src 'SELF' 'nonce-AbCd'; script-src *")
     assert policy.get("script-src") == ("'self'", "'nonce-AbCd'")
     assert policy.duplicates == ("script-src",)
 
@@ -143,3 +180,62 @@ def test_elem_override_is_named_in_the_failure() -> None:
     finding = next(f for f in csp.evaluate_csp(facts, HeadersConfig()) if f.name == "script_src")
     assert not finding.ok and "<script> elements" in finding.message
     assert finding.measured == ["elem: * 'unsafe-inline' | attr: 'self'"]
+
+
+def test_malformed_nonce_is_named() -> None:
+    """A malformed nonce is named in the failure: browsers ignore it, 'unsafe-inline' stays active."""
+    facts = page(f"{H}: script-src 'unsafe-inline' 'nonce-{{{{nonce}}}}'; {SAFE}")
+    finding = next(f for f in csp.evaluate_csp(facts, HeadersConfig()) if f.name == "script_src")
+    assert not finding.ok and "'nonce-{{nonce}}'" in finding.message and "ignored by browsers" in finding.message
+
+
+NONCED = f"{H}: script-src 'nonce-R4nd0mOne' 'strict-dynamic'; {SAFE}"
+
+
+@pytest.mark.parametrize(
+    ("second", "ok"),
+    [
+        (page(NONCED), False),
+        (page(f"{H}: script-src 'nonce-0therN0nce' 'strict-dynamic'; {SAFE}"), True),
+        (page(f"{H}: script-src 'nonce-0therN0nce' 'strict-dynamic'", f"{H}: script-src 'nonce-R4nd0mOne'"), False),
+    ],
+    ids=["same-nonce-twice", "fresh-nonce", "old-nonce-in-a-second-policy"],
+)
+def test_fixed_nonce_fails(second: Any, ok: bool) -> None:
+    """A nonce repeated on a second response of the page fails (an attacker can reuse it); the
+    evidence shows fingerprints of both, never the nonces."""
+    findings = csp.evaluate_csp(page(NONCED), HeadersConfig(), second)
+    nonce = next(f for f in findings if f.name == "nonce")
+    assert nonce.ok is ok and verdict(findings) is ok
+    assert "R4nd0mOne" not in str(nonce.measured) and "sha256:" in str(nonce.measured)
+
+
+def test_nonce_reuse_needs_a_second_page() -> None:
+    """A second response that is not a document leaves the nonce check not verified."""
+    findings = csp.evaluate_csp(page(NONCED), HeadersConfig(), page(NONCED, status=503))
+    assert not_verified(findings).name == "nonce"
+
+
+def test_no_nonce_no_second_look() -> None:
+    """A policy without a nonce records nothing about nonce reuse."""
+    findings = csp.evaluate_csp(page(f"{H}: default-src 'self'; {SAFE}"), HeadersConfig(), None)
+    assert verdict(findings) and not any(f.name == "nonce" for f in findings)
+
+
+def test_meta_outside_head_is_noted() -> None:
+    """A CSP <meta> in the body is reported as ignored, beside the policy that does count."""
+    facts = page(f"{H}: default-src 'self'; {SAFE}", body_meta=[("content-security-policy", "script-src *")])
+    findings = csp.evaluate_csp(facts, HeadersConfig())
+    assert verdict(findings) and any(f.name == "meta_outside_head" for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("source", "broad"),
+    [("*", True), ("https://*", True), ("https://*:443", True), ("*/path/", True), ("wss://*", True),
+     ("https:", True), ("data:", True), ("*.com", True), ("https://*.co.uk", True), ("*.herokuapp.com", True),
+     ("https://*.example.com", False), ("https://a.example.com:*", False), ("https://*.example.co.uk", False),
+     ("'self'", False), ("'nonce-abc'", False), ("example.com", False), ("https://*.com.evil.example", False)],
+)
+def test_is_broad(source: str, broad: bool) -> None:
+    """A host source allows every site when its host is *, or a wildcard over a public suffix."""
+    assert csp_parse.is_broad(source) is broad

@@ -91,6 +91,7 @@ SOURCE_MAPS = [
                    (probe("/static/app.js.map", 200, ")]}'\n" + MAP, "application/json"),)),)), False),
     ("inline-data-map", SourceMapFacts("https://app.example.com/", (
         ScriptMaps("https://app.example.com/static/app.js", 200, "data:application/json;base64,eyJ9", ()),)), False),
+    ("page-503-lists-no-scripts", SourceMapFacts("https://app.example.com/", (), page_status=503), False),
 ]
 TRACEBACK = 'Traceback (most recent call last):\n  File "/app/main.py", line 10, in boom\nZeroDivisionError'
 GENERIC_500 = probe("/api/boom", 500, '{"error":"internal server error"}', "application/json")
@@ -184,3 +185,20 @@ def test_dump_evidence_is_the_magic_not_the_data() -> None:
     facts = exposure(probe("/backup.dump", 200, "PGDMP\x01\x0e\x00\ufffd\ufffdcustomers", "application/octet-stream"))
     [bad] = [f for f in rules.evaluate_sensitive_paths(facts, ExposureConfig()) if not f.ok]
     assert bad.measured.startswith("pg_dump custom-format archive (PGDMP)")
+
+
+def test_source_maps_of_an_error_page_are_not_verified() -> None:
+    """A page that answered an error lists no scripts, which proves nothing: not verified."""
+    found = not_verified(rules.evaluate_source_maps(SourceMapFacts("https://app.example.com/", (), 503),
+                                                    ExposureConfig()))
+    assert found.unverified is ErrorReason.CONNECTIVITY and "503" in found.message
+
+
+@pytest.mark.parametrize("body", [TRACEBACK, "<title>Werkzeug Debugger</title>", 'syntax error at or near "x"'],
+                         ids=["traceback", "debugger", "sql-error"])
+def test_debug_output_is_a_blocker(body: str) -> None:
+    """A stack trace, debug console or SQL error on an error page escalates to blocker (the plans
+    require DEBUG=False; it hands an attacker the code's map), whatever the check's severity."""
+    findings = rules.evaluate_debug(exposure(probe("/api/boom", 500, body)), ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.severity is Severity.BLOCKER

@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import chain, cors_facts, cors_seen, good_page, page, verdict
+from factories import chain, cors_facts, cors_seen, good_page, not_verified, page, verdict
 
 from gonogo.probes.cors import FOREIGN_ORIGIN
 from gonogo.probes.http import ScriptRef
-from gonogo.rules import grade
+from gonogo.rules import grade, observatory
 from gonogo.schema.security import HeadersConfig
 
 A = "app.example.com"
 GOOD_CHAIN = chain(f"301 http://{A}/ -> https://{A}/", f"200 https://{A}/")
 H = "Content-Security-Policy"
+STS = "Strict-Transport-Security"
 
 
 @pytest.mark.parametrize(
@@ -107,6 +108,48 @@ CODES = [
      "cross-origin-resource-policy-implemented-with-same-site"),
     ("corp-invalid", "cross-origin-resource-policy", page("Cross-Origin-Resource-Policy: nope"),
      "cross-origin-resource-policy-header-invalid"),
+    # --- the Observatory's own readings, quirks included (headers.* read as browsers do) ----
+    ("hsts-repeated-directive-last-wins", "strict-transport-security",
+     page(f"{STS}: max-age=31536000; max-age=31536000"), "hsts-implemented-max-age-at-least-six-months"),
+    ("hsts-repeated-directive-short-last", "strict-transport-security",
+     page(f"{STS}: max-age=31536000; max-age=60"), "hsts-implemented-max-age-less-than-six-months"),
+    ("hsts-plus-sign", "strict-transport-security", page(f"{STS}: max-age=+31536000"),
+     "hsts-implemented-max-age-at-least-six-months"),
+    ("hsts-quoted-is-nan", "strict-transport-security", page(f'{STS}: max-age="60"'),
+     "hsts-implemented-max-age-at-least-six-months"),
+    ("hsts-text-is-nan", "strict-transport-security", page(f"{STS}: max-age=forever"),
+     "hsts-implemented-max-age-at-least-six-months"),
+    ("hsts-digits-then-text", "strict-transport-security", page(f"{STS}: max-age=60s"),
+     "hsts-implemented-max-age-less-than-six-months"),
+    ("hsts-negative", "strict-transport-security", page(f"{STS}: max-age=-1"),
+     "hsts-implemented-max-age-less-than-six-months"),
+    ("hsts-spaces-around-equals", "strict-transport-security", page(f"{STS}: max-age = 31536000"),
+     "hsts-header-invalid"),
+    ("hsts-two-headers-joined", "strict-transport-security", page(f"{STS}: max-age=31536000", f"{STS}: max-age=0"),
+     "hsts-header-invalid"),
+    ("hsts-empty", "strict-transport-security", page(f"{STS}: "), "hsts-header-invalid"),
+    ("referrer-legacy-meta-keyword-invalid", "referrer-policy",
+     page("Referrer-Policy: no-referrer", meta=[("referrer", "always")]), "referrer-policy-private"),
+    ("referrer-legacy-meta-only", "referrer-policy", page(meta=[("referrer", "never")]),
+     "referrer-policy-header-invalid"),
+    ("referrer-body-meta", "referrer-policy", page(body_meta=[("referrer", "unsafe-url")]), "referrer-policy-unsafe"),
+    ("referrer-last-meta-replaces", "referrer-policy",
+     page(meta=[("referrer", "unsafe-url")], body_meta=[("referrer", "no-referrer")]), "referrer-policy-private"),
+    ("referrer-meta-list-read-as-list", "referrer-policy", page(meta=[("referrer", "unsafe-url, same-origin")]),
+     "referrer-policy-private"),
+    ("xfo-duplicate-deny-joined", "x-frame-options", page("X-Frame-Options: DENY", "X-Frame-Options: DENY"),
+     "x-frame-options-header-invalid"),
+    ("xfo-via-meta-frame-ancestors", "x-frame-options",
+     page(meta=[("content-security-policy", "default-src 'self'; frame-ancestors 'none'")]),
+     "x-frame-options-implemented-via-csp"),
+    ("xfo-meta-frame-ancestors-alone", "x-frame-options", page(meta=[("content-security-policy", "frame-ancestors 'none'")]),
+     "x-frame-options-not-implemented"),
+    ("corp-meta-not-read", "cross-origin-resource-policy", page(meta=[("cross-origin-resource-policy", "same-site")]),
+     "cross-origin-resource-policy-not-implemented"),
+    ("csp-meta-in-body-counts", "content-security-policy", page(body_meta=[("content-security-policy", "default-src 'none'")]),
+     "csp-implemented-with-no-unsafe-default-src-none"),
+    ("csp-malformed-nonce-still-inert", "content-security-policy",
+     page(f"{H}: default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-'"), "csp-implemented-with-no-unsafe"),
 ]
 CHAINS = {
     "redirect-missing": chain(f"200 http://{A}/"),
@@ -201,3 +244,19 @@ def test_invalid_certificate_still_reports_a_missing_redirect() -> None:
 
     result = grade.grade(good_page(), chain(f"200 http://{A}/"), None, cert_facts(chain_valid=False))
     assert dict((t, c) for t, c, _ in result.results)["redirection"] == "redirection-missing"
+
+
+def test_grade_of_a_non_document_is_not_verified() -> None:
+    """An error page is not graded (its headers are not the document's): not verified."""
+    findings = grade.evaluate_grade(good_page(status=503), GOOD_CHAIN, None, HeadersConfig(min_grade="A"))
+    assert not_verified(findings).name == "page"
+
+
+@pytest.mark.parametrize(
+    ("value", "max_age"),
+    [("max-age=100", 100), ("MAX-AGE=100; preload", 100), (" max-age= 7", 7), ("max-age=1; max-age=2", 2),
+     ("max-age=1, max-age=2", None), ("includeSubDomains", None)],
+)
+def test_observatory_max_age(value: str, max_age: int | None) -> None:
+    """max-age is read as the Observatory's parseInt does: the last one, leading spaces allowed."""
+    assert observatory.observatory_max_age(value) == max_age

@@ -7,18 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import failing, good_page, page, verdict
+from factories import failing, good_page, not_verified, page, verdict
 from pydantic import ValidationError
 
-from gonogo.rules import headers
+from gonogo.rules import headers, hsts, permissions
 from gonogo.schema.security import HeadersConfig
 
 CHECKS: dict[str, Callable[..., Any]] = {
-    "hsts": headers.evaluate_hsts,
+    "hsts": hsts.evaluate_hsts,
     "frame": headers.evaluate_frame,
     "nosniff": headers.evaluate_content_type_options,
     "referrer": headers.evaluate_referrer_policy,
-    "permissions": headers.evaluate_permissions_policy,
+    "permissions": permissions.evaluate_permissions_policy,
     "cross-origin": headers.evaluate_cross_origin,
     "disclosure": headers.evaluate_disclosure,
     "xss": headers.evaluate_xss_protection,
@@ -55,6 +55,15 @@ CASES = [
     case("negative-max-age", "hsts", page(f"{STS}: max-age=-1; includeSubDomains"), False),
     case("on-plain-http-only", "hsts", page(YEAR, url="http://app.example.com/"), False),
     case("below-stricter-minimum", "hsts", page(YEAR), False, hsts_min_max_age=63072000),
+    case("superscript-digits-invalid", "hsts", page(f"{STS}: max-age=³¹⁵³⁶⁰⁰⁰; includeSubDomains"), False),
+    case("unbalanced-quote-invalid", "hsts", page(f'{STS}: max-age="31536000; includeSubDomains'), False),
+    case("plus-sign-invalid", "hsts", page(f"{STS}: max-age=+31536000; includeSubDomains"), False),
+    case("arabic-indic-digits-invalid", "hsts", page(f"{STS}: max-age=٣١٥٣٦٠٠٠; includeSubDomains"), False),
+    case("quoted-value-with-semicolon-splits", "hsts", page(f'{STS}: max-age=31536000; includeSubDomains; x="a;b"'),
+         False),
+    case("unknown-directive-ignored", "hsts", page(f"{STS}: max-age=31536000; includeSubDomains; future=1"), True),
+    case("trailing-semicolon", "hsts", page(f"{STS}: max-age=31536000; includeSubDomains;"), True),
+    case("directive-name-with-space-invalid", "hsts", page(f"{STS}: max age=31536000; includeSubDomains"), False),
     # --- frame ------------------------------------------------------------------------------
     case("xfo-deny", "frame", page("X-Frame-Options: DENY"), True),
     case("xfo-sameorigin-lower-case", "frame", page("x-frame-options: sameorigin"), True),
@@ -79,6 +88,12 @@ CASES = [
     case("xfo-required-beside-frame-ancestors", "frame", good_page(without=["x-frame-options"]), False,
          require_x_frame_options=True),
     case("xfo-required-and-sent", "frame", good_page(), True, require_x_frame_options=True),
+    case("csp-frame-ancestors-wildcard-with-port", "frame", page(f"{CSP}: frame-ancestors https://*:443"), False),
+    case("csp-frame-ancestors-star-port", "frame", page(f"{CSP}: frame-ancestors *:443"), False),
+    case("csp-frame-ancestors-star-path", "frame", page(f"{CSP}: frame-ancestors https://*/embed/"), False),
+    case("csp-frame-ancestors-public-suffix", "frame", page(f"{CSP}: frame-ancestors https://*.com"), False),
+    case("csp-frame-ancestors-partner-subdomains", "frame",
+         page(f"{CSP}: frame-ancestors https://*.partner.example:443"), True),
     # --- X-Content-Type-Options -------------------------------------------------------------
     case("nosniff", "nosniff", page("X-Content-Type-Options: nosniff"), True),
     case("mixed-case", "nosniff", page("x-content-type-options: NoSniff"), True),
@@ -117,6 +132,10 @@ CASES = [
     case("two-metas-last-wins", "referrer", page(meta=[("referrer", "no-referrer"), ("referrer", "always")]), False),
     case("origin-allowed-by-config", "referrer", page("Referrer-Policy: origin"), True,
          safe_referrer_policies=["origin", "no-referrer"]),
+    case("body-meta-applies-too", "referrer",
+         page("Referrer-Policy: no-referrer", body_meta=[("referrer", "unsafe-url")]), False),
+    case("head-then-body-meta-last-wins", "referrer",
+         page(meta=[("referrer", "unsafe-url")], body_meta=[("referrer", "same-origin")]), True),
     # --- Permissions-Policy -----------------------------------------------------------------
     case("all-denied", "permissions", page("Permissions-Policy: camera=(), microphone=(), geolocation=()"), True),
     case("missing", "permissions", page(), False),
@@ -193,7 +212,7 @@ def test_clean_demo_headers_pass(check: str) -> None:
 
 def test_permissions_policy_notes_ignored_entries() -> None:
     """Allowlist entries browsers ignore (a quoted "*", an unquoted origin) are noted, not failed."""
-    findings = headers.evaluate_permissions_policy(
+    findings = permissions.evaluate_permissions_policy(
         page('Permissions-Policy: camera="*", geolocation=(self https://a.example)'), HeadersConfig()
     )
     ignored = next(f for f in findings if f.name == "ignored")
@@ -202,19 +221,19 @@ def test_permissions_policy_notes_ignored_entries() -> None:
 
 def test_permissions_policy_syntax_error_names_the_position() -> None:
     """An unparseable header fails once, saying browsers drop it whole."""
-    [finding] = headers.evaluate_permissions_policy(page("Permissions-Policy: camera=(self"), HeadersConfig())
+    [finding] = permissions.evaluate_permissions_policy(page("Permissions-Policy: camera=(self"), HeadersConfig())
     assert finding.name == "syntax" and "ignore the whole header" in finding.message
 
 
 def test_hsts_zero_is_reported_as_disabled() -> None:
     """max-age=0 says HSTS is switched off, with the configured minimum as the threshold."""
-    [finding] = headers.evaluate_hsts(page(f"{STS}: max-age=0"), HeadersConfig())
+    [finding] = hsts.evaluate_hsts(page(f"{STS}: max-age=0"), HeadersConfig())
     assert "disabled" in finding.message and finding.threshold == 31536000
 
 
 def test_hsts_measures_max_age() -> None:
     """A short max-age is measured in seconds against the minimum."""
-    findings = headers.evaluate_hsts(page(f"{STS}: max-age=86400; includeSubDomains"), HeadersConfig())
+    findings = hsts.evaluate_hsts(page(f"{STS}: max-age=86400; includeSubDomains"), HeadersConfig())
     assert failing(findings) == {"max_age"}
     assert next(f for f in findings if f.name == "max_age").measured == 86400
 
@@ -238,12 +257,17 @@ def test_hsts_minimum_cannot_go_below_six_months() -> None:
         ("max-age=0", 0, False, None),
         ("includeSubDomains", None, False, "no max-age directive"),
         ("max-age=1, max-age=2", None, False, "several values in one header (folded duplicates)"),
+        ('max-age="31536000"', 31536000, False, None),
+        ("max-age=³¹⁵³⁶⁰⁰⁰", None, False, "value '³¹⁵³⁶⁰⁰⁰' of max-age is neither a token nor a quoted string"),
+        ("max-age=+31536000", None, False, "max-age '+31536000' is not a number of seconds"),
+        ('max-age="31536000', None, False,
+         "value '\"31536000' of max-age is neither a token nor a quoted string"),
     ],
-    ids=["full", "zero", "no-max-age", "folded"],
+    ids=["full", "zero", "no-max-age", "folded", "quoted", "superscript", "plus-sign", "unbalanced-quote"],
 )
 def test_parse_hsts(value: str, max_age: int | None, subdomains: bool, error: str | None) -> None:
     """The HSTS parser follows RFC 6797 §6.1."""
-    parsed = headers.parse_hsts(value)
+    parsed = hsts.parse_hsts(value)
     assert (parsed.max_age, parsed.include_subdomains, parsed.error) == (max_age, subdomains, error)
 
 
@@ -273,3 +297,31 @@ def test_structured_dictionary_rejects_invalid(value: str) -> None:
 
     with pytest.raises(structured.StructuredFieldError):
         structured.parse_dictionary(value)
+
+
+NOT_A_DOCUMENT = [
+    ("503-with-every-header", good_page(status=503), "connectivity"),
+    ("302-to-another-origin", good_page("Location: https://sso.example.net/login", status=302), "config"),
+    ("redirect-loop", good_page("Location: /a", status=302, redirects=["302 https://app.example.com/ -> /a"] * 10),
+     "config"),
+    ("401-login-required", good_page(status=401), "auth"),
+    ("404-wrong-base-url", good_page(status=404), "config"),
+]
+
+
+@pytest.mark.parametrize("check", sorted(CHECKS))
+@pytest.mark.parametrize(("facts", "reason"), [pytest.param(f, r, id=n) for n, f, r in NOT_A_DOCUMENT])
+def test_headers_of_a_non_document_are_not_verified(check: str, facts: Any, reason: str) -> None:
+    """A page that did not end on a 2xx (a redirect, an error page) is not judged, whatever its
+    headers: not verified, with the route followed as evidence."""
+    [finding] = CHECKS[check](facts, HeadersConfig())
+    assert not_verified([finding]).unverified == reason
+    assert finding.measured[-1].startswith(str(facts.status))
+
+
+def test_headers_after_same_origin_redirects_name_the_route() -> None:
+    """The document reached through same-origin redirects is judged, the route noted first."""
+    facts = good_page(url="https://app.example.com/home", redirects=["302 https://app.example.com/ -> /home"])
+    findings = hsts.evaluate_hsts(facts, HeadersConfig())
+    assert verdict(findings)
+    assert findings[0].name == "page" and "302 https://app.example.com/ -> 200" in findings[0].message

@@ -74,8 +74,12 @@ class ScriptMaps:
 
 @dataclass(frozen=True, slots=True)
 class SourceMapFacts:
+    """The page's same-origin scripts and their maps; ``page_status``: what the page answered
+    (a redirect or an error page lists no scripts, which proves nothing)."""
+
     page_url: str
     scripts: tuple[ScriptMaps, ...]
+    page_status: int = 200
 
 
 def probe_paths(
@@ -171,7 +175,7 @@ def find_source_maps(
             found.append(
                 ScriptMaps(url, response.status_code, declared[:200] if declared else None, probes)
             )
-    return SourceMapFacts(page_url=page.url, scripts=tuple(found))
+    return SourceMapFacts(page_url=page.url, scripts=tuple(found), page_status=page.status)
 
 
 def _path(

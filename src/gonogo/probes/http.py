@@ -1,4 +1,4 @@
-"""HTTP probes: one page, a redirect chain, and the client the other web probes share.
+"""HTTP probes: the site's page, a redirect chain, and the client the other web probes share.
 
 The CORS, exposure, cookie and rate-limit probes (``probes/cors.py``, ``exposure.py``,
 ``cookies.py``, ``ratelimit.py``) send their requests through ``open_client``/``request`` here.
@@ -17,14 +17,14 @@ import ssl
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.probes._html import PageParser
 
 MAX_BODY = 1_000_000
 EXCERPT = 4096
@@ -41,8 +41,17 @@ class ScriptRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Hop:
+    """One response of a redirect chain. ``location`` is absolute (resolved against ``url``)."""
+
+    url: str
+    status: int
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class HttpFacts:
-    """One HTTP response, not redirected.
+    """One HTTP response (for :func:`fetch_page`: the last of its same-origin redirects).
 
     Attributes:
         url: the URL requested. status: the status code.
@@ -50,9 +59,12 @@ class HttpFacts:
         set_cookies: every ``Set-Cookie`` value, in order.
         body_excerpt: the first ``EXCERPT`` characters of the body (decoded, lossy).
         elapsed_ms: time to the end of the (capped) body. http_version: e.g. ``HTTP/1.1``.
-        meta: ``<meta http-equiv>`` (and ``name=referrer``) pairs, name lower-cased.
+        meta: ``<meta http-equiv>`` (and ``name=referrer``) pairs of the ``<head>``, name
+            lower-cased; body_meta: the same outside the head (browsers ignore a CSP there, not
+            a referrer policy). Metas inside ``<template>``/``<noscript>`` are in neither.
         scripts: the page's ``<script src>`` elements.
         body_sha256 / body_length: of the (capped) body, to compare pages.
+        redirects: the redirects followed to reach this response (:func:`fetch_page`).
     """
 
     url: str
@@ -66,6 +78,8 @@ class HttpFacts:
     scripts: tuple[ScriptRef, ...] = ()
     body_sha256: str = ""
     body_length: int = 0
+    body_meta: tuple[tuple[str, str], ...] = ()
+    redirects: tuple[Hop, ...] = ()
 
     @property
     def https(self) -> bool:
@@ -83,15 +97,6 @@ class HttpFacts:
     @property
     def content_type(self) -> str:
         return (self.header("content-type") or "").split(";")[0].strip().lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Hop:
-    """One response of a redirect chain. ``location`` is absolute (resolved against ``url``)."""
-
-    url: str
-    status: int
-    location: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +122,48 @@ def fetch(
     """One request to ``url``, redirects not followed (``verify=False``: certificate unchecked)."""
     with open_client(ca_bundle, timeout, verify=verify) as client:
         return request(client, url, timeout, method=method, headers=headers)
+
+
+def fetch_page(
+    url: str,
+    *,
+    ca_bundle: Path | None,
+    timeout: float,
+    max_hops: int = 10,
+    verify: bool = True,
+    headers: Mapping[str, str] | None = None,
+) -> HttpFacts:
+    """The document a browser shows for ``url``: same-origin redirects followed (at most
+    ``max_hops``), as the HTTP Observatory judges its final response.
+
+    A redirect to another origin is not followed (that origin's headers are not the site's):
+    the 3xx is returned, its ``Location`` kept. ``redirects`` holds the hops followed.
+    """
+    hops: list[Hop] = []
+    with open_client(ca_bundle, timeout, verify=verify) as client:
+        current = url
+        while True:
+            facts = request(client, current, timeout, headers=headers)
+            location = facts.header("location")
+            if not (300 <= facts.status < 400 and location) or len(hops) >= max_hops:
+                break
+            target = urljoin(current, location.strip())
+            if origin(target) != origin(current):
+                break
+            hops.append(Hop(url=current, status=facts.status, location=target))
+            current = target
+    return replace(facts, redirects=tuple(hops))
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (default ports made explicit)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    except ValueError:  # a malformed port in a Location: no origin matches it
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def follow_redirects(
@@ -238,14 +285,11 @@ def request(
 def _facts(url: str, response: httpx.Response, data: bytes, elapsed: float) -> HttpFacts:
     raw = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
     text = data.decode(response.charset_encoding or "utf-8", errors="replace")
-    meta: tuple[tuple[str, str], ...] = ()
-    scripts: tuple[ScriptRef, ...] = ()
+    parser = PageParser()
     ctype = response.headers.get("content-type", "").lower()
     if "html" in ctype or (not ctype and text.lstrip()[:1] == "<"):
-        parser = _PageParser()
         parser.feed(text)
         parser.close()
-        meta, scripts = tuple(parser.meta), tuple(parser.scripts)
     return HttpFacts(
         url=url,
         status=response.status_code,
@@ -254,31 +298,12 @@ def _facts(url: str, response: httpx.Response, data: bytes, elapsed: float) -> H
         body_excerpt=text[:EXCERPT],
         elapsed_ms=round(elapsed, 1),
         http_version=response.http_version,
-        meta=meta,
-        scripts=scripts,
+        meta=tuple(parser.head_meta),
+        scripts=tuple(ScriptRef(*script) for script in parser.scripts),
         body_sha256=hashlib.sha256(data).hexdigest(),
         body_length=len(data),
+        body_meta=tuple(parser.body_meta),
     )
-
-
-class _PageParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: list[tuple[str, str]] = []
-        self.scripts: list[ScriptRef] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k.lower(): v or "" for k, v in attrs}
-        if tag == "meta" and "content" in values:
-            name = values.get("http-equiv") or (
-                "referrer" if values.get("name", "").lower() == "referrer" else ""
-            )
-            if name:
-                self.meta.append((name.lower(), values["content"]))
-        elif tag == "script" and values.get("src"):
-            self.scripts.append(
-                ScriptRef(values["src"], values.get("integrity"), values.get("crossorigin"))
-            )
 
 
 def _reason(err: Exception) -> str:

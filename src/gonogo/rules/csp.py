@@ -12,120 +12,46 @@ Semantics follow CSP Level 3 as browsers apply it, not a string match:
   ``script-src-attr`` (event-handler attributes) fall back to ``script-src``, and each list is
   judged on its own; ``eval()`` is governed by ``script-src`` alone; ``base-uri`` does not
   fall back;
-- a nonce or hash makes ``'unsafe-inline'`` inert; ``'strict-dynamic'`` with a nonce or hash
-  makes host, scheme and ``'self'`` sources inert (they are CSP2 fallbacks, not weaknesses);
-- ``Content-Security-Policy-Report-Only`` enforces nothing; a ``<meta>`` policy is enforced,
-  but ``frame-ancestors``, ``report-uri`` and ``sandbox`` are ignored there.
+- a well-formed nonce or hash (``'nonce-<base64>'``, ``'sha256-<base64>'``...) makes
+  ``'unsafe-inline'`` inert; a malformed one (``'nonce-'``, ``'nonce-{{nonce}}'``, an unclosed
+  quote) is ignored by browsers and leaves ``'unsafe-inline'`` active; ``'strict-dynamic'``
+  with a nonce or hash makes host, scheme and ``'self'`` sources inert (CSP2 fallbacks);
+- a nonce is only worth something when it changes on every response: the page is fetched a
+  second time and a repeated nonce fails;
+- a host source is parsed (scheme, host, port, path): host ``*`` allows every host whatever the
+  port or path (``https://*:443``, ``*/js/``), and so does a wildcard over a public suffix
+  (``*.com``, ``https://*.co.uk``, ``*.github.io``);
+- ``Content-Security-Policy-Report-Only`` enforces nothing; a ``<meta>`` policy is enforced only
+  inside ``<head>`` (CSP3 §3.3), and ``frame-ancestors``, ``report-uri`` and ``sandbox`` are
+  ignored there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gonogo.model import Finding, info
+from gonogo.model import ErrorReason, Finding, info
+from gonogo.rules.csp_parse import (
+    META_IGNORED,
+    Policy,
+    is_broad,
+    is_nonce_hash,
+    malformed_nonce_hash,
+    nonces,
+    policies,
+)
+from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
     from gonogo.probes.http import HttpFacts
     from gonogo.schema.security import HeadersConfig
 
-NONCE_HASH = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
-META_IGNORED = ("frame-ancestors", "report-uri", "sandbox")
 PASSIVE = ("img-src", "media-src")
-_SCHEME_ONLY = re.compile(r"^[a-z][a-z0-9+.-]*:$")
 SCRIPT_RULE = (
     "no 'unsafe-inline' without nonce/hash, no 'unsafe-eval', no wildcard/scheme-only source"
 )
-_WILD_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?\*(?:\.\*)?(?::\*)?/?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """One parsed policy.
-
-    Attributes:
-        directives: (name, sources) in order, first occurrence of each name only.
-        origin: ``header``, ``meta`` or ``report-only``.
-        duplicates: directive names that were repeated (browsers ignore the repeats).
-        raw: the policy text as received.
-    """
-
-    directives: tuple[tuple[str, tuple[str, ...]], ...]
-    origin: str
-    duplicates: tuple[str, ...] = ()
-    raw: str = ""
-
-    def get(self, name: str) -> tuple[str, ...] | None:
-        for key, sources in self.directives:
-            if key == name:
-                return sources
-        return None
-
-    def first(self, *names: str) -> tuple[str, ...] | None:
-        """The sources of the first of ``names`` the policy sets (the fallback chain)."""
-        return next((found for n in names if (found := self.get(n)) is not None), None)
-
-    def script_sources(self, kind: str = "elem") -> tuple[str, ...] | None:
-        """Effective script sources for ``elem`` (``<script>``), ``attr`` (event handlers)
-        or ``eval`` (string compilation, which only ``script-src`` governs)."""
-        if kind == "eval":
-            return self.first("script-src", "default-src")
-        return self.first(f"script-src-{kind}", "script-src", "default-src")
-
-
-def parse_policy(text: str, origin: str = "header") -> Policy:
-    """Parse one serialized policy (``;``-separated directives)."""
-    directives: list[tuple[str, tuple[str, ...]]] = []
-    seen: set[str] = set()
-    duplicates: list[str] = []
-    for part in text.split(";"):
-        tokens = part.split()
-        if not tokens:
-            continue
-        name = tokens[0].lower()
-        if origin == "meta" and name in META_IGNORED:
-            continue
-        if name in seen:
-            duplicates.append(name)
-            continue
-        seen.add(name)
-        directives.append((name, tuple(_source(t) for t in tokens[1:])))
-    return Policy(tuple(directives), origin, tuple(duplicates), text.strip())
-
-
-def _source(token: str) -> str:
-    lower = token.lower()
-    # keywords and hosts are case-insensitive; the base64 of a nonce or hash is not
-    for prefix in NONCE_HASH:
-        if lower.startswith(prefix):
-            return prefix + token[len(prefix) :]
-    return lower
-
-
-def policies(facts: HttpFacts) -> list[Policy]:
-    """Every policy the response declares: headers, report-only headers, ``<meta>`` tags."""
-    found = [
-        parse_policy(p, "header")
-        for v in facts.values("content-security-policy")
-        for p in v.split(",")
-    ]
-    found += [
-        parse_policy(p, "report-only")
-        for v in facts.values("content-security-policy-report-only")
-        for p in v.split(",")
-    ]
-    found += [parse_policy(c, "meta") for n, c in facts.meta if n == "content-security-policy"]
-    return [p for p in found if p.directives]
-
-
-def enforced(facts: HttpFacts) -> list[Policy]:
-    return [p for p in policies(facts) if p.origin != "report-only"]
-
-
-def is_broad(source: str) -> bool:
-    """``*``, ``https://*``, or a scheme-only source such as ``https:`` or ``data:``."""
-    return bool(_WILD_HOST.match(source) or _SCHEME_ONLY.match(source))
 
 
 def script_problems(sources: tuple[str, ...] | None, *, https: bool = True) -> dict[str, str]:
@@ -133,7 +59,7 @@ def script_problems(sources: tuple[str, ...] | None, *, https: bool = True) -> d
     if sources is None:
         return {"unrestricted": "no script-src or default-src: scripts load from anywhere"}
     problems: dict[str, str] = {}
-    nonce_hash = any(s.startswith(NONCE_HASH) for s in sources)
+    nonce_hash = any(is_nonce_hash(s) for s in sources)
     strict_dynamic = "'strict-dynamic'" in sources
     if strict_dynamic and not nonce_hash:
         problems["strict-dynamic"] = "'strict-dynamic' without a nonce or hash blocks every script"
@@ -141,8 +67,10 @@ def script_problems(sources: tuple[str, ...] | None, *, https: bool = True) -> d
         problems["unsafe-eval"] = "'unsafe-eval' allows eval()"
     if not strict_dynamic:
         if "'unsafe-inline'" in sources and not nonce_hash:
+            bad = malformed_nonce_hash(sources)
+            ignored = f" (malformed, ignored by browsers: {' '.join(bad)})" if bad else ""
             problems["unsafe-inline"] = (
-                "'unsafe-inline' without a nonce or hash allows injected scripts"
+                f"'unsafe-inline' without a valid nonce or hash{ignored} allows injected scripts"
             )
         broad = [s for s in sources if is_broad(s)]
         if broad:
@@ -188,14 +116,12 @@ def _shown_sources(policy: Policy) -> str | None:
     return shown
 
 
-def frame_ancestors(facts: HttpFacts) -> list[tuple[str, ...]]:
-    """``frame-ancestors`` of every enforced header policy (``<meta>`` cannot set it)."""
-    found = [p.get("frame-ancestors") for p in enforced(facts) if p.origin == "header"]
-    return [f for f in found if f is not None]
-
-
-def evaluate_csp(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
-    """Judge the enforced policies of one HTTPS page."""
+@on_document
+def evaluate_csp(
+    facts: HttpFacts, thresholds: HeadersConfig, again: HttpFacts | None = None
+) -> list[Finding]:
+    """Judge the enforced policies of one HTTPS page; ``again``, a second response of the same
+    page, shows whether its nonce changes per response."""
     every = policies(facts)
     active = [p for p in every if p.origin != "report-only"]
     report_only = [p for p in every if p.origin == "report-only"]
@@ -205,6 +131,8 @@ def evaluate_csp(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
             if report_only
             else "no Content-Security-Policy header or <meta> policy"
         )
+        if any(n == "content-security-policy" for n, _ in facts.body_meta):
+            why += " (a <meta> policy outside <head> is ignored by browsers, CSP3 §3.3)"
         return [
             Finding(
                 "policy", False, f"CSP: {why}", measured=_raw(every), threshold="an enforced policy"
@@ -243,7 +171,48 @@ def evaluate_csp(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
         findings.append(_restricted("base_uri", ok, bases, "base-uri"))
     findings.append(_styles(active, thresholds))
     findings.append(_mixed(active, facts.https))
+    findings += _nonce_reuse(facts, again)
     return findings
+
+
+def _nonce_reuse(facts: HttpFacts, again: HttpFacts | None) -> list[Finding]:
+    # A nonce an attacker can read once and reuse (a template's constant, a cached page) lets
+    # injected <script nonce=...> run: it must differ on every response.
+    first = nonces(facts)
+    if not first:
+        return []
+    if again is None:
+        return [info("nonce", "CSP nonce not compared with a second response")]
+    if not 200 <= again.status < 300:
+        return [
+            Finding(
+                "nonce",
+                False,
+                f"CSP nonce reuse not verified: the second fetch of {again.url} answered "
+                f"{again.status}",
+                measured=again.status,
+                unverified=ErrorReason.CONNECTIVITY,
+            )
+        ]
+    repeated = first & nonces(again)
+    shown = sorted(_fingerprint(n) for n in first | nonces(again))
+    if repeated:
+        return [
+            Finding(
+                "nonce",
+                False,
+                "CSP nonce repeated on two responses of the page: a fixed nonce lets injected "
+                "<script nonce=...> run; generate a fresh one per response",
+                measured={"first": sorted(map(_fingerprint, first)), "second": shown},
+                threshold="a different nonce on every response",
+            )
+        ]
+    return [info("nonce", "CSP nonce differs between two responses", measured=shown)]
+
+
+def _fingerprint(nonce: str) -> str:
+    # enough to compare two responses in the evidence, not the value itself
+    return "sha256:" + hashlib.sha256(nonce.encode()).hexdigest()[:12]
 
 
 def _presence(active: list[Policy], report_only: list[Policy]) -> Finding:
@@ -281,6 +250,15 @@ def _notes(facts: HttpFacts, active: list[Policy]) -> list[Finding]:
                 f"CSP <meta> directives ignored by browsers: {', '.join(meta_ignored)}",
             )
         )
+    outside = [c for n, c in facts.body_meta if n == "content-security-policy"]
+    if outside:
+        notes.append(
+            info(
+                "meta_outside_head",
+                f"{len(outside)} CSP <meta> outside <head> ignored by browsers (CSP3 §3.3)",
+                measured=[c[:300] for c in outside],
+            )
+        )
     duplicates = sorted({d for p in active for d in p.duplicates})
     if duplicates:
         notes.append(
@@ -306,7 +284,7 @@ def _styles(active: list[Policy], thresholds: HeadersConfig) -> Finding:
         styles = p.get("style-src") if p.get("style-src") is not None else p.get("default-src")
         if styles is None:
             return True
-        nonce_hash = any(s.startswith(NONCE_HASH) for s in styles)
+        nonce_hash = any(is_nonce_hash(s) for s in styles)
         return ("'unsafe-inline'" in styles and not nonce_hash) or any(is_broad(s) for s in styles)
 
     unsafe = all(weak(p) for p in active)

@@ -209,6 +209,20 @@ def _looks_like_map(probe: PathProbe) -> bool:
 
 def evaluate_source_maps(facts: SourceMapFacts, thresholds: ExposureConfig) -> list[Finding]:
     """No reachable (or inlined) source map for the page's same-origin scripts."""
+    if not 200 <= facts.page_status < 300:
+        return [
+            Finding(
+                "page",
+                False,
+                f"source maps not verified: {facts.page_url} answered {facts.page_status}, "
+                "not the site's page, so its scripts are unknown",
+                measured=facts.page_status,
+                threshold="a 2xx page",
+                unverified=ErrorReason.CONNECTIVITY
+                if facts.page_status >= 500
+                else ErrorReason.CONFIG,
+            )
+        ]
     if not facts.scripts:
         return [info("scripts", f"{facts.page_url} references no same-origin script")]
     findings: list[Finding] = []
@@ -251,6 +265,8 @@ def evaluate_source_maps(facts: SourceMapFacts, thresholds: ExposureConfig) -> l
 def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
     """Error pages show no stack trace, debugger or SQL error, and some error page was seen.
 
+    Debug output found is a blocker whatever the check's severity (exploitable information).
+
     Passing needs evidence: at least one server error page (5xx from the application) was
     provoked and was clean. When none could be provoked the check is not verified (an error
     with reason ``config``): a clean 404 says nothing about what a crash shows.
@@ -262,6 +278,8 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
             name for name, pattern in DEBUG_SIGNATURES.items() if re.search(pattern, probe.excerpt)
         ]
         if hits:
+            # exploitable, not hygiene: code paths, configuration and queries hand an attacker
+            # the map (the plans require DEBUG=False), so it blocks the release
             findings.append(
                 Finding(
                     probe.path,
@@ -269,6 +287,7 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
                     f"{probe.path} ({probe.status}) shows {', '.join(hits)}",
                     measured=_snippet(probe.excerpt, hits[0]),
                     threshold="no debug output",
+                    severity=Severity.BLOCKER,
                 )
             )
         else:

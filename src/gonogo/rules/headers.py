@@ -1,25 +1,24 @@
 """Security headers of the HTTPS entry page, judged the way browsers read them.
 
-Check ids: ``headers.hsts``, ``headers.frame``, ``headers.content-type-options``,
-``headers.referrer-policy``, ``headers.permissions-policy``, ``headers.cross-origin``,
-``headers.disclosure``, ``headers.xss-protection``. (``headers.csp`` is in :mod:`.csp`,
-``headers.grade`` in :mod:`.grade`.)
+Check ids: ``headers.frame``, ``headers.content-type-options``, ``headers.referrer-policy``,
+``headers.cross-origin``, ``headers.disclosure``, ``headers.xss-protection``. The other
+``headers.*`` checks have a module each: :mod:`.hsts`, :mod:`.csp`, :mod:`.permissions`,
+:mod:`.grade`. Every one judges only a page that ended on a 2xx (:mod:`.page`).
 
-Header names are case-insensitive and duplicates are read as the relevant spec says: the first
-``Strict-Transport-Security`` only (RFC 6797 §8.1), every ``X-Frame-Options`` value (HTML's
-"conflicting values block"), the first ``X-Content-Type-Options`` token (Fetch), the last
-valid ``Referrer-Policy`` token (Referrer Policy §8.1).
+Header names are case-insensitive and duplicates are read as the relevant spec says: every
+``X-Frame-Options`` value (HTML's "conflicting values block"), the first
+``X-Content-Type-Options`` token (Fetch), the last valid ``Referrer-Policy`` token (Referrer
+Policy §8.1).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, Finding, compare, info
-from gonogo.rules import csp, structured
-from gonogo.schema.security import HSTS_SIX_MONTHS
+from gonogo.rules import csp_parse as csp
+from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
     from gonogo.probes.http import HttpFacts
@@ -43,119 +42,6 @@ LEGACY_META_REFERRER = {
     "origin-when-crossorigin": "origin-when-cross-origin",
 }
 _VERSION = re.compile(r"\d+\.\d+|/\s*v?\d|\bv\d+\b")
-
-
-@dataclass(frozen=True, slots=True)
-class Hsts:
-    """A parsed ``Strict-Transport-Security`` value; ``error`` set when browsers ignore it."""
-
-    max_age: int | None = None
-    include_subdomains: bool = False
-    preload: bool = False
-    error: str | None = None
-
-
-def parse_hsts(value: str) -> Hsts:
-    """RFC 6797 §6.1: each directive at most once, ``max-age`` required, unknown ones ignored."""
-    if "," in value:  # two headers folded into one line by a proxy: not valid STS syntax
-        return Hsts(error="several values in one header (folded duplicates)")
-    seen: set[str] = set()
-    max_age: int | None = None
-    for part in value.split(";"):
-        name, _, raw = part.strip().partition("=")
-        name = name.strip().lower()
-        if not name:
-            continue
-        if name in seen:
-            return Hsts(error=f"directive {name} repeated")
-        seen.add(name)
-        if name == "max-age":
-            raw = raw.strip().strip('"')
-            if not raw.isdigit():
-                return Hsts(error=f"max-age {raw!r} is not a number of seconds")
-            max_age = int(raw)
-    if max_age is None:
-        return Hsts(error="no max-age directive")
-    return Hsts(max_age, "includesubdomains" in seen, "preload" in seen)
-
-
-def evaluate_hsts(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
-    """HSTS on the HTTPS response: parseable, long enough, includeSubDomains when required."""
-    if not facts.https:
-        return [
-            Finding(
-                "hsts",
-                False,
-                f"HSTS judged on {facts.url}: browsers ignore HSTS received over plain "
-                "HTTP; judge the HTTPS response",
-                measured=facts.header("strict-transport-security"),
-            )
-        ]
-    values = facts.values("strict-transport-security")
-    if not values:
-        return [
-            Finding(
-                "hsts",
-                False,
-                "no Strict-Transport-Security header on the HTTPS response",
-                threshold=f"max-age >= {thresholds.hsts_min_max_age}",
-            )
-        ]
-    findings: list[Finding] = []
-    if len(values) > 1:
-        findings.append(
-            info(
-                "duplicates",
-                f"{len(values)} Strict-Transport-Security headers: browsers apply only the first",
-                measured=list(values),
-            )
-        )
-    parsed = parse_hsts(values[0])
-    if parsed.error or parsed.max_age is None:
-        return [
-            *findings,
-            Finding(
-                "hsts",
-                False,
-                f"Strict-Transport-Security ignored by browsers: {parsed.error}",
-                measured=values[0],
-            ),
-        ]
-    if parsed.max_age == 0:
-        return [
-            *findings,
-            Finding(
-                "max_age",
-                False,
-                "HSTS max-age=0 tells browsers to forget HSTS (disabled)",
-                measured=0,
-                threshold=thresholds.hsts_min_max_age,
-                unit="s",
-                comparison=Comparison.GE,
-            ),
-        ]
-    minimum = max(thresholds.hsts_min_max_age, HSTS_SIX_MONTHS)
-    findings.append(
-        compare("max_age", parsed.max_age, Comparison.GE, minimum, unit="s", what="HSTS max-age")
-    )
-    if thresholds.hsts_require_include_subdomains:
-        findings.append(
-            compare(
-                "include_subdomains",
-                parsed.include_subdomains,
-                Comparison.EQ,
-                True,
-                what="HSTS includeSubDomains",
-            )
-        )
-    findings.append(
-        info(
-            "preload",
-            f"HSTS preload directive {'present' if parsed.preload else 'absent'}",
-            measured=parsed.preload,
-        )
-    )
-    return findings
 
 
 def xfo_verdict(facts: HttpFacts) -> tuple[bool, str]:
@@ -186,6 +72,7 @@ def xfo_verdict(facts: HttpFacts) -> tuple[bool, str]:
     return False, f"X-Frame-Options {token!r} is not a valid value (ignored)"
 
 
+@on_document
 def evaluate_frame(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """Clickjacking: CSP ``frame-ancestors`` (which overrides XFO when present) or XFO."""
     ancestors = csp.frame_ancestors(facts)
@@ -232,11 +119,18 @@ def evaluate_frame(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]
     ]
 
 
+@on_document
 def evaluate_content_type_options(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """``X-Content-Type-Options: nosniff`` (Fetch reads the first comma-separated token)."""
     values = facts.values("x-content-type-options")
     first = ", ".join(values).split(",")[0].strip().lower() if values else None
     return [compare("nosniff", first, Comparison.EQ, "nosniff", what="X-Content-Type-Options")]
+
+
+def referrer_metas(facts: HttpFacts) -> list[str]:
+    """``<meta name=referrer>`` contents in document order: HTML applies one wherever it is in
+    the document (head or body), unlike a CSP ``<meta>``; template contents never apply."""
+    return [c for n, c in (*facts.meta, *facts.body_meta) if n == "referrer"]
 
 
 def referrer_policy(facts: HttpFacts) -> tuple[str | None, bool]:
@@ -246,7 +140,7 @@ def referrer_policy(facts: HttpFacts) -> tuple[str | None, bool]:
     tokens = [t for v in headers for t in (s.strip().lower() for s in v.split(","))]
     valid = [t for t in tokens if t in REFERRER_TOKENS]
     policy = valid[-1] if valid else None
-    metas = [c for n, c in facts.meta if n == "referrer"]
+    metas = referrer_metas(facts)
     for content in metas:
         # HTML maps the legacy meta keywords (never, always...) and takes one token, no list
         token = content.strip().lower()
@@ -256,6 +150,7 @@ def referrer_policy(facts: HttpFacts) -> tuple[str | None, bool]:
     return policy, bool(headers or metas)
 
 
+@on_document
 def evaluate_referrer_policy(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """The effective Referrer-Policy is one of the safe values (absent: browser default)."""
     policy, sent = referrer_policy(facts)
@@ -279,87 +174,12 @@ def evaluate_referrer_policy(facts: HttpFacts, thresholds: HeadersConfig) -> lis
                 "Referrer-Policy has no recognised value (ignored)",
                 measured=[
                     *facts.values("referrer-policy"),
-                    *(f"<meta> {c}" for n, c in facts.meta if n == "referrer"),
+                    *(f"<meta> {c}" for c in referrer_metas(facts)),
                 ],
                 threshold=safe,
             )
         ]
     return [compare("referrer_policy", policy, Comparison.IN, safe, what="Referrer-Policy")]
-
-
-def evaluate_permissions_policy(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
-    """Permissions-Policy is sent, parses, and grants no restricted feature to every origin."""
-    values = facts.values("permissions-policy")
-    if not values:
-        legacy = facts.header("feature-policy")
-        why = "only the legacy Feature-Policy header" if legacy else "no Permissions-Policy header"
-        return [
-            Finding(
-                "permissions_policy",
-                not thresholds.require_permissions_policy,
-                why,
-                measured=legacy,
-            )
-        ]
-    joined = ", ".join(values)  # several field lines form one dictionary (RFC 9110 §5.3)
-    try:
-        members = structured.parse_dictionary(joined)
-    except structured.StructuredFieldError as err:
-        # A structured-field parse error makes browsers drop the whole header.
-        return [
-            Finding(
-                "syntax",
-                False,
-                f"Permissions-Policy does not parse as a structured-field dictionary ({err}): "
-                "browsers ignore the whole header",
-                measured=joined,
-                threshold="RFC 8941 dictionary, e.g. camera=(), geolocation=(self)",
-            )
-        ]
-    allowlists = {name: permissions_allowlist(member) for name, member in members.items()}
-    open_to_all = sorted(f for f, allow in allowlists.items() if "*" in allow)
-    restricted = sorted(set(open_to_all) & set(thresholds.restricted_features))
-    findings = [
-        Finding(
-            "features",
-            not restricted,
-            f"Permissions-Policy grants {', '.join(restricted)} to every origin (*)"
-            if restricted
-            else f"Permissions-Policy sets {len(members)} features, none restricted open to all",
-            measured={name: " ".join(allow) or "()" for name, allow in allowlists.items()},
-            threshold=f"not * for {', '.join(thresholds.restricted_features)}",
-        )
-    ]
-    ignored = sorted(
-        f"{name}: {item!r}"
-        for name, member in members.items()
-        for item in member.items()
-        if not _pp_valid(item)
-    )
-    if ignored:
-        findings.append(
-            info(
-                "ignored",
-                f"Permissions-Policy allowlist entries browsers ignore: {'; '.join(ignored)}",
-                measured=ignored,
-            )
-        )
-    return findings
-
-
-def permissions_allowlist(member: structured.Member) -> list[str]:
-    """The allowlist of one feature: ``*`` (every origin), ``self``, ``src`` or origins.
-
-    ``*`` anywhere in the list grants every origin, whatever else the list holds.
-    """
-    return [str(item) for item in member.items() if _pp_valid(item)]
-
-
-def _pp_valid(item: object) -> bool:
-    # tokens * / self / src, or a string holding an origin; anything else is ignored
-    if isinstance(item, structured.Token):
-        return item in ("*", "self", "src")
-    return isinstance(item, str) and bool(re.match(r"^[a-z][a-z0-9+.-]*://[^/\s]+/?$", item, re.I))
 
 
 _CROSS_ORIGIN = {
@@ -372,6 +192,7 @@ _CROSS_ORIGIN = {
 }
 
 
+@on_document
 def evaluate_cross_origin(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """COOP, COEP and CORP: recorded; required only where ``[headers] require_*`` says so."""
     findings: list[Finding] = []
@@ -386,6 +207,7 @@ def evaluate_cross_origin(facts: HttpFacts, thresholds: HeadersConfig) -> list[F
     return findings
 
 
+@on_document
 def evaluate_disclosure(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """``Server``, ``X-Powered-By``... do not reveal product versions."""
     findings: list[Finding] = []
@@ -404,6 +226,7 @@ def evaluate_disclosure(facts: HttpFacts, thresholds: HeadersConfig) -> list[Fin
     return findings or [info("disclosure", "no Server/X-Powered-By style headers")]
 
 
+@on_document
 def evaluate_xss_protection(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """X-XSS-Protection is obsolete: ``0`` or absent is right; ``1; mode=block`` is only noted."""
     value = facts.header("x-xss-protection")
