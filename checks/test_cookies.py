@@ -24,4 +24,6 @@ def test_cookie_flags(gate):
     facts = cookies.collect_cookies(
         web.base_url, cfg.pages, ca_bundle=web.ca_bundle, timeout=web.timeout_s, **login
     )
-    gate.judge(rules.evaluate_cookies(facts, cfg))
+    limits = gate.config.ratelimit  # a refused login is not verified, as ratelimit.login counts
+    refused = limits.refusal_statuses if limits else rules.REFUSAL_STATUSES
+    gate.judge(rules.evaluate_cookies(facts, cfg, refused))

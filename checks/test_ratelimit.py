@@ -30,5 +30,6 @@ def test_login_rate_limit(gate):
         method=cfg.login_method,
         body_format=cfg.login_format,
         fields=cfg.login_fields,
+        recheck_after_s=cfg.recheck_after_s,
     )
     gate.judge(rules.evaluate_login_rate_limit(facts, cfg))

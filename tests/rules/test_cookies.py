@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import cookies, failing, verdict
+from factories import cookies, failing, not_verified, verdict
 
+from gonogo.model import Severity
 from gonogo.probes.cookies import CookieFacts, CookieObservation
 from gonogo.rules import cookies as rules
 from gonogo.schema.security import CookiesConfig
@@ -64,6 +65,25 @@ CASES = [
     case("xsrf-token-readable-by-js", cookies("XSRF-TOKEN=x; Secure; SameSite=Lax"), True),
     case("custom-session-name", cookies("token=x; Secure; SameSite=Lax"), False, session_cookie_names=["token"]),
     case("one-bad-of-two", cookies("theme=dark; Secure; SameSite=Lax", "session=abc; SameSite=Lax"), False),
+    # --- every cookie the login sets is a session cookie unless listed non-session ---------
+    case("login-sets-oddly-named-auth-cookie", cookies("acct=x; Secure; SameSite=Lax", step=LOGIN), False,
+         login_path="/login"),
+    case("login-sets-readable-csrf-token", cookies("csrftoken=x; Secure; SameSite=Lax", step=LOGIN), True,
+         login_path="/login"),
+    case("login-sets-listed-non-session", cookies("lang=en; Secure; SameSite=Lax", step=LOGIN), True,
+         login_path="/login", non_session_cookies=["lang"]),
+    case("same-name-outside-login-not-session", cookies("acct=x; Secure; SameSite=Lax"), True, login_path="/login"),
+    case("aspnetcore-cookies", cookies(".AspNetCore.Cookies=x; Secure; SameSite=Lax"), False),
+    case("aspnetcore-chunked-cookie", cookies(".AspNetCore.CookiesC1=x; Secure; SameSite=Lax"), False),
+    case("aspnetcore-identity", cookies(".AspNetCore.Identity.Application=x; Secure; SameSite=Lax"), False),
+    case("wordpress-logged-in", cookies("wordpress_logged_in_0123abcd=x; Secure; SameSite=Lax"), False),
+    case("wordpress-sec", cookies("wordpress_sec_0123abcd=x; Secure; SameSite=Lax"), False),
+    case("oauth2-proxy", cookies("_oauth2_proxy=x; Secure; SameSite=Lax"), False),
+    case("keycloak-identity", cookies("KEYCLOAK_IDENTITY=x; Secure; SameSite=None"), False),
+    case("drupal-https-session", cookies("SSESS0123abcd=x; Secure; SameSite=Lax"), False),
+    case("remember-me", cookies("rememberMe=x; Secure; SameSite=Lax"), False),
+    case("yii-identity", cookies("_identity=x; Secure; SameSite=Lax"), False),
+    case("aspnetcore-antiforgery-is-csrf", cookies(".AspNetCore.Antiforgery.xyz=x; Secure; SameSite=Strict"), True),
     case("no-cookies", CookieFacts(observations=(), steps=("GET / -> 200",)), True),
     case("nameless-cookie", cookies("justavalue; Secure; SameSite=Lax"), True),
 ]
@@ -77,11 +97,44 @@ def test_cookie_table(facts: CookieFacts, config: dict[str, Any], ok: bool) -> N
 
 
 def test_login_that_sets_no_cookie_fails_closed() -> None:
-    """A configured login that sets no cookie (wrong fields, refused) fails rather than passing empty."""
-    facts = CookieFacts(observations=(), steps=("GET / -> 200", "POST /login -> 429"))
+    """A configured login that sets no cookie (wrong fields) fails rather than passing empty."""
+    facts = CookieFacts(observations=(), steps=("GET / -> 200", "POST /login -> 401"), login_status=401)
     findings = rules.evaluate_cookies(facts, CookiesConfig(login_path="/login"))
     assert failing(findings) == {"login"}
-    assert "429" in next(f.message for f in findings if f.name == "login")
+    assert "401" in next(f.message for f in findings if f.name == "login")
+
+
+@pytest.mark.parametrize("status", [429, 503, 423])
+def test_refused_login_is_not_verified(status: int) -> None:
+    """A login answered with any refusal status (rate limited, nginx limit_req, locked) is not
+    verified (an error), never a plain failure nor a pass."""
+    facts = CookieFacts(observations=(), steps=("GET / -> 200", f"POST /login -> {status}"), login_status=status)
+    found = not_verified(rules.evaluate_cookies(facts, CookiesConfig(login_path="/login")))
+    assert found.name == "login" and found.measured == status
+
+
+def test_refusal_statuses_follow_ratelimit() -> None:
+    """Only the statuses [ratelimit] counts as refusals make the login not verified."""
+    facts = CookieFacts(observations=(), steps=("POST /login -> 503",), login_status=503)
+    findings = rules.evaluate_cookies(facts, CookiesConfig(login_path="/login"), [429])
+    assert failing(findings) == {"login"} and all(f.unverified is None for f in findings)
+
+
+@pytest.mark.parametrize(
+    ("set_cookie", "severity"),
+    [
+        ("session=a; HttpOnly; SameSite=Lax", Severity.BLOCKER),
+        ("session=a; Secure; SameSite=Lax", Severity.BLOCKER),
+        ("session=a; Secure; HttpOnly", None),  # no SameSite: a weakness, not a stolen session
+        ("theme=dark; SameSite=Lax", None),
+    ],
+    ids=["session-without-secure", "session-without-httponly", "session-without-samesite", "preference-without-secure"],
+)
+def test_exploitable_session_cookie_is_a_blocker(set_cookie: str, severity: Severity | None) -> None:
+    """A session cookie without Secure or HttpOnly escalates to blocker; other flaws keep the
+    check's severity (major)."""
+    [bad] = [f for f in rules.evaluate_cookies(cookies(set_cookie), CookiesConfig()) if not f.ok]
+    assert bad.severity is severity
 
 
 def test_login_cookie_is_attributed_to_the_login_step() -> None:

@@ -59,6 +59,12 @@ CASES = [
     case("one-of-two-allowed-granted", cors_facts(cors_seen(APP, APP), cors_seen("https://admin.example.com")), True),
     case("allowed-granted-on-api-path-only",
          cors_facts(cors_seen(APP), cors_seen(APP, APP, creds="true", path="/api/products")), True),
+    case("allow-listed-plain-http-origin-with-credentials",
+         cors_facts(cors_seen("http://legacy.example.com", "http://legacy.example.com", creds="true")), False,
+         allowed_origins=["http://legacy.example.com"]),
+    case("allow-listed-plain-http-origin-without-credentials",
+         cors_facts(cors_seen("http://legacy.example.com", "http://legacy.example.com")), True,
+         allowed_origins=["http://legacy.example.com"]),
     case("reflection-on-second-path-only",
          cors_facts(cors_seen(FOREIGN_ORIGIN), cors_seen(FOREIGN_ORIGIN, FOREIGN_ORIGIN, path="/api/me")), False),
 ]
@@ -134,3 +140,14 @@ def test_allow_list_must_hold_origins() -> None:
     """The allow-list rejects a wildcard or a URL with a path."""
     with pytest.raises(ValueError, match="not an origin"):
         CorsConfig(allowed_origins=["https://app.example.com/path"])
+
+
+def test_plain_http_origin_with_credentials_is_named() -> None:
+    """An allow-listed http:// origin granted with credentials on an HTTPS site fails (major): a
+    network attacker owns that origin."""
+    findings = cors.evaluate_cors(
+        cors_facts(cors_seen("http://legacy.example.com", "http://legacy.example.com", creds="true")),
+        CorsConfig(allowed_origins=["http://legacy.example.com"]),
+    )
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.severity is None and "plain-HTTP origin" in bad.message

@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from gonogo.errors import ProbeError
 from gonogo.probes import http
 
 
@@ -28,10 +26,12 @@ class CookieObservation:
 
 @dataclass(frozen=True, slots=True)
 class CookieFacts:
-    """Every Set-Cookie seen while visiting pages and logging in; ``steps`` with their statuses."""
+    """Every Set-Cookie seen while visiting pages and logging in; ``steps`` with their statuses;
+    ``login_status``: what the login answered (None without a login step)."""
 
     observations: tuple[CookieObservation, ...]
     steps: tuple[str, ...]
+    login_status: int | None = None
 
 
 def collect_cookies(
@@ -47,7 +47,7 @@ def collect_cookies(
 ) -> CookieFacts:
     """Visit ``pages`` then submit the login form once; record every Set-Cookie.
 
-    Raises ``ProbeError`` when the login is rate limited (429): nothing could be judged.
+    A refused login (rate limited, locked) is recorded, not raised: the rule says what it means.
     """
     requests: list[tuple[str, str, tuple[str, dict[str, str]] | None]]
     requests = [("GET", path, None) for path in pages]
@@ -55,6 +55,7 @@ def collect_cookies(
         requests.append((login_method, login_path, (login_format, dict(login_fields or {}))))
     seen: list[CookieObservation] = []
     steps: list[str] = []
+    login_status: int | None = None
     with http.open_client(
         ca_bundle, timeout
     ) as client:  # one client: cookies carry over, as in a browser
@@ -63,17 +64,11 @@ def collect_cookies(
                 client, base_url.rstrip("/") + path, timeout, method=method, body=body
             )
             step = f"{method} {path}"
-            if body is not None and facts.status == 429:
-                # Not a verdict on cookies: the login was never processed (often the
-                # rate-limit probe's own doing, the limiter stays engaged for its window).
-                raise ProbeError(
-                    f"{urlsplit(facts.url).hostname}: {step} answered 429 (rate limited), so its "
-                    "cookies were not checked; rerun after the limiter's window, or run "
-                    "cookies.flags before ratelimit.login"
-                )
+            if body is not None:
+                login_status = facts.status
             steps.append(f"{step} -> {facts.status}")
             date = facts.header("date")
             seen += [
                 CookieObservation(step, facts.url, facts.status, c, date) for c in facts.set_cookies
             ]
-    return CookieFacts(observations=tuple(seen), steps=tuple(steps))
+    return CookieFacts(observations=tuple(seen), steps=tuple(steps), login_status=login_status)

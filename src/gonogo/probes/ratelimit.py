@@ -6,9 +6,11 @@ I/O only; requests go through ``probes/http.py``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from gonogo.probes import http
@@ -16,21 +18,34 @@ from gonogo.probes import http
 
 @dataclass(frozen=True, slots=True)
 class Attempt:
-    """One login attempt: number (1-based), status, at (UTC ISO, when sent), offset_s (since the
-    first was sent), retry_after (the header, if any)."""
+    """One login attempt.
+
+    Attributes:
+        number: 1-based. status: the answer. at: UTC ISO time it was sent. offset_s: since the
+            first was sent.
+        retry_after: the ``Retry-After`` header, if any; retry_after_s: it in seconds (delay
+            seconds, or an HTTP date less the response's ``Date``), None when absent or unreadable.
+        recheck: sent after a pause following a refusal without a usable ``Retry-After``.
+    """
 
     number: int
     status: int
     at: str
     offset_s: float
     retry_after: str | None = None
+    retry_after_s: float | None = None
+    recheck: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class RateLimitFacts:
+    """The attempts sent to ``url`` (``planned`` before the first refusal); ``pause_s``: the
+    pause before a recheck attempt (0 when none was sent)."""
+
     url: str
     attempts: tuple[Attempt, ...]
     planned: int
+    pause_s: float = 0.0
 
 
 def probe_rate_limit(
@@ -43,21 +58,53 @@ def probe_rate_limit(
     method: str = "POST",
     body_format: str = "form",
     fields: Mapping[str, str] | None = None,
+    recheck_after_s: float = 3.0,
 ) -> RateLimitFacts:
     """Send up to ``attempts`` failed logins, one after the other; stop at the first refusal.
 
-    A fresh client per attempt, so that no session cookie makes the limiter treat us kindly.
+    A refusal (after a processed attempt) without a usable ``Retry-After`` says nothing of how
+    long it lasts: one more attempt follows ``recheck_after_s`` later. A fresh client per
+    attempt, so that no session cookie makes the limiter treat us kindly.
     """
     done: list[Attempt] = []
     start = time.monotonic()
-    for number in range(1, attempts + 1):
+
+    def send(number: int, recheck: bool = False) -> Attempt:
         # when the attempt was sent: the limiter's window is counted from the requests
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         offset = round(time.monotonic() - start, 3)
         with http.open_client(ca_bundle, timeout) as client:
             body = (body_format, dict(fields or {}))
             facts = http.request(client, url, timeout, method=method, body=body)
-        done.append(Attempt(number, facts.status, at, offset, facts.header("retry-after")))
-        if facts.status in refusal_statuses:
+        header = facts.header("retry-after")
+        seconds = retry_after_seconds(header, facts.header("date"))
+        return Attempt(number, facts.status, at, offset, header, seconds, recheck)
+
+    for number in range(1, attempts + 1):
+        done.append(send(number))
+        if done[-1].status in refusal_statuses:
             break
-    return RateLimitFacts(url=url, attempts=tuple(done), planned=attempts)
+    pause = 0.0
+    last = done[-1]
+    if last.status in refusal_statuses and last.retry_after_s is None and last.number > 1:
+        pause = recheck_after_s
+        time.sleep(pause)
+        done.append(send(last.number + 1, recheck=True))
+    return RateLimitFacts(url=url, attempts=tuple(done), planned=attempts, pause_s=pause)
+
+
+def retry_after_seconds(value: str | None, date: str | None) -> float | None:
+    """``Retry-After`` in seconds: delay-seconds, or an HTTP date less the response ``Date``."""
+    if value is None:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"[0-9]+", value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+        now = parsedate_to_datetime(date) if date else dt.datetime.now(dt.UTC)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None or now.tzinfo is None:
+        return None
+    return max(0.0, (when - now).total_seconds())

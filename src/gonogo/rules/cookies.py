@@ -2,11 +2,17 @@
 
 Check ids: ``cookies.flags``.
 
-Per cookie: ``Secure`` (and set over HTTPS), ``HttpOnly`` for session/auth cookies (names from
-``[cookies] session_cookie_names``, globs), an explicit valid ``SameSite``, ``SameSite=None``
-only with ``Secure``, and the ``__Secure-``/``__Host-`` prefix rules (RFC 6265bis §4.1.3).
-A ``Set-Cookie`` that deletes a cookie (``Max-Age<=0`` or an ``Expires`` before the
-response's ``Date``) carries no value to protect and is only noted.
+Per cookie: ``Secure`` (and set over HTTPS), ``HttpOnly`` for session/auth cookies, an
+explicit valid ``SameSite``, ``SameSite=None`` only with ``Secure``, and the
+``__Secure-``/``__Host-`` prefix rules (RFC 6265bis §4.1.3). A session cookie is every cookie
+the login sets (it is what the login hands out), unless ``[cookies] non_session_cookies`` names
+it (a CSRF token scripts must read), and any cookie whose name matches
+``[cookies] session_cookie_names`` (globs). A session cookie without ``Secure`` or without
+``HttpOnly`` is a blocker whatever the check's severity: it is stolen on the wire or by one
+injected script. A ``Set-Cookie`` that deletes a cookie (``Max-Age<=0`` or an ``Expires``
+before the response's ``Date``) carries no value to protect and is only noted. A login answered
+with a refusal status (429, 503, 423: rate limited or locked) set nothing judgeable: not
+verified.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from gonogo.model import Finding, info
+from gonogo.model import ErrorReason, Finding, Severity, info
+from gonogo.schema.security import REFUSAL_STATUSES
 
 if TYPE_CHECKING:
     from gonogo.probes.cookies import CookieFacts, CookieObservation
@@ -73,9 +81,17 @@ def parse_set_cookie(raw: str) -> Cookie:
     )
 
 
-def is_session(name: str, patterns: list[str]) -> bool:
+def matches(name: str, patterns: list[str]) -> bool:
+    """Whether ``name`` matches one of the globs (any case)."""
     lower = name.lower()
     return any(fnmatch.fnmatchcase(lower, p.lower()) for p in patterns)
+
+
+def is_session(name: str, thresholds: CookiesConfig, *, from_login: bool = False) -> bool:
+    """A session/auth cookie: set by the login, or named like one; never a listed non-session."""
+    if matches(name, thresholds.non_session_cookies):
+        return False
+    return from_login or matches(name, thresholds.session_cookie_names)
 
 
 def is_deletion(cookie: Cookie, date: str | None) -> bool:
@@ -113,15 +129,35 @@ def problems(cookie: Cookie, *, https: bool, session: bool, require_samesite: bo
     return found
 
 
-def evaluate_cookies(facts: CookieFacts, thresholds: CookiesConfig) -> list[Finding]:
-    """One finding per cookie set; a failure when the configured login set none."""
+def evaluate_cookies(
+    facts: CookieFacts,
+    thresholds: CookiesConfig,
+    refusal_statuses: Sequence[int] = REFUSAL_STATUSES,
+) -> list[Finding]:
+    """One finding per cookie set; a failure when the configured login set none; not verified
+    when the login was refused (``refusal_statuses``, as ``[ratelimit]`` counts them)."""
+    login = f"{thresholds.login_method} {thresholds.login_path}"
     findings = [info("steps", "visited: " + "; ".join(facts.steps), measured=list(facts.steps))]
-    findings += [_judge(seen, thresholds) for seen in facts.observations]
+    findings += [_judge(seen, thresholds, login) for seen in facts.observations]
     if not facts.observations:
         findings.append(info("cookies", "no cookies set by the visited pages or the login"))
-    login = f"{thresholds.login_method} {thresholds.login_path}"
     done = [s for s in facts.steps if thresholds.login_path and s.startswith(f"{login} ->")]
-    if done and not any(o.step == login for o in facts.observations):
+    if done and facts.login_status in refusal_statuses:
+        # Not a verdict on cookies: the login was never processed (often the rate-limit
+        # probe's own doing: the limiter stays engaged for its window).
+        findings.append(
+            Finding(
+                "login",
+                False,
+                f"the login ({done[0]}) was refused (rate limited or locked), so the session "
+                "cookie was not checked; rerun after the limiter's window, or run cookies.flags "
+                "before ratelimit.login",
+                measured=facts.login_status,
+                threshold=f"a login not answered {', '.join(map(str, refusal_statuses))}",
+                unverified=ErrorReason.CONNECTIVITY,
+            )
+        )
+    elif done and not any(o.step == login for o in facts.observations):
         # Fail closed: a refused or mistyped login would otherwise pass without a session cookie.
         findings.append(
             Finding(
@@ -136,15 +172,16 @@ def evaluate_cookies(facts: CookieFacts, thresholds: CookiesConfig) -> list[Find
     return findings
 
 
-def _judge(seen: CookieObservation, thresholds: CookiesConfig) -> Finding:
+def _judge(seen: CookieObservation, thresholds: CookiesConfig, login: str) -> Finding:
     cookie = parse_set_cookie(seen.set_cookie)
     label = cookie.name or "(nameless)"
     if is_deletion(cookie, seen.date):
         return info(f"cookie {label}", f"cookie {label!r} cleared by {seen.step}")
-    session = is_session(cookie.name, thresholds.session_cookie_names)
+    session = is_session(cookie.name, thresholds, from_login=seen.step == login)
+    https = seen.url.lower().startswith("https://")
     found = problems(
         cookie,
-        https=seen.url.lower().startswith("https://"),
+        https=https,
         session=session,
         require_samesite=thresholds.require_samesite,
     )
@@ -161,12 +198,15 @@ def _judge(seen: CookieObservation, thresholds: CookiesConfig) -> Finding:
         "domain": cookie.domain,
         "path": cookie.path,
     }
+    # a session cookie readable by scripts or sent in clear is a stolen session: a blocker
+    exploitable = session and not (cookie.secure and https and cookie.http_only)
     return Finding(
         f"cookie {label}",
         not found,
         f"{kind} {label!r} from {seen.step}: {summary}",
         measured=measured,
         threshold=THRESHOLD,
+        severity=Severity.BLOCKER if found and exploitable else None,
     )
 
 

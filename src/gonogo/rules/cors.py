@@ -8,7 +8,8 @@ Any ``Access-Control-Allow-Origin`` other than an origin of ``[cors] allowed_ori
 an arbitrary origin reflected or ``null`` allowed (sandboxed iframes and ``data:`` pages send
 it; either with ``Access-Control-Allow-Credentials: true`` escalates the finding to blocker),
 ``*`` (plans: "remove * wildcard"; accepted without credentials only when ``allow_wildcard``),
-or a fixed origin outside the list. When an allow-list is configured and no allowed origin was
+or a fixed origin outside the list; an allow-listed ``http://`` origin granted with credentials
+on an HTTPS site fails too (a network attacker owns that origin). When an allow-list is configured and no allowed origin was
 granted anywhere, nothing shows the policy at work: the check is not verified (an error).
 """
 
@@ -56,6 +57,15 @@ def judge(seen: CorsObservation, thresholds: CorsConfig) -> tuple[bool, str, Sev
             Severity.BLOCKER if creds else None,
         )
     if value.lower().rstrip("/") in thresholds.allowed_origins:
+        if creds and value.lower().startswith("http://") and seen.url.lower().startswith("https"):
+            # whoever is on that origin's network path (Wi-Fi, proxy) can inject a script into
+            # it and read the user's data from this HTTPS site: the allow-list entry is the hole
+            return (
+                False,
+                f"allows the plain-HTTP origin {value} with credentials (allow-listed, but any "
+                "network attacker can run script there); allow only https:// origins",
+                None,
+            )
         return True, f"allows {value}, which is in the allow-list", None
     if value == seen.origin:
         severity = Severity.BLOCKER if creds else None

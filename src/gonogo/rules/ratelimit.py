@@ -12,6 +12,14 @@ A refusal counts only after at least one attempt was processed as a login (401, 
 302...): an endpoint that answers 503 from the start is broken, not rate limited, and the check
 is then not verified (an error). The exception is a refusal of the very first attempt that
 carries ``Retry-After``: a limiter already engaged by earlier attempts within its window.
+
+Refusing by the sixth attempt is not enough: the refusal must last. "5 per 15 minutes" allows
+one attempt every ``window / max_attempts`` (180 s) on average, so a ``Retry-After`` shorter
+than that announces a faster limit (nginx ``limit_req`` at 1r/s lets ~3,600 an hour through)
+and fails. Without a usable ``Retry-After``, the probe sends one more attempt a few seconds
+after the refusal (``[ratelimit] recheck_after_s``): processed, the limit lasts seconds and
+fails; refused again, it passes (the window is not measured beyond that pause; the evidence
+says so).
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ if TYPE_CHECKING:
 
 def first_refusal(facts: RateLimitFacts, refusal_statuses: list[int]) -> int | None:
     """The attempt number of the first refused attempt, None when none was refused."""
-    return next((a.number for a in facts.attempts if a.status in refusal_statuses), None)
+    return next(
+        (a.number for a in facts.attempts if a.status in refusal_statuses and not a.recheck), None
+    )
 
 
 def processed(status: int, refusal_statuses: list[int]) -> bool:
@@ -69,6 +79,8 @@ def _unproven_refusal(facts: RateLimitFacts, refused: int, statuses: list[int]) 
 def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig) -> list[Finding]:
     timeline = [
         {"attempt": a.number, "status": a.status, "at": a.at, "offset_s": a.offset_s}
+        | ({"retry_after": a.retry_after} if a.retry_after else {})
+        | ({"recheck_after_pause_s": facts.pause_s} if a.recheck else {})
         for a in facts.attempts
     ]
     last = facts.attempts[-1] if facts.attempts else None
@@ -129,6 +141,8 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
                 measured=when.at,
             )
         )
+    if refused is not None:
+        findings.append(_window(facts, refused, thresholds))
     errors = sorted(
         {
             a.status
@@ -141,3 +155,54 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             info("server_errors", f"server errors during the burst: {errors}", measured=errors)
         )
     return findings
+
+
+def _window(facts: RateLimitFacts, refused: int, thresholds: RateLimitConfig) -> Finding:
+    """Does the refusal last as long as the plan's rate asks, or only seconds?"""
+    when = facts.attempts[refused - 1]
+    spacing = thresholds.window_s / thresholds.max_attempts
+    plan = f"{thresholds.max_attempts} per {thresholds.window}"
+    if refused == 1:  # engaged by earlier traffic: Retry-After is what is left, not the window
+        return info(
+            "window",
+            f"window not measured: the limiter was already engaged ({when.retry_after} s left)",
+            measured=when.retry_after_s,
+        )
+    if when.retry_after_s is not None:
+        return Finding(
+            "window",
+            when.retry_after_s >= spacing,
+            f"refusal announces Retry-After: {when.retry_after} ({when.retry_after_s:g} s; "
+            f">= {spacing:g} s required: {plan} allows one attempt every {spacing:g} s)",
+            measured=when.retry_after_s,
+            threshold=spacing,
+            unit="s",
+            comparison=Comparison.GE,
+        )
+    recheck = next((a for a in facts.attempts if a.recheck), None)
+    if recheck is None or not (
+        processed(recheck.status, thresholds.refusal_statuses)
+        or recheck.status in thresholds.refusal_statuses
+    ):
+        seen = recheck.status if recheck else None
+        return Finding(
+            "window",
+            False,
+            f"window not verified: the refusal carries no Retry-After and the attempt sent "
+            f"{facts.pause_s:g} s later answered {seen}",
+            measured=seen,
+            unverified=ErrorReason.CONNECTIVITY,
+        )
+    lasted = recheck.status in thresholds.refusal_statuses
+    return Finding(
+        "window",
+        lasted,
+        f"no Retry-After; attempt {recheck.number}, sent {facts.pause_s:g} s after the refusal, "
+        + (
+            f"was refused again ({recheck.status}; the window is not measured beyond that pause)"
+            if lasted
+            else f"was processed ({recheck.status}): the limit lasts seconds, not {plan}"
+        ),
+        measured=recheck.status,
+        threshold=f"refused {facts.pause_s:g} s later",
+    )

@@ -7,6 +7,7 @@ failed logins) and is only applicable when the environment declares it.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -17,6 +18,8 @@ from gonogo.schema.base import Section
 # uses 180 days rather than 182.5 because so many sites send 15552000).
 HSTS_SIX_MONTHS = 15_552_000
 GRADES = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
+# 429; 503 is nginx limit_req's default; 423 an account lock
+REFUSAL_STATUSES = (429, 503, 423)
 
 
 class HeadersConfig(Section):
@@ -143,7 +146,11 @@ class _LoginFlow(Section):
 
 
 class CookiesConfig(_LoginFlow):
-    """``cookies.flags``: which pages to visit and which cookies are session cookies."""
+    """``cookies.flags``: which pages to visit and which cookies are session cookies.
+
+    Every cookie the login sets is a session cookie unless ``non_session_cookies`` names it;
+    cookies set elsewhere are session cookies when ``session_cookie_names`` matches them.
+    """
 
     pages: list[str] = Field(
         default_factory=lambda: ["/"], description="paths whose Set-Cookie headers are judged"
@@ -163,6 +170,18 @@ class CookiesConfig(_LoginFlow):
             "*auth*",
             "*login*",
             "remember_*",
+            "*remember*",
+            "sess*",
+            "ssess*",
+            # frameworks' auth cookies whose names say neither "session" nor "auth"
+            ".aspnetcore.cookies*",
+            ".aspnetcore.identity.*",
+            ".aspnetcore.session",
+            "wordpress_logged_in_*",
+            "wordpress_sec_*",
+            "_oauth2_proxy*",
+            "keycloak_identity*",
+            "*_identity",
             # bearer tokens kept in cookies are sessions too (not *token*: a CSRF token
             # cookie is meant to be read by scripts)
             "jwt",
@@ -180,7 +199,13 @@ class CookiesConfig(_LoginFlow):
             "*api_key*",
             "*apikey*",
         ],
-        description="session/auth cookie names (globs, any case): they must be HttpOnly",
+        description="session/auth cookie names (globs, any case) among cookies set outside the "
+        "login: they must be HttpOnly (every cookie the login sets is one anyway)",
+    )
+    non_session_cookies: list[str] = Field(
+        default_factory=lambda: ["*csrf*", "*xsrf*"],
+        description="cookies that are not session cookies even when the login sets them (globs, "
+        "any case), e.g. a CSRF token scripts must read: they need not be HttpOnly",
     )
     require_samesite: bool = Field(
         default=True, description="every cookie must set SameSite explicitly"
@@ -275,12 +300,46 @@ class RateLimitConfig(_LoginFlow):
         default=5, ge=1, le=100, description="attempts allowed per window (plans: 5)"
     )
     window: str = Field(
-        default="15 minutes", description="the window, as documented (plans: 15 minutes)"
+        default="15 minutes",
+        description="the window, e.g. '15 minutes', '1 hour', '900 s' (plans: 15 minutes): a "
+        "Retry-After shorter than window / max_attempts fails",
+    )
+    recheck_after_s: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=10.0,
+        description="when a refusal carries no Retry-After, one more attempt is sent this long "
+        "after it: processed means the limit lasts seconds, not the window",
     )
     extra_attempts: int = Field(
         default=2, ge=1, le=20, description="attempts sent beyond max_attempts before giving up"
     )
     refusal_statuses: list[int] = Field(
-        default_factory=lambda: [429, 503, 423],
+        default_factory=lambda: list(REFUSAL_STATUSES),
         description="statuses that count as refused (nginx limit_req answers 503 by default)",
     )
+
+    @property
+    def window_s(self) -> float:
+        """The window in seconds."""
+        return _seconds(self.window)
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        _seconds(value)
+        return value
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(
+    r"\s*(\d+(?:\.\d+)?)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _seconds(text: str) -> float:
+    found = _DURATION.fullmatch(text)
+    if found is None or float(found[1]) <= 0:
+        raise ValueError(f"{text!r} is not a duration such as '15 minutes', '1 hour' or '900 s'")
+    return float(found[1]) * _UNITS[(found[2] or "s")[0].lower()]
