@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gonogo.model import Comparison, Finding, compare, info
-from gonogo.probes.smoke import EndpointFacts
+
+if TYPE_CHECKING:  # rules are pure: the facts type only, never the probe
+    from gonogo.probes.smoke import EndpointFacts
 
 _HEALTHY = {"ok", "up", "healthy", "pass", "passed", True}
 

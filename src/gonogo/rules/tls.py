@@ -19,19 +19,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, Finding, Severity, compare, info
-from gonogo.probes.tls import (
-    CertificateFacts,
-    CertificateInfo,
-    CipherFacts,
-    ProtocolFacts,
-    ProtocolStatus,
-    Suite,
-)
-from gonogo.schema.tls import TlsConfig
+
+if TYPE_CHECKING:  # rules are pure: facts types only, never the probes themselves
+    from gonogo.probes.tls import (
+        CertificateFacts,
+        CertificateInfo,
+        CipherFacts,
+        ProtocolFacts,
+        Suite,
+    )
+    from gonogo.schema.tls import TlsConfig
 
 DAY_S = 86400
+# ProtocolStatus values of probes/tls/protocols.py (a str enum: equal to these strings)
+ACCEPTED, REFUSED, CLIENT_UNABLE = "accepted", "refused", "client-unable"
 FORBIDDEN_HASHES = ("md5", "sha1")  # collisions are practical; browsers reject both
 # Issue keys of sslyze's Mozilla checker that are about the certificate, not the ciphers.
 CERTIFICATE_ISSUES = frozenset(
@@ -189,9 +193,9 @@ def evaluate_protocols(facts: ProtocolFacts, thresholds: TlsConfig) -> list[Find
     """``tls.protocols``: old versions refused by the server, required ones accepted."""
     findings = []
     for version in thresholds.refuse_protocols:
-        findings.append(_expect(facts, version, ProtocolStatus.REFUSED))
+        findings.append(_expect(facts, version, REFUSED))
     for version in thresholds.require_protocols:
-        findings.append(_expect(facts, version, ProtocolStatus.ACCEPTED))
+        findings.append(_expect(facts, version, ACCEPTED))
     judged = {*thresholds.refuse_protocols, *thresholds.require_protocols}
     for result in facts.results:
         if result.version not in judged:
@@ -205,7 +209,7 @@ def evaluate_protocols(facts: ProtocolFacts, thresholds: TlsConfig) -> list[Find
     return findings
 
 
-def _expect(facts: ProtocolFacts, version: str, wanted: ProtocolStatus) -> Finding:
+def _expect(facts: ProtocolFacts, version: str, wanted: str) -> Finding:
     result = facts.get(version)
     if result is None:
         return Finding(
@@ -213,21 +217,19 @@ def _expect(facts: ProtocolFacts, version: str, wanted: ProtocolStatus) -> Findi
             False,
             f"{version} was not probed",
             None,
-            wanted.value,
+            wanted,
             comparison=Comparison.EQ,
         )
-    ok = result.status is wanted
-    if result.status is ProtocolStatus.CLIENT_UNABLE:  # never a pass: the server was not asked
+    ok = result.status == wanted
+    if result.status == CLIENT_UNABLE:  # never a pass: the server was not asked
         message = f"{version} not verified: the local client could not offer it ({result.detail})"
     elif ok:
         message = f"{version} {result.status.value} as required ({result.detail})"
-    elif wanted is ProtocolStatus.REFUSED:
+    elif wanted == REFUSED:
         message = f"server accepts {version} ({result.detail}); it must be disabled"
     else:
         message = f"server refuses {version} ({result.detail}); it must be enabled"
-    return Finding(
-        version, ok, message, result.status.value, wanted.value, comparison=Comparison.EQ
-    )
+    return Finding(version, ok, message, str(result.status), wanted, comparison=Comparison.EQ)
 
 
 def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]:
