@@ -60,3 +60,40 @@ def test_grade_scores_an_untrusted_certificate_down(demo_stack, run_gate) -> Non
     assert codes["strict-transport-security"] == "hsts-invalid-cert"
     assert codes["redirection"] == "redirection-invalid-cert"
     assert check["outcome"] == "failed"  # demo.toml: min_grade = "A"; 115 - 40 - bonuses = 60, C+
+
+
+def test_unavailable_page_is_not_verified_with_its_route(demo_stack, run_gate) -> None:
+    """/ answering 503 with every security header: the header checks are errors (connectivity)
+    naming the 503, not passes judged on an error page's headers."""
+    with demo_stack.fault("home-unavailable"):
+        run = run_gate("checks/test_headers.py")
+    for check_id in ("headers.hsts", "headers.content-type-options", "headers.grade"):
+        check = run.check(check_id)
+        assert (check["outcome"], check["error_reason"]) == ("error", "connectivity"), check
+        [finding] = check["evidence"]
+        assert finding["measured"][-1].startswith("503 https://localhost:"), finding
+
+
+def test_fixed_nonce_evidence_shows_fingerprints(demo_stack, run_gate) -> None:
+    """A nonce repeated on two responses fails headers.csp; its finding compares fingerprints of
+    the two responses' nonces (a nonce is no secret, the policy text shows it anyway)."""
+    from gonogo.demo.nginx import FIXED_NONCE
+
+    with demo_stack.fault("csp-fixed-nonce"):
+        run = run_gate("checks/test_headers.py")
+    check = run.check("headers.csp")
+    nonce = next(f for f in check["evidence"] if f["name"] == "nonce")
+    assert not nonce["ok"] and nonce["measured"]["first"] == nonce["measured"]["second"]
+    assert FIXED_NONCE not in str(nonce) and nonce["measured"]["first"][0].startswith("sha256:")
+
+
+def test_per_second_limit_fails_on_its_window(demo_stack, run_gate) -> None:
+    """nginx limit_req 1r/s burst=4 refuses the sixth attempt in time, but a login 3 s later is
+    processed: ratelimit.login fails on the window, with the recheck in the timeline."""
+    with demo_stack.fault("ratelimit-per-second"):
+        run = run_gate("checks/test_ratelimit.py")
+    check = run.check("ratelimit.login")
+    findings = {f["name"]: f for f in check["evidence"]}
+    assert findings["first_refused_attempt"]["ok"], findings["timeline"]["message"]
+    assert not findings["window"]["ok"] and "was processed" in findings["window"]["message"]
+    assert "recheck_after_pause_s" in findings["timeline"]["measured"][-1]

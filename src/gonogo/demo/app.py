@@ -170,7 +170,8 @@ async def login(request: Request) -> Response:
     user = str(form.get("username") or form.get("user") or "")
     password = str(form.get("password") or "")
     limiter: LoginLimiter = request.app.state.login_limiter
-    limited = "no-rate-limit" not in faults
+    # the per-account lockout is off under both rate-limit faults (nginx alone limits then)
+    limited = not {"no-rate-limit", "ratelimit-per-second"} & faults.active()
     wait = limiter.retry_after(user) if limited else None
     if wait is not None:
         return JSONResponse(

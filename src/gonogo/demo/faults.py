@@ -141,6 +141,29 @@ FAULTS: dict[str, Fault] = dict(
             "/metrics (Prometheus) published on the site",
             "exposure.sensitive-paths",
         ),
+        _f(
+            "ratelimit-per-second",
+            "nginx",
+            "login limited to 1r/s burst=4 (nginx limit_req): the sixth attempt is refused, "
+            "then one a second goes through",
+            "ratelimit.login",
+        ),
+        _f(
+            "csp-fixed-nonce",
+            "nginx",
+            "CSP script-src nonce is the same on every response",
+            "headers.csp",
+        ),
+        _f(
+            "home-unavailable",
+            "nginx",
+            "/ answers 503 (with every security header): the headers cannot be verified",
+            "headers.hsts",
+            "headers.csp",
+            "headers.frame",
+            "headers.grade",
+            "exposure.source-maps",
+        ),
         # --- app -----------------------------------------------------------------------
         _f(
             "cookie-insecure",

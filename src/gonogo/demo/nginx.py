@@ -38,6 +38,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
+FIXED_NONCE = "ZGVtby1maXhlZC1ub25jZQ"  # the csp-fixed-nonce fault: the same on every response
 
 _PROXY = """proxy_pass http://app;
 proxy_http_version 1.1;
@@ -64,8 +65,12 @@ class NginxParams:
         server_tokens: ``server_tokens on`` (discloses the nginx version).
         http_mode: ``redirect`` (301 to https), ``serve`` (no redirect), ``downgrade``
             (301 to another plain-HTTP port first).
-        login_rate_limit: ``limit_req`` on ``/login``.
+        login_rate_limit: ``limit_req`` flood guard on ``/login``.
+        login_per_second: ``limit_req`` 1r/s burst=4 on ``/login`` (refuses the sixth quick
+            attempt, lets one through every second after).
         metrics_public: ``/metrics`` proxied to the app instead of answering 404.
+        home: ``app`` (``/`` is the app's page) or ``unavailable`` (``/`` answers 503, with
+            every security header).
     """
 
     protocols: str = "TLSv1.2 TLSv1.3"
@@ -82,7 +87,9 @@ class NginxParams:
     server_tokens: bool = False
     http_mode: str = "redirect"
     login_rate_limit: bool = True
+    login_per_second: bool = False
     metrics_public: bool = False
+    home: str = "app"
 
     def headers(self) -> list[tuple[str, str]]:
         optional = [
@@ -135,6 +142,11 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
     "xss-protection-invalid": {"xss_protection": "1; mode=blocked"},
     "server-version-disclosed": {"server_tokens": True},
     "no-rate-limit": {"login_rate_limit": False},
+    "ratelimit-per-second": {"login_rate_limit": False, "login_per_second": True},
+    "csp-fixed-nonce": {
+        "csp": CSP.replace("script-src 'self'", f"script-src 'self' 'nonce-{FIXED_NONCE}'")
+    },
+    "home-unavailable": {"home": "unavailable"},
     "metrics-exposed": {"metrics_public": True},
 }
 
