@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.probes import backup, postgres, restore
+from gonogo.probes import backup, restore
 from gonogo.rules import backup as rules
+from gonogo.rules import restore as restore_rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.backup]
 
@@ -48,10 +49,19 @@ def test_encryption(gate):
 
 @pytest.mark.check("backup.restore")
 @pytest.mark.intrusive
-def test_restore_drill(gate):
+def test_restore_drill(gate, request):
     cfg, pg, listing = gate.require("backup"), gate.require("postgres"), _listing(gate)
-    if cfg.scratch_dsn is None:
+    if cfg.scratch_dsn is None and not gate.config.sensitive:
         gate.not_applicable("[backup] scratch_dsn is not set: no server to restore into")
-    gate.target(f"{backup.source_for(cfg).describe()} -> {postgres.target_of(cfg.scratch_dsn)}")
-    drill = listing.newest and restore.drill(cfg, pg, listing.newest)
-    gate.judge(rules.evaluate_restore(listing, drill, cfg, gate.now))
+    gate.target(f"{backup.source_for(cfg).describe()} -> {restore.scratch_target(cfg)}")
+    limit = restore.time_limit(_pytest_timeout(request))
+    drill = listing.newest and restore.drill(cfg, pg, listing.newest, time_limit_s=limit)
+    gate.judge(restore_rules.evaluate_restore(listing, drill, cfg, gate.now))
+
+
+def _pytest_timeout(request):
+    """This check's pytest-timeout in seconds (catalogue or [checks] timeout_s), None: none."""
+    marker = request.node.get_closest_marker("timeout")
+    if marker is not None:
+        return marker.args[0] if marker.args else marker.kwargs.get("timeout")
+    return request.config.getoption("timeout", None) or request.config.getini("timeout") or None

@@ -7,8 +7,8 @@ source (``s3://``) is one new class with ``list``/``checksum_text``/``local`` an
 
 Every external command (gpg, pg_restore) runs with a timeout; the passphrase goes to gpg on
 stdin, never on a command line, and gpg runs in a throwaway home whose agent is stopped
-afterwards. A decrypted copy is written 0600 inside a 0700 temp directory and removed when the
-block that uses it ends, whatever happened.
+afterwards. A decrypted copy is written 0600 inside a 0700 directory of the private work
+directory (:mod:`gonogo.probes.workspace`) and removed when the block that uses it ends.
 """
 
 from __future__ import annotations
@@ -19,19 +19,22 @@ import fnmatch
 import gzip
 import hashlib
 import os
-import shutil
-import subprocess
-import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
-from gonogo.errors import ProbeError, ProbeTimeout
+from gonogo.errors import ProbeError
 from gonogo.model import ErrorReason
+from gonogo.probes import gpg as gnupg
+from gonogo.probes import workspace
+from gonogo.probes.commands import last_line, run, tool
 from gonogo.schema.data import BackupConfig
+
+__all__ = ["ArchiveFacts", "BackupListing", "BackupObject", "discover", "inspect", "last_line"]
+__all__ += ["read_through", "run", "sniff", "source_for", "tool"]
 
 PLAIN_TRAILER = b"-- PostgreSQL database dump complete"
 _OPENPGP_MESSAGE_TAGS = {1, 3, 9, 18, 20}  # PKESK, SKESK, (AEAD/SE)IPD: an encrypted message
@@ -142,6 +145,9 @@ class ArchiveFacts:
             ``unknown``); inner_format: after decryption (None if not decrypted).
         decrypt_exit: gpg's exit status (None: not attempted), decrypt_detail: its last message.
         readable: the archive read to the end (None: could not try), read_detail: how.
+        cipher: the OpenPGP message's symmetric cipher (``AES256``...; None: not encrypted or
+            gpg did not say); integrity_protected: it carries an MDC or is AEAD.
+        swept: decrypted copies a killed run had left in the work directory, removed first.
     """
 
     name: str
@@ -154,6 +160,9 @@ class ArchiveFacts:
     decrypt_detail: str
     readable: bool | None
     read_detail: str
+    cipher: str | None = None
+    integrity_protected: bool | None = None
+    swept: tuple[str, ...] = ()
 
 
 def inspect(cfg: BackupConfig, obj: BackupObject) -> ArchiveFacts:
@@ -168,12 +177,19 @@ def inspect(cfg: BackupConfig, obj: BackupObject) -> ArchiveFacts:
             return replace(facts, **_read_fields(path, fmt, cfg))
         if cfg.passphrase is None and cfg.gnupg_home is None:
             return replace(facts, read_detail="encrypted; no passphrase or gnupg_home configured")
-        with decrypted(path, cfg) as (plain, exit_code, gpg_detail):
-            facts = replace(facts, decrypt_exit=exit_code, decrypt_detail=gpg_detail)
-            if plain is None:
+        facts = replace(facts, swept=workspace.sweep(cfg.work_dir))
+        with gnupg.decrypted(path, cfg) as gpg:
+            facts = replace(
+                facts,
+                decrypt_exit=gpg.exit_code,
+                decrypt_detail=gpg.detail,
+                cipher=gpg.cipher,
+                integrity_protected=gpg.integrity_protected,
+            )
+            if gpg.plain is None:
                 return replace(facts, read_detail="not read: gpg could not decrypt it")
-            inner = sniff(plain)
-            return replace(facts, inner_format=inner, **_read_fields(plain, inner, cfg))
+            inner = sniff(gpg.plain)
+            return replace(facts, inner_format=inner, **_read_fields(gpg.plain, inner, cfg))
 
 
 def _read_fields(path: Path, fmt: str, cfg: BackupConfig) -> dict[str, Any]:
@@ -227,53 +243,6 @@ def parse_sha256sum(text: str | None) -> str | None:
     return "unparseable"
 
 
-def tool(name: str, cfg: BackupConfig) -> str:
-    """Path of a PostgreSQL client tool: ``pg_bin_dir``, then PATH, then Debian's versioned dirs."""
-    if cfg.pg_bin_dir is not None and (cfg.pg_bin_dir / name).is_file():
-        return str(cfg.pg_bin_dir / name)
-    # Debian links only some tools into /usr/bin (pg_amcheck is not); prefer the newest major
-    versioned = [
-        p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.parts[-3].isdigit()
-    ]
-    newest = max(versioned, key=lambda p: int(p.parts[-3]), default=None)
-    found = shutil.which(name) or (str(newest) if newest else None)
-    if found is None:
-        raise ProbeError(
-            f"{name} not found; install postgresql-client or set [backup].pg_bin_dir",
-            reason=ErrorReason.CONFIG,
-        )
-    return found
-
-
-def run(
-    cmd: list[str],
-    *,
-    timeout_s: float,
-    what: str,
-    stdin: bytes = b"",
-    env: dict[str, str] | None = None,
-    stdout: IO[bytes] | None = None,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run a command with a timeout (killed when it expires: a ProbeTimeout naming ``what``).
-
-    Output is captured, except stdout when ``stdout`` (an open file) is given.
-    """
-    out = stdout if stdout is not None else subprocess.PIPE
-    try:
-        return subprocess.run(
-            cmd, input=stdin, stdout=out, stderr=subprocess.PIPE, timeout=timeout_s, env=env
-        )
-    except subprocess.TimeoutExpired as err:
-        raise ProbeTimeout(
-            f"{what}: still running after {timeout_s:.0f} s; raise the timeout"
-        ) from err
-
-
-def last_line(stderr: bytes) -> str:
-    lines = [ln for ln in stderr.decode(errors="replace").splitlines() if ln.strip()]
-    return lines[-1].strip()[:300] if lines else ""
-
-
 def read_through(path: Path, fmt: str, cfg: BackupConfig) -> tuple[bool, str]:
     """Read every byte the way a restore would; ``pg_restore -l`` is not enough (TOC only)."""
     if fmt in ("custom", "tar", "directory"):
@@ -287,12 +256,12 @@ def read_through(path: Path, fmt: str, cfg: BackupConfig) -> tuple[bool, str]:
             return True, f"pg_restore read the {fmt} archive in {took:.1f} s"
         return False, f"pg_restore exit {done.returncode}: {last_line(done.stderr)}"
     if fmt in ("plain", "gzip"):
-        return _plain_complete(path, gzipped=fmt == "gzip")
+        return plain_complete(path, gzipped=fmt == "gzip")
     return False, f"not a pg_dump archive (format {fmt})"
 
 
-def _plain_complete(path: Path, *, gzipped: bool) -> tuple[bool, str]:
-    # pg_dump writes its trailer last: a plain dump without it was cut short
+def plain_complete(path: Path, *, gzipped: bool) -> tuple[bool, str]:
+    """Whether a (gzipped) plain SQL dump ends with pg_dump's trailer, which it writes last."""
     tail = b""
     try:
         with gzip.open(path, "rb") if gzipped else path.open("rb") as fh:
@@ -303,47 +272,3 @@ def _plain_complete(path: Path, *, gzipped: bool) -> tuple[bool, str]:
     if PLAIN_TRAILER in tail:
         return True, "plain SQL dump ends with pg_dump's completion trailer"
     return False, "plain SQL dump lacks pg_dump's completion trailer (truncated?)"
-
-
-@contextlib.contextmanager
-def decrypted(path: Path, cfg: BackupConfig) -> Iterator[tuple[Path | None, int, str]]:
-    """Decrypt into a private temp dir; yields (plaintext or None, gpg exit, gpg's last line).
-
-    gpg's status is checked on its own: a wrong passphrase exits 2. The plaintext is created
-    0600 by us (gpg writes to its stdout) in a 0700 directory; the directory, the copied keyring
-    and the gpg-agent started for it are gone when the block ends, even on an exception.
-
-    Why a file and not a pipe into pg_restore: the restore tool depends on the decrypted format,
-    gpg reports a tampered message (MDC) only at the end, after pg_restore could already have
-    committed it, and a custom-format dump read from a pipe fails on out-of-order TOC entries.
-    """
-    with tempfile.TemporaryDirectory(prefix="gonogo-gpg-", dir=cfg.work_dir) as tmp:
-        home = Path(tmp) / "gnupg"
-        if cfg.gnupg_home is not None:
-            shutil.copytree(cfg.gnupg_home, home, ignore=shutil.ignore_patterns("S.*", "*.lock"))
-        else:
-            home.mkdir()
-        home.chmod(0o700)
-        out = Path(tmp) / "plain"
-        passphrase = cfg.passphrase.get_secret_value() if cfg.passphrase else ""
-        flags = (
-            "--batch --no-tty --yes --no-symkey-cache --pinentry-mode loopback --passphrase-fd 0"
-        )
-        cmd = ["gpg", "--homedir", str(home), *flags.split(), "-d", str(path)]
-        try:
-            what = f"gpg -d {path.name}"
-            fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as sink:
-                done = run(
-                    cmd,
-                    timeout_s=cfg.command_timeout_s,
-                    what=what,
-                    stdin=passphrase.encode(),
-                    stdout=sink,
-                )
-            ok = done.returncode == 0
-            yield (out if ok else None), done.returncode, last_line(done.stderr)
-        finally:
-            # the agent gpg started for this home would otherwise outlive the run
-            kill = ["gpgconf", "--homedir", str(home), "--kill", "all"]
-            subprocess.run(kill, capture_output=True, timeout=30, check=False)

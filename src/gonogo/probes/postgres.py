@@ -1,25 +1,25 @@
 """Read-only facts about a PostgreSQL server: one connection feeds every ``pg.*`` check.
 
-Every connection has a connect timeout, a ``statement_timeout``, TCP keepalives and
-``default_transaction_read_only=on`` (read back and SET again behind a pooler that drops
-startup options): the gate never writes to the database it checks. Ages are computed by the
-server (``now() - ...``) so the gate's clock does not matter.
+The connection (:mod:`gonogo.probes.pgconn`) is read-only with timeouts on both sides: the gate
+never writes to the database it checks, and a server that stops answering fails the probe at a
+client-side deadline instead of hanging it. Ages are computed by the server (``now() - ...``)
+so the gate's clock does not matter.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg import conninfo, errors, sql
+from psycopg import errors
 
-from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
-from gonogo.model import ErrorReason
+from gonogo.probes.pgconn import connect, probe_error, target_of
 from gonogo.schema.data import PostgresConfig
+
+__all__ = ["PostgresFacts", "collect", "connect", "probe_error", "target_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,121 +130,6 @@ class PostgresFacts:
     archiver: ArchiverFacts
     log_min_duration_statement_ms: int
     role: RoleFacts
-
-
-def target_of(dsn: str) -> str:
-    """``host:port/db`` of a DSN, built from parsed parts so no password can leak."""
-    try:
-        params = conninfo.conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError:
-        return "(unparseable DSN)"
-    host = str(params.get("host") or "localhost")
-    port = str(params.get("port") or 5432)
-    db = str(params.get("dbname") or params.get("user") or "")
-    return f"{host}:{port}/{db}"
-
-
-def connect(
-    dsn: str, *, connect_timeout_s: float, statement_timeout_ms: int, read_only: bool = True
-) -> psycopg.Connection[Any]:
-    """Open an autocommit connection with timeouts (read-only unless told otherwise).
-
-    The settings go in the startup packet (``options``); a pooler that refuses startup options
-    (PgBouncer: "unsupported startup parameter") gets a plain connection instead, and either
-    way the settings are read back and SET on the session when they are not in effect (a
-    pooler told to ignore ``options`` drops them silently). TCP keepalives and
-    ``tcp_user_timeout`` end a connection whose network died mid-query, unless the DSN sets
-    its own.
-    """
-    target = target_of(dsn)
-    try:
-        params = conninfo.conninfo_to_dict(dsn)
-    except psycopg.ProgrammingError as err:
-        raise ProbeError(
-            f"postgres {target}: the DSN does not parse; fix the libpq URL",
-            reason=ErrorReason.CONFIG,
-        ) from err
-    options = str(params.get("options") or "")
-    options += f" -c statement_timeout={int(statement_timeout_ms)}"
-    if read_only:
-        options += " -c default_transaction_read_only=on"
-    kwargs: dict[str, Any] = {k: v for k, v in KEEPALIVES.items() if k not in params}
-    kwargs.update(
-        # libpq counts whole seconds and treats 1 as 2; never 0 (= wait forever)
-        connect_timeout=max(2, math.ceil(connect_timeout_s)),
-        autocommit=True,
-        application_name="gonogo",
-    )
-    try:
-        conn = _open(dsn, target, options=options.strip(), **kwargs)
-    except _OptionsRefused:
-        conn = _open(dsn, target, **kwargs)
-    try:
-        _enforce(conn, statement_timeout_ms, read_only)
-    except psycopg.Error as err:
-        conn.close()
-        raise probe_error(err, target) from err
-    return conn
-
-
-# TCP keepalive after 10 s idle, every 5 s, 3 misses; unacknowledged data gives up after 30 s
-KEEPALIVES = {
-    "keepalives": 1,
-    "keepalives_idle": 10,
-    "keepalives_interval": 5,
-    "keepalives_count": 3,
-    "tcp_user_timeout": 30_000,
-}
-
-
-class _OptionsRefused(Exception):
-    """The server (a pooler) refused the startup ``options`` parameter."""
-
-
-def _open(dsn: str, target: str, **kwargs: Any) -> psycopg.Connection[Any]:
-    try:
-        return psycopg.connect(dsn, **kwargs)
-    except psycopg.Error as err:
-        if "options" in kwargs and "unsupported startup parameter" in str(err):
-            raise _OptionsRefused from err
-        raise probe_error(err, target) from err
-
-
-def _enforce(conn: psycopg.Connection[Any], statement_timeout_ms: int, read_only: bool) -> None:
-    row = conn.execute(
-        "SELECT current_setting('transaction_read_only'),"
-        " (SELECT setting FROM pg_settings WHERE name = 'statement_timeout')"
-    ).fetchone()
-    assert row is not None
-    if read_only and row[0] != "on":
-        conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-    if row[1] != str(int(statement_timeout_ms)):
-        conn.execute(sql.SQL("SET statement_timeout = {}").format(int(statement_timeout_ms)))
-
-
-def probe_error(err: psycopg.Error, target: str) -> ProbeError:
-    """One-line ProbeError for a driver error (built from the target, never from the DSN)."""
-    text = str(err).strip()
-    low = text.lower()
-    # libpq names host and user, never the password; keep the server's reason, one line
-    why = (text.split("FATAL:", 1)[-1].strip().splitlines() or [type(err).__name__])[0][:200]
-    where = f"postgres {target}"
-    if isinstance(err, errors.ConnectionTimeout) or "timeout expired" in low:
-        return ProbeTimeout(f"{where}: no answer in connect_timeout_s; check host, port, firewall")
-    if isinstance(err, errors.QueryCanceled):
-        return ProbeTimeout(f"{where}: a query hit statement_timeout_ms; raise it or check load")
-    auth = ("password authentication failed", "pg_hba.conf", 'role "')
-    if any(a in low for a in auth):
-        return ProbeAuthError(f"{where}: credentials refused ({why}); check DSN user/password")
-    if "database" in low and "does not exist" in low:
-        return ProbeError(f"{where}: {why}; fix the database in the DSN", reason=ErrorReason.CONFIG)
-    if "ssl" in low:
-        return ProbeError(f"{where}: TLS negotiation failed ({why}); check sslmode and server ssl")
-    if isinstance(err, errors.InsufficientPrivilege):
-        return ProbeAuthError(f"{where}: permission denied ({why}); grant pg_monitor to it")
-    if isinstance(err, psycopg.OperationalError):
-        return ProbeRefused(f"{where}: cannot connect ({why}); check the server runs and host/port")
-    return ProbeError(f"{where}: {type(err).__name__}: {why}")
 
 
 def collect(cfg: PostgresConfig) -> PostgresFacts:

@@ -9,7 +9,13 @@ Refusals (the drill then restores nothing):
 - by identity, once connected: the scratch server is a standby (``pg_is_in_recovery()``), or
   has the source's ``system_identifier`` (the source itself behind another address, one of its
   standbys, or the primary of a source that is a standby), or the source's identity cannot be
-  read (nothing proves the scratch server is not the source).
+  read (nothing proves the scratch server is not the source);
+- by landing, after the drill database is created: a connection made with exactly the
+  parameters the restore tools get (the scratch DSN naming the new database) must reach that
+  database on the scratch server's ``system_identifier``, empty. A pooler that maps database
+  names to servers (PgBouncer ``* = host=source``) would otherwise send pg_restore to the
+  source while the admin connection saw the scratch server. The tools are then pointed at the
+  address that session reached.
 
 Each live drill holds a session advisory lock named after its database, so a later drill tells
 the databases of a killed run (no lock holder) from those of a drill running right now.
@@ -22,13 +28,14 @@ import ipaddress
 import os
 import secrets
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import conninfo, sql
 
 from gonogo.errors import ProbeAuthError, ProbeError
-from gonogo.probes import postgres
+from gonogo.probes import pgconn
 from gonogo.schema.data import PostgresConfig
 
 PREFIX = "gonogo_restore_"
@@ -43,7 +50,13 @@ _STALE = """SELECT d.datname FROM pg_database d WHERE d.datname LIKE %s AND NOT 
 
 def server_of(dsn: str) -> str:
     """``host:port`` of a DSN (no database, no password)."""
-    return postgres.target_of(dsn).rsplit("/", 1)[0]
+    return pgconn.target_of(dsn).rsplit("/", 1)[0]
+
+
+def landed(conn: psycopg.Connection[Any]) -> str:
+    """``host:port`` a connection actually reached (``[::1]:5432`` for IPv6)."""
+    host, port = conn.info.host, conn.info.port
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("/") else f"{host}:{port}"
 
 
 def refusal_by_address(source_dsn: str, scratch_dsn: str) -> str | None:
@@ -92,36 +105,117 @@ def identity(conn: psycopg.Connection[Any], target: str) -> tuple[int, bool]:
             "SELECT system_identifier, pg_is_in_recovery() FROM pg_control_system()"
         ).fetchone()
     except psycopg.Error as err:
-        raise postgres.probe_error(err, target) from err
+        raise pgconn.probe_error(err, target) from err
     assert row is not None  # pg_control_system() always returns one row
     return int(row[0]), bool(row[1])
 
 
-def refusal_by_identity(
-    admin: psycopg.Connection[Any], scratch: str, pg: PostgresConfig
-) -> str | None:
-    """Why the connected scratch server must not be restored into, else None."""
+class Unsafe(Exception):
+    """The scratch server, or where a drill connection landed, is not a safe restore target."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """``system_identifier`` of the scratch server (seen by the admin connection) and of the
+    source: every later drill connection must reach the first and never the second."""
+
+    scratch: int
+    source: int
+
+
+def guard(admin: psycopg.Connection[Any], scratch: str, pg: PostgresConfig) -> Identity:
+    """The identities of the connected scratch server and the source; raises Unsafe when the
+    scratch server must not be restored into."""
     sysid, standby = identity(admin, scratch)
     if standby:
-        return (
+        raise Unsafe(
             f"scratch {scratch} is a standby (pg_is_in_recovery() is true): "
             "point scratch_dsn at a separate primary server"
         )
     try:
-        with postgres.connect(
+        with pgconn.connect(
             pg.dsn,
             connect_timeout_s=pg.connect_timeout_s,
             statement_timeout_ms=pg.statement_timeout_ms,
         ) as conn:
-            source_sysid, _ = identity(conn, postgres.target_of(pg.dsn))
+            source_sysid, _ = identity(conn, pgconn.target_of(pg.dsn))
     except ProbeError as err:
-        return f"cannot read the source's system_identifier ({err}): nothing proves {scratch} is not the source"
+        raise Unsafe(
+            f"cannot read the source's system_identifier ({err}): nothing proves {scratch} is "
+            "not the source"
+        ) from err
     if sysid == source_sysid:
-        return (
+        raise Unsafe(
             f"scratch {scratch} has the source's system_identifier {sysid}: it is the source, "
             "one of its standbys, or its primary"
         )
-    return None
+    return Identity(scratch=sysid, source=source_sysid)
+
+
+def session(
+    dsn: str, name: str, ident: Identity, *, empty: bool, statement_timeout_ms: int
+) -> pgconn.WatchedConnection:
+    """A connection to the drill database ``name`` made with exactly the parameters the restore
+    tools get (the scratch DSN with ``dbname=name``), proven to have landed there: raises
+    Unsafe when a pooler or proxy routed it to another database or server.
+
+    ``empty``: the database must not hold a single table yet (before the restore).
+    """
+    target = f"{server_of(dsn)}/{name}"
+    conn = pgconn.connect(
+        conninfo.make_conninfo(dsn, dbname=name),
+        connect_timeout_s=10,
+        statement_timeout_ms=statement_timeout_ms,
+    )
+    try:
+        row = conn.execute(_LANDED).fetchone()
+        assert row is not None  # one row of scalars
+        _landed(name, ident, target, *row, empty=empty)
+    except psycopg.Error as err:
+        conn.close()
+        raise pgconn.probe_error(err, target) from err
+    except Unsafe:
+        conn.close()
+        raise
+    return conn
+
+
+_LANDED = r"""SELECT current_database(), system_identifier, pg_is_in_recovery(),
+    (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'p', 'f', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%')
+    FROM pg_control_system()"""
+
+
+def _landed(
+    name: str,
+    ident: Identity,
+    target: str,
+    db: str,
+    sysid: int,
+    standby: bool,
+    tables: int,
+    *,
+    empty: bool,
+) -> None:
+    where = f"the drill's connection to {target} reached"
+    fix = "point scratch_dsn at the scratch server itself, not a pooler or proxy that routes it"
+    if int(sysid) == ident.source:
+        raise Unsafe(f"{where} the SOURCE server (system_identifier {sysid}): {fix}")
+    if int(sysid) != ident.scratch:
+        raise Unsafe(
+            f"{where} another server (system_identifier {sysid}, the scratch server's is "
+            f"{ident.scratch}): {fix}"
+        )
+    if db != name:
+        raise Unsafe(f"{where} database {db!r}, not {name}: {fix}")
+    if standby:
+        raise Unsafe(f"{where} a standby: {fix}")
+    if empty and tables:
+        raise Unsafe(
+            f"{where} {name} already holding {tables} table(s) before the restore "
+            "(template1 of the scratch server has tables?): refusing to mix them with the backup"
+        )
 
 
 def stale(admin: psycopg.Connection[Any], target: str) -> list[str]:
@@ -129,7 +223,7 @@ def stale(admin: psycopg.Connection[Any], target: str) -> list[str]:
     try:
         return [r[0] for r in admin.execute(_STALE, (_LIKE, LOCK_CLASS)).fetchall()]
     except psycopg.Error as err:
-        raise postgres.probe_error(err, target) from err
+        raise pgconn.probe_error(err, target) from err
 
 
 def create(admin: psycopg.Connection[Any], target: str) -> str:

@@ -16,6 +16,20 @@ from gonogo.schema.base import Section
 _MIB = 1024 * 1024
 # backup location schemes a BackupSource exists for (probes/backup.py: SOURCES)
 SOURCE_KINDS = ("file",)
+# OpenPGP symmetric ciphers by gpg's names (probes/gpg.py maps the algorithm ids to them)
+OPENPGP_CIPHERS = (
+    "IDEA",
+    "3DES",
+    "CAST5",
+    "BLOWFISH",
+    "AES128",
+    "AES192",
+    "AES256",
+    "TWOFISH",
+    "CAMELLIA128",
+    "CAMELLIA192",
+    "CAMELLIA256",
+)
 
 
 class PostgresConfig(Section):
@@ -147,6 +161,12 @@ class BackupConfig(Section):
     encrypted: bool = Field(
         default=False, description="backups must be OpenPGP-encrypted (plans: AES-256)"
     )
+    ciphers: list[str] = Field(
+        default_factory=lambda: ["AES256"],
+        min_length=1,
+        description="ciphers an encrypted backup may use, by gpg's names (plans: AES-256; "
+        'add "AES128", "AES192" to accept any AES)',
+    )
     passphrase: SecretStr | None = Field(
         default=None, description="from secrets: ${BACKUP_PASSPHRASE}"
     )
@@ -158,17 +178,30 @@ class BackupConfig(Section):
         description="a separate server for the restore drill (never the source, a standby or "
         "its primary); its role needs CREATEDB (see the catalogue for amcheck grants)",
     )
-    rto_s: float = Field(default=14400.0, gt=0, description="restore-time objective (plans: 4 h)")
+    rto_s: float = Field(
+        default=14400.0,
+        gt=0,
+        description="restore-time objective (plans: 4 h); the drill's restore is stopped there "
+        '(keep [checks."backup.restore"] timeout_s above it)',
+    )
     exact_within_minutes: float = Field(
-        default=60.0,
+        default=5.0,
         ge=0,
-        description="a dump younger than this must match the source's row counts exactly",
+        description="a dump younger than this may differ from the source by row_slack rows "
+        "per table only (no relative tolerance)",
+    )
+    row_slack: int = Field(
+        default=100,
+        ge=0,
+        description="rows per table a restored table may differ from the live source by, "
+        "always (writes since the dump; small tables)",
     )
     row_tolerance: float = Field(
         default=0.05,
         ge=0,
         le=1,
-        description="relative row-count difference per table allowed for an older dump",
+        description="relative row-count difference per table allowed, besides row_slack, "
+        "for a dump older than exact_within_minutes",
     )
     exact_count_max_rows: int = Field(
         default=1_000_000,
@@ -196,7 +229,9 @@ class BackupConfig(Section):
         default=600.0, gt=0, description="gpg, pg_restore read-through, pg_amcheck"
     )
     work_dir: Path | None = Field(
-        default=None, description="where decrypted copies go, 0600 in a 0700 dir (default: temp)"
+        default=None,
+        description="where decrypted copies go, 0600 in a 0700 dir each (default: a private "
+        "gonogo-<uid> dir in the system temp dir)",
     )
 
     @property
@@ -207,6 +242,15 @@ class BackupConfig(Section):
         assert self.location is not None  # the validator requires one of them
         scheme, sep, rest = self.location.partition("://")
         return (scheme.lower(), rest) if sep else ("file", self.location)
+
+    @field_validator("ciphers")
+    @classmethod
+    def _ciphers(cls, value: list[str]) -> list[str]:
+        names = [v.upper().replace("-", "") for v in value]
+        unknown = [v for v, n in zip(value, names, strict=True) if n not in OPENPGP_CIPHERS]
+        if unknown:
+            raise ValueError(f"unknown cipher(s) {unknown}; known: {', '.join(OPENPGP_CIPHERS)}")
+        return names
 
     @field_validator("scratch_dsn")
     @classmethod

@@ -1,0 +1,242 @@
+"""The PostgreSQL probe against real servers: facts, failures, timeouts, poolers."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import psycopg
+import pytest
+
+from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
+from gonogo.probes import postgres, redis
+from gonogo.rules import postgres as pg_rules
+from gonogo.rules import redis as redis_rules
+from gonogo.schema.data import PostgresConfig, RedisConfig
+from probes.datastack import (
+    PASSWORD,
+    Stack,
+    failing,
+    free_port,
+    needs_servers,
+    pg_config,
+    wait_for,
+)
+
+pytestmark = needs_servers
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def test_healthy_primary_passes_every_pg_rule(stack: Stack) -> None:
+    """A primary with a streaming standby, archiving and a migrated schema passes all pg.* rules."""
+    cfg = pg_config(
+        stack,
+        required_tables=["pgbench_accounts", "schema_migrations"],
+        required_indexes=["pgbench_accounts_pkey"],
+        expected_migration="20240315",
+        min_standbys=1,
+        app_role="app",
+    )
+    facts = postgres.collect(cfg)
+    assert facts.connection.server_version_num // 10000 == 15 and facts.stats_visible
+    assert [s.state for s in facts.standbys] == ["streaming"] and facts.slots[0].active
+    assert facts.capacity.database_size_bytes > 50_000_000  # pgbench -s 5
+    for evaluate in (
+        pg_rules.evaluate_connect,
+        pg_rules.evaluate_version,
+        pg_rules.evaluate_schema,
+        pg_rules.evaluate_migrations,
+        pg_rules.evaluate_replication,
+        pg_rules.evaluate_capacity,
+        pg_rules.evaluate_archiving,
+        pg_rules.evaluate_slow_query_log,
+        pg_rules.evaluate_app_role,
+    ):
+        assert failing(evaluate(facts, cfg)) == set(), evaluate.__name__
+
+
+@pytest.mark.parametrize(
+    ("sslmode", "expected"),
+    [pytest.param("require", set(), id="tls"), pytest.param("disable", {"tls"}, id="plaintext")],
+)
+def test_require_tls(stack: Stack, sslmode: str, expected: set[str]) -> None:
+    """pg.connect with require_tls passes over TLS (protocol recorded) and fails in plaintext."""
+    cfg = PostgresConfig(dsn=f"{stack.dsn()}?sslmode={sslmode}", require_tls=True)
+    facts = postgres.collect(cfg)
+    assert facts.connection.ssl_in_use is (sslmode == "require")
+    assert (facts.connection.ssl_protocol or "").startswith("TLS") is (sslmode == "require")
+    assert failing(pg_rules.evaluate_connect(facts, cfg)) == expected
+
+
+def test_missing_table_index_and_migration_lag_fail(stack: Stack) -> None:
+    """pg.schema and pg.migrations fail on the real catalog when the schema is not as expected."""
+    cfg = pg_config(
+        stack,
+        required_tables=["payments"],
+        required_indexes=["payments_pkey"],
+        expected_migration="20250101",
+    )
+    facts = postgres.collect(cfg)
+    assert failing(pg_rules.evaluate_schema(facts, cfg)) == {"tables", "indexes"}
+    assert failing(pg_rules.evaluate_migrations(facts, cfg)) == {"head"}
+
+
+def test_migrations_query_runs_read_only(stack: Stack) -> None:
+    """A configured query that writes is refused by the read-only transaction; nothing changes."""
+    cfg = pg_config(stack, migrations_query="DELETE FROM schema_migrations RETURNING version")
+    facts = postgres.collect(cfg)
+    assert facts.migration_head is None and "read-only" in (facts.migration_error or "")
+    assert stack.sql("SELECT count(*) FROM schema_migrations") == [(2,)]
+
+
+def test_statement_timeout_is_a_probe_timeout(stack: Stack) -> None:
+    """Every connection carries statement_timeout: a slow query ends as ProbeTimeout, not a hang."""
+    cfg = pg_config(stack, migrations_query="SELECT pg_sleep(10)", statement_timeout_ms=300)
+    started = time.monotonic()
+    with pytest.raises(ProbeTimeout, match="statement_timeout_ms"):
+        postgres.collect(cfg)
+    assert time.monotonic() - started < 5
+
+
+def test_role_without_pg_monitor_fails_closed(stack: Stack) -> None:
+    """The app role cannot see other sessions or standby state: capacity and replication say so."""
+    cfg = PostgresConfig(dsn=stack.dsn(user="app"), min_standbys=1)
+    facts = postgres.collect(cfg)
+    assert not facts.stats_visible
+    assert "visibility" in failing(pg_rules.evaluate_capacity(facts, cfg))
+    assert failing(pg_rules.evaluate_app_role(facts, cfg)) == set()  # app is not a superuser
+
+
+def test_superuser_as_app_role_fails(stack: Stack) -> None:
+    """pg.app-role fails when the application role is a superuser."""
+    cfg = pg_config(stack, app_role="postgres")
+    assert failing(pg_rules.evaluate_app_role(postgres.collect(cfg), cfg)) == {"superuser"}
+
+
+@pytest.mark.parametrize(
+    ("server", "user", "password", "error", "words"),
+    [
+        pytest.param("closed", "gonogo", PASSWORD, ProbeRefused, "cannot connect", id="refused"),
+        pytest.param(
+            "primary",
+            "gonogo",
+            "wrong-pass",
+            ProbeAuthError,
+            "credentials refused",
+            id="wrong-password",
+        ),
+        pytest.param(
+            "silent", "gonogo", PASSWORD, ProbeTimeout, "connect_timeout_s", id="no-answer"
+        ),
+    ],
+)
+def test_pg_connection_errors(
+    stack: Stack, server: str, user: str, password: str, error: type, words: str
+) -> None:
+    """Driver errors become one-line ProbeErrors naming host:port/db, never the password."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # accepts the TCP handshake, never speaks
+        port = {"closed": free_port(), "silent": silent.getsockname()[1]}.get(
+            server, stack.ports["primary"]
+        )
+        dsn = f"postgresql://{user}:{password}@127.0.0.1:{port}/app"
+        with pytest.raises(error) as caught:
+            postgres.collect(PostgresConfig(dsn=dsn, connect_timeout_s=1))
+    message = str(caught.value)
+    assert f"127.0.0.1:{port}/app" in message and words in message and "\n" not in message
+    assert password not in message and isinstance(caught.value.__cause__, psycopg.Error)
+
+
+def test_archiving_failure_is_seen(stack: Stack) -> None:
+    """A failing archive_command (failures after the last success) fails pg.archiving."""
+    cfg = pg_config(stack)
+    stack.sql("ALTER SYSTEM SET archive_command = 'false'")
+    stack.sql("SELECT pg_reload_conf()")
+    try:
+        stack.sql("SELECT pg_switch_wal()")
+        stack.sql("CREATE TABLE IF NOT EXISTS wal_filler AS SELECT 1 AS x")
+        stack.sql("SELECT pg_switch_wal()")
+        wait_for("archive failure", lambda: postgres.collect(cfg).archiver.failed_count > 0)
+        assert "failures" in failing(pg_rules.evaluate_archiving(postgres.collect(cfg), cfg))
+    finally:
+        stack.sql("ALTER SYSTEM RESET archive_command")
+        stack.sql("SELECT pg_reload_conf()")
+        stack.sql("DROP TABLE IF EXISTS wal_filler")
+    wait_for(
+        "archiver recovered",
+        lambda: not failing(pg_rules.evaluate_archiving(postgres.collect(cfg), cfg)),
+    )
+
+
+def test_standby_stopped_fails_replication(stack: Stack) -> None:
+    """With the standby stopped, pg.replication fails: no streaming standby and an inactive slot."""
+    cfg = pg_config(stack, min_standbys=1)
+    stack.stop("standby")
+    try:
+        wait_for("standby gone", lambda: not postgres.collect(cfg).standbys)
+        assert failing(pg_rules.evaluate_replication(postgres.collect(cfg), cfg)) == {
+            "standbys",
+            "slot:standby1",
+        }
+    finally:
+        stack.start_pg(
+            "standby",
+            stack.root / "standby",
+            "-c",
+            "cluster_name=standby1",
+            "-c",
+            "archive_mode=off",
+        )
+    wait_for(
+        "streaming again",
+        lambda: not failing(pg_rules.evaluate_replication(postgres.collect(cfg), cfg)),
+    )
+
+
+# --- versions below the configured minimum --------------------------------------------------------
+
+
+def test_versions_below_minimum_fail(stack: Stack) -> None:
+    """PostgreSQL 15 against min_version 16, Redis 7.0 against 7.2: pg.version and
+    redis.version fail with the measured version."""
+    pg_cfg = pg_config(stack, min_version=16)
+    found = pg_rules.evaluate_version(postgres.collect(pg_cfg), pg_cfg)
+    assert failing(found) == {"major_version"}
+    redis_cfg = RedisConfig(url=stack.redis_url(), min_version="7.2")
+    facts = redis.collect(redis_cfg)
+    assert facts.version.startswith("7.0")
+    assert failing(redis_rules.evaluate_version(facts, redis_cfg)) == {"version"}
+
+
+# --- connection hardening -------------------------------------------------------------------------
+
+
+def test_connections_carry_keepalives(stack: Stack) -> None:
+    """Every probe connection sets TCP keepalives and tcp_user_timeout (unless the DSN does)."""
+    with postgres.connect(stack.dsn(), connect_timeout_s=2, statement_timeout_ms=1000) as conn:
+        params = {p.keyword.decode(): p.val for p in conn.pgconn.info if p.val is not None}
+    assert params["keepalives_idle"] == b"10" and params["tcp_user_timeout"] == b"30000"
+    dsn = f"{stack.dsn()}?keepalives_idle=42"
+    with postgres.connect(dsn, connect_timeout_s=2, statement_timeout_ms=1000) as conn:
+        params = {p.keyword.decode(): p.val for p in conn.pgconn.info if p.val is not None}
+    assert params["keepalives_idle"] == b"42"
+
+
+def test_read_only_behind_a_pooler_that_refuses_startup_options(
+    stack: Stack, pgbouncer: int
+) -> None:
+    """PgBouncer rejects `options`: the probe reconnects without them and SETs read-only and
+    statement_timeout on the session; the pg.* facts are gathered and a write is refused."""
+    dsn = f"postgresql://postgres@127.0.0.1:{pgbouncer}/app"
+    with pytest.raises(psycopg.OperationalError, match="unsupported startup parameter"):
+        psycopg.connect(dsn, options="-c statement_timeout=1000", connect_timeout=2).close()
+    with postgres.connect(dsn, connect_timeout_s=2, statement_timeout_ms=1234) as conn:
+        assert conn.execute("SHOW transaction_read_only").fetchone() == ("on",)
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("1234ms",)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            conn.execute("CREATE TABLE gonogo_must_not_exist (x int)")
+    facts = postgres.collect(PostgresConfig(dsn=dsn, required_tables=["pgbench_accounts"]))
+    assert facts.connection.database == "app" and "public.pgbench_accounts" in facts.tables
