@@ -46,10 +46,12 @@ def _stale(c: Components, directory: Path) -> None:
                 os.utime(Path(f"{new}.sha256"), (mtime, mtime))
 
 
-def _reseal(c: Components, dump: Path, passphrase: str, stamp: float) -> None:
+def _reseal(
+    c: Components, dump: Path, passphrase: str, stamp: float, cipher: str = "AES256"
+) -> None:
     """Re-encrypt ``dump`` into its ``.gpg`` copy and checksum both, dated ``stamp``."""
     target = Path(f"{dump}.gpg")
-    c.backups.encrypt([(dump, passphrase, target)])
+    c.backups.encrypt([(dump, passphrase, target)], cipher=cipher)
     write_checksum(dump)
     write_checksum(target)
     for path in (dump, Path(f"{dump}.sha256"), target, Path(f"{target}.sha256")):
@@ -100,6 +102,16 @@ def _undecryptable(c: Components, directory: Path) -> None:
     _reseal(c, newest, c.secrets.backup_passphrase[::-1] + "-wrong", stamp)
 
 
+def _weak_cipher(c: Components, directory: Path) -> None:
+    """The newest dump encrypted with CAST5 (gpg 1.x's old default), checksums right: only the
+    cipher gpg reports gives it away."""
+    newest = _newest(directory)
+    if newest is not None:
+        target = Path(f"{newest}.gpg")
+        stamp = target.stat().st_mtime if target.exists() else newest.stat().st_mtime
+        _reseal(c, newest, c.secrets.backup_passphrase, stamp, cipher="CAST5")
+
+
 def _shrunk(c: Components, directory: Path) -> None:
     """The newest dump replaced by a real dump of the schema alone (a backup job that lost its
     data), sealed like a good one: only its size, and the restore drill, give it away."""
@@ -127,6 +139,7 @@ DAMAGE: dict[str, Damage] = {
     "backup-undecryptable": _undecryptable,
     "no-backup": _empty,
     "backup-shrunk": _shrunk,
+    "backup-weak-cipher": _weak_cipher,
 }
 
 

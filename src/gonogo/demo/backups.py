@@ -100,8 +100,9 @@ class Backups:
         write_checksum(target)
         return target
 
-    def encrypt(self, plan: list[tuple[Path, str, Path]]) -> None:
-        """``gpg -c`` (AES256) each (dump, passphrase, target), with a gpg-agent of our own.
+    def encrypt(self, plan: list[tuple[Path, str, Path]], *, cipher: str = "AES256") -> None:
+        """``gpg -c`` (AES256 unless told) each (dump, passphrase, target), with a gpg-agent of
+        our own.
 
         gpg 2.2 needs an agent even for symmetric encryption; an auto-started agent would
         daemonize and outlive the run, so a supervised one is started on our socket instead.
@@ -138,7 +139,7 @@ class Backups:
                         [
                             "-c",
                             "--cipher-algo",
-                            "AES256",
+                            cipher,
                             "--s2k-count",
                             "65536",
                             "-o",

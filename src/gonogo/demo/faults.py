@@ -295,6 +295,12 @@ FAULTS: dict[str, Fault] = dict(
             "backup.encryption",
         ),
         _f(
+            "backup-weak-cipher",
+            "backups",
+            "newest .gpg encrypted with CAST5 instead of AES-256",
+            "backup.encryption",
+        ),
+        _f(
             "no-backup",
             "backups",
             "backups directory empty",
