@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
-import psycopg
 import pytest
 
-from probes.datastack import Stack, free_port, make_stack, wait_for
+from probes.datastack import Stack, make_stack, start_pgbouncer
 
 
 @pytest.fixture(scope="session")
@@ -21,23 +17,21 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def pgbouncer(stack: Stack) -> Iterator[int]:
-    """A real PgBouncer (session pooling) in front of the primary; it refuses startup options."""
-    exe = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-    if not Path(exe).is_file():
-        pytest.skip("pgbouncer not installed (apt-get install pgbouncer)")
-    port = free_port()
-    ini = stack.root / "pgbouncer.ini"
-    (stack.root / "pgbouncer-users.txt").write_text('"postgres" ""\n')
-    ini.write_text(
-        f"[databases]\n* = host=127.0.0.1 port={stack.ports['primary']}\n"
-        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\n"
-        f"auth_file = {stack.root}/pgbouncer-users.txt\npool_mode = session\n"
-        f"unix_socket_dir =\nlogfile = {stack.root}/pgbouncer.log\n"
-    )
-    # PgBouncer refuses to run as root
-    proc = subprocess.Popen([exe, str(ini)], user="postgres", stderr=subprocess.DEVNULL)
-    stack.procs["pgbouncer"] = proc
-    dsn = f"postgresql://postgres@127.0.0.1:{port}/app"
-    wait_for("pgbouncer", lambda: psycopg.connect(dsn, connect_timeout=2).close() is None)
-    yield port
+    """A real PgBouncer in front of the primary; it refuses startup options."""
+    yield start_pgbouncer(stack, "pgbouncer", f"* = host=127.0.0.1 port={stack.ports['primary']}")
     stack.stop("pgbouncer")
+
+
+@pytest.fixture(scope="session")
+def routing_pooler(stack: Stack) -> Iterator[int]:
+    """A PgBouncer that maps database ``postgres`` to the scratch server and every other
+    database name to the SOURCE's ``postgres`` (what a drill database name would reach), and
+    ``gonogo_restore_elsewhere`` to the scratch server's ``postgres``."""
+    scratch, primary = stack.ports["scratch"], stack.ports["primary"]
+    databases = (
+        f"postgres = host=127.0.0.1 port={scratch} dbname=postgres\n"
+        f"gonogo_restore_elsewhere = host=127.0.0.1 port={scratch} dbname=postgres\n"
+        f"* = host=127.0.0.1 port={primary} dbname=postgres"
+    )
+    yield start_pgbouncer(stack, "routing-pooler", databases)
+    stack.stop("routing-pooler")

@@ -341,25 +341,19 @@ def build_backups(stack: Stack) -> None:
     (plain / "app.sql.gz").write_bytes(gzip.compress(whole))
     (plain / "cut.sql").write_bytes(whole[: len(whole) // 2])
     (plain / "cut.sql.gz").write_bytes(gzip.compress(whole)[:-4096])
-    enc = stack.root / "backups" / "encrypted"
-    enc.mkdir()
+    # the plans' cipher, and CAST5 (gpg 1.x's old default) that backup.encryption must refuse
+    for where, cipher in (("encrypted", "AES256"), ("encrypted-cast5", "CAST5")):
+        enc = stack.root / "backups" / where
+        enc.mkdir()
+        encrypt(dump, enc / f"{dump.name}.gpg", cipher)
+
+
+def encrypt(source: Path, target: Path, cipher: str) -> None:
+    """``gpg -c --cipher-algo CIPHER`` with the test passphrase, in a throwaway home."""
     with tempfile.TemporaryDirectory() as home:
-        cmd = [
-            "gpg",
-            "--homedir",
-            home,
-            "--batch",
-            "--pinentry-mode",
-            "loopback",
-            "--passphrase-fd",
-            "0",
-            "--symmetric",
-            "--cipher-algo",
-            "AES256",
-            "-o",
-            str(enc / f"{dump.name}.gpg"),
-            str(dump),
-        ]
+        cmd = ["gpg", "--homedir", home, "--batch", "--pinentry-mode", "loopback"]
+        cmd += ["--passphrase-fd", "0", "--symmetric", "--cipher-algo", cipher]
+        cmd += ["-o", str(target), str(source)]
         subprocess.run(cmd, input=PASSPHRASE.encode(), check=True, capture_output=True, timeout=60)
         subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], check=False, timeout=30)
 
@@ -466,3 +460,112 @@ def encrypted_drill_config(stack: Stack, scratch_dsn: str, **overrides: Any) -> 
         scratch_dsn=scratch_dsn,
         **overrides,
     )
+
+
+def start_pgbouncer(stack: Stack, name: str, databases: str) -> int:
+    """A real PgBouncer (session pooling, trusts ``postgres``) with this ``[databases]`` section;
+    it runs as the postgres user (it refuses root) and is stopped with the stack."""
+    exe = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    if not Path(exe).is_file():
+        pytest.skip("pgbouncer not installed (apt-get install pgbouncer)")
+    port = free_port()
+    ini = stack.root / f"{name}.ini"
+    (stack.root / "pgbouncer-users.txt").write_text('"postgres" ""\n')
+    ini.write_text(
+        f"[databases]\n{databases}\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\n"
+        f"auth_file = {stack.root}/pgbouncer-users.txt\npool_mode = session\n"
+        f"unix_socket_dir =\nlogfile = {stack.root}/{name}.log\n"
+    )
+    stack.procs[name] = subprocess.Popen(
+        [exe, str(ini)], user="postgres", stderr=subprocess.DEVNULL
+    )
+    dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    wait_for(name, lambda: psycopg.connect(dsn, connect_timeout=2).close() is None)
+    return port
+
+
+def _pg_messages(buf: bytes) -> tuple[list[bytes], bytes]:
+    """Whole PostgreSQL backend messages (type byte, int32 length) at the front of ``buf``."""
+    found = []
+    while len(buf) >= 5:
+        size = 1 + int.from_bytes(buf[1:5], "big")
+        if len(buf) < size:
+            break
+        found.append(buf[:size])
+        buf = buf[size:]
+    return found, buf
+
+
+def _lines(buf: bytes) -> tuple[list[bytes], bytes]:
+    """Whole CRLF-terminated lines (Redis simple replies) at the front of ``buf``."""
+    *whole, rest = buf.split(b"\r\n")
+    return [line + b"\r\n" for line in whole], rest
+
+
+# protocol -> (split server bytes into messages, does this message count as an answer)
+_PROTOCOLS: dict[
+    str, tuple[Callable[[bytes], tuple[list[bytes], bytes]], Callable[[bytes], bool]]
+] = {
+    "postgres": (_pg_messages, lambda message: message[:1] == b"Z"),  # ReadyForQuery
+    "redis": (_lines, lambda message: True),
+}
+
+
+@contextlib.contextmanager
+def stalling_proxy(target_port: int, protocol: str, answers: int) -> Iterator[int]:
+    """A loopback port relaying to ``target_port`` until the server has given ``answers``
+    answers on a connection (PostgreSQL ReadyForQuery, Redis reply lines); then it goes silent
+    and keeps the connection open, as a frozen server behind a live TCP stack would."""
+    split, counts = _PROTOCOLS[protocol]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    stop = threading.Event()
+    sockets: list[socket.socket] = []
+
+    def upstream_to_client(server: socket.socket, client: socket.socket) -> None:
+        buf, seen = b"", 0
+        with contextlib.suppress(OSError):
+            while seen < answers and (data := server.recv(65536)):
+                messages, buf = split(buf + data)
+                out = b""
+                for message in messages:
+                    out += message
+                    seen += counts(message)
+                    if seen >= answers:
+                        break
+                client.sendall(out)
+            stop.wait()  # silent from here on, connection open
+
+    def client_to_upstream(client: socket.socket, server: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                server.sendall(data)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            server = socket.create_connection(("127.0.0.1", target_port))
+            sockets.extend((client, server))
+            for target, args in (
+                (client_to_upstream, (client, server)),
+                (upstream_to_client, (server, client)),
+            ):
+                threading.Thread(target=target, args=args, daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.close()

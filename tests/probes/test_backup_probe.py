@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import stat
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from gonogo.probes import backup, gpg
+from gonogo.errors import ProbeError
+from gonogo.model import ErrorReason
+from gonogo.probes import backup, gpg, workspace
 from gonogo.rules import backup as backup_rules
 from probes.datastack import (
     PASSPHRASE,
@@ -94,7 +100,8 @@ def test_encrypted_backup_decrypts_and_reads(stack: Stack, tmp_path: Path) -> No
 
 
 def test_wrong_passphrase_fails_encryption(stack: Stack, tmp_path: Path) -> None:
-    """gpg exits 2 on a wrong passphrase: backup.encryption and backup.integrity both fail."""
+    """gpg exits 2 on a wrong passphrase: backup.encryption fails and backup.integrity is not
+    verified (nothing was read), rather than reported corrupt."""
     cfg = backup_config(
         stack,
         "encrypted",
@@ -107,7 +114,8 @@ def test_wrong_passphrase_fails_encryption(stack: Stack, tmp_path: Path) -> None
     archive = backup.inspect(cfg, listing.newest)
     assert archive.decrypt_exit == 2 and archive.readable is None
     assert failing(backup_rules.evaluate_encryption(listing, archive, cfg)) == {"decrypts"}
-    assert "readable" in failing(backup_rules.evaluate_integrity(listing, archive, cfg))
+    [unread] = [f for f in backup_rules.evaluate_integrity(listing, archive, cfg) if not f.ok]
+    assert unread.name == "readable" and unread.unverified is ErrorReason.AUTH  # not corrupt
     assert "not-the-passphrase" not in repr(archive) and gpg_leftovers(tmp_path) == []
 
 
@@ -157,3 +165,74 @@ def test_decrypted_copy_is_private_and_removed(stack: Stack, tmp_path: Path) -> 
         assert stat.S_IMODE(plain.stat().st_mode) == 0o600
         assert stat.S_IMODE(plain.parent.stat().st_mode) == 0o700
     assert not plain.exists() and gpg_leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "cipher", "expected"),
+    [
+        pytest.param("encrypted", "AES256", set(), id="aes256"),
+        pytest.param("encrypted-cast5", "CAST5", {"cipher"}, id="cast5"),
+    ],
+)
+def test_cipher_comes_from_gpg(
+    stack: Stack, tmp_path: Path, where: str, cipher: str, expected: set[str]
+) -> None:
+    """gpg's DECRYPTION_INFO names the cipher (recorded as evidence); CAST5 decrypts fine but is
+    not the plans' AES-256, so backup.encryption fails on it alone."""
+    cfg = backup_config(
+        stack, where, "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
+    )
+    listing = backup.discover(cfg)
+    archive = backup.inspect(cfg, listing.newest)
+    assert (archive.cipher, archive.integrity_protected, archive.readable) == (cipher, True, True)
+    found = backup_rules.evaluate_encryption(listing, archive, cfg)
+    assert failing(found) == expected
+    assert next(f for f in found if f.name == "cipher").measured == cipher
+
+
+# --- the private work directory -------------------------------------------------------------------
+
+
+def _owned_dir(root: Path, owner: str | None, *, age_s: float = 0.0) -> Path:
+    made = root / f"{workspace.PREFIX}{len(list(root.iterdir()))}"
+    made.mkdir(mode=0o700)
+    (made / "plain").write_bytes(b"decrypted rows")
+    if owner is not None:
+        (made / workspace.OWNER).write_text(owner)
+    if age_s:
+        then = time.time() - age_s
+        os.utime(made, (then, then))
+    return made
+
+
+def test_sweep_removes_only_directories_of_dead_processes(tmp_path: Path) -> None:
+    """A killed run's decrypted copy (owner PID gone, or the PID reused by another process) is
+    removed and named; a live owner's, another host's, and one just being set up are kept."""
+    host, me = socket.gethostname(), os.getpid()
+    child = subprocess.Popen(["true"])
+    child.wait()  # a PID that has surely exited
+    gone = _owned_dir(tmp_path, f"{child.pid} 1 {host}\n")
+    reused = _owned_dir(tmp_path, f"{me} 1 {host}\n")  # our PID, another start time
+    live = _owned_dir(tmp_path, workspace._me())
+    elsewhere = _owned_dir(tmp_path, f"{child.pid} 1 another-host\n")
+    fresh = _owned_dir(tmp_path, None)
+    abandoned = _owned_dir(tmp_path, None, age_s=2 * workspace.SETUP_GRACE_S)
+    removed = workspace.sweep(tmp_path)
+    assert sorted(removed) == sorted(str(p) for p in (gone, reused, abandoned))
+    assert all(p.is_dir() for p in (live, elsewhere, fresh))
+
+
+def test_default_work_dir_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default work directory is <temp>/gonogo-<uid>, 0700; one that is a symlink (someone
+    could point it anywhere) is refused as a configuration error."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    root = workspace.root(None)
+    assert root == tmp_path / f"gonogo-{os.getuid()}" and stat.S_IMODE(root.stat().st_mode) == 0o700
+    with workspace.private_dir(None) as made:
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700 and (made / workspace.OWNER).is_file()
+    assert not made.exists()
+    root.rmdir()
+    (tmp_path / "elsewhere").mkdir()
+    root.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ProbeError, match="not a directory of this user"):
+        workspace.root(None)

@@ -8,6 +8,7 @@ import time
 import psycopg
 import pytest
 
+from gonogo.endpoints import shows_down
 from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
 from gonogo.probes import postgres, redis
 from gonogo.rules import postgres as pg_rules
@@ -20,6 +21,7 @@ from probes.datastack import (
     free_port,
     needs_servers,
     pg_config,
+    stalling_proxy,
     wait_for,
 )
 
@@ -240,3 +242,34 @@ def test_read_only_behind_a_pooler_that_refuses_startup_options(
             conn.execute("CREATE TABLE gonogo_must_not_exist (x int)")
     facts = postgres.collect(PostgresConfig(dsn=dsn, required_tables=["pgbench_accounts"]))
     assert facts.connection.database == "app" and "public.pgbench_accounts" in facts.tables
+
+
+@pytest.mark.parametrize(
+    ("dsn", "target"),
+    [
+        pytest.param("postgresql://u:pw@[::1]:56523/app", "[::1]:56523/app", id="ipv6"),
+        pytest.param("postgresql://u:pw@db.internal/app", "db.internal:5432/app", id="name"),
+        pytest.param("postgresql://u@/app?host=/run/pg", "/run/pg:5432/app", id="socket"),
+    ],
+)
+def test_target_names_host_port_db_without_the_password(dsn: str, target: str) -> None:
+    """A target is host:port/db, an IPv6 address in brackets (a valid host:port endpoint)."""
+    assert postgres.target_of(dsn) == target
+
+
+def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
+    """A server that completes the handshake and then stops answering (keepalives never fire
+    on loopback) ends at the client-side deadline as a ProbeTimeout naming the endpoint, so the
+    endpoint is marked down: not a hang until the pytest timeout."""
+    options = "sslmode=disable&gssencmode=disable"  # the proxy reads the protocol in the clear
+    # two answers: the login and the read-back of the session settings; then silence
+    with stalling_proxy(stack.ports["primary"], "postgres", answers=2) as port:
+        dsn = f"postgresql://gonogo:{PASSWORD}@127.0.0.1:{port}/app?{options}"
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout) as caught:
+            postgres.collect(PostgresConfig(dsn=dsn, statement_timeout_ms=500))
+        took = time.monotonic() - started
+    message = str(caught.value)
+    assert took < 8, f"took {took:.1f} s: the deadline is 0.5 s + 2 s, plus 1 s to cancel"
+    assert f"127.0.0.1:{port}/app" in message and "stalls" in message
+    assert shows_down(f"127.0.0.1:{port}", caught.value) and PASSWORD not in message

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
+from gonogo.endpoints import shows_down
 from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
 from gonogo.probes import redis
 from gonogo.rules import redis as redis_rules
@@ -16,6 +18,7 @@ from probes.datastack import (
     failing,
     free_port,
     needs_servers,
+    stalling_proxy,
 )
 
 pytestmark = needs_servers
@@ -80,3 +83,20 @@ def test_redis_connection_errors(
             redis.collect(RedisConfig(url=f"redis://{auth}127.0.0.1:{port}/0", timeout_s=1))
     assert f"127.0.0.1:{port}/0" in str(caught.value) and PASSWORD not in str(caught.value)
     assert "wrong-pass" not in str(caught.value)
+
+
+def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
+    """A Redis that answers AUTH and then goes silent: the socket timeout (timeout_s, no
+    retries) ends the probe as a ProbeTimeout naming the endpoint, not a hang."""
+    with stalling_proxy(stack.ports["redis"], "redis", answers=1) as port:
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout) as caught:
+            redis.collect(
+                RedisConfig(
+                    url=stack.redis_url().replace(str(stack.ports["redis"]), str(port)), timeout_s=1
+                )
+            )
+        took = time.monotonic() - started
+    assert took < 4, f"took {took:.1f} s for timeout_s = 1"
+    assert shows_down(f"127.0.0.1:{port}", caught.value)
+    assert PASSWORD not in str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,19 +12,24 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from gonogo.probes import backup, pgtools, postgres, restore, scratch
+from gonogo.model import ErrorReason
+from gonogo.probes import backup, pgtools, postgres, restore, scratch, workspace
 from gonogo.rules import restore as restore_rules
+from gonogo.schema.data import PostgresConfig
 from probes.datastack import (
     PASSPHRASE,
+    PASSWORD,
     PG_BIN,
     Stack,
     backup_config,
     encrypted_drill_config,
     failing,
+    free_port,
     gpg_leftovers,
     needs_servers,
     pg_config,
     scratch_databases,
+    stalling_proxy,
     tcp_forwarder,
     wait_for,
 )
@@ -213,17 +219,7 @@ restore.drill(cfg, PostgresConfig(dsn=sys.argv[5]), backup.discover(cfg).newest)
 
 def test_interrupted_drill_leaves_nothing_behind(stack: Stack, tmp_path: Path) -> None:
     """A drill interrupted mid-restore (SIGINT) drops its scratch database and its plaintext."""
-    argv = [
-        str(stack.root / "backups" / "encrypted"),
-        PASSPHRASE,
-        stack.dsn("scratch", "restorer", "postgres"),
-        str(tmp_path),
-        stack.dsn(),
-        str(PG_BIN),
-    ]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _DRILL_SCRIPT, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    proc = _drill_process(stack, tmp_path)
     try:
         wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
         proc.send_signal(signal.SIGINT)
@@ -234,6 +230,252 @@ def test_interrupted_drill_leaves_nothing_behind(stack: Stack, tmp_path: Path) -
             proc.wait(timeout=10)
     assert b"KeyboardInterrupt" in err, err.decode()[-2000:]
     assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
+
+
+def _drill_process(stack: Stack, work_dir: Path) -> subprocess.Popen[bytes]:
+    argv = [
+        str(stack.root / "backups" / "encrypted"),
+        PASSPHRASE,
+        stack.dsn("scratch", "restorer", "postgres"),
+        str(work_dir),
+        stack.dsn(),
+        str(PG_BIN),
+    ]
+    return subprocess.Popen(
+        [sys.executable, "-c", _DRILL_SCRIPT, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def test_killed_drill_plaintext_is_swept_by_the_next(stack: Stack, tmp_path: Path) -> None:
+    """SIGKILL mid-restore leaves the decrypted dump and its gpg-agent (nothing can run in a
+    killed process); the next drill removes that directory, stops the agent, drops the database,
+    and says so in its evidence."""
+    proc = _drill_process(stack, tmp_path)
+    try:
+        wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    [left] = tmp_path.glob(f"{workspace.PREFIX}*")
+    assert (left / "plain").is_file()  # documented: SIGKILL leaves it until the next drill
+    cfg = encrypted_drill_config(
+        stack, stack.dsn("scratch", "restorer", "postgres"), work_dir=tmp_path
+    )
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored and drill.swept == (str(left),) and len(drill.stale) == 1
+    found = {f.name: f for f in restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)}
+    assert str(left) in found["stale_plaintext"].message and failing(list(found.values())) == set()
+    assert not left.exists() and gpg_leftovers(tmp_path) == [] and scratch_databases(stack) == []
+
+
+def test_pooler_that_routes_the_drill_database_to_the_source_is_refused(
+    stack: Stack, routing_pooler: int
+) -> None:
+    """Behind a pooler mapping `postgres` to the scratch server and every other name to the
+    source, the admin connection sees the scratch server but the drill database's session lands
+    on the source: refused before anything is restored, the database dropped, and the source's
+    `postgres` database holds no restored table and no amcheck."""
+    cfg = backup_config(
+        stack, scratch_dsn=f"postgresql://postgres@127.0.0.1:{routing_pooler}/postgres"
+    )
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.refused and "reached the SOURCE server" in drill.refused, drill.refused
+    assert drill.restored is None and drill.scratch and drill.scratch_dropped
+    found = restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)
+    assert failing(found) == {"target"}
+    tables = "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+    assert stack.sql(tables, db="postgres") == [(0,)]
+    assert stack.sql("SELECT extname FROM pg_extension", db="postgres") == [("plpgsql",)]
+    assert scratch_databases(stack) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "name", "identity", "words"),
+    [
+        pytest.param(
+            "pooler", "gonogo_restore_x", "real", "reached the SOURCE server", id="source"
+        ),
+        pytest.param("scratch", "postgres", "other", "reached another server", id="other-server"),
+        pytest.param(
+            "pooler", "gonogo_restore_elsewhere", "real", "database 'postgres'", id="other-db"
+        ),
+        pytest.param("scratch", "nonempty", "real", "already holding 1 table", id="not-empty"),
+    ],
+)
+def test_a_drill_session_proves_where_it_landed(
+    stack: Stack, routing_pooler: int, where: str, name: str, identity: str, words: str
+) -> None:
+    """The session made with the tools' parameters must reach the named database, empty, on
+    the scratch server's system_identifier (never the source's): anything else is Unsafe."""
+    stack.sql("CREATE DATABASE nonempty", "scratch", "postgres")
+    try:
+        stack.sql("CREATE TABLE t (x int)", "scratch", "nonempty")
+        with postgres.connect(
+            stack.dsn("scratch", "postgres", "postgres"),
+            connect_timeout_s=5,
+            statement_timeout_ms=5000,
+        ) as admin:
+            scratch_id = scratch.identity(admin, "scratch")[0]
+        source_id = int(stack.sql("SELECT system_identifier FROM pg_control_system()")[0][0])
+        ident = scratch.Identity(scratch=scratch_id if identity == "real" else 1, source=source_id)
+        port = routing_pooler if where == "pooler" else stack.ports["scratch"]
+        dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        with pytest.raises(scratch.Unsafe, match=words):
+            scratch.session(dsn, name, ident, empty=True, statement_timeout_ms=5000)
+    finally:
+        stack.sql("DROP DATABASE nonempty", "scratch", "postgres")
+
+
+def test_tools_connect_as_the_verified_session_did(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scratch DSN that names a service file entry (host, port, user, password in the file):
+    the drill's session and pg_restore, psql and pg_amcheck all reach the scratch server."""
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[drill]\nhost=127.0.0.1\nport={stack.ports['scratch']}\nuser=restorer\n"
+        f"password={PASSWORD}\n"
+    )
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    cfg = backup_config(stack, scratch_dsn="postgresql:///postgres?service=drill")
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored and drill.amcheck_ok, (drill.detail, drill.amcheck_detail)
+    assert drill.scratch_server == f"127.0.0.1:{stack.ports['scratch']}"  # where it landed
+    assert failing(restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)) == set()
+    assert scratch_databases(stack) == []
+
+
+def test_tools_keep_the_session_tls_settings(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PGSSLMODE=verify-full and its root certificate reach the tools: the child connection
+    is TLS-verified like the session, never downgraded to the default sslmode=prefer."""
+    monkeypatch.setenv("PGSSLMODE", "verify-full")
+    monkeypatch.setenv("PGSSLROOTCERT", str(stack.root / "primary" / "server.crt"))
+    dsn = stack.dsn("primary", "gonogo", "app")
+    with postgres.connect(dsn, connect_timeout_s=5, statement_timeout_ms=5000) as conn:
+        assert conn.pgconn.ssl_in_use
+        env = pgtools.child_env(conn, "app", dsn)
+    assert env["PGSSLMODE"] == "verify-full" and env["PGSSLROOTCERT"].endswith("server.crt")
+    assert env["PGHOSTADDR"] == "127.0.0.1" and "PGSERVICE" not in env
+    assert "statement_timeout" not in env.get("PGOPTIONS", "")  # the probe's own setting
+    query = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    psql = [str(PG_BIN / "psql"), "-X", "-Atc", query]
+    done = subprocess.run(psql, env=env, capture_output=True, timeout=30, check=False)
+    assert done.stdout.strip() == b"t", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("port", "password", "reason"),
+    [
+        pytest.param("closed", PASSWORD, ErrorReason.CONNECTIVITY, id="refused"),
+        pytest.param("primary", "wrong-password", ErrorReason.AUTH, id="wrong-password"),
+    ],
+)
+def test_restore_tool_that_cannot_connect_is_not_verified(
+    stack: Stack, port: str, password: str, reason: ErrorReason
+) -> None:
+    """pg_restore that cannot connect says nothing about the backup: not verified (with the
+    reason), never "restored False" (a bad backup)."""
+    cfg = backup_config(stack)
+    env = {
+        "PATH": os.environ["PATH"],
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(free_port() if port == "closed" else stack.ports[port]),
+        "PGUSER": "gonogo",
+        "PGPASSWORD": password,
+        "PGDATABASE": "postgres",
+        "PGCONNECT_TIMEOUT": "5",
+    }
+    dump = Path(backup.discover(cfg).newest.location)
+    ok, why, detail = pgtools.restore("custom", dump, cfg, env, timeout_s=60)
+    assert (ok, why) == (None, reason) and "could not connect" in detail, detail
+    assert password not in detail
+
+
+@pytest.mark.parametrize(
+    ("name", "restored", "words"),
+    [
+        pytest.param("app.sql.gz", True, "gzip -dc | psql restored", id="gzip"),
+        pytest.param("cut.sql.gz", False, "gzip stream is damaged", id="gzip-truncated"),
+        pytest.param("cut.sql", False, "lacks pg_dump's completion trailer", id="plain-truncated"),
+    ],
+)
+def test_gzipped_and_plain_sql_drills(stack: Stack, name: str, restored: bool, words: str) -> None:
+    """A gzipped SQL dump streams through gzip -dc into psql and matches the source; a cut one
+    (gzipped or not) is not restored and no database is created for it."""
+    cfg = backup_config(
+        stack, "plain", name, scratch_dsn=stack.dsn("scratch", "postgres", "postgres")
+    )
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert drill.restored is restored and words in drill.detail, drill.detail
+    found = restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)
+    assert failing(found) == (set() if restored else {"restored"})
+    assert restored or drill.scratch is None
+    assert scratch_databases(stack) == []
+
+
+def test_restore_slower_than_the_rto_is_stopped_not_bad(stack: Stack) -> None:
+    """A restore still running at rto_s is killed: the drill is slower than the RTO (the seconds
+    finding fails, major), the backup is not called bad, and the database is dropped."""
+    cfg = encrypted_drill_config(stack, stack.dsn("scratch", "restorer", "postgres"), rto_s=0.3)
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest)
+    assert (drill.restored, drill.stopped, drill.unverified) == (None, "rto", ErrorReason.TIMEOUT)
+    found = {f.name: f for f in restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)}
+    assert {n for n, f in found.items() if not f.ok} == {"restored", "seconds"}
+    assert found["seconds"].unverified is None and found["seconds"].severity is None
+    assert found["restored"].severity is None and scratch_databases(stack) == []
+
+
+def test_check_time_limit_below_the_rto_is_not_verified(stack: Stack) -> None:
+    """When the check's own time limit ends the restore before rto_s, the drill is not
+    verified (config) and says to raise timeout_s above rto_s."""
+    cfg = encrypted_drill_config(stack, stack.dsn("scratch", "restorer", "postgres"))
+    listing = backup.discover(cfg)
+    drill = restore.drill(cfg, pg_config(stack), listing.newest, time_limit_s=0.3)
+    assert (drill.restored, drill.stopped, drill.unverified) == (
+        None,
+        "time_limit",
+        ErrorReason.CONFIG,
+    )
+    found = {f.name: f for f in restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)}
+    assert {n: f.unverified for n, f in found.items() if not f.ok} == {
+        "restored": ErrorReason.CONFIG,
+        "seconds": ErrorReason.CONFIG,
+    }
+    assert "timeout_s above rto_s" in found["restored"].message
+    assert scratch_databases(stack) == []
+
+
+def test_time_limit_leaves_room_to_clean_up() -> None:
+    """The drill gets the check's timeout less 5% (5 to 60 s), none without a timeout."""
+    assert restore.time_limit(15000) == 14940
+    assert restore.time_limit(300) == 285
+    assert restore.time_limit(20) == 15
+    assert restore.time_limit(None) is None and restore.time_limit(0) is None
+
+
+def test_silent_source_stops_the_drill_fast(stack: Stack) -> None:
+    """A source that goes silent after the handshake: its identity cannot be read within the
+    client-side deadline, so the drill refuses quickly instead of hanging."""
+    options = "sslmode=disable&gssencmode=disable"
+    with stalling_proxy(stack.ports["primary"], "postgres", answers=2) as port:
+        source = PostgresConfig(
+            dsn=f"postgresql://gonogo:{PASSWORD}@127.0.0.1:{port}/app?{options}",
+            statement_timeout_ms=500,
+        )
+        cfg = backup_config(stack, scratch_dsn=stack.dsn("scratch", "restorer", "postgres"))
+        started = time.monotonic()
+        drill = restore.drill(cfg, source, backup.discover(cfg).newest)
+        took = time.monotonic() - started
+    assert took < 10 and drill.refused and "stalls" in drill.refused, (took, drill.refused)
+    assert scratch_databases(stack) == []
 
 
 def test_large_source_tables_use_the_estimate(stack: Stack) -> None:
