@@ -6,12 +6,14 @@ limit; the environment file may override the severity and the time limit per che
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
 from gonogo.catalogue import Catalogue
+from gonogo.context import CONTEXT_KEY, SPEC_KEY
+from gonogo.errors import ConfigError
 from gonogo.model import CheckSpec
 
 # what the reports list as a check's markers: stages and topics, not pytest's own machinery
@@ -92,3 +94,76 @@ def prepare(
 def reported_markers(item: pytest.Item) -> list[str]:
     """The stage and topic markers of a gate test, sorted (never xdist_group, timeout...)."""
     return sorted({m.name for m in item.iter_markers()} & REPORTED_MARKERS)
+
+
+def modify(
+    config: pytest.Config, items: list[pytest.Item], catalogue: Callable[[], Catalogue]
+) -> None:
+    """``pytest_collection_modifyitems``: identities from the catalogue, intrusive checks last.
+
+    ``--collect-only`` without an environment still adds the catalogue's markers, so that
+    ``-m`` selects as in a run.
+    """
+    ctx = config.stash.get(CONTEXT_KEY, None)
+    if ctx is not None:
+        specs = prepare(items, ctx.catalogue, ctx.env.config.checks, env_name=ctx.env.name)
+        for item, spec in specs.items():
+            item.stash[SPEC_KEY] = spec
+        # intrusive checks disturb the target (rate limiters tripped, load): run them last
+        items.sort(key=lambda item: item.stash[SPEC_KEY].intrusive)
+    elif config.getoption("collectonly") and any(check_id(i) for i in items):
+        try:
+            known = catalogue()
+        except ConfigError as err:
+            raise pytest.UsageError(str(err)) from None
+        prepare([i for i in items if check_id(i)], known, {}, env_name=None)
+
+
+class EarlyCollection:
+    """Collects a gate run before the session header and before xdist starts its workers.
+
+    A test without ``@pytest.mark.check``, an unknown or duplicated check id is a configuration
+    error (exit 4, one line): found here, nothing has started yet, so no report is written and
+    ``latest`` is left alone. Under xdist the controller does not collect at all; collecting
+    here (the workers collect again) keeps a typo from reaching workers that would fail one by
+    one. In a serial run this is the run's only collection.
+
+    Registered from gonogo's ``pytest_configure`` (tryfirst), before the terminal reporter and
+    xdist's session register theirs: among the ``trylast`` ``pytest_sessionstart``
+    implementations this one then runs first, after the fixture manager and the runner are set
+    up, before the header is printed and before the workers are created.
+    """
+
+    def __init__(self) -> None:
+        self._deferred: BaseException | None = None
+        self._collected = False
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        option = session.config.option
+        verbose = option.verbose
+        option.verbose = -1  # the terminal reports the collection after its header instead
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and getattr(reporter, "_session", False) is None:
+            # its own sessionstart (the header) comes next; its deselection count needs this
+            reporter._session = session
+        try:
+            session.perform_collect()
+        except pytest.UsageError:
+            raise
+        except BaseException as err:  # interrupted, -x on a collection error: as in a normal run
+            self._deferred = err
+        finally:
+            option.verbose = verbose
+        self._collected = True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> bool | None:
+        if not self._collected:
+            return None
+        if self._deferred is not None:
+            raise self._deferred
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and not session.config.pluginmanager.has_plugin("dsession"):
+            reporter.report_collect(True)
+        return True

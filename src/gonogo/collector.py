@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
 
-from gonogo.model import ErrorReason, Outcome, Severity
+from gonogo.evidence import CheckWire, from_wire
+from gonogo.model import ErrorReason, Outcome
 from gonogo.outcomes import merge_phases
+from gonogo.schema import Waiver
 from gonogo.verdict import CheckResult, Decision, RunState, apply_waivers, decide
 
 
@@ -17,7 +19,7 @@ class Collector:
     """Receives every ``pytest_runtest_logreport`` on the controller (or the only process)."""
 
     def __init__(self) -> None:
-        self._phases: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._phases: dict[str, list[CheckWire]] = defaultdict(list)
         self._order: list[str] = []
         self.crashed: list[str] = []
         self.internal_errors: list[str] = []
@@ -28,7 +30,7 @@ class Collector:
         self.finished_at: dt.datetime | None = None
 
     def add_report(self, report: pytest.TestReport) -> None:
-        data = getattr(report, "gonogo", None)
+        data: CheckWire | None = getattr(report, "gonogo", None)
         if data is None:
             if report.when == "???" or "crashed while running" in str(report.longrepr or ""):
                 self.crashed.append(report.nodeid)
@@ -38,34 +40,33 @@ class Collector:
         self._phases[report.nodeid].append(data)
 
     def add_collect_report(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collection_errors.append(report.nodeid or "(session)")
+        where = report.nodeid or "(session)"
+        if report.failed and where not in self.collection_errors:
+            self.collection_errors.append(where)
 
     def _crash_phases(self) -> None:
         """A check whose worker died has only the phases reported before the crash (setup
         passed): add an error phase so it can never count as passed."""
         for nodeid in dict.fromkeys(self.crashed):
             phases = self._phases.get(nodeid)
-            if not phases or any(p.get("when") == "crash" for p in phases):
+            if not phases or any(p["when"] == "crash" for p in phases):
                 continue
-            phases.append(
-                {
-                    **phases[-1],
-                    "when": "crash",
-                    "outcome": Outcome.ERROR.value,
-                    "error_reason": ErrorReason.BUG.value,
-                    "message": "the test worker crashed while running this check "
-                    "(os._exit, segfault or out-of-memory kill); it was not verified",
-                    "findings": [],
-                    "attachments": [],
-                    "duration_s": 0.0,
-                }
+            crash = phases[-1].copy()
+            crash["when"] = "crash"
+            crash["outcome"] = Outcome.ERROR.value
+            crash["error_reason"] = ErrorReason.BUG.value
+            crash["message"] = (
+                "the test worker crashed while running this check "
+                "(os._exit, segfault or out-of-memory kill); it was not verified"
             )
+            crash["findings"] = []
+            crash["attachments"] = []
+            crash["duration_s"] = 0.0
+            phases.append(crash)
 
-    def finish(self, waivers: list[Any], today: dt.date) -> Decision:
+    def finish(self, waivers: Sequence[Waiver], today: dt.date) -> Decision:
         self._crash_phases()
-        raw = [merge_phases(self._phases[nodeid]) for nodeid in self._order]
-        results = [_to_result(d) for d in raw]
+        results = [from_wire(merge_phases(self._phases[nodeid])) for nodeid in self._order]
         # xdist finishes tests in any order: sort so serial and parallel runs give identical output
         results.sort(key=lambda r: (r.severity.rank, r.id, r.nodeid))
         results, expired = apply_waivers(results, waivers, today)
@@ -79,21 +80,3 @@ class Collector:
         self.decision = decide(results, state, expired)
         self.finished_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         return self.decision
-
-
-def _to_result(data: dict[str, Any]) -> CheckResult:
-    return CheckResult(
-        id=data["id"],
-        title=data["title"],
-        severity=Severity(data["severity"]),
-        outcome=Outcome(data["outcome"]),
-        nodeid=data["nodeid"],
-        markers=tuple(data["markers"]),
-        duration_s=data.get("duration_s", 0.0),
-        message=data.get("message") or "",
-        error_reason=data.get("error_reason"),
-        target=data.get("target") or "",
-        evidence=tuple(data.get("findings", [])),
-        attachments=tuple(data.get("attachments", [])),
-        covers=tuple(data.get("covers", [])),
-    )

@@ -19,14 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from gonogo import __version__, config, endpoints
 from gonogo.catalogue import Catalogue
 from gonogo.config import Environment
 from gonogo.errors import ConfigError
+from gonogo.evidence import Evidence
 from gonogo.gate import SharedProbes
+from gonogo.model import CheckSpec
 from gonogo.redact import Redactor
 
 DEMO_STATE_VAR = "GONOGO_DEMO_STATE"
+
+
+CONTEXT_KEY = pytest.StashKey["RunContext"]()  # config.stash: the run (gate runs only)
+SPEC_KEY = pytest.StashKey[CheckSpec]()  # item.stash: the check's effective identity
+EVIDENCE_KEY = pytest.StashKey[Evidence]()  # item.stash: what the check recorded
 
 
 @dataclass

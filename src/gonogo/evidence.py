@@ -1,44 +1,60 @@
 """Evidence: what a check measured, and the wire format that carries it across xdist.
 
 A check records :class:`~gonogo.model.Finding` objects and attachments on its
-:class:`Evidence`; the plugin turns it into a :class:`CheckWire` dict (builtins only) attached
-to the test report, so it reaches the controller under pytest-xdist exactly as in a serial run.
+:class:`Evidence`. The process that ran the test turns each phase into a :class:`CheckWire`
+(:func:`to_wire`, builtins only) attached to the test report, so it reaches the controller under
+pytest-xdist exactly as in a serial run; the controller turns the merged phases back into a
+:class:`~gonogo.verdict.CheckResult` (:func:`from_wire`).
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypedDict
 
-from gonogo.model import Comparison, Finding, Severity
+from gonogo.model import (
+    AttachmentWire,
+    CheckSpec,
+    Comparison,
+    ErrorReason,
+    Finding,
+    FindingWire,
+    Outcome,
+    Severity,
+    compare,
+)
+from gonogo.verdict import CheckResult
 
 MAX_ATTACHMENT_BYTES = 2_000_000
 
 
-class AttachmentWire(TypedDict):
-    name: str
-    mime: str
-    content_b64: str
-
-
 class CheckWire(TypedDict):
-    """Per-check data attached to each test report (``report.gonogo``)."""
+    """One phase (setup, call, teardown) of one check, attached to its report as ``report.gonogo``.
+
+    ``severity`` is the effective severity (environment override, then the band a failed
+    finding hit); ``when`` is the pytest phase, or ``crash`` for the phase the controller adds
+    when the worker running the check died.
+    """
 
     id: str
     title: str
-    severity: str  # effective severity after env override and finding escalation
+    severity: str
     default_severity: str
     covers: list[str]
     intrusive: bool
     markers: list[str]
-    target: str
-    findings: list[dict[str, Any]]
-    attachments: list[AttachmentWire]
-    outcome_hint: str | None  # "not-applicable" / "refused" / error reason, set by the engine
+    nodeid: str
+    when: str
+    outcome: str
     error_reason: str | None
+    message: str
+    duration_s: float
+    target: str
+    findings: list[FindingWire]
+    attachments: list[AttachmentWire]
 
 
 @dataclass
@@ -61,20 +77,25 @@ class Evidence:
         unit: str = "",
         threshold: Any = None,
         comparison: Comparison = Comparison.INFO,
-        ok: bool = True,
+        ok: bool | None = None,
         message: str | None = None,
     ) -> Finding:
-        """Record a measured value (the ``evidence`` fixture's main call)."""
-        text = message or f"{name} = {value}{' ' + unit if unit else ''}"
+        """Record a measured value (the ``evidence`` fixture's main call).
+
+        With a comparison other than ``info``, the finding is ok only when ``value <comparison>
+        threshold`` holds; ``ok=False`` marks it not ok whatever the comparison says. A not-ok
+        finding fails the check even when the test itself passes.
+        """
+        if comparison is Comparison.INFO:
+            text = f"{name} = {value}{' ' + unit if unit else ''}"
+            finding = Finding(name, True, text, value, threshold, unit, comparison)
+        else:
+            finding = compare(name, value, comparison, threshold, unit=unit)
         return self.record(
-            Finding(
-                name=name,
-                ok=ok,
-                message=text,
-                measured=value,
-                threshold=threshold,
-                unit=unit,
-                comparison=comparison,
+            replace(
+                finding,
+                ok=finding.ok and ok is not False,
+                message=message or finding.message,
             )
         )
 
@@ -100,3 +121,57 @@ class Evidence:
         """The most severe override among failed findings, else the default."""
         overrides = [f.severity for f in self.findings if not f.ok and f.severity is not None]
         return min(overrides, key=lambda s: s.rank) if overrides else default
+
+
+def to_wire(
+    spec: CheckSpec,
+    evidence: Evidence,
+    *,
+    nodeid: str,
+    when: str,
+    markers: list[str],
+    outcome: Outcome,
+    error_reason: ErrorReason | str | None,
+    message: str,
+    duration_s: float,
+) -> CheckWire:
+    """The builtins-only result of one phase (unredacted: the caller masks it)."""
+    call = when == "call"
+    severity = evidence.effective_severity(spec.severity) if call else spec.severity
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "severity": severity.value,
+        "default_severity": spec.severity.value,
+        "covers": list(spec.covers),
+        "intrusive": spec.intrusive,
+        "markers": markers,
+        "nodeid": nodeid,
+        "when": when,
+        "outcome": outcome.value,
+        "error_reason": str(error_reason) if error_reason is not None else None,
+        "message": message,
+        "duration_s": round(duration_s, 3),
+        "target": evidence.target,
+        "findings": [f.to_wire() for f in evidence.findings] if call else [],
+        "attachments": list(evidence.attachments) if call else [],
+    }
+
+
+def from_wire(data: CheckWire) -> CheckResult:
+    """The controller's view of a check from its merged phases."""
+    return CheckResult(
+        id=data["id"],
+        title=data["title"],
+        severity=Severity(data["severity"]),
+        outcome=Outcome(data["outcome"]),
+        nodeid=data["nodeid"],
+        markers=tuple(data["markers"]),
+        duration_s=data["duration_s"],
+        message=data["message"],
+        error_reason=data["error_reason"],
+        target=data["target"],
+        evidence=tuple(data["findings"]),
+        attachments=tuple(data["attachments"]),
+        covers=tuple(data["covers"]),
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gonogo.config import Environment
+from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
 from gonogo.evidence import Evidence
 from gonogo.gate import Gate
-from gonogo.plugin import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 
 
 @pytest.fixture

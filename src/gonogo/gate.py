@@ -21,7 +21,7 @@ from gonogo.config import Environment
 from gonogo.endpoints import DownBoard, endpoint_of, shows_down
 from gonogo.errors import ProbeError
 from gonogo.evidence import Evidence
-from gonogo.model import CheckSpec, Finding
+from gonogo.model import CheckSpec, Finding, Outcome, conclude
 from gonogo.schema import EnvironmentConfig
 
 T = TypeVar("T")
@@ -138,18 +138,20 @@ class Gate:
         return self._shared.get(key, factory, endpoint)
 
     def judge(self, findings: Iterable[Finding]) -> list[Finding]:
-        """Record the findings; fail the check when any of them is not ok."""
+        """Record the findings; fail the check when any of them is not ok.
+
+        Raises :class:`CheckFailed` (outcome ``failed``) for a defect found, ``ProbeError``
+        (outcome ``error`` with the finding's reason) when the rule could not conclude, and
+        ``ProbeError`` (``bug``) when the rule returned nothing. Catching these does not make
+        the check pass: the engine judges the recorded evidence again when the test returns.
+        """
         __tracebackhide__ = True
         recorded = [self.evidence.record(f) for f in findings]
-        if not recorded:
-            raise CheckFailed(
-                f"{self.spec.id}: the rule returned no findings (a check must measure something)"
-            )
-        bad = [f for f in recorded if not f.ok]
-        failed = [f for f in bad if f.unverified is None]
-        if failed:  # a defect found outweighs what could not be verified beside it
-            raise CheckFailed("; ".join(f.message for f in failed))
-        if bad:
-            reason = bad[0].unverified
-            raise ProbeError("; ".join(f.message for f in bad), reason=reason)
+        outcome, reason, message = conclude(recorded)
+        if outcome is Outcome.FAILED:
+            raise CheckFailed(message)
+        if outcome is Outcome.ERROR:
+            if not recorded:
+                message = f"{self.spec.id}: the rule returned no findings (a check must measure something)"
+            raise ProbeError(message, reason=reason)
         return recorded

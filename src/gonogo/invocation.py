@@ -1,4 +1,4 @@
-"""How pytest was invoked: the suite root, runs that only print information, signals.
+"""How pytest was invoked: the suite root, the options, what to collect, signals.
 
 pytest decides its rootdir and ini file before any plugin is loaded, from the command line's
 free arguments. ``--env-file PATH`` (two words) is unknown at that point, so PATH counts as a
@@ -10,13 +10,19 @@ once gonogo's options are known.
 from __future__ import annotations
 
 import copy
+import glob
+import os
 import signal
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import pytest
+
+from gonogo import config as config_mod
+from gonogo.errors import ConfigError
 
 # options whose separate-word value pytest's early parse takes for a file or directory
 _VALUE_OPTIONS = ("--env", "--env-file", "--release", "--demo-fault", "--gonogo-reports")
@@ -38,6 +44,119 @@ def info_only(config: pytest.Config) -> bool:
         getattr(option, name, False)
         for name in ("help", "markers", "showfixtures", "show_fixtures_per_test", "collectonly")
     )
+
+
+def check_options(config: pytest.Config) -> None:
+    """Options that cannot mean what they say are configuration errors (exit 4), not guesses."""
+    release = config.getoption("release")
+    if release is not None and not release.strip():
+        # an empty $GIT_TAG in CI: falling back to the env file's release would check the wrong one
+        raise pytest.UsageError("--release is empty; pass a version or omit the option")
+    if config.getoption("env") and config.getoption("env_file"):
+        raise pytest.UsageError("--env and --env-file both name an environment; pass one of them")
+
+
+def env_dir(config: pytest.Config) -> Path:
+    return root(config) / config.getini("gonogo_env_dir")
+
+
+def require_environment(config: pytest.Config) -> None:
+    """No ``--env`` while gate checks are selected: the error lists the environments found."""
+    try:
+        config_mod.resolve_path(None, None, env_dir(config))
+    except ConfigError as err:
+        raise pytest.UsageError(str(err)) from None
+
+
+def use_testpaths(config: pytest.Config) -> None:
+    """A gate run without path arguments collects the suite's ``testpaths`` from any directory.
+
+    pytest applies ``testpaths`` only when invoked from the rootdir; from ``checks/`` it would
+    collect that directory alone and the verdict would silently lack the smoke checks.
+    """
+    if config.args_source is not pytest.Config.ArgsSource.INVOCATION_DIR:
+        return
+    testpaths = config.getini("testpaths")
+    if not testpaths:
+        return
+    base = config.rootpath
+    found = [p for path in testpaths for p in sorted(glob.iglob(str(base / path), recursive=True))]
+    if found:
+        config.args = found
+        config.args_source = pytest.Config.ArgsSource.TESTPATHS
+
+
+def selects_gate_paths(config: pytest.Config) -> bool:
+    """Whether the command line (or the default testpaths) points at gate checks."""
+    base = root(config)
+    gate_dirs = [(base / p).resolve() for p in config.getini("gonogo_gate_paths")]
+    args = [a.split("::")[0] for a in config.args if not a.startswith("-")] or ["."]
+    for arg in args:
+        path = (Path(config.invocation_params.dir) / arg).resolve()
+        for gate in gate_dirs:
+            if path == gate or gate in path.parents or (path == base and gate.exists()):
+                return True
+    return False
+
+
+class NoEnvGuard:
+    """Without --env, collecting a gate check is a configuration error (not a silent pass)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        if any(item.get_closest_marker("check") for item in items):
+            require_environment(self.config)
+
+
+def reports_root(config: pytest.Config) -> tuple[Path, list[Path]]:
+    """The directory run reports go to, created if needed and proven writable.
+
+    Returns it with the directories this call created (removed again when the run ends
+    before writing a report). A file, or a place that cannot be written, is a configuration
+    error before anything starts, not an internal error after every check ran.
+    """
+    given = config.getoption("gonogo_reports")
+    path = Path(given) if given else root(config) / "reports"
+    what = f"--gonogo-reports {given}" if given else f"reports directory {path}"
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    if path.exists() and not path.is_dir():
+        raise pytest.UsageError(f"{what}: not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".gonogo-write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as err:
+        raise pytest.UsageError(
+            f"{what}: cannot write there ({err.strerror or err}); pass --gonogo-reports DIR"
+        ) from None
+    return path, missing
+
+
+def remove_empty(directories: list[Path]) -> None:
+    """Remove the directories a run created, deepest first, where they are still empty."""
+    for path in directories:
+        try:
+            path.rmdir()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return  # not empty: its parents are not empty either
+
+
+def warn_debug(config: pytest.Config) -> None:
+    """pytest's ``--debug`` trace records hook arguments verbatim: say so, once."""
+    debug = getattr(config.option, "debug", None)
+    if debug:
+        print(
+            f"gonogo: warning: --debug writes pytest's internal trace to {debug} unredacted: "
+            "it contains this environment's secrets; delete it after use, never attach it",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def repair_setup(early_config: pytest.Config, args: list[str]) -> None:

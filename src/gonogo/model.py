@@ -8,8 +8,9 @@ per check and the outcomes into a verdict.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 
 class Severity(enum.StrEnum):
@@ -69,6 +70,29 @@ class Comparison(enum.StrEnum):
     INFO = "info"  # recorded, not compared
 
 
+class FindingWire(TypedDict):
+    """A :class:`Finding` as builtins (``checks[].evidence[]`` of evidence.json)."""
+
+    name: str
+    ok: bool
+    message: str
+    measured: Any
+    threshold: Any
+    unit: str
+    comparison: str
+    severity: str | None
+    headline: bool
+    unverified: str | None
+
+
+class AttachmentWire(TypedDict):
+    """A file a check attached (``evidence.attach``), base64 so that it crosses xdist."""
+
+    name: str
+    mime: str
+    content_b64: str
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One judged fact: what was measured, against which threshold, and whether it is fine.
@@ -101,7 +125,7 @@ class Finding:
     headline: bool = False
     unverified: ErrorReason | None = None
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> FindingWire:
         return {
             "name": self.name,
             "ok": self.ok,
@@ -152,7 +176,7 @@ def compare(
     """
     label = what or name.replace("_", " ")
     measured = _no_negative_zero(measured)
-    ok = measured is not None and _OPS[comparison](measured, threshold)
+    ok = holds(measured, comparison, threshold)
     u = f" {unit}" if unit else ""
     message = f"{label} = {_fmt(measured)}{u} (required {comparison.value} {_fmt(threshold)}{u})"
     return Finding(
@@ -165,6 +189,39 @@ def compare(
         comparison=comparison,
         severity=severity,
     )
+
+
+def holds(measured: Any, comparison: Comparison, threshold: Any) -> bool:
+    """Whether ``measured <comparison> threshold`` is true (``info`` always holds).
+
+    A ``None`` measurement never holds: a value we could not read is not a good value.
+    """
+    if comparison is Comparison.INFO:
+        return True
+    return measured is not None and bool(_OPS[comparison](measured, threshold))
+
+
+def conclude(findings: Sequence[Finding]) -> tuple[Outcome, ErrorReason | None, str]:
+    """The outcome a check's findings prove: passed only with evidence, all of it ok.
+
+    A not-ok finding fails the check; when every not-ok finding is ``unverified`` the check is
+    an error with the first one's reason (a defect found outweighs what could not be verified
+    beside it). No finding at all proves nothing: an error (``bug``) in the check.
+    """
+    if not findings:
+        return (
+            Outcome.ERROR,
+            ErrorReason.BUG,
+            "the check recorded no evidence (a gate test must end in gate.judge(findings) "
+            "or evidence.measure(...))",
+        )
+    bad = [f for f in findings if not f.ok]
+    failed = [f for f in bad if f.unverified is None]
+    if failed:
+        return Outcome.FAILED, None, "; ".join(f.message for f in failed)
+    if bad:
+        return Outcome.ERROR, bad[0].unverified, "; ".join(f.message for f in bad)
+    return Outcome.PASSED, None, ""
 
 
 def _no_negative_zero(value: Any) -> Any:

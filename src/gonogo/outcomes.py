@@ -1,7 +1,8 @@
 """Classify one test phase into a gonogo outcome, and merge phases into one check result.
 
-Runs on the process that executed the test (a worker under xdist): the result is a plain
-``dict`` attached to the pytest report (``report.gonogo``), so it crosses xdist as builtins.
+Runs on the process that executed the test (a worker under xdist): the result is a
+:class:`~gonogo.evidence.CheckWire` attached to the pytest report (``report.gonogo``), so it
+crosses xdist as builtins.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from gonogo.errors import ConfigError, ProbeError
+from gonogo.evidence import CheckWire
 from gonogo.gate import NOT_APPLICABLE, REFUSED
 from gonogo.model import ErrorReason, Outcome
 
@@ -69,21 +71,21 @@ _PRECEDENCE = {
 }
 
 
-def merge_phases(phases: list[dict[str, Any]]) -> dict[str, Any]:
+def merge_phases(phases: list[CheckWire]) -> CheckWire:
     """Combine setup/call/teardown data of one test: the worst phase decides.
 
     A teardown error after a pass makes the check an error (its cleanup failed); a skip in
     setup means the call never ran.
     """
     worst = min(phases, key=lambda p: _PRECEDENCE[Outcome(p["outcome"])])
-    merged = dict(phases[-1])
-    for key in ("outcome", "error_reason", "message"):
-        merged[key] = worst[key]
+    call = next((p for p in phases if p["when"] == "call"), phases[-1])
+    merged = phases[-1].copy()
+    merged["outcome"] = worst["outcome"]
+    merged["error_reason"] = worst["error_reason"]
+    merged["message"] = worst["message"]
+    merged["severity"] = call["severity"]
     merged["findings"] = [f for p in phases for f in p["findings"]]
     merged["attachments"] = [a for p in phases for a in p["attachments"]]
     merged["target"] = next((p["target"] for p in phases if p["target"]), "")
-    merged["duration_s"] = round(sum(p.get("duration_s", 0.0) for p in phases), 3)
-    merged["severity"] = next(
-        (p["severity"] for p in phases if p.get("when") == "call"), merged["severity"]
-    )
+    merged["duration_s"] = round(sum(p["duration_s"] for p in phases), 3)
     return merged

@@ -52,7 +52,20 @@ def variants(value: str) -> set[str]:
     return found
 
 
+# a quote as it appears raw, backslash-escaped (repr) or HTML-escaped (report.html)
+_Q = r"(?:\\?['\"]|&(?:amp;)?(?:\#x27|\#39|quot|\#34);)"
+# headers whose value is a credential, whatever it looks like
+_CREDENTIAL_HEADERS = (
+    r"(?:set-cookie|cookie|proxy-authorization|authorization|x-api-key|x-auth-token)"
+)
+
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # header pairs as tuples: httpcore's DEBUG trace logs (b'set-cookie', b'session=...'),
+    # ('authorization', 'Basic ...'), also once repr'd or HTML-escaped
+    (
+        re.compile(rf"(?i)(?P<p>\b{_CREDENTIAL_HEADERS}{_Q}\s*,\s*b?{_Q})(?!\*\*\*).+?(?={_Q})"),
+        r"\g<p>" + MASK,
+    ),
     # scheme://user:password@host
     (
         re.compile(r"(?P<p>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]+(?=@)"),
@@ -60,7 +73,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     # Authorization: Bearer xyz / Basic xyz, also as dict reprs 'authorization': 'Bearer xyz'
     (
-        re.compile(r"(?i)(?P<p>\b(?:proxy-)?authorization['\"]?\s*[:=]\s*['\"]?)[^'\"\r\n,}]+"),
+        re.compile(
+            r"(?i)(?P<p>\b(?:(?:proxy-)?authorization|x-api-key|x-auth-token)['\"]?\s*[:=]\s*['\"]?)"
+            r"[^'\"\r\n,}]+"
+        ),
         r"\g<p>" + MASK,
     ),
     (re.compile(r"(?i)(?P<p>\bbearer\s+)[A-Za-z0-9._~+/=-]+"), r"\g<p>" + MASK),

@@ -13,11 +13,47 @@ from typing import Any
 import pytest
 
 from gonogo.collection import reported_markers
+from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
+from gonogo.endpoints import endpoint_of
 from gonogo.errors import ConfigError, ProbeError
-from gonogo.evidence import Evidence
-from gonogo.model import CheckSpec
+from gonogo.evidence import CheckWire, Evidence, to_wire
+from gonogo.gate import REFUSED
+from gonogo.model import CheckSpec, Outcome, conclude
 from gonogo.outcomes import classify
 from gonogo.redact import Redactor
+
+# their DEBUG traces print every request and response header (cookies, Authorization)
+_CHATTY_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
+
+
+def setup(item: pytest.Item) -> None:
+    """Give a gate test its evidence recorder; refuse an intrusive check on a sensitive env."""
+    ctx = item.config.stash.get(CONTEXT_KEY, None)
+    spec = item.stash.get(SPEC_KEY, None)
+    if ctx is None or spec is None:
+        return
+    item.stash[EVIDENCE_KEY] = Evidence()
+    if spec.intrusive and ctx.env.sensitive and not ctx.allow_intrusive:
+        pytest.skip(
+            f"{REFUSED}intrusive check on sensitive environment {ctx.env.name}; "
+            "pass --allow-intrusive to run it (counted as unverified)"
+        )
+
+
+def make_report(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
+    """Attach the phase's :class:`CheckWire` to ``report`` and mask what pytest will print."""
+    ctx = item.config.stash.get(CONTEXT_KEY, None)
+    spec = item.stash.get(SPEC_KEY, None)
+    if ctx is None or spec is None:
+        return
+    evidence = item.stash.get(EVIDENCE_KEY, None) or Evidence()
+    if call.excinfo is not None:
+        # an endpoint refused or silent here fails every later check of it at once
+        ctx.shared.note_failure(endpoint_of(evidence.target), call.excinfo.value)
+    data = wire(item, report, call, spec, evidence)
+    shorten(report, call, data, ctx.where_configured(evidence.target))
+    report.gonogo = ctx.redactor.redact(data)  # type: ignore[attr-defined]
+    redact_report(report, ctx.redactor)
 
 
 def wire(
@@ -26,34 +62,39 @@ def wire(
     call: pytest.CallInfo[Any],
     spec: CheckSpec,
     evidence: Evidence,
-) -> dict[str, Any]:
-    """The builtins-only result of one phase (``CheckWire`` plus phase fields), unredacted."""
+) -> CheckWire:
+    """The builtins-only result of one phase, unredacted.
+
+    A call that returned normally passes only on its evidence: at least one finding and every
+    finding ok. A test that caught the judge's failure, never judged, or measured a value
+    outside its threshold is not a pass; ``report`` is turned into a failure saying why, so the
+    terminal, junit and report.html agree with evidence.json.
+    """
     outcome, reason, message = classify(report, call)
-    severity = (
-        evidence.effective_severity(spec.severity) if report.when == "call" else spec.severity
+    if report.when == "call" and outcome is Outcome.PASSED:
+        outcome, found, message = conclude(evidence.findings)
+        reason = found.value if found is not None else None
+        if outcome is Outcome.FAILED:
+            report.outcome = "failed"
+            report.longrepr = f"{spec.id}: {message}"
+        elif outcome is Outcome.ERROR:
+            report.outcome = "failed"
+            report.longrepr = f"{spec.id}: could not check ({reason}): {message}"
+    return to_wire(
+        spec,
+        evidence,
+        nodeid=item.nodeid,
+        when=report.when,
+        markers=reported_markers(item),
+        outcome=outcome,
+        error_reason=reason,
+        message=message,
+        duration_s=report.duration,
     )
-    return {
-        "id": spec.id,
-        "title": spec.title,
-        "severity": severity.value,
-        "default_severity": spec.severity.value,
-        "covers": list(spec.covers),
-        "intrusive": spec.intrusive,
-        "markers": reported_markers(item),
-        "nodeid": item.nodeid,
-        "when": report.when,
-        "outcome": outcome.value,
-        "error_reason": reason,
-        "message": message,
-        "duration_s": round(report.duration, 3),
-        "target": evidence.target,
-        "findings": [f.to_wire() for f in evidence.findings] if report.when == "call" else [],
-        "attachments": list(evidence.attachments) if report.when == "call" else [],
-    }
 
 
 def shorten(
-    report: pytest.TestReport, call: pytest.CallInfo[Any], data: dict[str, Any], where: str
+    report: pytest.TestReport, call: pytest.CallInfo[Any], data: CheckWire, where: str
 ) -> None:
     """A check that could not be carried out (ProbeError, ConfigError) gets a one-line longrepr.
 
@@ -126,3 +167,15 @@ def install_log_redaction(redactor: Redactor) -> None:
     factory._gonogo = True  # type: ignore[attr-defined]
     factory._gonogo_previous = previous  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+def quiet_chatty_loggers() -> None:
+    """Cap the HTTP libraries' loggers at INFO for a gate run, whatever ``--log-level`` says.
+
+    Redaction masks the header forms they print, but their DEBUG traces are a dump of every
+    request and response: a belt to the redactor's braces.
+    """
+    for name in _CHATTY_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)

@@ -1,30 +1,74 @@
-"""``--dist loadgroup`` that survives a crashed worker.
+"""pytest-xdist for a gate run: the default ``--dist``, the modes allowed, crash-safe schedulers.
 
-The suite runs with ``--dist loadgroup`` so that the login-flow checks share one worker (the
-rate-limit probe must run after the cookie check). pytest-xdist's LoadScope/LoadGroup scheduler
-(3.8) handles a crashed worker badly: it puts the whole work unit back, the check that killed the
+Gate runs use ``--dist loadgroup`` unless told otherwise, so that the login-flow checks share
+one worker (the rate-limit probe must run after the cookie check). The plugin sets it, not the
+ini file's ``addopts``, so that ``pytest -p no:xdist`` still runs.
+
+pytest-xdist's LoadScope family of schedulers (``loadscope``, ``loadfile``, ``loadgroup``; 3.8)
+handles a crashed worker badly: it puts the whole work unit back, the check that killed the
 worker included, so each replacement worker runs it again and crashes; it re-queues finished
 units, which leaves the replacement with nothing to do and the run hangs; and a report from a
 removed worker raises ``KeyError: <WorkerController>`` (an INTERNALERROR per report).
 
-:class:`CrashSafeLoadGroupScheduling` behaves like the default ``load`` scheduler on a crash: the
-crashing test is reported once (the engine turns it into an ``error``) and only the work that
-had not run is scheduled again.
+:class:`CrashSafe` behaves like the default ``load`` scheduler on a crash: the crashing test is
+reported once (the engine turns it into an ``error``) and only the work that had not run is
+scheduled again. ``each`` (every check on every worker) and ``worksteal`` are refused.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from xdist.scheduler import LoadGroupScheduling
+import pytest
+from xdist.scheduler import LoadFileScheduling, LoadGroupScheduling, LoadScopeScheduling
+
+DEFAULT_DIST = "loadgroup"
+ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 
 
-class CrashSafeLoadGroupScheduling(LoadGroupScheduling):
-    """LoadGroup scheduling with crash handling like xdist's ``load`` scheduler."""
+_DIST_GIVEN = pytest.StashKey[bool]()
+
+
+def note_dist_given(early_config: pytest.Config) -> None:
+    """Remember whether ``--dist`` was given (command line, ``PYTEST_ADDOPTS`` or ``addopts``).
+
+    Read from the early parse: by ``pytest_configure`` xdist has turned an absent ``--dist``
+    into ``load`` and the two cannot be told apart.
+    """
+    early = getattr(early_config, "known_args_namespace", None)
+    given = getattr(early, "dist", "no") != "no" or bool(getattr(early, "distload", False))
+    early_config.stash[_DIST_GIVEN] = given
+
+
+def default_dist(config: pytest.Config) -> None:
+    """``-n N`` without ``--dist`` distributes by ``xdist_group`` instead of xdist's ``load``."""
+    if not config.pluginmanager.hasplugin("xdist") or config.stash.get(_DIST_GIVEN, True):
+        return
+    if getattr(config.option, "numprocesses", None) and config.option.dist == "load":
+        config.option.dist = DEFAULT_DIST
+
+
+def check_dist(config: pytest.Config) -> None:
+    """A ``--dist`` mode whose crash and duplicate handling the verdict cannot trust is refused."""
+    dist = getattr(config.option, "dist", "no")
+    if dist not in ALLOWED_DIST:
+        raise pytest.UsageError(
+            f"--dist {dist} is not supported by a gate run (each check must run exactly once, "
+            f"also when a worker crashes); use one of {', '.join(ALLOWED_DIST[1:])} "
+            f"(default: {DEFAULT_DIST})"
+        )
+
+
+class CrashSafe:
+    """Crash handling like xdist's ``load`` scheduler, for the LoadScope family (a mixin)."""
+
+    assigned_work: dict[Any, Any]
+    workqueue: Any
+    registered_collections: dict[Any, Any]
 
     def remove_node(self, node: Any) -> str | None:
         workload = self.assigned_work.pop(node, None)
-        if not workload or not self._pending_of(workload):
+        if not workload or not self._pending_of(workload):  # type: ignore[attr-defined]
             return None
         crashitem = next(
             nodeid for unit in workload.values() for nodeid, done in unit.items() if not done
@@ -37,10 +81,46 @@ class CrashSafeLoadGroupScheduling(LoadGroupScheduling):
             self.workqueue[scope] = unit
             self.workqueue.move_to_end(scope, last=False)
         for other in list(self.assigned_work):
-            self._reschedule(other)
+            self._reschedule(other)  # type: ignore[attr-defined]
         return str(crashitem)
 
     def mark_test_complete(self, node: Any, item_index: int, duration: float = 0) -> None:
         if node not in self.assigned_work or node not in self.registered_collections:
             return  # a late report from a worker that is gone
-        super().mark_test_complete(node, item_index, duration)
+        super().mark_test_complete(node, item_index, duration)  # type: ignore[misc]
+
+
+class CrashSafeLoadScope(CrashSafe, LoadScopeScheduling):
+    """``--dist loadscope`` that survives a crashed worker."""
+
+
+class CrashSafeLoadFile(CrashSafe, LoadFileScheduling):
+    """``--dist loadfile`` that survives a crashed worker."""
+
+
+class CrashSafeLoadGroup(CrashSafe, LoadGroupScheduling):
+    """``--dist loadgroup`` that survives a crashed worker."""
+
+
+_SCHEDULERS = {
+    "loadscope": CrashSafeLoadScope,
+    "loadfile": CrashSafeLoadFile,
+    "loadgroup": CrashSafeLoadGroup,
+}
+
+
+def make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """A crash-safe scheduler for the LoadScope family; None lets xdist choose (``load``)."""
+    scheduler = _SCHEDULERS.get(config.getvalue("dist"))
+    return scheduler(config, log) if scheduler is not None else None
+
+
+class XdistBridge:
+    """Hands the controller's run context to xdist workers."""
+
+    def __init__(self, workerinput: dict[str, Any]) -> None:
+        self.workerinput = workerinput
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["gonogo"] = self.workerinput

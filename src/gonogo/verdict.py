@@ -15,9 +15,8 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from gonogo.model import Outcome, Severity
+from gonogo.model import AttachmentWire, FindingWire, Outcome, Severity
 from gonogo.schema import Waiver
 
 
@@ -46,8 +45,9 @@ class CheckResult:
         outcome: final outcome (after waivers). original_outcome: before waivers.
         markers: stage/topic markers. nodeid: pytest node id. duration_s: call duration.
         message: one line (why it failed / was not run). error_reason: for outcome error.
-        target: what was checked (host:port, URL). evidence: finding dicts.
-        waiver: the applied waiver as a dict, if any. covers: plan items.
+        target: what was checked (host:port, URL). evidence: the findings as recorded (wire
+        data, written as is). attachments: the files attached. covers: plan items.
+        waiver: the waiver that turned the outcome into ``waived``, if any.
     """
 
     id: str
@@ -60,10 +60,10 @@ class CheckResult:
     message: str = ""
     error_reason: str | None = None
     target: str = ""
-    evidence: tuple[dict[str, Any], ...] = ()
-    attachments: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[FindingWire, ...] = ()
+    attachments: tuple[AttachmentWire, ...] = ()
     covers: tuple[str, ...] = ()
-    waiver: dict[str, Any] | None = None
+    waiver: Waiver | None = None
     original_outcome: Outcome | None = None
 
 
@@ -132,16 +132,22 @@ def apply_waivers(
                 result,
                 outcome=Outcome.WAIVED,
                 original_outcome=result.outcome,
-                waiver={
-                    "check": waiver.check,
-                    "reason": waiver.reason,
-                    "approver": waiver.approver,
-                    "ticket": waiver.ticket,
-                    "expires": waiver.expires.isoformat(),
-                },
+                waiver=waiver,
             )
         )
     return out, expired
+
+
+def describe_waiver(result: CheckResult) -> str:
+    """``(failed): <reason> - approved by <approver>, <ticket>, until <date>`` of a waived check."""
+    w = result.waiver
+    if w is None:
+        return ""
+    before = result.original_outcome.value if result.original_outcome else "?"
+    return (
+        f"({before}): {w.reason} - approved by {w.approver}, {w.ticket}, "
+        f"until {w.expires.isoformat()}"
+    )
 
 
 def _describe(results: Sequence[CheckResult], severity: Severity) -> list[str]:
@@ -195,11 +201,7 @@ def decide(
     no_go = no_go or bool(blockers)
     reasons += majors
     for r in waived:
-        w = r.waiver or {}
-        reasons.append(
-            f"waiver applied to {r.severity.value} {r.id} ({r.original_outcome.value if r.original_outcome else '?'}):"
-            f" {w.get('reason')} - approved by {w.get('approver')}, {w.get('ticket')}, until {w.get('expires')}"
-        )
+        reasons.append(f"waiver applied to {r.severity.value} {r.id} {describe_waiver(r)}")
     reasons += list(expired_waivers)
     minors = _describe(results, Severity.MINOR) + _describe(results, Severity.INFO)
     reasons += [f"{line} (does not block)" for line in minors]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.project import evidence, make_project
+from engine.project import evidence, latest, make_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -142,3 +142,71 @@ def test_gonogo_gate_passes_pytest_options(pytester: pytest.Pytester) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (Path(root) / "reports" / "t" / "latest" / "evidence.json").is_file()
+
+
+SMOKE = """
+import pytest
+from gonogo.model import info
+
+@pytest.mark.check("t.smoke")
+def test_smoke(gate):
+    gate.judge([info("up", "answered")])
+"""
+
+
+@pytest.mark.parametrize("where", ["checks", "smoke"])
+def test_run_from_a_subdirectory_collects_every_testpath(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """`cd checks && pytest --env t` checks the whole suite (every configured testpath), as
+    from the root: a subdirectory never silently drops the other stages' checks."""
+    smoke_entry = '["t.smoke"]\ntitle = "answers"\nseverity = "blocker"\nmarkers = ["smoke"]\n'
+    root = make_project(
+        pytester, extra_files={"smoke/test_s.py": SMOKE, "catalogue/s.toml": smoke_entry}
+    )
+    (root / "pytest.ini").write_text(
+        "[pytest]\ngonogo_catalogue = catalogue\ntestpaths = checks smoke\n"
+    )
+    monkeypatch.chdir(root / where)
+    result = pytester.runpytest_subprocess("--env", "t", "-m", "smoke")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    ids = sorted(c["nodeid"] for c in evidence(root)["checks"])
+    assert ids == ["checks/test_t.py::test_error", "smoke/test_s.py::test_smoke"]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("--release", ""), "--release is empty; pass a version or omit the option"),
+        (("--release", "  "), "--release is empty; pass a version or omit the option"),
+        (("--env-file", "environments/t.toml"), "--env and --env-file both name an environment"),
+        (("--gonogo-reports", "afile"), "--gonogo-reports afile: not a directory"),
+        (("--gonogo-reports", "/proc/nope"), "--gonogo-reports /proc/nope: cannot write there"),
+    ],
+    ids=["empty-release", "blank-release", "env-and-env-file", "reports-is-a-file", "unwritable"],
+)
+def test_unusable_options_are_one_config_error(
+    pytester: pytest.Pytester, args: tuple[str, ...], line: str
+) -> None:
+    """An empty --release, two environments, or a reports directory that is a file or cannot be
+    written: exit 4 with one line before anything runs, and no report."""
+    root = make_project(pytester, extra_files={"afile": ""})
+    result = pytester.runpytest_subprocess("--env", "t", *args)
+    assert result.ret == 4, result.stdout.str() + result.stderr.str()
+    errors = [x for x in result.stderr.lines if x.strip()]
+    assert len(errors) == 1 and line in errors[0], errors
+    assert not (root / "reports").exists()
+
+
+def test_user_html_path_is_honoured_and_copied(pytester: pytest.Pytester) -> None:
+    """With the user's own --html PATH, report.html is still written in the run directory (and
+    listed in the manifest); PATH gets the same page."""
+    root = make_project(pytester)
+    own = root / "mine" / "x.html"
+    result = pytester.runpytest_subprocess("--env", "t", f"--html={own}")
+    assert result.ret == 0
+    run = latest(root)
+    page = (run / "report.html").read_text()
+    assert "<!-- gonogo:verdict -->" in page and own.read_text() == page
+    assert "report.html" in (run / "manifest.sha256").read_text()
+    assert result.stdout.lines[-1].endswith(f"{run.relative_to(root)}/report.html")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
 
 from engine.project import CHECKS, evidence, latest, make_project, stable
+from gonogo.evidence import Evidence
+from gonogo.model import Comparison
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -141,7 +144,7 @@ def test_maxfail_stop_is_not_go(pytester: pytest.Pytester) -> None:
     assert evidence(root)["verdict"] == "NO-GO"
 
 
-@pytest.mark.parametrize("dist", ["load", "loadgroup"])
+@pytest.mark.parametrize("dist", ["load", "loadscope", "loadfile", "loadgroup"])
 def test_crashed_worker_is_not_go(pytester: pytest.Pytester, dist: str) -> None:
     """A worker that dies mid-check (os._exit) makes the run NO-GO and that check an error: it
     is never reported as passed, run again on each replacement worker, or left hanging."""
@@ -178,6 +181,37 @@ def test_after(gate, n):
     assert [c["outcome"] for c in doc["checks"] if c["id"] != "t.na"] == ["passed"] * 8
 
 
+DIST_PROBE = """
+from pathlib import Path
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        Path("dist.txt").write_text(getattr(session.config.option, "dist", "none"))
+"""
+
+
+def test_xdist_defaults_to_loadgroup_and_is_optional(pytester: pytest.Pytester) -> None:
+    """-n without --dist distributes by xdist_group (set by the plugin, not addopts), and a run
+    without xdist (-p no:xdist) needs no --dist at all."""
+    root = make_project(pytester, extra_files={"conftest.py": DIST_PROBE})
+    assert pytester.runpytest_subprocess("--env", "t", "-n", "2").ret == 0
+    assert (root / "dist.txt").read_text() == "loadgroup"
+    assert pytester.runpytest_subprocess("--env", "t", "--dist", "load", "-n", "2").ret == 0
+    assert (root / "dist.txt").read_text() == "load"
+    result = pytester.runpytest_subprocess("--env", "t", "-p", "no:xdist")
+    assert result.ret == 0, result.stderr.str()
+
+
+@pytest.mark.parametrize("dist", ["each", "worksteal"])
+def test_unsupported_dist_mode_is_config_error(pytester: pytest.Pytester, dist: str) -> None:
+    """A --dist mode that may run a check twice or lose a crash is refused: exit 4, one line."""
+    make_project(pytester)
+    result = pytester.runpytest_subprocess("--env", "t", "-n", "2", "--dist", dist)
+    assert result.ret == 4
+    errors = [x for x in result.stderr.lines if x.strip()]
+    assert len(errors) == 1 and f"--dist {dist} is not supported" in errors[0], errors
+
+
 def test_no_checks_selected_is_no_go(pytester: pytest.Pytester) -> None:
     """Deselecting every check (-m nothing) gives NO-GO, not an empty GO."""
     root = make_project(pytester)
@@ -186,15 +220,48 @@ def test_no_checks_selected_is_no_go(pytester: pytest.Pytester) -> None:
     assert evidence(root)["verdict"] == "NO-GO"
 
 
-def test_unknown_check_id_is_config_error(pytester: pytest.Pytester) -> None:
-    """A gate test naming a check id missing from the catalogue stops the run with exit 4."""
-    make_project(
-        pytester,
-        checks='import pytest\n@pytest.mark.check("t.nope")\ndef test_x(gate):\n    pass\n',
+BAD_IDENTITIES = {
+    "unknown-id": (
+        'import pytest\n@pytest.mark.check("t.nope")\ndef test_x(gate):\n    pass\n',
+        "*unknown check id 't.nope'*",
+    ),
+    "duplicate-id": (
+        'import pytest\n@pytest.mark.check("t.pass")\ndef test_one(gate):\n    pass\n'
+        '@pytest.mark.check("t.pass")\ndef test_two(gate):\n    pass\n',
+        "*check id 't.pass' is declared by two gate tests*",
+    ),
+    "no-check-marker": (
+        "def test_unmarked():\n    pass\n",
+        "*test_unmarked: a gate test needs @pytest.mark.check*",
+    ),
+}
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+@pytest.mark.parametrize("case", list(BAD_IDENTITIES))
+def test_bad_check_identity_is_one_config_error_line(
+    pytester: pytest.Pytester, case: str, workers: list[str]
+) -> None:
+    """A typo'd or duplicated check id, or a gate test without @check, stops the run before it
+    starts (before xdist's workers): exit 4, one line, no report, `latest` left alone."""
+    root = make_project(pytester)
+    assert pytester.runpytest_subprocess("--env", "t").ret == 0
+    before = latest(root)
+    checks, line = BAD_IDENTITIES[case]
+    (root / "checks" / "test_bad.py").write_text(checks)
+    result = pytester.runpytest_subprocess("--env", "t", *workers)
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 4, output
+    assert [x for x in result.stderr.lines if x.strip()] == [
+        next(x for x in result.stderr.lines if x.startswith("ERROR: "))
+    ]
+    result.stderr.fnmatch_lines([f"ERROR: {line}"])
+    assert "INTERNALERROR" not in output and "test session starts" not in output
+    assert "NO-GO" not in output and "workers" not in output
+    assert latest(root) == before
+    assert sorted(p.name for p in (root / "reports" / "t").iterdir()) == sorted(
+        ["latest", before.name]
     )
-    result = pytester.runpytest("--env", "t")
-    assert result.ret == 4
-    result.stderr.fnmatch_lines(["ERROR: *unknown check id 't.nope'*"])
 
 
 def test_catalogue_option_prints_checks(pytester: pytest.Pytester) -> None:
@@ -250,3 +317,82 @@ def test_unverified_finding_is_an_error_with_its_evidence(pytester: pytest.Pytes
     assert unverified["evidence"][1]["unverified"] == "config"
     assert checks["t.na"]["outcome"] == "failed"
     assert result.ret == 1  # t.na is a blocker that failed
+
+
+NOT_PASSING = """
+import pytest
+from gonogo.gate import CheckFailed
+from gonogo.model import Comparison, compare
+
+@pytest.mark.check("t.pass")
+def test_swallows_the_judgement(gate):
+    try:
+        gate.judge([compare("days_left", 5, Comparison.GE, 30, unit="days")])
+    except CheckFailed:
+        pass
+
+@pytest.mark.check("t.na")
+def test_never_judges(gate):
+    gate.target("db.example:5432")
+
+@pytest.mark.check("t.fail-major")
+def test_measure_compares(evidence):
+    evidence.measure("days_left", 5, threshold=30, comparison=Comparison.GE, unit="days")
+
+@pytest.mark.check("t.intrusive")
+def test_measure_not_ok(evidence):
+    evidence.measure("replicas", 0, ok=False)
+
+@pytest.mark.check("t.error")
+def test_measure_within_threshold(evidence):
+    evidence.measure("days_left", 41, threshold=30, comparison=Comparison.GE, unit="days")
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_check_passes_only_on_evidence_all_ok(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    """A test that returns normally passes only with at least one finding, all of them ok: a
+    caught judgement, a test that never judged, a measured value outside its threshold and
+    measure(ok=False) are failures or errors, in evidence.json and in pytest's own report."""
+    root = make_project(pytester, checks=NOT_PASSING)
+    result = pytester.runpytest("--env", "t", "-rA", *workers)
+    assert result.ret == 1
+    doc = evidence(root)
+    assert doc["verdict"] == "NO-GO"
+    checks = {c["id"]: c for c in doc["checks"]}
+    swallowed = checks["t.pass"]
+    assert swallowed["outcome"] == "failed"
+    assert swallowed["evidence"][0]["ok"] is False
+    assert "days left = 5 days (required >= 30 days)" in swallowed["message"]
+    silent = checks["t.na"]
+    assert (silent["outcome"], silent["error_reason"]) == ("error", "bug")
+    assert "recorded no evidence" in silent["message"]
+    measured = checks["t.fail-major"]
+    assert measured["outcome"] == "failed"
+    assert measured["evidence"][0]["ok"] is False
+    assert measured["evidence"][0]["comparison"] == ">="
+    assert checks["t.intrusive"]["outcome"] == "failed"
+    assert checks["t.error"]["outcome"] == "passed"
+    assert checks["t.error"]["evidence"][0]["ok"] is True
+    for name in ("test_swallows_the_judgement", "test_never_judges", "test_measure_not_ok"):
+        result.stdout.fnmatch_lines([f"FAILED *{name}*"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "ok"),
+    [
+        ({"threshold": 30, "comparison": Comparison.GE}, False),
+        ({"threshold": 3, "comparison": Comparison.GE}, True),
+        ({"threshold": 3, "comparison": Comparison.GE, "ok": False}, False),
+        ({"threshold": 30, "comparison": Comparison.GE, "ok": True}, False),
+        ({}, True),
+        ({"ok": False}, False),
+    ],
+    ids=["below", "above", "above-but-not-ok", "ok-cannot-override", "info", "info-not-ok"],
+)
+def test_measure_computes_ok_from_the_comparison(kwargs: dict[str, Any], ok: bool) -> None:
+    """evidence.measure judges value <comparison> threshold; ok=False can only make it worse."""
+    finding = Evidence().measure("days_left", 5, **kwargs)
+    assert finding.ok is ok

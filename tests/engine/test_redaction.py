@@ -104,6 +104,18 @@ def test_planted_secrets_never_leak(
         ("password=letmein123&user=x", "password=***&user=x"),
         ("api_key: 'k-123456'", "api_key: '***'"),
         ("nothing secret here", "nothing secret here"),
+        (
+            "[(b'Server', b'nginx'), (b'set-cookie', b'session=eyJ1Ijo.x; HttpOnly'), (b'a', b'b')]",
+            "[(b'Server', b'nginx'), (b'set-cookie', b'***'), (b'a', b'b')]",
+        ),
+        ("(b'authorization', b'Basic dXNlcjpwYXNz')", "(b'authorization', b'***')"),
+        ("('Cookie', 'sid=abc; theme=dark')", "('Cookie', '***')"),
+        ("(b'x-api-key', b'k-12345678')", "(b'x-api-key', b'***')"),
+        ("X-API-Key: k-12345678", "X-API-Key: ***"),
+        (
+            "(b&#x27;set-cookie&#x27;, b&#x27;session=eyJ1&#x27;)",
+            "(b&#x27;set-cookie&#x27;, b&#x27;***&#x27;)",
+        ),
     ],
     ids=[
         "dsn",
@@ -114,6 +126,12 @@ def test_planted_secrets_never_leak(
         "password-param",
         "api-key",
         "plain",
+        "httpcore-set-cookie-tuple",
+        "httpcore-authorization-tuple",
+        "cookie-tuple",
+        "x-api-key-tuple",
+        "x-api-key-header",
+        "html-escaped-tuple",
     ],
 )
 def test_secret_shaped_text_is_masked(text: str, expected: str) -> None:
@@ -233,3 +251,70 @@ def test_attachment_kinds(mime: str, name: str, binary: bool) -> None:
     from gonogo.report.artefacts import is_binary
 
     assert is_binary(mime, name) is binary
+
+
+DEBUG_CHECKS = """
+import http.server, logging, threading
+import httpx, pytest
+from gonogo.model import info
+
+COOKIE = "session=eyJ1IjoiZGVtbyJ9.c2lnbmVkLXZhbHVl"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Set-Cookie", COOKIE + "; HttpOnly")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.check("t.pass")
+def test_fetch_with_debug_logging(gate):
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        response = httpx.get(url, headers={"Authorization": "Basic dXNlcjpodW50ZXIy"}, timeout=5)
+    finally:
+        server.shutdown()
+    # the shape httpcore's trace logs, from a logger the gate does not quiet
+    logging.getLogger("app.trace").debug(
+        "receive_response_headers.complete return_value=%r",
+        (b"HTTP/1.1", 200, b"OK", [(b"set-cookie", COOKIE.encode())]),
+    )
+    logging.getLogger("app.trace").debug("send %r", [(b"authorization", b"Basic dXNlcjpodW50ZXIy")])
+    gate.judge([info("status", f"status {response.status_code}")])
+"""
+
+
+def test_debug_logging_never_shows_cookies_or_credentials(pytester: pytest.Pytester) -> None:
+    """At DEBUG log level (live and captured), a session cookie and a Basic credential never
+    reach the terminal or report.html: header pairs are masked and httpx/httpcore stay at INFO."""
+    root = make_project(pytester, checks=DEBUG_CHECKS)
+    result = pytester.runpytest_subprocess(
+        "--env", "t", "-rA", "--log-level=DEBUG", "-o", "log_cli=true", "--log-cli-level=DEBUG"
+    )
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 0, output
+    assert "receive_response_headers.complete" in output  # the trace was logged, masked
+    assert "(b'set-cookie', b'***')" in output and "(b'authorization', b'***')" in output
+    for leaked in ("eyJ1IjoiZGVtbyJ9", "dXNlcjpodW50ZXIy"):
+        assert leaked not in output
+        for path in (root / "reports").rglob("*"):
+            if path.is_file():
+                assert leaked.encode() not in path.read_bytes(), path
+    assert "httpcore" not in output  # its DEBUG trace is capped at INFO
+
+
+def test_debug_trace_file_is_called_out(pytester: pytest.Pytester) -> None:
+    """pytest's --debug trace records hook arguments verbatim: the run says so in one line."""
+    make_project(pytester)
+    result = pytester.runpytest_subprocess("--env", "t", "--debug=trace.log")
+    result.stderr.fnmatch_lines(
+        ["gonogo: warning: --debug writes pytest's internal trace to trace.log unredacted*"]
+    )

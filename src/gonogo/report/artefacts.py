@@ -12,11 +12,13 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gonogo.model import Outcome
+from gonogo.model import FindingWire, Outcome
 from gonogo.redact import Redactor
+from gonogo.schema import Waiver
 from gonogo.verdict import CheckResult, Decision
 
 SCHEMA = "gonogo.evidence/1"
@@ -25,6 +27,47 @@ OUTCOME_COLUMNS = ("passed", "failed", "error", "not-applicable", "skipped", "re
 
 
 STAGE_NOTE = "a check with several stage markers is counted under each of its stages"
+
+
+@dataclass(frozen=True, slots=True)
+class RunMeta:
+    """What every artefact says about the run itself (the top-level keys of evidence.json).
+
+    Attributes:
+        env: environment name. env_file: the file it was loaded from. sensitive: the
+        environment is production-like. release: expected release, if any. run_id: also the
+        run directory's name. started_at, finished_at: ISO 8601 UTC. gonogo_version: the engine.
+        suite_commit: git commit of the suite (``-dirty`` with local changes), if known.
+        allow_intrusive: ``--allow-intrusive`` was given. exit_code: the process's exit code.
+    """
+
+    env: str
+    env_file: str
+    sensitive: bool
+    release: str | None
+    run_id: str
+    started_at: str
+    finished_at: str
+    gonogo_version: str
+    suite_commit: str | None
+    allow_intrusive: bool
+    exit_code: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def waiver_json(waiver: Waiver | None) -> dict[str, str] | None:
+    """A waiver as evidence.json writes it: ``{check, reason, approver, ticket, expires}``."""
+    if waiver is None:
+        return None
+    return {
+        "check": waiver.check,
+        "reason": waiver.reason,
+        "approver": waiver.approver,
+        "ticket": waiver.ticket,
+        "expires": waiver.expires.isoformat(),
+    }
 
 
 def stages_of(result: CheckResult) -> list[str]:
@@ -47,9 +90,9 @@ def counts_by_stage(results: list[CheckResult]) -> dict[str, dict[str, int]]:
     return {s: {o: table[s][o] for o in OUTCOME_COLUMNS} for s in order if s in table}
 
 
-def key_figures(results: list[CheckResult]) -> list[tuple[str, dict[str, Any]]]:
+def key_figures(results: list[CheckResult]) -> list[tuple[str, FindingWire]]:
     """(check id, finding) for every finding flagged ``headline``, blockers first."""
-    return [(r.id, f) for r in results for f in r.evidence if f.get("headline")]
+    return [(r.id, f) for r in results for f in r.evidence if f["headline"]]
 
 
 # compressed or encoded formats: a secret cannot appear in them as text
@@ -115,7 +158,7 @@ def evidence_document(
     *,
     results: list[CheckResult],
     decision: Decision,
-    meta: dict[str, Any],
+    meta: RunMeta,
     attachments: dict[int, list[dict[str, Any]]],
 ) -> dict[str, Any]:
     checks = []
@@ -138,20 +181,19 @@ def evidence_document(
                 "covers": list(r.covers),
                 "evidence": list(r.evidence),
                 "attachments": attachments.get(index, []),
-                "waiver": r.waiver,
+                "waiver": waiver_json(r.waiver),
             }
         )
     return {
         "schema": SCHEMA,
         "verdict": decision.verdict.value,
-        **meta,
-        "exit_code": int(decision.exit_code),
+        **meta.to_json(),
         "reasons": list(decision.reasons),
         "counts": {
             "by_outcome": dict(Counter(r.outcome.value for r in results)),
             "by_stage": counts_by_stage(results),
         },
-        "waivers_applied": [r.waiver for r in results if r.waiver],
+        "waivers_applied": [waiver_json(r.waiver) for r in results if r.waiver],
         "waivers_expired": list(decision.expired_waivers),
         "checks": checks,
     }
@@ -194,9 +236,7 @@ def junit_xml(results: list[CheckResult], env: str) -> str:
             ("nodeid", r.nodeid),
         ):
             ET.SubElement(props, "property", name=key, value=value)
-        detail = "\n".join(
-            f"{'ok  ' if f.get('ok') else 'FAIL'} {f.get('message')}" for f in r.evidence
-        )
+        detail = "\n".join(f"{'ok  ' if f['ok'] else 'FAIL'} {f['message']}" for f in r.evidence)
         if r.outcome is Outcome.FAILED:
             ET.SubElement(case, "failure", message=f"{r.severity.value}: {r.message}").text = detail
         elif r.outcome is Outcome.ERROR:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any
 
-from gonogo.report.artefacts import STAGE_NOTE, key_figures
+from gonogo.evidence import CheckWire
+from gonogo.model import FindingWire
+from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import stage_table
-from gonogo.verdict import CheckResult, Decision
+from gonogo.verdict import CheckResult, Decision, describe_waiver
 
 _COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e"}
 _OUTCOME_COLOURS = {
@@ -41,11 +43,9 @@ def _outcome(value: str) -> str:
     return f'<span class="gng-outcome" style="color:{colour}">{escape(value)}</span>'
 
 
-def evidence_html(
-    findings: list[dict[str, Any]] | tuple[dict[str, Any], ...], message: str = ""
-) -> str:
+def evidence_html(findings: Sequence[FindingWire], message: str = "") -> str:
     items = [
-        f'<div class="{"gng-ok" if f.get("ok") else "gng-bad"}">{"✓" if f.get("ok") else "✗"} {escape(str(f.get("message", "")))}</div>'
+        f'<div class="{"gng-ok" if f["ok"] else "gng-bad"}">{"✓" if f["ok"] else "✗"} {escape(f["message"])}</div>'
         for f in findings
     ]
     if not items and message:
@@ -53,11 +53,11 @@ def evidence_html(
     return "".join(items)
 
 
-def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any]) -> str:
+def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
     figures = "".join(
-        f"<li><code>{escape(check_id)}</code>: {escape(str(f.get('message', '')))}</li>"
+        f"<li><code>{escape(check_id)}</code>: {escape(f['message'])}</li>"
         for check_id, f in key_figures(results)
     )
     figures = (
@@ -65,10 +65,10 @@ def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any])
     )
     head = (
         f'{STYLE}<div class="gng-banner" style="background:{_COLOURS[verdict]}">'
-        f"<h1>{escape(verdict)} &mdash; {escape(meta['env'])}</h1>"
-        f"<div>release <b>{escape(str(meta.get('release') or 'not set'))}</b> &middot; run {escape(meta['run_id'])}"
-        f" &middot; {escape(meta['started_at'])} &rarr; {escape(meta['finished_at'])}"
-        f" &middot; gonogo {escape(meta['gonogo_version'])} &middot; suite {escape(str(meta.get('suite_commit') or '?'))}</div>"
+        f"<h1>{escape(verdict)} &mdash; {escape(meta.env)}</h1>"
+        f"<div>release <b>{escape(meta.release or 'not set')}</b> &middot; run {escape(meta.run_id)}"
+        f" &middot; {escape(meta.started_at)} &rarr; {escape(meta.finished_at)}"
+        f" &middot; gonogo {escape(meta.gonogo_version)} &middot; suite {escape(meta.suite_commit or '?')}</div>"
         f"<ul>{reasons}</ul>{figures}</div>"
     )
     stages = stage_table(results)
@@ -82,9 +82,7 @@ def banner(decision: Decision, results: list[CheckResult], meta: dict[str, Any])
     )
     rows = []
     for r in results:  # already sorted: blockers first
-        waiver = ""
-        if r.waiver:
-            waiver = f"{escape(r.waiver['approver'])}, {escape(r.waiver['ticket'])}, until {escape(r.waiver['expires'])}: {escape(r.waiver['reason'])}"
+        waiver = escape(describe_waiver(r))
         rows.append(
             "<tr>"
             f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
@@ -132,7 +130,7 @@ HEADER_CELLS = [
 ]
 
 
-def row_cells(data: dict[str, Any] | None) -> list[str]:
+def row_cells(data: CheckWire | None) -> list[str]:
     if data is None:
         return [
             '<td class="col-checkid"></td>',
@@ -144,5 +142,5 @@ def row_cells(data: dict[str, Any] | None) -> list[str]:
         f'<td class="col-checkid">{escape(data["id"])}</td>',
         f'<td class="col-severity">{escape(data["severity"])}</td>',
         f'<td class="col-gngoutcome">{escape(data["outcome"])}</td>',
-        f"<td>{evidence_html(data.get('findings', []), data.get('message', ''))}</td>",
+        f"<td>{evidence_html(data['findings'], data['message'])}</td>",
     ]

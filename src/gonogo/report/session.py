@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import sys
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,19 +15,47 @@ import pytest
 from gonogo import __version__
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
+from gonogo.invocation import remove_empty
 from gonogo.report import artefacts, html, summary
+from gonogo.report.artefacts import RunMeta
 from gonogo.verdict import Decision, ExitCode, Verdict, headline
 
 
 class ReportPlugin:
-    """Registered only on the controller (or the single process of a serial run)."""
+    """Registered only on the controller (or the single process of a serial run).
 
-    def __init__(self, config: pytest.Config, ctx: RunContext, collector: Collector) -> None:
+    Attributes:
+        created: directories this run created for its report (removed again, when empty, if
+            the run ends without a verdict, e.g. on a configuration error).
+        user_html: the ``--html`` path the user chose, if any: report.html is written there
+            too, and always in the run directory.
+    """
+
+    def __init__(
+        self, config: pytest.Config, ctx: RunContext, collector: Collector, created: list[Path]
+    ) -> None:
         self.config = config
         self.ctx = ctx
         self.collector = collector
-        self.meta: dict[str, Any] = {}
+        run_dir = ctx.report_dir
+        self.created = [p for p in (run_dir, run_dir.parent) if not p.exists()] + created
+        self.user_html: Path | None = None
+        self.meta: RunMeta | None = None
         self.headline = ""
+
+    def claim_html(self, config: pytest.Config) -> None:
+        """Point pytest-html at the run directory, or keep the user's ``--html`` and copy it.
+
+        Self-contained either way: the copy in the run directory must not depend on an assets
+        directory beside the user's file.
+        """
+        given = config.getoption("htmlpath", None)
+        if given:
+            # resolved as pytest-html resolves it, before any chdir
+            self.user_html = Path.cwd() / Path(os.path.expandvars(given)).expanduser()
+        else:
+            config.option.htmlpath = str(self.ctx.report_dir / "report.html")
+        config.option.self_contained_html = True
 
     # -- collecting -------------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -44,25 +76,26 @@ class ReportPlugin:
     def pytest_sessionfinish(
         self, session: pytest.Session, exitstatus: int
     ) -> Generator[None, None, None]:
+        if exitstatus == pytest.ExitCode.USAGE_ERROR:
+            # a configuration error: no verdict, no report (pytest-html's file is removed at
+            # unconfigure, and its "Generated html report" line is not printed)
+            html_plugin = self.config.pluginmanager.get_plugin("html")
+            if html_plugin is not None and self.user_html is None:
+                self.config.pluginmanager.unregister(html_plugin)
+            yield
+            return
         if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail:
             self.collector.interrupted = True
         if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             self.collector.internal_errors.append("pytest reported an internal error")
         # dedupe crashes reported twice (hook + report)
         self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
-        decision = self.collector.finish(
-            list(self.ctx.env.config.waivers), self.ctx.started_at.date()
-        )
-        self.meta = self._meta()
+        decision = self.collector.finish(self.ctx.env.config.waivers, self.ctx.started_at.date())
+        self.meta = self._meta(decision)
         yield  # pytest-html renders report.html here, calling our summary/table hooks
-        self._write(decision)
-        session.exitstatus = self._exit_code(decision)
-        self.config.hook.pytest_gonogo_verdict(
-            verdict=decision.verdict.value,
-            reasons=list(decision.reasons),
-            report_dir=str(self.ctx.report_dir),
-            config=self.config,
-        )
+        self._write(decision, self.meta)
+        session.exitstatus = self.meta.exit_code
+        self._notify(decision)
 
     def _exit_code(self, decision: Decision) -> int:
         code = decision.exit_code
@@ -70,44 +103,74 @@ class ReportPlugin:
             code = ExitCode.NO_GO
         return int(code)
 
-    def _meta(self) -> dict[str, Any]:
+    def _meta(self, decision: Decision) -> RunMeta:
         ctx = self.ctx
         finished = self.collector.finished_at or dt.datetime.now(dt.UTC)
-        return {
-            "env": ctx.env.name,
-            "env_file": str(ctx.env.path),
-            "sensitive": ctx.env.sensitive,
-            "release": ctx.release,
-            "run_id": ctx.run_id,
-            "started_at": ctx.started_at.isoformat(),
-            "finished_at": finished.isoformat(),
-            "gonogo_version": __version__,
-            "suite_commit": suite_commit(self.config.rootpath),
-            "allow_intrusive": ctx.allow_intrusive,
-        }
+        return RunMeta(
+            env=ctx.env.name,
+            env_file=str(ctx.env.path),
+            sensitive=ctx.env.sensitive,
+            release=ctx.release,
+            run_id=ctx.run_id,
+            started_at=ctx.started_at.isoformat(),
+            finished_at=finished.isoformat(),
+            gonogo_version=__version__,
+            suite_commit=suite_commit(self.config.rootpath),
+            allow_intrusive=ctx.allow_intrusive,
+            exit_code=self._exit_code(decision),
+        )
 
-    def _write(self, decision: Decision) -> None:
+    def _write(self, decision: Decision, meta: RunMeta) -> None:
         ctx, results, redact = self.ctx, self.collector.results, self.ctx.redactor
         run_dir = ctx.report_dir
         run_dir.mkdir(parents=True, exist_ok=True)
         attachments = artefacts.write_attachments(run_dir, results, redact)
         document = artefacts.evidence_document(
-            results=results, decision=decision, meta=self.meta, attachments=attachments
+            results=results, decision=decision, meta=meta, attachments=attachments
         )
         artefacts.write_json(run_dir / "evidence.json", document, redact)
         artefacts.write_text(
             run_dir / "junit.xml", artefacts.junit_xml(results, ctx.env.name), redact
         )
         artefacts.write_text(
-            run_dir / "summary.md", summary.summary_markdown(results, decision, self.meta), redact
+            run_dir / "summary.md", summary.summary_markdown(results, decision, meta), redact
         )
         report_html = run_dir / "report.html"
-        if report_html.is_file():  # pytest-html wrote it; mask anything that slipped into its data
-            page = html.hoist_banner(report_html.read_text(encoding="utf-8"))
+        rendered = self.user_html or report_html
+        if rendered.is_file():  # pytest-html wrote it; mask anything that slipped into its data
+            page = html.hoist_banner(rendered.read_text(encoding="utf-8"))
             artefacts.write_text(report_html, page, redact)
+            if self.user_html is not None:
+                artefacts.write_text(self.user_html, page, redact)
         (run_dir / "manifest.sha256").write_text(artefacts.manifest(run_dir), encoding="utf-8")
         artefacts.point_latest(run_dir)
+        self.created = []  # the report exists: nothing of it is removed
         self.headline = headline(decision, ctx.env.name, results, _display_path(report_html))
+
+    def _notify(self, decision: Decision) -> None:
+        """Call each ``pytest_gonogo_verdict`` implementation; one that fails is named, and the
+        verdict and its exit code stand."""
+        kwargs: dict[str, Any] = {
+            "verdict": decision.verdict.value,
+            "reasons": list(decision.reasons),
+            "report_dir": str(self.ctx.report_dir),
+            "config": self.config,
+        }
+        for impl in reversed(self.config.hook.pytest_gonogo_verdict.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as err:  # a team's notifier must not turn a verdict into a crash
+                message = f"{type(err).__name__}: {err}".splitlines()[0]
+                print(
+                    self.ctx.redactor.text(
+                        f"gonogo: warning: pytest_gonogo_verdict of {impl.plugin_name} failed "
+                        f"({message}); the verdict and its exit code stand"
+                    ),
+                    file=sys.stderr,
+                    flush=True,
+                )
 
     # -- terminal -----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -122,6 +185,10 @@ class ReportPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.created:
+            # no report was written (configuration error): leave nothing that looks like one
+            shutil.rmtree(self.ctx.report_dir, ignore_errors=True)
+            remove_empty(self.created)
         if self.headline:
             decision = self.collector.decision
             colour = {"GO": {"green": True}, "CONDITIONAL": {"yellow": True}}.get(
@@ -140,7 +207,7 @@ class ReportPlugin:
         self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
     ) -> None:
         decision = self.collector.decision
-        if decision is not None:
+        if decision is not None and self.meta is not None:
             prefix.append(html.banner(decision, self.collector.results, self.meta))
 
     @pytest.hookimpl(optionalhook=True)
@@ -152,10 +219,8 @@ class ReportPlugin:
         cells[1:1] = html.row_cells(getattr(report, "gonogo", None))
 
 
-def _display_path(path: Any) -> str:
-    from pathlib import Path
-
+def _display_path(path: Path) -> str:
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from gonogo.model import Outcome, Severity
-from gonogo.report.artefacts import OUTCOME_COLUMNS, STAGE_NOTE, counts_by_stage, key_figures
-from gonogo.verdict import CheckResult, Decision
+from gonogo.report.artefacts import (
+    OUTCOME_COLUMNS,
+    STAGE_NOTE,
+    RunMeta,
+    counts_by_stage,
+    key_figures,
+)
+from gonogo.verdict import CheckResult, Decision, describe_waiver
 
 
 def stage_table(results: list[CheckResult]) -> list[list[str]]:
@@ -23,21 +27,21 @@ def _md_table(rows: list[list[str]]) -> list[str]:
 
 
 def _evidence_line(result: CheckResult) -> str:
-    failed = [f["message"] for f in result.evidence if not f.get("ok")]
+    failed = [f["message"] for f in result.evidence if not f["ok"]]
     if failed:
         return "; ".join(failed)
     return result.message or "; ".join(f["message"] for f in result.evidence[:2])
 
 
-def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[str, Any]) -> str:
+def summary_markdown(results: list[CheckResult], decision: Decision, meta: RunMeta) -> str:
     verdict = decision.verdict.value
     out = [
-        f"# Release gate: **{verdict}** ({meta['env']})",
+        f"# Release gate: **{verdict}** ({meta.env})",
         "",
-        f"- Release: `{meta.get('release') or 'not set'}`",
-        f"- Run: `{meta['run_id']}`, {meta['started_at']} → {meta['finished_at']}",
-        f"- gonogo {meta['gonogo_version']}, suite commit `{meta.get('suite_commit') or 'unknown'}`",
-        f"- Environment marked sensitive: {'yes' if meta.get('sensitive') else 'no'}",
+        f"- Release: `{meta.release or 'not set'}`",
+        f"- Run: `{meta.run_id}`, {meta.started_at} → {meta.finished_at}",
+        f"- gonogo {meta.gonogo_version}, suite commit `{meta.suite_commit or 'unknown'}`",
+        f"- Environment marked sensitive: {'yes' if meta.sensitive else 'no'}",
         "",
         "## Why",
         "",
@@ -68,12 +72,7 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: dict[
     waived = [r for r in results if r.waiver]
     out += ["## Waivers", ""]
     if waived or decision.expired_waivers:
-        for r in waived:
-            w = r.waiver or {}
-            out.append(
-                f"- `{r.id}` ({r.severity.value}, {r.original_outcome.value if r.original_outcome else '?'}): "
-                f"{w['reason']} - approved by {w['approver']}, {w['ticket']}, expires {w['expires']}"
-            )
+        out += [f"- `{r.id}` ({r.severity.value}) {describe_waiver(r)}" for r in waived]
         out += [f"- {line}" for line in decision.expired_waivers]
     else:
         out.append("- none")
