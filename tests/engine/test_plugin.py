@@ -396,3 +396,36 @@ def test_measure_computes_ok_from_the_comparison(kwargs: dict[str, Any], ok: boo
     """evidence.measure judges value <comparison> threshold; ok=False can only make it worse."""
     finding = Evidence().measure("days_left", 5, **kwargs)
     assert finding.ok is ok
+
+
+FAILING_NOTIFIER = """
+from pathlib import Path
+
+def pytest_gonogo_verdict(verdict, config):
+    raise RuntimeError("chat webhook answered 502")
+"""
+
+SECOND_NOTIFIER = """
+from pathlib import Path
+
+def pytest_gonogo_verdict(verdict, reasons, report_dir):
+    Path("notified.txt").write_text(verdict)
+"""
+
+
+def test_failing_verdict_hook_is_named_and_the_verdict_stands(pytester: pytest.Pytester) -> None:
+    """A team's pytest_gonogo_verdict that raises gets one warning line naming its plugin; the
+    other implementations still run and the exit code is the verdict's (and evidence.json's)."""
+    root = make_project(
+        pytester,
+        extra_files={"conftest.py": FAILING_NOTIFIER, "checks/conftest.py": SECOND_NOTIFIER},
+    )
+    result = pytester.runpytest_subprocess("--env", "t")
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 0 and evidence(root)["exit_code"] == 0, output
+    assert "Traceback" not in output
+    warnings = [x for x in result.stderr.lines if "pytest_gonogo_verdict" in x]
+    assert len(warnings) == 1, warnings
+    assert "conftest.py failed (RuntimeError: chat webhook answered 502)" in warnings[0]
+    assert (root / "notified.txt").read_text() == "CONDITIONAL"
+    assert result.stdout.lines[-1].startswith("CONDITIONAL (t):")
