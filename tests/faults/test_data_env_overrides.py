@@ -1,13 +1,16 @@
-"""Data-store checks that no demo fault can flip, seen failing through an environment override.
+"""Data-store behaviours no demo fault can produce, seen through an environment override.
 
 The demo's servers are what they are (PostgreSQL 15, Redis 7.0): "version below minimum" is
-produced by raising the minimums in a copy of environments/demo.toml, against the real servers.
+produced by raising the minimums in a copy of environments/demo.toml, against the real servers;
+so are an RTO the drill cannot meet, a check time limit below the RTO, a sensitive environment
+without a drill, and a write to the source after the dump.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,3 +45,70 @@ def test_versions_below_minimum_fail(demo_stack, run_gate, tmp_path, redis_min: 
         assert any(not f["ok"] and measured in str(f["measured"]) for f in check["evidence"]), check
     assert run.failing() == {"pg.version", "redis.version"}, run.document["reasons"]
     assert run.verdict == "NO-GO" and run.exit_code == 1
+
+
+_BACKUP = "checks/test_backup.py"
+
+
+def test_restore_slower_than_the_rto_is_major(demo_stack, run_gate, tmp_path: Path) -> None:
+    """rto_s = 0.2 s: the drill's restore is stopped there; only its seconds finding fails
+    (major: slower than the RTO, not a bad backup), so the verdict is CONDITIONAL."""
+    variant = _variant(
+        tmp_path,
+        "demo-tight-rto",
+        ("predeploy_window_minutes = 60", "predeploy_window_minutes = 60\nrto_s = 0.2"),
+    )
+    run = run_gate(_BACKUP, env_file=variant)
+    check = run.check("backup.restore")
+    bad = {f["name"]: f["unverified"] for f in check["evidence"] if not f["ok"]}
+    assert check["outcome"] == "failed" and bad == {"restored": "timeout", "seconds": None}, check
+    assert run.failing() == {"backup.restore"} and run.verdict == "CONDITIONAL"
+
+
+def test_check_timeout_below_the_rto_is_not_verified(demo_stack, run_gate, tmp_path: Path) -> None:
+    """[checks."backup.restore"] timeout_s = 5.5 (below the 4 h RTO): the drill stops itself
+    before pytest-timeout would, keeps its evidence and says to raise timeout_s (an error,
+    config: a major not verified, CONDITIONAL)."""
+    variant = _variant(
+        tmp_path,
+        "demo-short-timeout",
+        ("[demo]", '[checks."backup.restore"]\ntimeout_s = 5.5\n\n[demo]'),
+    )
+    run = run_gate(_BACKUP, env_file=variant)
+    check = run.check("backup.restore")
+    assert check["outcome"] == "error" and check["error_reason"] == "config", check
+    assert 'raise [checks."backup.restore"] timeout_s above rto_s' in check["message"]
+    assert run.verdict == "CONDITIONAL"
+
+
+def test_sensitive_environment_needs_its_drill(demo_stack, run_gate, tmp_path: Path) -> None:
+    """sensitive = true without [backup] scratch_dsn: the drill is not verified (error, config),
+    not 'not applicable', even with --allow-intrusive."""
+    variant = _variant(
+        tmp_path,
+        "demo-sensitive-no-drill",
+        ("sensitive = false", "sensitive = true"),
+        ('scratch_dsn = "${GONOGO_DEMO_PG_SCRATCH_DSN}"\n', ""),
+    )
+    run = run_gate(_BACKUP, "--allow-intrusive", env_file=variant)
+    check = run.check("backup.restore")
+    assert check["outcome"] == "error" and check["error_reason"] == "config", check
+    assert "scratch_dsn" in check["message"] and run.verdict == "CONDITIONAL"
+
+
+def test_writes_after_the_dump_keep_the_drill_green(demo_stack, run_gate) -> None:
+    """A row inserted into the source after the dump (a live database) is within row_slack:
+    the drill passes, GO."""
+    v = demo_stack.variables()
+    where = dict(
+        host=v["GONOGO_DEMO_PG_SOCKET_DIR"], port=v["GONOGO_DEMO_PG_PORT"], user="postgres"
+    )
+    insert = "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (1, 1, 1, 0, now())"
+    with psycopg.connect(dbname="app", autocommit=True, connect_timeout=5, **where) as conn:
+        conn.execute(insert)
+        try:
+            run = run_gate(_BACKUP)
+        finally:
+            conn.execute("DELETE FROM pgbench_history WHERE tid = 1 AND bid = 1 AND aid = 1")
+    assert run.check("backup.restore")["outcome"] == "passed", run.check("backup.restore")
+    assert run.verdict == "GO"
