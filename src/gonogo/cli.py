@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from gonogo import __version__, config
 from gonogo import catalogue as catalogue_mod
@@ -42,12 +43,21 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with gonogo's exit code for a usage error: 4 (configuration), not 2
+    (which gonogo reserves for an interrupted run)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(4, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gonogo", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     checks = sub.add_parser("checks", help="list every check id with its severity and title")
     checks.add_argument(
@@ -66,11 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     validate = sub.add_parser(
-        "validate", help="load and validate an environment file without running checks"
+        "validate",
+        help="load and validate an environment file without running checks",
+        description="Load and validate an environment file without running anything: TOML, "
+        "keys and types, ports, placeholders, waivers and [checks] ids against the catalogue. "
+        "Secrets need not be at hand: a missing secrets_file and unset ${VARS} are warnings "
+        "(validated with placeholders); a gate run needs them.",
     )
     target = validate.add_mutually_exclusive_group(required=True)
-    target.add_argument("--env", metavar="NAME")
-    target.add_argument("--env-file", metavar="PATH")
+    target.add_argument(
+        "--env", metavar="NAME", help="environments/NAME.toml beside the suite (e.g. demo)"
+    )
+    target.add_argument("--env-file", metavar="PATH", help="any environment file")
 
     demo = sub.add_parser(
         "demo", help="start/stop the embedded demo stack for manual use (up, down, status, faults)"
@@ -136,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace, root: Path) -> int:
+    from gonogo.context import faults_to_inject
+
     path = config.resolve_path(args.env, args.env_file, root / "environments")
     raw = config.read_toml(path)
     extra: dict[str, str] = {}
@@ -143,18 +162,23 @@ def _validate(args: argparse.Namespace, root: Path) -> int:
         # the demo stack provides these at run time: validate with what a run would export
         from gonogo.context import demo_preview
 
+        faults_to_inject(raw, path, [])
         extra = demo_preview()
-    env = config.load(path, extra=extra)
+    env = config.load(path, extra=extra, lenient=True)
     config.validate_check_ids(env, catalogue_mod.load(root / "catalogue"))
     sections = [
         name
         for name in type(env.config).model_fields
         if getattr(env.config, name, None) is not None
     ]
+    for warning in env.warnings:
+        print(f"gonogo validate: warning: {path}: {warning}", file=sys.stderr)
     demo = " with placeholder demo values" if extra else ""
+    warned = f", {len(env.warnings)} warning{'s' if len(env.warnings) != 1 else ''}"
     print(
         f"{path}: ok{demo} (environment {env.name}, sensitive={env.sensitive}, "
-        f"{len(env.secrets)} secret values, sections: {', '.join(sections)})"
+        f"{len(env.secrets)} secret values{warned if env.warnings else ''}, "
+        f"sections: {', '.join(sections)})"
     )
     return 0
 

@@ -14,6 +14,7 @@ import pytest
 from gonogo.catalogue import Catalogue
 from gonogo.context import CONTEXT_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
+from gonogo.invocation import config_error
 from gonogo.model import CheckSpec
 
 # what the reports list as a check's markers: stages and topics, not pytest's own machinery
@@ -32,7 +33,7 @@ def check_id(item: pytest.Item) -> str | None:
     if marker is None:
         return None
     if not marker.args or not isinstance(marker.args[0], str):
-        raise pytest.UsageError(
+        raise config_error(
             f"{item.nodeid}: @pytest.mark.check needs the check id as its first argument"
         )
     return marker.args[0]
@@ -62,16 +63,16 @@ def prepare(
         cid = check_id(item)
         if cid is None:
             where = f" (gate run with --env {env_name})" if env_name else ""
-            raise pytest.UsageError(
+            raise config_error(
                 f"{item.nodeid}: a gate test needs @pytest.mark.check('<id>'){where}"
             )
         try:
             entry = catalogue[cid]
         except KeyError:
-            raise pytest.UsageError(f"{item.nodeid}: {unknown_id(cid)}") from None
+            raise config_error(f"{item.nodeid}: {unknown_id(cid)}") from None
         function = declared.setdefault(cid, _function_of(item))
         if function != _function_of(item):
-            raise pytest.UsageError(
+            raise config_error(
                 f"check id {cid!r} is declared by two gate tests, {function} and "
                 f"{_function_of(item)}: each check id belongs to one test function"
             )
@@ -115,7 +116,7 @@ def modify(
         try:
             known = catalogue()
         except ConfigError as err:
-            raise pytest.UsageError(str(err)) from None
+            raise config_error(str(err)) from None
         prepare([i for i in items if check_id(i)], known, {}, env_name=None)
 
 

@@ -5,7 +5,7 @@ key path and what is allowed. Values that came from secrets are collected so tha
 :class:`~gonogo.redact.Redactor` can mask them everywhere.
 
 A value is treated as secret when it came from the ``secrets_file``, from a process variable
-whose name looks secret (``*PASSWORD*``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...), when it
+whose name looks secret (``*PASSWORD*``, ``*PW``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...), when it
 sits under a secret-looking key (``password``, ``token``, ``passphrase``, ...), or when it is the
 password part of a URL such as a DSN.
 """
@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 from collections.abc import Container, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -27,8 +27,13 @@ from gonogo.errors import ConfigError
 from gonogo.redact import Redactor
 from gonogo.schema import EnvironmentConfig, Waiver
 
-_VAR = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
-_SECRET_NAME = re.compile(r"(?i)(pass|secret|token|key|credential|auth|private|cookie|session)")
+# $$ (a literal $), ${NAME}, ${NAME:-default}; any other "${" is a malformed placeholder
+_VAR = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}|(?P<bad>\$\{)"
+)
+_SECRET_NAME = re.compile(
+    r"(?i)(pass|pwd?(?![a-z])|secret|token|key|credential|auth|private|cookie|session)"
+)
 _SECRET_KEY = re.compile(r"(?i)(password|passphrase|secret|token|api_?key|private_key|credentials)")
 
 
@@ -43,6 +48,8 @@ class Environment:
         secrets: every value that came from a secret (to be redacted).
         waiver_sources: the file each of ``config.waivers`` came from (the environment file
             or ``<name>.waivers.toml``), in the same order.
+        warnings: what a lenient load (``gonogo validate``) let pass: a missing secrets file,
+            variables that are not set here (validated with placeholders).
     """
 
     name: str
@@ -50,6 +57,7 @@ class Environment:
     config: EnvironmentConfig
     secrets: frozenset[str]
     waiver_sources: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def sensitive(self) -> bool:
@@ -136,11 +144,20 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 class _Interpolator:
-    def __init__(self, path: Path, variables: Mapping[str, str], secret_vars: set[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        variables: Mapping[str, str],
+        secret_vars: set[str],
+        *,
+        lenient: bool = False,
+    ) -> None:
         self.path = path
         self.variables = variables
         self.secret_vars = secret_vars
         self.secrets: set[str] = set()
+        self.lenient = lenient
+        self.unset: list[str] = []
 
     def walk(self, value: Any, keypath: str) -> Any:
         if isinstance(value, dict):
@@ -157,11 +174,17 @@ class _Interpolator:
         def substitute(match: re.Match[str]) -> str:
             if match.group(0) == "$$":
                 return "$"
+            default = match.group("default")
+            if match.group("bad") is not None or (default is not None and "${" in default):
+                raise ConfigError(self._malformed(value, match.start(), keypath, secret_key))
             name = match.group("name")
             if name in self.variables:
                 result = self.variables[name]
-            elif match.group("default") is not None:
-                result = match.group("default")
+            elif default is not None:
+                result = default
+            elif self.lenient:
+                self.unset.append(name)
+                result = f"unset-{name}"
             else:
                 raise ConfigError(
                     f"{self.path}: {keypath}: ${{{name}}} is not set; export {name}, add it to "
@@ -179,6 +202,13 @@ class _Interpolator:
             self.secrets.add(password)
         return result
 
+    def _malformed(self, value: str, start: int, keypath: str, secret: bool) -> str:
+        shown = "" if secret else f" {value[start : start + 40]!r}"
+        return (
+            f"{self.path}: {keypath}: malformed placeholder{shown} at character {start + 1}: "
+            "write ${VAR} or ${VAR:-default} (no nesting), $$ for a literal $"
+        )
+
 
 def _url_password(value: str) -> str | None:
     if "://" not in value or "@" not in value:
@@ -195,35 +225,51 @@ def load(
     *,
     environ: Mapping[str, str] | None = None,
     extra: Mapping[str, str] | None = None,
+    lenient: bool = False,
 ) -> Environment:
     """Read, interpolate and validate one environment file (and its ``.waivers.toml``).
 
     ``extra`` variables (e.g. the demo stack's ports) take precedence over the process
-    environment, which takes precedence over the secrets file. Error messages are redacted
-    with the secrets found so far: a secret interpolated into a longer value never shows.
+    environment, which takes precedence over the secrets file. Error messages mask the secret
+    values found so far: a secret interpolated into a longer value never shows.
+
+    ``lenient`` (``gonogo validate``) checks the file itself where the secrets are not at hand:
+    a missing secrets file and unset variables become :attr:`Environment.warnings`, and the
+    variables are validated as ``unset-NAME``.
     """
     raw = read_toml(path)
     environ = os.environ if environ is None else environ
     variables: dict[str, str] = {}
     secret_vars: set[str] = set()
+    warnings: list[str] = []
     secrets_file = raw.get("secrets_file")
     if secrets_file is not None:
         if not isinstance(secrets_file, str):
             raise ConfigError(f"{path}: secrets_file: must be a string path")
         secrets_path = (path.parent / secrets_file).resolve()
-        dotenv = read_dotenv(secrets_path)
-        variables.update(dotenv)
-        secret_vars.update(dotenv)
+        if lenient and not secrets_path.exists():
+            warnings.append(f"secrets_file {secrets_path} does not exist here")
+        else:
+            dotenv = read_dotenv(secrets_path)
+            variables.update(dotenv)
+            secret_vars.update(dotenv)
     variables.update(environ)
     variables.update(extra or {})
-    interpolator = _Interpolator(path, variables, secret_vars)
-    data = interpolator.walk(raw, "")
+    interpolator = _Interpolator(path, variables, secret_vars, lenient=lenient)
+    try:
+        data = interpolator.walk(raw, "")
+    except ConfigError as err:
+        raise ConfigError(Redactor(interpolator.secrets).values(str(err))) from None
+    if interpolator.unset:
+        names = ", ".join(dict.fromkeys(interpolator.unset))
+        warnings.append(f"not set here, validated with placeholders: {names}")
     secrets = set(interpolator.secrets)
     secrets.update(v for k, v in variables.items() if k in secret_vars)
     try:
-        return _validate(path, data, secrets)
+        env = _validate(path, data, secrets)
     except ConfigError as err:
-        raise ConfigError(Redactor(secrets).text(str(err))) from None
+        raise ConfigError(Redactor(secrets).values(str(err))) from None
+    return replace(env, warnings=tuple(warnings))
 
 
 def _validate(path: Path, data: dict[str, Any], secrets: set[str]) -> Environment:
@@ -279,27 +325,33 @@ def validate_check_ids(env: Environment, known: Container[str]) -> Environment:
 def format_validation_error(
     path: Path, err: ValidationError, secrets: set[str], root: tuple[str, ...] = ()
 ) -> str:
-    """One line for the first problem (and a count of the others).
+    """``<file>: <key path>: <what is wrong> (got <value>)``, one line per problem.
 
-    ``root`` is the key path of what was validated (``("waivers",)`` for a waivers file).
+    Several problems are all listed (nothing to fix is hidden behind a count), under a first
+    line that counts them. ``root`` is the key path of what was validated (``("waivers",)``
+    for a waivers file). A value is shown only when it is not secret and its key does not
+    look secret, and then with secret-shaped parts masked.
     """
-    problems = err.errors(include_url=False)
-    first = problems[0]
-    loc = (*root, *first["loc"])
+    lines = [_problem(problem, root, secrets) for problem in err.errors(include_url=False)]
+    if len(lines) == 1:
+        return f"{path}: {lines[0]}"
+    return f"{path}: {len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _problem(problem: Any, root: tuple[str, ...], secrets: set[str]) -> str:
+    loc = (*root, *problem["loc"])
     keypath = ".".join(str(p) for p in loc) or "(top level)"
-    kind = first["type"]
+    kind = problem["type"]
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
-        message = f"unknown key; allowed here: {', '.join(allowed)}"
-    elif kind == "missing":
-        message = "required key is missing"
-    else:
-        message = first["msg"].removeprefix("Value error, ")
-        shown = first.get("input")
-        if isinstance(shown, (str, int, float, bool)) and str(shown) not in secrets:
-            message += f" (got {shown!r})"
-    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{path}: {keypath}: {message}{more}"
+        return f"{keypath}: unknown key; allowed here: {', '.join(_allowed_keys(loc[:-1]))}"
+    if kind == "missing":
+        return f"{keypath}: required key is missing"
+    message = problem["msg"].removeprefix("Value error, ")
+    shown = problem.get("input")
+    secret_key = any(_SECRET_KEY.search(str(part)) for part in loc)
+    if isinstance(shown, (str, int, float, bool)) and not secret_key and str(shown) not in secrets:
+        message += f" (got {Redactor(secrets).text(repr(shown))})"
+    return f"{keypath}: {message}"
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:

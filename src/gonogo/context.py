@@ -174,7 +174,7 @@ def build(
     demo_vars: dict[str, str] = {}
     demo_secrets: dict[str, str] = {}
     if "demo" in raw:
-        faults = _demo_faults(raw, path) + [f for f in demo_faults if f]
+        faults = faults_to_inject(raw, path, [f for f in demo_faults if f])
         # every configuration error surfaces before the stack's cold start, not after it
         config.validate_check_ids(config.load(path, extra=demo_preview()), catalogue)
         demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
@@ -246,24 +246,39 @@ def _context(
 
 def _preflight(ctx: RunContext) -> None:
     """A configured host name that does not exist is a configuration error (exit 4)."""
-    problems = endpoints.unresolvable_hosts(ctx.endpoint_keys)
+    problems = [
+        f"{keypath}: host {host!r} does not resolve ({why}); fix the name or run the gate "
+        "where it resolves"
+        for keypath, host, why in endpoints.unresolvable_hosts(ctx.endpoint_keys)
+    ]
+    if len(problems) == 1:
+        raise ConfigError(f"{ctx.env.path}: {problems[0]}")
     if problems:
-        keypath, host, why = problems[0]
-        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ConfigError(
-            f"{ctx.env.path}: {keypath}: host {host!r} does not resolve ({why}); fix the name "
-            f"or run the gate where it resolves{more}"
-        )
+        listed = "\n".join(f"  {line}" for line in problems)
+        raise ConfigError(f"{ctx.env.path}: {len(problems)} problems:\n{listed}")
 
 
-def _demo_faults(raw: dict[str, Any], path: Path) -> list[str]:
+def faults_to_inject(raw: dict[str, Any], path: Path, options: list[str]) -> list[str]:
+    """The faults to inject: ``[demo] faults`` of the file, then ``--demo-fault`` options.
+
+    Each name must be a fault of the demo stack; an error names where it was written.
+    """
+    from gonogo.demo.faults import FAULTS
+
     demo = raw.get("demo")
     faults = demo.get("faults", []) if isinstance(demo, dict) else []
     if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
         raise ConfigError(
             f"{path}: demo.faults: must be a list of fault names (see `gonogo demo faults`)"
         )
-    return list(faults)
+    known = ", ".join(sorted(FAULTS))
+    for fault in faults:
+        if fault not in FAULTS:
+            raise ConfigError(f"{path}: demo.faults: unknown fault {fault!r}; known: {known}")
+    for fault in options:
+        if fault not in FAULTS:
+            raise ConfigError(f"--demo-fault {fault}: unknown fault; known: {known}")
+    return [*faults, *options]
 
 
 def suite_commit(root: Path) -> str | None:

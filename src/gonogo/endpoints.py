@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
@@ -39,6 +39,7 @@ _HOST_PORT = re.compile(
     r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})(?:/\S*)?$"
 )
 _ENDPOINT_KEY = re.compile(r"(url|dsn)$")
+_KEYWORD = re.compile(r"^\s*(host|hostaddr|port|dbname|user)=")  # a libpq keyword DSN
 # getaddrinfo's "this name does not exist" answers; EAI_AGAIN (no DNS server) is connectivity
 _NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 _KINDS: dict[str, type[ProbeError]] = {
@@ -62,18 +63,26 @@ def endpoint_of(target: str) -> str | None:
     """The ``host:port`` a target names, or None (a file path, a free-text description).
 
     Only the first word counts, so ``https://h:8443 /, /health`` is ``h:8443`` and
-    ``/backups/*.dump -> db:5432/app`` (a file first) has no endpoint.
+    ``/backups/*.dump -> db:5432/app`` (a file first) has no endpoint; a libpq keyword DSN
+    (``host=db port=5433``) is read whole. Where libpq is given ``hostaddr`` (URL query or
+    keyword), that address is the endpoint: libpq connects there without resolving ``host``.
     """
     words = target.split()
     if not words:
         return None
     first = words[0]
+    if _KEYWORD.match(first):
+        return _keyword_endpoint(words)
     if "://" in first:
         try:
             parts = urlsplit(first)
             host, port = parts.hostname, parts.port
         except ValueError:
             return None
+        # libpq connects to hostaddr without resolving host (host names the server for TLS)
+        hostaddr = parse_qs(parts.query).get("hostaddr")
+        if hostaddr:
+            host = hostaddr[0].split(",")[0]
         port = port or DEFAULT_PORTS.get(parts.scheme.lower())
         return _join(host, port) if host and port else None
     match = _HOST_PORT.match(first)
@@ -82,11 +91,23 @@ def endpoint_of(target: str) -> str | None:
     return _join(match["host"].strip("[]"), int(match["port"]))
 
 
+def _keyword_endpoint(words: list[str]) -> str | None:
+    """The endpoint of a libpq keyword DSN (``host=db port=5432 hostaddr=10.0.0.5``)."""
+    pairs = dict(w.partition("=")[::2] for w in words if "=" in w)
+    host = (pairs.get("hostaddr") or pairs.get("host") or "").strip("'\"").split(",")[0]
+    port = (pairs.get("port") or "5432").strip("'\"").split(",")[0]
+    if not host or host.startswith("/") or not port.isdigit():
+        return None  # a Unix socket directory has no host:port
+    return _join(host, int(port))
+
+
 def configured_endpoints(settings: Mapping[str, Any]) -> dict[str, list[str]]:
     """Endpoint -> the key paths that name it (``web.base_url``...), from a dumped config."""
     found: dict[str, list[str]] = {}
     for keypath, value in _walk(settings, ""):
-        if _ENDPOINT_KEY.search(keypath.rsplit(".", 1)[-1]) and "://" in value:
+        if _ENDPOINT_KEY.search(keypath.rsplit(".", 1)[-1]) and (
+            "://" in value or _KEYWORD.match(value)
+        ):
             endpoint = endpoint_of(value)
             if endpoint is not None:
                 found.setdefault(endpoint, []).append(keypath)

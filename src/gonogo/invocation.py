@@ -28,6 +28,18 @@ from gonogo.errors import ConfigError
 _VALUE_OPTIONS = ("--env", "--env-file", "--release", "--demo-fault", "--gonogo-reports")
 
 
+def config_error(message: str) -> pytest.UsageError:
+    """Print ``ERROR: <message>`` on stderr and return the UsageError to raise (exit 4).
+
+    pytest prints a UsageError's arguments as ``ERROR: <message>`` followed by a blank line;
+    this one has printed its single line already and carries the message as a note only.
+    """
+    print(f"ERROR: {message}", file=sys.stderr, flush=True)
+    err = pytest.UsageError()
+    err.add_note(message)
+    return err
+
+
 def root(config: pytest.Config) -> Path:
     """The suite root: where the ini file is (else the invocation directory), never a
     directory guessed from an argument."""
@@ -51,9 +63,9 @@ def check_options(config: pytest.Config) -> None:
     release = config.getoption("release")
     if release is not None and not release.strip():
         # an empty $GIT_TAG in CI: falling back to the env file's release would check the wrong one
-        raise pytest.UsageError("--release is empty; pass a version or omit the option")
+        raise config_error("--release is empty; pass a version or omit the option")
     if config.getoption("env") and config.getoption("env_file"):
-        raise pytest.UsageError("--env and --env-file both name an environment; pass one of them")
+        raise config_error("--env and --env-file both name an environment; pass one of them")
 
 
 def env_dir(config: pytest.Config) -> Path:
@@ -65,7 +77,7 @@ def require_environment(config: pytest.Config) -> None:
     try:
         config_mod.resolve_path(None, None, env_dir(config))
     except ConfigError as err:
-        raise pytest.UsageError(str(err)) from None
+        raise config_error(str(err)) from None
 
 
 def use_testpaths(config: pytest.Config) -> None:
@@ -123,14 +135,14 @@ def reports_root(config: pytest.Config) -> tuple[Path, list[Path]]:
     what = f"--gonogo-reports {given}" if given else f"reports directory {path}"
     missing = [p for p in (path, *path.parents) if not p.exists()]
     if path.exists() and not path.is_dir():
-        raise pytest.UsageError(f"{what}: not a directory")
+        raise config_error(f"{what}: not a directory")
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / f".gonogo-write-test-{os.getpid()}"
         probe.touch()
         probe.unlink()
     except OSError as err:
-        raise pytest.UsageError(
+        raise config_error(
             f"{what}: cannot write there ({err.strerror or err}); pass --gonogo-reports DIR"
         ) from None
     return path, missing

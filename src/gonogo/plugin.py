@@ -21,6 +21,7 @@ from gonogo import context as context_mod
 from gonogo.collector import Collector
 from gonogo.context import CONTEXT_KEY
 from gonogo.errors import ConfigError, DemoError
+from gonogo.invocation import config_error
 from gonogo.redact import Redactor
 
 RESTORE_SIGTERM_KEY = pytest.StashKey[Callable[[], None]]()
@@ -126,7 +127,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         try:
             print(catalogue_mod.render_text(_catalogue(config)))
         except ConfigError as err:
-            raise pytest.UsageError(str(err)) from None
+            raise config_error(str(err)) from None
         return 0
     return None
 
@@ -170,10 +171,10 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except ConfigError as err:
         invocation.remove_empty(created)
-        raise pytest.UsageError(str(err)) from None
+        raise config_error(str(err)) from None
     except DemoError as err:
         invocation.remove_empty(created)
-        raise pytest.UsageError(Redactor().text(str(err))) from None
+        raise config_error(Redactor().text(str(err))) from None
     config.stash[CONTEXT_KEY] = ctx
     runtest.install_log_redaction(ctx.redactor)
     runtest.quiet_chatty_loggers()

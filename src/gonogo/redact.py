@@ -114,11 +114,18 @@ class Redactor:
         return frozenset(self._values)
 
     def text(self, value: str) -> str:
-        if self._regex is not None:
-            value = self._regex.sub(MASK, value)
+        value = self.values(value)
         for pattern, repl in _PATTERNS:
             value = pattern.sub(repl, value)
         return value
+
+    def values(self, value: str) -> str:
+        """Mask only the known secret values, not secret-shaped text.
+
+        For gonogo's own messages (a configuration error says ``redis.password: unknown key``,
+        and the shape ``password: <word>`` must not eat the explanation).
+        """
+        return self._regex.sub(MASK, value) if self._regex is not None else value
 
     def redact(self, value: Any) -> Any:
         """Return ``value`` with every string inside it redacted (builtins, recursively)."""

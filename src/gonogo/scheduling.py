@@ -22,6 +22,8 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadFileScheduling, LoadGroupScheduling, LoadScopeScheduling
 
+from gonogo.invocation import config_error
+
 DEFAULT_DIST = "loadgroup"
 ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 
@@ -52,7 +54,7 @@ def check_dist(config: pytest.Config) -> None:
     """A ``--dist`` mode whose crash and duplicate handling the verdict cannot trust is refused."""
     dist = getattr(config.option, "dist", "no")
     if dist not in ALLOWED_DIST:
-        raise pytest.UsageError(
+        raise config_error(
             f"--dist {dist} is not supported by a gate run (each check must run exactly once, "
             f"also when a worker crashes); use one of {', '.join(ALLOWED_DIST[1:])} "
             f"(default: {DEFAULT_DIST})"

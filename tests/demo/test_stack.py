@@ -10,6 +10,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -309,3 +310,25 @@ def test_repeated_gate_runs_against_one_stack_agree(demo_stack: DemoStack, run_g
             assert run.outcome("cookies.flags") == "passed", run.output[-3000:]
     finally:
         demo_stack.reset_rate_limit()
+
+
+def test_demo_home_is_removed_when_nothing_is_left_in_it() -> None:
+    """`gonogo demo up` then `down` in a project leaves no empty `.demo/` behind."""
+    project = Path(tempfile.mkdtemp(prefix="gonogo-home-", dir="/var/tmp"))
+    try:
+        project.chmod(0o755)  # the postgres user traverses it
+        (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        for command in (["demo", "up"], ["demo", "down"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "gonogo.cli", *command],
+                cwd=project,
+                env={k: v for k, v in os.environ.items() if k != "GONOGO_DEMO_STATE"},
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert done.returncode == 0, done.stdout + done.stderr
+        assert not (project / ".demo").exists()
+    finally:
+        shutil.rmtree(project, ignore_errors=True)

@@ -91,6 +91,42 @@ MALFORMED = [
         "checks.t.pass.timeout_s: Input should be a valid number",
     ),
     ("binary-file", "\udcff", "not"),
+    (
+        "port-out-of-range",
+        '[postgres]\ndsn = "postgresql://u:p@127.0.0.1:99999/app"\n',
+        "postgres.dsn: port 99999 is out of range (1-65535)",
+    ),
+    (
+        "port-not-a-number",
+        '[postgres]\ndsn = "postgresql://u:p@h:notaport/db"\n',
+        "postgres.dsn: port 'notaport' is not a number",
+    ),
+    (
+        "web-port-out-of-range",
+        '[web]\nbase_url = "https://127.0.0.1:99999"\n',
+        "web.base_url: port 99999 is out of range (1-65535)",
+    ),
+    (
+        "unclosed-placeholder",
+        '[web]\nbase_url = "${UNCLOSED"\n',
+        "web.base_url: malformed placeholder '${UNCLOSED' at character 1",
+    ),
+    (
+        "nested-placeholder",
+        '[web]\nbase_url = "${A:-${B:-https://x}}"\n',
+        "web.base_url: malformed placeholder '${A:-${B:-https://x}}' at character 1",
+    ),
+    (
+        "secret-named-unknown-key",
+        '[redis]\nurl = "redis://h:6379/0"\npassword = 5\n',
+        "redis.password: unknown key; allowed here: max_memory_ratio",
+    ),
+    (
+        "secret-field-wrong-type",
+        '[cookies]\nlogin_fields = { username = "u", password = 12 }\n',
+        "cookies.login_fields.password: Input should be a valid string",
+    ),
+    ("demo-unknown-fault", '[demo]\nfaults = ["nope"]\n', "demo.faults: unknown fault 'nope'"),
 ]
 
 
@@ -205,3 +241,98 @@ def test_validate_accepts_the_shipped_demo_file(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.chdir(Path(__file__).resolve().parents[2])
     assert main(["validate", "--env", "demo"]) == 0
+
+
+def test_every_problem_is_listed(pytester: pytest.Pytester) -> None:
+    """A file with several problems lists each one (key and fix) under a count, none hidden."""
+    root = make_project(pytester)
+    (root / "environments" / "t.toml").write_text(
+        'relase = "1"\n[web]\nbase_url = "http://x"\ntimeout_s = "soon"\n'
+    )
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    lines = [line for line in result.stderr.lines if line.strip()]
+    assert lines[0] == f"ERROR: {root / 'environments' / 't.toml'}: 3 problems:"
+    assert sorted(line.split(":")[0].strip() for line in lines[1:]) == [
+        "relase",
+        "web.base_url",
+        "web.timeout_s",
+    ]
+
+
+def test_secret_values_never_show_in_config_errors(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A value from a secret-looking variable (here *PW) is not echoed as the bad input, and
+    the words of the message after `password:` are not masked."""
+    monkeypatch.setenv("PGPW", "Sup3rSecretPW")
+    make_project(pytester, env='[web]\nbase_url = "https://localhost:1"\ntimeout_s = "${PGPW}"\n')
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    output = result.stdout.str() + result.stderr.str()
+    assert "Sup3rSecretPW" not in output
+    assert "web.timeout_s: Input should be a valid number" in output
+
+
+def test_unknown_demo_fault_option(pytester: pytest.Pytester) -> None:
+    """--demo-fault with a name the demo stack does not know is one line naming the option."""
+    make_project(pytester, env="[demo]\nfaults = []\n")
+    result = pytester.runpytest_subprocess("--env", "t", "--demo-fault", "nope")
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1 and "--demo-fault nope: unknown fault; known: " in errors[0]
+
+
+def test_validate_accepts_the_example_without_its_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gonogo validate` checks prod.example.toml where its secrets file and variables are
+    absent: they are warnings, the file itself is valid (exit 0)."""
+    from gonogo.cli import main
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    for name in ("LOGIN_PASSWORD", "PG_PASSWORD", "REDIS_PASSWORD", "BACKUP_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["validate", "--env-file", "environments/prod.example.toml"]) == 0
+    out, err = capsys.readouterr()
+    assert "environments/prod.example.toml: ok (" in out and "2 warnings" in out
+    assert "secrets_file" in err and "not set here, validated with placeholders" in err
+
+
+def test_validate_reports_a_bad_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`gonogo validate` finds what a run would refuse: a port out of range is exit 4."""
+    from gonogo.cli import main
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+    env = tmp_path / "bad.toml"
+    env.write_text('[web]\nbase_url = "https://127.0.0.1:99999"\n')
+    assert main(["validate", "--env-file", str(env)]) == 4
+    assert "web.base_url: port 99999 is out of range" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["checks", "--bogus"], ["demo", "sideways"], ["nonsense"], ["validate"]],
+    ids=["unknown-option", "unknown-demo-command", "unknown-command", "missing-required"],
+)
+def test_cli_usage_errors_exit_4(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A command-line mistake is a configuration error (4), never 2 (an interrupted run)."""
+    from gonogo.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 4
+    assert "error:" in capsys.readouterr().err
+
+
+def test_validate_help_describes_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    """`gonogo validate --help` says what each option takes."""
+    from gonogo.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["validate", "--help"])
+    out = capsys.readouterr().out
+    assert "--env NAME       environments/NAME.toml" in out
+    assert "--env-file PATH  any environment file" in out

@@ -153,11 +153,37 @@ def test_unresolvable_host_is_config_error(pytester: pytest.Pytester) -> None:
         ("/backups/*.dump -> db:5432/scratch", None),
         ("ftp://files.example.com/x", None),
         ("", None),
+        ("postgresql://u@scratch.example:5433/db?hostaddr=127.0.0.1", "127.0.0.1:5433"),
+        ("host=scratch.example hostaddr=127.0.0.1 port=5433 user=x", "127.0.0.1:5433"),
+        ("host=db.internal dbname=app", "db.internal:5432"),
+        ("host=/var/run/postgresql dbname=app", None),
     ],
 )
 def test_endpoint_of_target(target: str, endpoint: str | None) -> None:
-    """A check's endpoint is the host:port of its target's first word; a file path has none."""
+    """A check's endpoint is the host:port of its target's first word (a libpq keyword DSN is
+    read whole, and libpq's hostaddr is where it connects); a file path has none."""
     assert endpoint_of(target) == endpoint
+
+
+def test_libpq_hostaddr_is_not_looked_up(pytester: pytest.Pytester) -> None:
+    """A DSN with ?hostaddr= connects to that address without resolving its host name (which
+    then only names the server for TLS): no DNS error for a name that does not resolve."""
+    env = (
+        'release = "1"\n[postgres]\n'
+        'dsn = "postgresql://u:pw@no-such-host.gonogo.invalid:1/app?hostaddr=127.0.0.1"\n'
+    )
+    make_project(pytester, env=env)
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 0, result.stderr.str()
+    assert "does not resolve" not in result.stderr.str()
+
+
+def test_config_error_is_exactly_one_line(pytester: pytest.Pytester) -> None:
+    """A configuration error is one line on stderr, with no blank line after it."""
+    make_project(pytester, env='[web]\nbase_url = "https://no-such-host.gonogo.invalid"\n')
+    result = pytester.runpytest_subprocess("--env", "t")
+    assert result.ret == 4
+    assert len(result.stderr.lines) == 1 and result.stderr.lines[0].startswith("ERROR: ")
 
 
 def test_down_board_is_shared_through_its_directory(tmp_path: Path) -> None:

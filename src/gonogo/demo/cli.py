@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from gonogo.demo import faults as catalogue
-from gonogo.demo.layout import default_state_file
+from gonogo.demo.layout import default_state_file, remove_home_if_empty
 from gonogo.demo.procs import alive
 from gonogo.demo.stack import DemoStack
 from gonogo.errors import GonogoError
@@ -30,8 +30,10 @@ def _state_path(value: str | None) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gonogo demo", description="The embedded demo stack.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    from gonogo.cli import Parser  # usage errors exit 4, as in `gonogo`
+
+    parser = Parser(prog="gonogo demo", description="The embedded demo stack.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     up = sub.add_parser("up", help="start the stack in the background")
     up.add_argument(
         "--fault",
@@ -149,6 +151,7 @@ def _down(stack: DemoStack, link: Path) -> int:
     stack.stop()
     if link.is_symlink() and (not link.exists() or link.resolve() == stack.state_file.resolve()):
         link.unlink()
+        remove_home_if_empty(link.parent)
     print(
         f"stopped; removed {stack.run_dir}"
         if not stack.run_dir.exists()

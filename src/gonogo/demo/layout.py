@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets as _secrets
 import stat
@@ -178,6 +179,14 @@ def demo_home() -> Path:
 
 def default_state_file() -> Path:
     return demo_home() / "current.json"
+
+
+def remove_home_if_empty(path: Path) -> None:
+    """Remove the default demo home (``<project>/.demo``) once no run or link is left in it."""
+    if path.resolve() == demo_home().resolve():
+        # still in use (another run, the `demo up` link) or already gone: leave it
+        with contextlib.suppress(OSError):
+            path.rmdir()
 
 
 def new_run_dir(base_dir: Path | None) -> Path:

@@ -24,7 +24,7 @@ from gonogo.demo import faults as catalogue
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import COMPONENTS, Components, RunState
 from gonogo.demo.effects import EFFECTS, require_running
-from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir
+from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir, remove_home_if_empty
 from gonogo.demo.nginx import FAULT_PARAMS
 from gonogo.demo.procs import Processes, free_ports
 from gonogo.demo.startup import cold_start
@@ -266,6 +266,7 @@ class DemoStack:
                     _remove(entry)
         elif not self._state.keep:
             shutil.rmtree(self.run_dir, ignore_errors=True)
+            remove_home_if_empty(self.run_dir.parent)
         elif self.run_dir.exists():
             self._state.save(self._c)
         if errors:

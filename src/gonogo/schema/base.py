@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+
+# keys that name an endpoint (as in gonogo.endpoints): base_url, http_url, url, dsn, scratch_dsn
+ENDPOINT_KEY = re.compile(r"(url|dsn)$")
+
+
+def url_port_problem(value: str) -> str | None:
+    """Why the port of a URL cannot be used, or None (not a URL, no port, or a good one).
+
+    libpq URLs may list several ``host:port`` pairs separated by commas (failover); each
+    port is checked. A port is a number from 1 to 65535.
+    """
+    _, sep, rest = value.partition("://")
+    if not sep:
+        return None
+    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    for host in netloc.split(","):
+        if host.startswith("["):  # [::1]:5432
+            tail = host.partition("]")[2]
+            port = tail[1:] if tail.startswith(":") else ""
+        else:
+            port = host.rpartition(":")[2] if ":" in host else ""
+        if not port:
+            continue
+        if not port.isdigit():
+            return f"port {port!r} is not a number"
+        if not 1 <= int(port) <= 65535:
+            return f"port {port} is out of range (1-65535)"
+    return None
 
 
 def _is_path(annotation: Any) -> bool:
@@ -21,10 +50,22 @@ class Section(BaseModel):
     Scalars are strict: ``sensitive = "yes"``, ``sensitive = 1`` or ``timeout_s = "7"`` are
     errors, not silently converted (an int is still accepted for a float). Where TOML has no
     native type the value is parsed from a string: a path (every ``Path`` field, here) and a
-    few fields marked ``strict=False`` (a severity name, a waiver's date).
+    few fields marked ``strict=False`` (a severity name, a waiver's date). The port of every
+    ``*url`` / ``*dsn`` value is checked (1-65535).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+
+    @field_validator("*")
+    @classmethod
+    def _endpoint_port(cls, value: Any, info: ValidationInfo) -> Any:
+        # every table's *url / *dsn key: a bad port is a configuration error, not a
+        # connectivity error after the run started
+        if isinstance(value, str) and info.field_name and ENDPOINT_KEY.search(info.field_name):
+            problem = url_port_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
     @model_validator(mode="before")
     @classmethod
