@@ -18,8 +18,9 @@ FAULT_ARGS := $(foreach f,$(FAULT),--demo-fault $(f))
 
 help:
 	@echo "make demo              run the gate on the embedded demo stack (verdict GO, exit 0)"
-	@echo "make demo FAULT=hsts-missing   ... with a fault injected (verdict NO-GO: the gate exits 1,"
-	@echo "                       make prints 'Error 1' and exits 2 itself)"
+	@echo "make demo FAULT=hsts-missing   ... with a fault injected: the verdict follows its severity"
+	@echo "                       (hsts-missing fails a blocker: NO-GO, the gate exits 1, make prints"
+	@echo "                       'Error 1' and exits 2 itself; a major-only fault is CONDITIONAL, exit 0)"
 	@echo "make test              run gonogo's own tests"
 	@echo "make lint              ruff + mypy"
 	@echo "make docs              regenerate docs/checks.md and docs/environment-file.md"

@@ -5,9 +5,9 @@ key path and what is allowed. Values that came from secrets are collected so tha
 :class:`~gonogo.redact.Redactor` can mask them everywhere.
 
 A value is treated as secret when it came from the ``secrets_file``, from a process variable
-whose name looks secret (``*PASSWORD*``, ``*PW``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...), when it
-sits under a secret-looking key (``password``, ``token``, ``passphrase``, ...), or when it is the
-password part of a URL such as a DSN.
+whose name looks secret (``*PASSWORD*``, ``*PW``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...),
+when it sits under a secret-looking key (``password``, ``token``, ``passphrase``, ...), or when
+it is the password part of a URL such as a DSN.
 """
 
 from __future__ import annotations
