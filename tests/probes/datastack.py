@@ -61,6 +61,12 @@ def wait_for(what: str, ready: Callable[[], object], timeout: float = 30.0) -> N
     raise AssertionError(f"{what} not ready after {timeout:.0f} s")
 
 
+def redis_ping(url: str) -> bool:
+    """PING over a client that is closed afterwards (no socket left for the GC to warn about)."""
+    with redis_client.Redis.from_url(url) as client:
+        return bool(client.ping())
+
+
 def as_postgres(*cmd: str | Path) -> None:
     subprocess.run(
         [str(c) for c in cmd], user="postgres", check=True, capture_output=True, timeout=120
@@ -103,9 +109,10 @@ class Stack:
             "fsync=off",
             *options,
         ]
-        self.procs[name] = subprocess.Popen(
-            [str(c) for c in cmd], user="postgres", stdout=log, stderr=log
-        )
+        with log:  # the child keeps its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(
+                [str(c) for c in cmd], user="postgres", stdout=log, stderr=log
+            )
         wait_for(
             name,
             lambda: (
@@ -133,9 +140,10 @@ class Stack:
             "no",
             *options,
         ]
-        self.procs[name] = subprocess.Popen(cmd, stdout=log, stderr=log)
+        with log:  # the child keeps its own copy of the descriptor
+            self.procs[name] = subprocess.Popen(cmd, stdout=log, stderr=log)
         password = PASSWORD if "--requirepass" in options else None
-        wait_for(name, lambda: redis_client.Redis.from_url(self.redis_url(name, password)).ping())
+        wait_for(name, lambda: redis_ping(self.redis_url(name, password)))
 
     def stop(self, name: str) -> None:
         proc = self.procs.pop(name)
@@ -309,8 +317,12 @@ def build_redis(stack: Stack) -> None:
         "--requirepass",
         PASSWORD,
     )
-    master = redis_client.Redis.from_url(stack.redis_url())
-    wait_for("redis replica", lambda: master.info("replication")["slave0"]["state"] == "online")
+
+    def online() -> bool:
+        with redis_client.Redis.from_url(stack.redis_url()) as master:
+            return bool(master.info("replication")["slave0"]["state"] == "online")
+
+    wait_for("redis replica", online)
     stack.start_redis("bare")  # no password, no AOF, no maxmemory: the misconfigured one
 
 

@@ -254,7 +254,7 @@ def test_killed_drill_plaintext_is_swept_by_the_next(stack: Stack, tmp_path: Pat
     try:
         wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
         proc.kill()
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()

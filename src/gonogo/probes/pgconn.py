@@ -103,18 +103,17 @@ class WatchedConnection(psycopg.Connection[Any]):
                 fd = os.dup(self.pgconn.socket)
             except (psycopg.Error, OSError):
                 return  # already closed: nothing left to wake
+        # libpq < 17 cancels with a blocking connect: never let it hold the deadline
+        canceller = threading.Thread(target=self._cancel, daemon=True)
+        canceller.start()
+        canceller.join(CANCEL_GRACE_S)
         try:
-            # libpq < 17 cancels with a blocking connect: never let it hold the deadline
-            canceller = threading.Thread(target=self._cancel, daemon=True)
-            canceller.start()
-            canceller.join(CANCEL_GRACE_S)
-            with socket.socket(fileno=fd) as sock:
-                fd = -1
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)  # wakes the waiting thread: EOF
-        finally:
-            if fd >= 0:
-                os.close(fd)
+            sock = socket.socket(fileno=fd)  # owns the duplicate from here on
+        except OSError:
+            os.close(fd)
+            return
+        with sock, contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)  # wakes the waiting thread: EOF
 
     def _cancel(self) -> None:
         with contextlib.suppress(Exception):

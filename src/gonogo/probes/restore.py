@@ -217,7 +217,8 @@ def _fetch_and_restore(
         fmt, refusal = _restorable(plain)
         if refusal is not None:  # nothing to create a database for
             return replace(facts, restored=False, detail=refusal)
-        toc = pgtools.toc_tables(plain, cfg, cfg.command_timeout_s) if fmt != "plain" else None
+        archive = fmt in pgtools.ARCHIVE_FORMATS  # SQL dumps record no OIDs
+        toc = pgtools.toc_tables(plain, cfg, cfg.command_timeout_s) if archive else None
         name = scratch.create(admin, facts.scratch_server)
         facts = replace(facts, scratch=f"{facts.scratch_server}/{name}", backup_oids=toc)
         try:
