@@ -61,6 +61,12 @@ def wait_for(what: str, ready: Callable[[], object], timeout: float = 30.0) -> N
     raise AssertionError(f"{what} not ready after {timeout:.0f} s")
 
 
+def initdb(data: Path) -> None:
+    """A new cluster owned by the postgres user (initdb refuses root), trusting local logins."""
+    flags = "-U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync"
+    as_postgres(PG_BIN / "initdb", "-D", data, *flags.split())
+
+
 def redis_ping(url: str) -> bool:
     """PING over a client that is closed afterwards (no socket left for the GC to warn about)."""
     with redis_client.Redis.from_url(url) as client:
@@ -160,19 +166,7 @@ def build_primary(stack: Stack) -> None:
     data, archive = stack.root / "primary", stack.root / "archive"
     archive.mkdir()
     shutil.chown(archive, "postgres")
-    as_postgres(
-        PG_BIN / "initdb",
-        "-D",
-        data,
-        "-U",
-        "postgres",
-        "-A",
-        "trust",
-        "-E",
-        "UTF8",
-        "--locale=C.UTF-8",
-        "--no-sync",
-    )
+    initdb(data)
     (data / "pg_hba.conf").write_text(
         "local all all trust\nhost all postgres 127.0.0.1/32 trust\n"
         "host replication postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
@@ -269,19 +263,7 @@ def build_standby_and_scratch(stack: Stack) -> None:
         ),
     )
     scratch = stack.root / "scratch"
-    as_postgres(
-        PG_BIN / "initdb",
-        "-D",
-        scratch,
-        "-U",
-        "postgres",
-        "-A",
-        "trust",
-        "-E",
-        "UTF8",
-        "--locale=C.UTF-8",
-        "--no-sync",
-    )
+    initdb(scratch)
     stack.start_pg("scratch", scratch)
     # as in the demo and prod.example.toml: a restore role with CREATEDB, amcheck in template1
     # and EXECUTE on the functions pg_amcheck calls; a second role without those grants
