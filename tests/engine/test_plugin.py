@@ -429,3 +429,38 @@ def test_failing_verdict_hook_is_named_and_the_verdict_stands(pytester: pytest.P
     assert "conftest.py failed (RuntimeError: chat webhook answered 502)" in warnings[0]
     assert (root / "notified.txt").read_text() == "CONDITIONAL"
     assert result.stdout.lines[-1].startswith("CONDITIONAL (t):")
+
+
+ORDER_CATALOGUE = """
+["a.ok"]
+title = "passes"
+severity = "blocker"
+markers = ["predeploy"]
+
+["z.bad"]
+title = "fails"
+severity = "blocker"
+markers = ["predeploy"]
+"""
+
+ORDER_CHECKS = """
+import pytest
+from gonogo.model import Finding, info
+
+@pytest.mark.check("a.ok")
+def test_ok(gate):
+    gate.judge([info("seen", "fine")])
+
+@pytest.mark.check("z.bad")
+def test_bad(gate):
+    gate.judge([Finding("broken", False, "broken")])
+"""
+
+
+def test_report_lists_unverified_blockers_before_passed_ones(pytester: pytest.Pytester) -> None:
+    """In report.html's checks table a failed blocker comes before the blockers that passed."""
+    root = make_project(pytester, catalogue=ORDER_CATALOGUE, checks=ORDER_CHECKS)
+    pytester.runpytest("--env", "t")
+    page = (latest(root) / "report.html").read_text()
+    table = page[page.index("Checks (blockers first)") :]
+    assert table.index("<code>z.bad</code>") < table.index("<code>a.ok</code>")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from html import escape
 
 from gonogo.evidence import CheckWire
-from gonogo.model import FindingWire
+from gonogo.model import FindingWire, Outcome
 from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import stage_table
 from gonogo.verdict import CheckResult, Decision, describe_waiver
@@ -81,7 +81,9 @@ def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str
         for i, row in enumerate(stages)
     )
     rows = []
-    for r in results:  # already sorted: blockers first
+    # blockers first, and within a severity what needs attention before what passed
+    settled = (Outcome.PASSED, Outcome.NOT_APPLICABLE)
+    for r in sorted(results, key=lambda r: (r.severity.rank, r.outcome in settled)):
         waiver = escape(describe_waiver(r))
         rows.append(
             "<tr>"
