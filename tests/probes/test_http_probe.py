@@ -4,6 +4,7 @@ to the document, against the real demo nginx and app and a small redirecting ser
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from gonogo.errors import ProbeTimeout
 from gonogo.probes import http
 from gonogo.probes._html import PageParser
+from probes.trickle import trickling
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -184,3 +187,24 @@ def test_redirects_stop_at_the_bound_or_the_origin(redirecting: str, path: str, 
     """A redirect loop stops after max_hops; a redirect to another origin is not followed."""
     page = http.fetch_page(redirecting + path, ca_bundle=None, timeout=5.0, max_hops=3)
     assert page.status == 302 and len(page.redirects) == hops
+
+
+@pytest.mark.parametrize("mode", ["body", "headers"])
+def test_trickling_answer_ends_at_the_exchange_deadline(mode: str) -> None:
+    """A server that answers a byte at a time (each read well within the timeout) is cut off at
+    the exchange's wall-clock deadline: a ProbeTimeout naming the host and what came in how long."""
+    with trickling(mode) as port:
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout, match=r"^127\.0\.0\.1: .* answered too slowly: \d+ bytes"):
+            http.fetch(f"http://127.0.0.1:{port}/", ca_bundle=None, timeout=1.0)
+        assert time.monotonic() - started < 2.0
+
+
+def test_each_exchange_of_a_client_has_its_own_deadline(redirecting: str) -> None:
+    """The deadline bounds one exchange, not the client: requests after the first budget has
+    passed still get a full one."""
+    with http.open_client(None, 0.5) as client:
+        first = http.request(client, redirecting + "/home", 0.5)
+        time.sleep(0.6)
+        second = http.request(client, redirecting + "/home", 0.5)
+    assert (first.status, second.status) == (200, 200)

@@ -29,6 +29,7 @@ from gonogo.probes import tls
 from gonogo.probes.tls import ProtocolStatus
 from gonogo.rules import tls as rules
 from gonogo.schema.tls import TlsConfig
+from probes.trickle import trickling
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
@@ -410,6 +411,28 @@ def test_unanswered_handshake_is_a_timeout_and_closed_port_is_refused(
         probe(silent_port)
     with pytest.raises(ProbeRefused, match=f"127.0.0.1:{closed_port}"):
         probe(closed_port)
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [
+        pytest.param(
+            lambda port: tls.fetch_certificate("127.0.0.1", port, None, None, 1.0), id="certificate"
+        ),
+        pytest.param(
+            lambda port: tls.probe_protocols("127.0.0.1", port, None, 1.0), id="protocols"
+        ),
+        pytest.param(lambda port: tls.scan_ciphers("127.0.0.1", port, None, 1.0), id="ciphers"),
+    ],
+)
+def test_trickling_handshake_ends_at_the_deadline(probe) -> None:
+    """A peer that sends a TLS record a byte at a time (each read within the timeout) cannot
+    hold a handshake past its deadline: a ProbeTimeout naming host:port, within ~the timeout."""
+    with trickling("tls") as port:
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout, match=f"^127.0.0.1:{port}: "):
+            probe(port)
+        assert time.monotonic() - started < 2.5
 
 
 def test_cipher_scan_of_a_silent_port_times_out_fast(silent_port: int) -> None:

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
 from gonogo.probes import http
 
 FOREIGN_ORIGIN = "https://gonogo-probe.example"
@@ -74,7 +72,7 @@ def probe_cors(
 
 
 def _cors(
-    client: httpx.Client, url: str, method: str, origin: str, timeout: float
+    client: http.ProbeClient, url: str, method: str, origin: str, timeout: float
 ) -> CorsObservation:
     headers = {"Origin": origin}
     if method == "OPTIONS":

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
@@ -179,7 +177,7 @@ def find_source_maps(
 
 
 def _path(
-    client: httpx.Client,
+    client: http.ProbeClient,
     base_url: str,
     path: str,
     timeout: float,

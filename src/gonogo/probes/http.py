@@ -2,10 +2,11 @@
 
 The CORS, exposure, cookie and rate-limit probes (``probes/cors.py``, ``exposure.py``,
 ``cookies.py``, ``ratelimit.py``) send their requests through ``open_client``/``request`` here.
-I/O only. Every request has a timeout, verifies TLS against the configured CA bundle (or the
-system store), never follows redirects by itself (a chain is evidence, followed by hand and
-bounded) and reads at most ``MAX_BODY`` bytes (a probe for ``/backup.tar.gz`` must not
-download a backup). Headers are kept raw: duplicates and order matter to the rules (two HSTS
+I/O only. Every exchange (connect, TLS, request, headers and body) ends within its timeout,
+wall-clock, however slowly the server trickles its answer (``_deadline.py``); it verifies TLS
+against the configured CA bundle (or the system store), never follows redirects by itself (a
+chain is evidence, followed by hand and bounded) and reads at most ``MAX_BODY`` bytes (a probe
+for ``/backup.tar.gz`` must not download a backup). Headers are kept raw: duplicates and order matter to the rules (two HSTS
 headers, ``X-Frame-Options: DENY`` twice...). httpx errors become ``ProbeTimeout`` /
 ``ProbeRefused`` / ``ProbeError`` with a message naming the host and what to do.
 """
@@ -19,11 +20,15 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.model import ErrorReason
+from gonogo.probes._deadline import Backend, Budget
 from gonogo.probes._html import PageParser
 
 MAX_BODY = 1_000_000
@@ -197,15 +202,39 @@ def plain_url(base_url: str) -> str:
 # -- internals -------------------------------------------------------------------------------
 
 
-def open_client(ca_bundle: Path | None, timeout: float, *, verify: bool = True) -> httpx.Client:
+class ProbeClient(httpx.Client):
+    """An httpx client whose every wait ends at the deadline of the exchange in progress.
+
+    Attributes: budget: that deadline (set by :func:`exchange`), shared by its connections.
+    """
+
+    def __init__(self, budget: Budget, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.budget = budget
+
+
+def open_client(ca_bundle: Path | None, timeout: float, *, verify: bool = True) -> ProbeClient:
     # An explicit SSL context: the CA bundle when configured, else the system store. trust_env
     # is off so that no proxy variable sends probe traffic anywhere but the target.
     context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
     if not verify:  # only to grade a site whose certificate tls.certificate already failed
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    return httpx.Client(
-        verify=context,
+    budget = Budget()
+    transport = httpx.HTTPTransport(verify=context, trust_env=False)
+    # httpx has no parameter for httpcore's network backend; its pool reads this attribute
+    # whenever it opens a connection. tests/probes/test_http_probe.py fails if that changes.
+    pool = transport._pool
+    if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise ProbeError(
+            f"httpx {httpx.__version__}: cannot bound HTTP exchanges (no network backend); "
+            "install the httpx version gonogo pins",
+            reason=ErrorReason.BUG,
+        )
+    pool._network_backend = Backend(budget)
+    return ProbeClient(
+        budget,
+        transport=transport,
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,
@@ -214,11 +243,17 @@ def open_client(ca_bundle: Path | None, timeout: float, *, verify: bool = True) 
 
 
 @contextmanager
-def _mapped(url: str, timeout: float) -> Iterator[None]:
+def _mapped(url: str, timeout: float, budget: Budget) -> Iterator[None]:
     host = urlsplit(url).hostname or url
     try:
         yield
     except httpx.TimeoutException as err:
+        if budget.received:  # it did answer, too slowly: say how much came in how long
+            raise ProbeTimeout(
+                f"{host}: {url} answered too slowly: {budget.received} bytes in "
+                f"{budget.elapsed:.1f} s (an exchange must end within {timeout:g} s); check the "
+                "site, or raise [web] timeout_s"
+            ) from err
         raise ProbeTimeout(
             f"{host}: no answer from {url} within {timeout:g} s; check the site is up "
             "and reachable from this runner, or raise [web] timeout_s"
@@ -241,7 +276,7 @@ def _mapped(url: str, timeout: float) -> Iterator[None]:
 
 
 def exchange(
-    client: httpx.Client,
+    client: ProbeClient,
     url: str,
     timeout: float,
     *,
@@ -257,17 +292,21 @@ def exchange(
     elif content is not None:  # sent as is: malformed on purpose
         kwargs["content"] = content
     started = time.perf_counter()
-    with _mapped(url, timeout), client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
-        data = bytearray()
-        for chunk in response.iter_bytes():
-            data += chunk
-            if len(data) >= limit:
-                break
+    client.budget.start(timeout)  # the whole exchange, not each read (see _deadline.py)
+    try:
+        with _mapped(url, timeout, client.budget), client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) >= limit:
+                    break
+    finally:
+        client.budget.stop()
     return response, bytes(data[:limit]), (time.perf_counter() - started) * 1000
 
 
 def request(
-    client: httpx.Client,
+    client: ProbeClient,
     url: str,
     timeout: float,
     *,

@@ -27,7 +27,13 @@ class WebConfig(Section):
         gt=0,
         description="latency budget of the health endpoint (plans: p95 < 1500 ms)",
     )
-    timeout_s: float = Field(default=5.0, gt=0, le=120)
+    timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=120,
+        description="wall-clock limit of each HTTP exchange (connect to the last body byte) and "
+        "of each TLS handshake after connecting",
+    )
 
     @field_validator("base_url")
     @classmethod

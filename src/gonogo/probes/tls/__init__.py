@@ -2,8 +2,9 @@
 a cipher-suite scan against a Mozilla profile (sslyze).
 
 Each probe is I/O only and returns a frozen ``*Facts`` dataclass; judging happens in
-:mod:`gonogo.rules.tls`. Every socket has a timeout, and every failure to establish a fact is
-a :class:`~gonogo.errors.ProbeError` naming ``host:port`` and what to do.
+:mod:`gonogo.rules.tls`. Every connect has a timeout and every handshake a wall-clock deadline
+(a peer trickling its records a byte at a time cannot hold one), and every failure to establish
+a fact is a :class:`~gonogo.errors.ProbeError` naming ``host:port`` and what to do.
 
 One module per probe (``certificate``, ``protocols``, ``ciphers``) to keep each small; gate
 tests use this package: ``from gonogo.probes import tls``.

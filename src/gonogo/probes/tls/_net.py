@@ -1,6 +1,9 @@
 """Connections shared by the TLS probes: endpoint, TCP connect, probing client, handshake.
 
 Every socket gets the caller's timeout; every failure becomes a ProbeError naming host:port.
+A handshake through :func:`handshake` ends within that timeout as a whole: CPython's
+``do_handshake`` waits on one deadline, not per read (``tests/probes/test_tls_probe.py`` holds a
+peer that trickles a record to it).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import ssl
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -121,9 +122,16 @@ def _probe_version(
         return VersionResult(version, ProtocolStatus.CLIENT_UNABLE, f"{err.reason or err}")
     received = bytearray()
     with connect(host, port, timeout) as sock:
+        # One deadline for the handshake, not one per read: a peer trickling a byte at a time
+        # would otherwise hold the probe for as long as it likes.
+        deadline = time.monotonic() + timeout
         try:
             sock.sendall(outgoing.read())
             while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError
+                sock.settimeout(left)
                 data = sock.recv(16384)
                 if not data:
                     return _hung_up(host, port, version, bytes(received), "closed the connection")
@@ -148,6 +156,12 @@ def _probe_version(
                     cipher[0] if cipher else None,
                 )
         except TimeoutError as err:
+            if received:
+                raise ProbeTimeout(
+                    f"{host}:{port}: answered a {version} ClientHello too slowly: "
+                    f"{len(received)} bytes in {timeout:g} s; check the TLS endpoint, or raise "
+                    "[web].timeout_s"
+                ) from err
             raise ProbeTimeout(
                 f"{host}:{port}: no answer to a {version} ClientHello within {timeout:g} s; "
                 "check that this is the TLS port, or raise [web].timeout_s"
