@@ -66,6 +66,13 @@ def check_options(config: pytest.Config) -> None:
         raise config_error("--release is empty; pass a version or omit the option")
     if config.getoption("env") and config.getoption("env_file"):
         raise config_error("--env and --env-file both name an environment; pass one of them")
+    for option, flag in (("setupplan", "--setup-plan"), ("setuponly", "--setup-only")):
+        if getattr(config.option, option, False):
+            # the checks' bodies would not run, and a setup that passed would prove nothing
+            raise config_error(
+                f"{flag} runs no check (fixtures only) and cannot give a verdict; drop it, or "
+                "use --collect-only to list the gate tests"
+            )
 
 
 def env_dir(config: pytest.Config) -> Path:

@@ -71,18 +71,30 @@ _PRECEDENCE = {
 }
 
 
+NEVER_RAN = (
+    "never ran: pytest reported no call phase for this check (--setup-only, --setup-plan or a "
+    "plugin that skips the test body); not verified"
+)
+
+
 def merge_phases(phases: list[CheckWire]) -> CheckWire:
     """Combine setup/call/teardown data of one test: the worst phase decides.
 
     A teardown error after a pass makes the check an error (its cleanup failed); a skip in
-    setup means the call never ran.
+    setup means the call never ran. A check whose setup and teardown passed but whose call
+    phase never came proved nothing: an error (``bug``), never the pass of its setup.
     """
     worst = min(phases, key=lambda p: _PRECEDENCE[Outcome(p["outcome"])])
-    call = next((p for p in phases if p["when"] == "call"), phases[-1])
+    ran = next((p for p in phases if p["when"] == "call"), None)
+    call = ran or phases[-1]
     merged = phases[-1].copy()
     merged["outcome"] = worst["outcome"]
     merged["error_reason"] = worst["error_reason"]
     merged["message"] = worst["message"]
+    if ran is None and Outcome(worst["outcome"]) is Outcome.PASSED:
+        merged["outcome"] = Outcome.ERROR.value
+        merged["error_reason"] = ErrorReason.BUG.value
+        merged["message"] = NEVER_RAN
     merged["severity"] = call["severity"]
     merged["findings"] = [f for p in phases for f in p["findings"]]
     merged["attachments"] = [a for p in phases for a in p["attachments"]]
