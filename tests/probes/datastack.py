@@ -497,6 +497,19 @@ def _lines(buf: bytes) -> tuple[list[bytes], bytes]:
     return [line + b"\r\n" for line in whole], rest
 
 
+def _trickle(
+    server: socket.socket, client: socket.socket, held: bytes, every_s: float, stop: threading.Event
+) -> None:
+    """Relay what the server sends, one byte every ``every_s``, until ``stop``."""
+    server.setblocking(False)
+    while not stop.wait(every_s):
+        with contextlib.suppress(BlockingIOError):
+            held += server.recv(65536)
+        if held:
+            client.sendall(held[:1])
+            held = held[1:]
+
+
 # protocol -> (split server bytes into messages, does this message count as an answer)
 _PROTOCOLS: dict[
     str, tuple[Callable[[bytes], tuple[list[bytes], bytes]], Callable[[bytes], bool]]
@@ -507,10 +520,14 @@ _PROTOCOLS: dict[
 
 
 @contextlib.contextmanager
-def stalling_proxy(target_port: int, protocol: str, answers: int) -> Iterator[int]:
+def stalling_proxy(
+    target_port: int, protocol: str, answers: int, trickle_s: float | None = None
+) -> Iterator[int]:
     """A loopback port relaying to ``target_port`` until the server has given ``answers``
     answers on a connection (PostgreSQL ReadyForQuery, Redis reply lines); then it goes silent
-    and keeps the connection open, as a frozen server behind a live TCP stack would."""
+    and keeps the connection open, as a frozen server behind a live TCP stack would. With
+    ``trickle_s`` it relays the rest one byte every ``trickle_s`` instead: every read gets
+    something in time, yet no answer ever completes in time (a per-read timeout never fires)."""
     split, counts = _PROTOCOLS[protocol]
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -520,18 +537,22 @@ def stalling_proxy(target_port: int, protocol: str, answers: int) -> Iterator[in
     sockets: list[socket.socket] = []
 
     def upstream_to_client(server: socket.socket, client: socket.socket) -> None:
-        buf, seen = b"", 0
+        buf, seen, held = b"", 0, b""
         with contextlib.suppress(OSError):
             while seen < answers and (data := server.recv(65536)):
                 messages, buf = split(buf + data)
                 out = b""
-                for message in messages:
+                for i, message in enumerate(messages):
                     out += message
                     seen += counts(message)
                     if seen >= answers:
+                        held = b"".join(messages[i + 1 :]) + buf
                         break
                 client.sendall(out)
-            stop.wait()  # silent from here on, connection open
+            if trickle_s is None:
+                stop.wait()  # silent from here on, connection open
+            else:
+                _trickle(server, client, held, trickle_s, stop)
 
     def client_to_upstream(client: socket.socket, server: socket.socket) -> None:
         with contextlib.suppress(OSError):

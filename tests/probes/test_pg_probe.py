@@ -273,3 +273,31 @@ def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
     assert took < 8, f"took {took:.1f} s: the deadline is 0.5 s + 2 s, plus 1 s to cancel"
     assert f"127.0.0.1:{port}/app" in message and "stalls" in message
     assert shows_down(f"127.0.0.1:{port}", caught.value) and PASSWORD not in message
+
+
+@pytest.mark.parametrize(
+    ("answers", "bound", "said"),
+    [
+        # the login trickles: psycopg's connect timeout is a wall-clock deadline per attempt
+        pytest.param(0, "connect_timeout_s", "connect_timeout_s", id="handshake"),
+        # a result trickles: the client-side deadline is a timer around the whole wait
+        pytest.param(2, "statement_timeout_ms + margin", "stalls", id="result"),
+    ],
+)
+def test_server_trickling_bytes_ends_at_a_wall_clock_deadline(
+    stack: Stack, answers: int, bound: str, said: str
+) -> None:
+    """A server whose bytes arrive one every 0.2 s (every read gets something, no answer ever
+    completes) ends at a wall-clock deadline as a ProbeTimeout naming the endpoint."""
+    options = "sslmode=disable&gssencmode=disable"  # the proxy reads the protocol in the clear
+    with stalling_proxy(stack.ports["primary"], "postgres", answers, trickle_s=0.2) as port:
+        dsn = f"postgresql://gonogo:{PASSWORD}@127.0.0.1:{port}/app?{options}"
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout) as caught:
+            postgres.collect(PostgresConfig(dsn=dsn, connect_timeout_s=1, statement_timeout_ms=500))
+        took = time.monotonic() - started
+    # connect: libpq's 2 s minimum; result: 0.5 s + 2 s, plus at most 1 s to cancel
+    assert took < 5, f"took {took:.1f} s; bound: {bound}"
+    message = str(caught.value)
+    assert said in message and f"127.0.0.1:{port}/app" in message
+    assert shows_down(f"127.0.0.1:{port}", caught.value) and PASSWORD not in message

@@ -100,3 +100,23 @@ def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
     assert took < 4, f"took {took:.1f} s for timeout_s = 1"
     assert shows_down(f"127.0.0.1:{port}", caught.value)
     assert PASSWORD not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [pytest.param(0, id="from-the-handshake"), pytest.param(1, id="after-auth")],
+)
+def test_server_trickling_bytes_ends_at_the_wall_clock_deadline(stack: Stack, answers: int) -> None:
+    """A Redis whose bytes arrive one every 0.4 s never trips the per-read timeout (1 s); the
+    probe's wall-clock deadline (timeout_s + 2 s) ends it as a ProbeTimeout naming the endpoint,
+    so it is marked down, instead of running for as long as the server trickles."""
+    with stalling_proxy(stack.ports["redis"], "redis", answers, trickle_s=0.4) as port:
+        url = stack.redis_url().replace(str(stack.ports["redis"]), str(port))
+        started = time.monotonic()
+        with pytest.raises(ProbeTimeout) as caught:
+            redis.collect(RedisConfig(url=url, timeout_s=1))
+        took = time.monotonic() - started
+    assert 1 + redis.DEADLINE_MARGIN_S <= took < 5, f"took {took:.1f} s for a 3 s deadline"
+    assert "wall clock" in str(caught.value)  # the deadline, not a per-read timeout
+    assert shows_down(f"127.0.0.1:{port}", caught.value)
+    assert PASSWORD not in str(caught.value)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
-import socket
 import threading
 from typing import Any
 
@@ -25,6 +23,7 @@ from psycopg import conninfo, errors, sql
 
 from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
+from gonogo.probes import _sockets
 
 DEADLINE_MARGIN_S = 2.0  # past statement_timeout: the server had its chance to cancel itself
 CANCEL_GRACE_S = 1.0  # how long a cancel request may take before the socket is cut
@@ -99,21 +98,16 @@ class WatchedConnection(psycopg.Connection[Any]):
                 return  # the wait ended as the timer fired
             self.expired = True
             try:
-                # a duplicate of the socket stays valid even if the connection closes meanwhile
-                fd = os.dup(self.pgconn.socket)
-            except (psycopg.Error, OSError):
+                fd = _sockets.duplicate(self.pgconn.socket)
+            except psycopg.Error:
+                fd = None
+            if fd is None:
                 return  # already closed: nothing left to wake
         # libpq < 17 cancels with a blocking connect: never let it hold the deadline
         canceller = threading.Thread(target=self._cancel, daemon=True)
         canceller.start()
         canceller.join(CANCEL_GRACE_S)
-        try:
-            sock = socket.socket(fileno=fd)  # owns the duplicate from here on
-        except OSError:
-            os.close(fd)
-            return
-        with sock, contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)  # wakes the waiting thread: EOF
+        _sockets.shut_down(fd)  # wakes the waiting thread: EOF
 
     def _cancel(self) -> None:
         with contextlib.suppress(Exception):

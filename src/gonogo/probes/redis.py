@@ -3,11 +3,19 @@
 Read-only: PING, INFO, TIME and ``CONFIG GET save`` (which managed services may forbid; then the
 RDB schedule is unknown). A second connection *without* credentials tells whether the server
 requires authentication.
+
+redis-py's ``socket_timeout`` bounds each read, not each answer: a server (or a proxy) that
+trickles a byte every second never trips it, and would hold the probe for as long as it likes.
+So the whole probe also has a wall-clock deadline, ``timeout_s`` + :data:`DEADLINE_MARGIN_S`:
+when it passes, a watchdog shuts down every socket of the probe and the probe fails with
+:class:`~gonogo.errors.ProbeTimeout` naming the host (which marks the endpoint down for the rest
+of the run), as :mod:`gonogo.probes.pgconn` does for PostgreSQL.
 """
 
 from __future__ import annotations
 
 import statistics
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +26,12 @@ from redis.connection import parse_url
 from redis.retry import Retry
 
 from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.probes import _sockets
 from gonogo.schema.data import RedisConfig
+
+# past timeout_s: a connect or read timeout had its chance to end the probe with its own reason
+DEADLINE_MARGIN_S = 2.0
+RECUT_INTERVAL_S = 0.1  # after the deadline, how often sockets opened since are cut too
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +86,32 @@ class RedisFacts:
 
 
 def collect(cfg: RedisConfig) -> RedisFacts:
-    """PING, INFO and an unauthenticated attempt, each bounded by ``timeout_s``."""
+    """PING, INFO and an unauthenticated attempt: each read bounded by ``timeout_s``, the whole
+    probe by ``timeout_s`` + :data:`DEADLINE_MARGIN_S` of wall-clock time."""
     client = _client(cfg.url, cfg.timeout_s)
     kwargs = client.connection_pool.connection_kwargs
     target = _target(kwargs)
+    watchdog = Watchdog(cfg.timeout_s + DEADLINE_MARGIN_S)
+    watchdog.watch(client.connection_pool)
     try:
-        rtts = []
-        for _ in range(3):
-            t = time.monotonic()
-            client.ping()
-            rtts.append((time.monotonic() - t) * 1000)
-        info: dict[str, Any] = client.info("everything")
-        server_now = client.time()[0]
-        rdb_configured = _rdb_configured(client)
-        auth_required, auth_detail = _refuses_strangers(client, cfg.timeout_s)
+        with watchdog:
+            rtts = []
+            for _ in range(3):
+                t = time.monotonic()
+                client.ping()
+                rtts.append((time.monotonic() - t) * 1000)
+            info: dict[str, Any] = client.info("everything")
+            server_now = client.time()[0]
+            rdb_configured = _rdb_configured(client)
+            auth_required, auth_detail = _refuses_strangers(client, watchdog)
     except redis.RedisError as err:
+        if watchdog.expired:
+            raise watchdog.timeout(target) from err
         raise probe_error(err, target) from err
     finally:
         client.close()
+    if watchdog.expired:  # answered in the end, but later than the deadline: still a timeout
+        raise watchdog.timeout(target)
     last_save = info.get("rdb_last_save_time")
     return RedisFacts(
         target=target,
@@ -131,6 +152,62 @@ def probe_error(err: redis.RedisError, target: str) -> ProbeError:
     return ProbeError(f"{where}: {type(err).__name__}: {text}")
 
 
+class Watchdog:
+    """Shuts down every socket of the watched pools once ``seconds`` of wall-clock time pass.
+
+    Shut down, not closed (see :mod:`gonogo.probes._sockets`): the probe's thread owns the
+    sockets and may be blocked reading one. After the deadline it keeps cutting, so a
+    connection opened as it fired (or reopened by redis-py's pool) is cut too.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._pools: list[redis.ConnectionPool] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="redis-deadline", daemon=True)
+
+    def watch(self, pool: redis.ConnectionPool) -> None:
+        """Cut this pool's connections too when the deadline passes."""
+        self._pools.append(pool)
+
+    def timeout(self, target: str) -> ProbeTimeout:
+        """The error of a probe the deadline ended (names the host, so it is marked down)."""
+        return ProbeTimeout(
+            f"redis {target}: no complete answer within {self.seconds:.1f} s (timeout_s + "
+            f"{DEADLINE_MARGIN_S:.0f} s, wall clock): the server or the network trickles or "
+            "stalls; check the server, proxies and load"
+        )
+
+    def __enter__(self) -> Watchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)  # _cut never blocks: shutdown and close only
+
+    def _run(self) -> None:
+        if self._done.wait(self.seconds):
+            return
+        self.expired = True
+        while True:
+            self._cut()
+            if self._done.wait(RECUT_INTERVAL_S):
+                return
+
+    def _cut(self) -> None:
+        for pool in self._pools:
+            # redis-py keeps no public list of a pool's connections; its lock guards these two
+            with pool._lock:
+                connections = [*pool._available_connections, *pool._in_use_connections]
+            for connection in connections:
+                sock = getattr(connection, "_sock", None)  # None: not connected (any more)
+                fd = _sockets.duplicate(sock.fileno()) if sock is not None else None
+                if fd is not None:
+                    _sockets.shut_down(fd)
+
+
 def _client(url: str, timeout_s: float, **overrides: Any) -> redis.Redis:
     # protocol 2: no HELLO handshake, so an unauthenticated PING gets a plain NOAUTH answer;
     # no retries: one timeout means one timeout, not three
@@ -167,7 +244,7 @@ def _rdb_configured(client: redis.Redis) -> bool | None:
     return bool(save and str(save).strip())
 
 
-def _refuses_strangers(client: redis.Redis, timeout_s: float) -> tuple[bool, str]:
+def _refuses_strangers(client: redis.Redis, watchdog: Watchdog) -> tuple[bool, str]:
     """PING over a connection without username/password: refused means auth is required."""
     kwargs = {
         k: v
@@ -175,6 +252,7 @@ def _refuses_strangers(client: redis.Redis, timeout_s: float) -> tuple[bool, str
         if k not in ("password", "username", "credential_provider")
     }
     pool = redis.ConnectionPool(connection_class=client.connection_pool.connection_class, **kwargs)
+    watchdog.watch(pool)
     stranger = redis.Redis(connection_pool=pool)
     try:
         stranger.ping()

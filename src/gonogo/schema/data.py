@@ -39,8 +39,20 @@ class PostgresConfig(Section):
     min_version: int = Field(
         default=13, ge=9, description="minimum server major version (plans: 13+)"
     )
-    connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
-    statement_timeout_ms: int = Field(default=5000, gt=0, le=600_000, description="per statement")
+    connect_timeout_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="wall-clock limit of each connection attempt, login included "
+        "(libpq counts whole seconds, at least 2)",
+    )
+    statement_timeout_ms: int = Field(
+        default=5000,
+        gt=0,
+        le=600_000,
+        description="per statement, on the server; the client also gives up on any answer "
+        "2 s after it (wall clock: a stalled or trickling server)",
+    )
     require_tls: bool = Field(default=False, description="the gate's own connection must use TLS")
     max_rtt_ms: float = Field(default=200.0, gt=0, description="round trip of SELECT 1")
     required_tables: list[str] = Field(
@@ -104,7 +116,13 @@ class RedisConfig(Section):
         description="redis:// or rediss:// URL, e.g. redis://:${REDIS_PASSWORD}@cache:6379/0"
     )
     min_version: str = Field(default="6.0", description="minimum server version (plans: 6.0+)")
-    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    timeout_s: float = Field(
+        default=3.0,
+        gt=0,
+        le=60,
+        description="limit of the connect and of each read; the whole probe gets this + 2 s, "
+        "wall clock (a server that trickles bytes is cut there)",
+    )
     max_rtt_ms: float = Field(default=100.0, gt=0, description="round trip of PING")
     require_auth: bool = Field(default=True, description="an unauthenticated connection is refused")
     require_aof: bool = Field(default=True, description="plans: persistence AOF enabled")
