@@ -97,3 +97,30 @@ def test_per_second_limit_fails_on_its_window(demo_stack, run_gate) -> None:
     assert findings["first_refused_attempt"]["ok"], findings["timeline"]["message"]
     assert not findings["window"]["ok"] and "was processed" in findings["window"]["message"]
     assert "recheck_after_pause_s" in findings["timeline"]["measured"][-1]
+
+
+def test_exposed_env_file_values_stay_out_of_findings(demo_stack) -> None:
+    """The demo's served /.env (a database URL with its password, the session SECRET_KEY)
+    fails exposure.sensitive-paths with its variable names as evidence and none of its values,
+    before any redaction: the redactor does not know a target's secrets."""
+    import json
+
+    from gonogo.probes import exposure
+    from gonogo.rules import exposure as rules
+    from gonogo.schema.security import ExposureConfig
+
+    v = demo_stack.variables()
+    base, ca = f"https://localhost:{v['GONOGO_DEMO_HTTPS_PORT']}", Path(v["GONOGO_DEMO_CA_BUNDLE"])
+    with demo_stack.fault("env-exposed"):
+        facts = exposure.probe_paths(base, ["/.env"], ca_bundle=ca, timeout=5.0)
+    served = dict(
+        line.split("=", 1) for line in facts.probes[0].excerpt.splitlines() if "=" in line
+    )
+    assert {"DATABASE_URL", "SECRET_KEY"} <= served.keys()
+    findings = rules.evaluate_sensitive_paths(facts, ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.measured["names"] == list(served)
+    shown = json.dumps([(f.message, f.measured) for f in findings])
+    password = served["DATABASE_URL"].split("@")[0].rsplit(":", 1)[1]
+    for secret in (served["SECRET_KEY"], served["DATABASE_URL"], served["REDIS_URL"], password):
+        assert len(secret) >= 8 and secret not in shown

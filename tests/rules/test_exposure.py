@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -150,10 +152,17 @@ def test_debug_without_an_error_page_is_not_verified(facts: ExposureFacts) -> No
 
 
 def test_served_path_is_named_with_evidence() -> None:
-    """A served .env fails under its own path, with the start of the body as evidence."""
+    """A served .env fails under its own path; its evidence is size, digest, type and the
+    variable names, never a value."""
     findings = rules.evaluate_sensitive_paths(exposure(probe("/.env", 200, ENV, "text/plain")), ExposureConfig())
     assert failing(findings) == {"/.env"}
-    assert next(f for f in findings if not f.ok).measured.startswith("DATABASE_URL=")
+    measured = next(f for f in findings if not f.ok).measured
+    assert measured == {
+        "bytes_read": len(ENV),
+        "sha256": hashlib.sha256(ENV.encode()).hexdigest(),
+        "content_type": "text/plain",
+        "names": ["DATABASE_URL", "SECRET_KEY"],
+    }
 
 
 def test_path_list_follows_configuration() -> None:
@@ -184,7 +193,107 @@ def test_dump_evidence_is_the_magic_not_the_data() -> None:
     """A served pg_dump archive is shown by its format, not by bytes of its content."""
     facts = exposure(probe("/backup.dump", 200, "PGDMP\x01\x0e\x00\ufffd\ufffdcustomers", "application/octet-stream"))
     [bad] = [f for f in rules.evaluate_sensitive_paths(facts, ExposureConfig()) if not f.ok]
-    assert bad.measured.startswith("pg_dump custom-format archive (PGDMP)")
+    assert bad.measured["format"] == "pg_dump custom-format archive (PGDMP)"
+    assert "customers" not in json.dumps(bad.measured)
+
+
+# Secrets of the target planted in what it serves. Django-style keys mix in punctuation, so
+# masking must not leave fragments: no five characters of one may reach a finding.
+PLANTED = (
+    "q8#kZ2!v$w9zp@x7Lm%t",  # Django SECRET_KEY
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE",  # AWS secret access key
+    "Hunter2Pw!x",  # a short database password
+    "sk_live_4eC39HqLyjWDarjtT1zdp7dc",  # an API key
+    "ghp_16C7e42F292c6912E7710c8383",  # a Git token
+)
+S_KEY, S_AWS, S_PW, S_API, S_GIT = PLANTED
+PEM_TAIL = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk=\nAbCdEfGh="
+SERVED_SECRETS = [
+    ("/.env", "text/plain", f"SECRET_KEY=django-insecure-{S_KEY}\nexport AWS_SECRET_ACCESS_KEY={S_AWS}\n"
+     f"DATABASE_URL=postgres://app:{S_PW}@db:5432/app\nSTRIPE_KEY=\"{S_API}\"\n"
+     f"JWT_PRIVATE=\"-----BEGIN PRIVATE KEY-----\n{PEM_TAIL}\n-----END PRIVATE KEY-----\"\n",
+     ["SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL", "STRIPE_KEY", "JWT_PRIVATE"]),
+    ("/.env.production", "application/octet-stream", f"SECRET_KEY = '{S_KEY}'\nDB_PASSWORD:{S_PW}\n",
+     ["SECRET_KEY", "DB_PASSWORD"]),
+    ("/.git/config", "text/plain", f'[core]\n\trepositoryformatversion = 0\n[remote "origin"]\n'
+     f"\turl = https://x-access-token:{S_GIT}@github.com/o/r.git\n[url \"https://u:{S_GIT}@git.internal/\"]\n"
+     "\tinsteadOf = https://git.internal/\n",
+     ["[core]", "repositoryformatversion", "[remote]", "url", "[url]", "insteadOf"]),
+    ("/.aws/credentials", "text/plain", f"[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+     f"aws_secret_access_key = {S_AWS}\n", ["[default]", "aws_access_key_id", "aws_secret_access_key"]),
+    ("/.npmrc", "text/plain", f"//registry.npmjs.org/:_authToken={S_GIT}\n", []),
+    ("/docker-compose.yml", "text/plain", f"services:\n  db:\n    environment:\n      - POSTGRES_PASSWORD={S_PW}\n"
+     f"      API_KEY: {S_API}\n", ["services", "db", "environment", "POSTGRES_PASSWORD", "API_KEY"]),
+    ("/.ssh/id_rsa", "application/octet-stream", f"-----BEGIN OPENSSH PRIVATE KEY-----\n{PEM_TAIL}\n", []),
+    ("/wp-config.php.bak", "text/plain", f"<?php define('DB_PASSWORD', '{S_PW}');", None),
+    ("/backup.sql", "text/plain", f"CREATE TABLE users (name text, pw text);\nINSERT INTO users VALUES ('a', '{S_PW}');",
+     []),
+    ("/actuator/env", "application/json",
+     f'{{"activeProfiles":[],"propertySources":[{{"properties":{{"spring.datasource.password":{{"value":"{S_PW}"}}}}}}]}}',
+     []),
+    ("/phpinfo.php", "text/html", f"<title>PHP 8.2.1 - phpinfo()</title><tr><td>DB_PASSWORD</td><td>{S_PW}</td></tr>",
+     None),
+    ("/console", "text/html", f"<title>OperationalError: connection to postgresql://app:{S_PW}@db/app failed "
+     f"(token {S_API}) // Werkzeug Debugger</title>", None),
+]
+
+
+def leaked(findings: list[Any]) -> list[str]:
+    """The planted secrets of which five consecutive characters reach a message or a value."""
+    shown = json.dumps([(f.name, f.message, f.measured, f.threshold) for f in findings])
+    return [s for s in PLANTED if any(s[i : i + 5] in shown for i in range(len(s) - 4))]
+
+
+@pytest.mark.parametrize(("path", "ctype", "body", "names"), SERVED_SECRETS, ids=[p for p, *_ in SERVED_SECRETS])
+def test_served_secrets_stay_out_of_the_evidence(path: str, ctype: str, body: str, names: list[str] | None) -> None:
+    """A served file's secrets (values no redactor knows) are in no finding: the evidence holds
+    its size, digest and type, and for configuration-like text the names only."""
+    findings = rules.evaluate_sensitive_paths(exposure(probe(path, 200, body, ctype)), ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.name == path and leaked(findings) == []
+    assert bad.measured["sha256"] == hashlib.sha256(body.encode()).hexdigest()
+    if names is not None:
+        assert bad.measured["names"] == names
+
+
+def test_status_page_is_shown_by_its_title() -> None:
+    """An HTML page served at a sensitive path is shown by its (masked) title."""
+    body = "<html><head><title>Apache Status</title></head><h1>Apache Server Status for x</h1>"
+    findings = rules.evaluate_sensitive_paths(exposure(probe("/server-status", 200, body)), ExposureConfig())
+    assert next(f for f in findings if not f.ok).measured["title"] == "Apache Status"
+
+
+DEBUG_SECRETS = [
+    ("python", f'Traceback (most recent call last):\n  File "/app/db.py", line 12, in connect\n'
+     f'    conn = psycopg.connect("postgresql://app:{S_PW}@db:5432/app")\n'
+     f'  File "/app/pay.py", line 3, in <module>\n    stripe.set_key("{S_API}")\n'
+     f"psycopg.OperationalError: connection failed: password={S_PW} host=db\n"),
+    ("django", "<p>You're seeing this error because you have <code>DEBUG = True</code> in your settings</p>"
+     f'<table><tr><td>SECRET_KEY</td><td class="code"><pre>&#39;django-insecure-{S_KEY}&#39;</pre></td></tr>'),
+    ("java", f"java.sql.SQLException: Access denied; url=jdbc:mysql://app:{S_PW}@db:3306/app password {S_PW}\n"
+     "\tat com.example.Db.connect(Db.java:42)\n"),
+    ("php", f"<b>Fatal error</b>: Uncaught PDOException: SQLSTATE[HY000] dsn mysql:host=db;password={S_PW} "
+     "in /var/www/db.php on line 12"),
+    ("node", f"Error: auth failed for token {S_GIT}\n    at connect (/srv/app/db.js:12:7)\n    key: '{S_AWS}'\n"),
+    ("sql", f"ERROR: syntax error at or near \"{S_KEY}\" in UPDATE users SET api_key='{S_API}'"),
+]
+
+
+@pytest.mark.parametrize(("kind", "body"), DEBUG_SECRETS, ids=[k for k, _ in DEBUG_SECRETS])
+def test_debug_evidence_is_masked(kind: str, body: str) -> None:
+    """A debug page fails by its signature with a masked excerpt: connection strings, keys and
+    quoted literals in a stack trace or settings table reach no finding."""
+    findings = rules.evaluate_debug(exposure(probe("/api/boom", 500, body)), ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.severity is Severity.BLOCKER and leaked(findings) == []
+    assert isinstance(bad.measured, str) and bad.measured.strip()
+
+
+def test_debug_excerpt_keeps_what_locates_the_fault() -> None:
+    """The masked excerpt keeps the matched line, file paths and line numbers."""
+    findings = rules.evaluate_debug(exposure(probe("/api/boom", 500, DEBUG_SECRETS[0][1])), ExposureConfig())
+    [bad] = [f for f in findings if not f.ok]
+    assert bad.measured.startswith('Traceback (most recent call last):\n  File "/app/db.py", line 12')
 
 
 def test_source_maps_of_an_error_page_are_not_verified() -> None:

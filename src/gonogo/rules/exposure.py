@@ -8,6 +8,9 @@ exist (compared after masking nonce-like tokens) *and* looks like what the path 
 (``KEY=value`` lines for ``/.env``, ``[core]`` for ``/.git/config``, archive magic numbers...).
 Paths without a signature (``[exposure] extra_paths``) count when they differ from the
 not-found page and are not HTML.
+
+What such a page holds is the target's secrets, values the redactor cannot know: findings show
+sizes, digests, variable names and masked excerpts only (``rules/_excerpt.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from typing import TYPE_CHECKING
 
 from gonogo.model import ErrorReason, Finding, Severity, info
+from gonogo.rules import _excerpt as excerpt
 
 if TYPE_CHECKING:
     from gonogo.probes.exposure import ExposureFacts, PathProbe, SourceMapFacts
@@ -191,13 +195,37 @@ def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -
     return findings
 
 
-def _shown(probe: PathProbe) -> str:
-    # a binary dump is shown by its magic number, never by its (possibly secret) content
-    if probe.head_hex.startswith("5047444d50"):
-        return f"pg_dump custom-format archive (PGDMP), {probe.length} bytes read"
-    if "\ufffd" in probe.excerpt[:120]:  # undecodable bytes: not text
-        return f"binary, starts with {probe.head_hex}"
-    return probe.excerpt[:120]
+# the formats a served archive or dump is recognised by (first bytes, hex)
+_FORMATS = {
+    "5047444d50": "pg_dump custom-format archive (PGDMP)",
+    "504b0304": "zip archive",
+    "1f8b": "gzip data",
+    "377abcaf": "7z archive",
+    "425a68": "bzip2 data",
+    "fd377a585a": "xz data",
+    "0000000142756431": ".DS_Store",
+}
+
+
+def _shown(probe: PathProbe) -> dict[str, object]:
+    """What proves ``probe`` served the file, never its content: the file holds the target's
+    secrets, values no redactor knows. Size, digest, type; for text, the variable names (a
+    ``/.env``) or the masked HTML title (a status page); for binaries, the format's name."""
+    shown: dict[str, object] = {
+        "bytes_read": probe.length,
+        "sha256": probe.sha256,
+        "content_type": probe.content_type or "?",
+    }
+    known = next(
+        (name for magic, name in _FORMATS.items() if probe.head_hex.startswith(magic)), None
+    )
+    if known is not None or "\ufffd" in probe.excerpt[:512]:  # undecodable bytes: not text
+        shown["format"] = known or "binary"
+    elif "html" in probe.content_type or (not probe.content_type and probe.excerpt[:1] == "<"):
+        shown["title"] = excerpt.title(probe.excerpt)
+    else:
+        shown["names"] = excerpt.names(probe.excerpt)
+    return shown
 
 
 def _looks_like_map(probe: PathProbe) -> bool:
@@ -318,6 +346,10 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
 
 
 def _snippet(text: str, name: str) -> str:
+    """The lines where signature ``name`` matched (and the two after), values masked: a stack
+    trace can hold a connection string or a key the redactor does not know."""
     match = re.search(DEBUG_SIGNATURES[name], text)
-    start = max(0, match.start() - 40) if match else 0
-    return text[start : start + 200]
+    start = text.rfind("\n", 0, match.start()) + 1 if match else 0
+    # masked before cut: a cut through a quoted value would leave its start unmasked
+    lines = excerpt.masked("\n".join(text[start:].splitlines()[:3])).splitlines()
+    return "\n".join(line[:160] for line in lines)

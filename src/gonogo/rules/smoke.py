@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gonogo.model import Comparison, Finding, compare, info
+from gonogo.rules._excerpt import masked
 
 if TYPE_CHECKING:  # rules are pure: the facts type only, never the probe
     from gonogo.probes.smoke import EndpointFacts
@@ -28,27 +29,30 @@ def evaluate_health(facts: EndpointFacts, budget_ms: float) -> list[Finding]:
     body = facts.body if isinstance(facts.body, dict) else None
     if body is None:
         findings.append(
-            Finding("body", False, f"health body is not a JSON object: {facts.text[:80]!r}")
+            Finding("body", False, f"health body is not a JSON object: {masked(facts.text)[:80]!r}")
         )
         return findings
     status = body.get("status")
+    reported = masked(status) if isinstance(status, str) else status
     findings.append(
         Finding(
             "reported_status",
             _healthy(status),
-            f"health reports status {status!r}",
-            measured=status,
+            f"health reports status {reported!r}",
+            measured=reported,
             threshold="ok",
         )
     )
     deps = _dependencies(body)
     for name, state in sorted(deps.items()):
+        # a failing dependency's state is often its error, connection string included
+        shown = masked(state) if isinstance(state, str) else state
         findings.append(
             Finding(
                 f"dependency.{name}",
                 _healthy(state),
-                f"dependency {name}: {state}",
-                measured=state,
+                f"dependency {name}: {shown}",
+                measured=shown,
                 threshold="ok",
             )
         )
