@@ -6,7 +6,7 @@ limit; the environment file may override the severity and the time limit per che
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from gonogo.context import CONTEXT_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
 from gonogo.invocation import config_error
 from gonogo.model import CheckSpec
+from gonogo.verdict import SeverityLowered
 
 # what the reports list as a check's markers: stages and topics, not pytest's own machinery
 STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
@@ -90,6 +91,24 @@ def prepare(
             # first in line: pytest-timeout reads the closest marker, so this one wins
             item.add_marker(pytest.mark.timeout(timeout), append=False)
     return specs
+
+
+def lowered(
+    catalogue: Catalogue, overrides: Mapping[str, Any], ids: Iterable[str], source: str
+) -> tuple[SeverityLowered, ...]:
+    """Each check of ``ids`` whose environment override is below the catalogue's severity.
+
+    Not an error and no approval is needed (a waiver is the approved way to accept a failure),
+    but a downgraded blocker must be visible in every report, not look like an info check.
+    """
+    found = []
+    for cid in set(ids):
+        override, entry = overrides.get(cid), catalogue.get(cid)
+        if override is None or override.severity is None or entry is None:
+            continue
+        if override.severity.rank > entry.spec.severity.rank:
+            found.append(SeverityLowered(cid, entry.spec.severity, override.severity, source))
+    return tuple(sorted(found, key=lambda c: (c.default.rank, c.id)))
 
 
 def reported_markers(item: pytest.Item) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -12,7 +12,19 @@ from gonogo.evidence import CheckWire, from_wire
 from gonogo.model import ErrorReason, Outcome
 from gonogo.outcomes import merge_phases
 from gonogo.schema import Waiver
-from gonogo.verdict import CheckResult, Decision, RunState, apply_waivers, decide
+from gonogo.verdict import (
+    CheckResult,
+    Decision,
+    NotRun,
+    RunState,
+    SeverityLowered,
+    apply_waivers,
+    decide,
+)
+
+# the run's results -> the checks of the selected stages that did not run, and the severities
+# the environment lowered for the checks concerned (see gonogo.selection)
+Scope = Callable[[Sequence[CheckResult]], tuple[tuple[NotRun, ...], tuple[SeverityLowered, ...]]]
 
 
 class Collector:
@@ -64,17 +76,22 @@ class Collector:
             crash["duration_s"] = 0.0
             phases.append(crash)
 
-    def finish(self, waivers: Sequence[Waiver], today: dt.date) -> Decision:
+    def finish(
+        self, waivers: Sequence[Waiver], today: dt.date, scope: Scope | None = None
+    ) -> Decision:
         self._crash_phases()
         results = [from_wire(merge_phases(self._phases[nodeid])) for nodeid in self._order]
         # xdist finishes tests in any order: sort so serial and parallel runs give identical output
         results.sort(key=lambda r: (r.severity.rank, r.id, r.nodeid))
+        not_run, lowered = scope(results) if scope is not None else ((), ())
         results, expired = apply_waivers(results, waivers, today)
         state = RunState(
             interrupted=self.interrupted,
             crashed=tuple(self.crashed),
             internal_errors=tuple(self.internal_errors),
             collection_errors=tuple(self.collection_errors),
+            not_run=not_run,
+            lowered=lowered,
         )
         self.results = results
         self.decision = decide(results, state, expired)

@@ -35,7 +35,7 @@ class CheckWire(TypedDict):
     """One phase (setup, call, teardown) of one check, attached to its report as ``report.gonogo``.
 
     ``severity`` is the effective severity (environment override, then the band a failed
-    finding hit); ``when`` is the pytest phase, or ``crash`` for the phase the controller adds
+    finding hit), ``default_severity`` the catalogue's; ``when`` is the pytest phase, or ``crash`` for the phase the controller adds
     when the worker running the check died.
     """
 
@@ -134,15 +134,20 @@ def to_wire(
     error_reason: ErrorReason | str | None,
     message: str,
     duration_s: float,
+    default_severity: Severity | None = None,
 ) -> CheckWire:
-    """The builtins-only result of one phase (unredacted: the caller masks it)."""
+    """The builtins-only result of one phase (unredacted: the caller masks it).
+
+    ``spec`` carries the effective severity (after the environment's override);
+    ``default_severity`` is the catalogue's (the spec's when not given).
+    """
     call = when == "call"
     severity = evidence.effective_severity(spec.severity) if call else spec.severity
     return {
         "id": spec.id,
         "title": spec.title,
         "severity": severity.value,
-        "default_severity": spec.severity.value,
+        "default_severity": (default_severity or spec.severity).value,
         "covers": list(spec.covers),
         "intrusive": spec.intrusive,
         "markers": markers,
@@ -174,4 +179,5 @@ def from_wire(data: CheckWire) -> CheckResult:
         evidence=tuple(data["findings"]),
         attachments=tuple(data["attachments"]),
         covers=tuple(data["covers"]),
+        default_severity=Severity(data["default_severity"]),
     )

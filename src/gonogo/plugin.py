@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from gonogo import catalogue as catalogue_mod
-from gonogo import collection, invocation, runtest, scheduling
+from gonogo import collection, invocation, runtest, scheduling, selection
 from gonogo import context as context_mod
 from gonogo.collector import Collector
 from gonogo.context import CONTEXT_KEY
@@ -206,6 +206,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     collection.modify(config, items, lambda: _catalogue(config))
+    if CONTEXT_KEY in config.stash:
+        selection.remember_collected(config, items)  # before -m, -k, --deselect and hooks
 
 
 @pytest.hookimpl(tryfirst=True)

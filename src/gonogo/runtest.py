@@ -18,7 +18,7 @@ from gonogo.endpoints import endpoint_of
 from gonogo.errors import ConfigError, ProbeError
 from gonogo.evidence import CheckWire, Evidence, to_wire
 from gonogo.gate import REFUSED
-from gonogo.model import CheckSpec, Outcome, conclude
+from gonogo.model import CheckSpec, Outcome, Severity, conclude
 from gonogo.outcomes import classify
 from gonogo.redact import Redactor
 
@@ -50,7 +50,9 @@ def make_report(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.Te
     if call.excinfo is not None:
         # an endpoint refused or silent here fails every later check of it at once
         ctx.shared.note_failure(endpoint_of(evidence.target), call.excinfo.value)
-    data = wire(item, report, call, spec, evidence)
+    entry = ctx.catalogue.get(spec.id)
+    default = entry.spec.severity if entry is not None else None
+    data = wire(item, report, call, spec, evidence, default)
     shorten(report, call, data, ctx.where_configured(evidence.target))
     report.gonogo = ctx.redactor.redact(data)  # type: ignore[attr-defined]
     redact_report(report, ctx.redactor)
@@ -62,6 +64,7 @@ def wire(
     call: pytest.CallInfo[Any],
     spec: CheckSpec,
     evidence: Evidence,
+    default_severity: Severity | None = None,
 ) -> CheckWire:
     """The builtins-only result of one phase, unredacted.
 
@@ -90,6 +93,7 @@ def wire(
         error_reason=reason,
         message=message,
         duration_s=report.duration,
+        default_severity=default_severity,
     )
 
 

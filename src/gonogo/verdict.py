@@ -5,8 +5,12 @@ Fail closed:
 * NO-GO when any blocker failed, errored, was skipped or refused, unless a valid waiver covers it;
   when the run was interrupted, a worker crashed, no gate check was selected, or none of the
   selected checks passed (everything not applicable verifies nothing).
-* CONDITIONAL when only majors were unverified, or any waiver was applied.
+* CONDITIONAL when only majors were unverified, any waiver was applied, or a blocker or major
+  check of the selected stages did not run (removed by ``-k``, ``--deselect``, the paths given or a
+  hook: see :mod:`gonogo.selection`).
 * GO otherwise. Minor and info failures are reported but do not change the verdict.
+
+Severities an environment file lowered below the catalogue's are named in the reasons.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class CheckResult:
         target: what was checked (host:port, URL). evidence: the findings as recorded (wire
         data, written as is). attachments: the files attached. covers: plan items.
         waiver: the waiver that turned the outcome into ``waived``, if any.
+        default_severity: the catalogue's severity (``severity`` differs when the environment
+        file overrode it or a finding hit another band).
     """
 
     id: str
@@ -65,6 +71,43 @@ class CheckResult:
     covers: tuple[str, ...] = ()
     waiver: Waiver | None = None
     original_outcome: Outcome | None = None
+    default_severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotRun:
+    """A catalogue check of the selected stages that this run did not (fully) verify.
+
+    Attributes:
+        id: check id. title: catalogue title. severity: effective severity (env override).
+        why: one phrase, e.g. ``deselected by -k, --deselect, --lf or a conftest hook``.
+    """
+
+    id: str
+    title: str
+    severity: Severity
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeverityLowered:
+    """An environment file's ``[checks."<id>"] severity`` below the catalogue's default.
+
+    Attributes:
+        id: check id. default: the catalogue's severity. severity: the one this run used.
+        source: the environment file that lowered it.
+    """
+
+    id: str
+    default: Severity
+    severity: Severity
+    source: str
+
+    def line(self) -> str:
+        return (
+            f"{self.id}: severity lowered {self.default.value} -> {self.severity.value} "
+            f"by {self.source}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +119,31 @@ class RunState:
         crashed: node ids during which an xdist worker crashed.
         internal_errors: engine errors (a report without gonogo data, a hook failure).
         collection_errors: files that could not be collected.
+        not_run: catalogue checks of the selected stages that did not run.
+        lowered: severities the environment file lowered for the checks of this run.
     """
 
     interrupted: bool = False
     crashed: tuple[str, ...] = ()
     internal_errors: tuple[str, ...] = ()
     collection_errors: tuple[str, ...] = ()
+    not_run: tuple[NotRun, ...] = ()
+    lowered: tuple[SeverityLowered, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The verdict with the reasons for it, one line each, and the exit code."""
+    """The verdict with the reasons for it, one line each, and the exit code.
+
+    ``not_run`` and ``lowered`` are the run's (for the headline and the reports).
+    """
 
     verdict: Verdict
     reasons: tuple[str, ...]
     exit_code: ExitCode
     expired_waivers: tuple[str, ...] = field(default=())
+    not_run: tuple[NotRun, ...] = field(default=())
+    lowered: tuple[SeverityLowered, ...] = field(default=())
 
 
 def apply_waivers(
@@ -200,15 +252,21 @@ def decide(
     reasons += blockers
     no_go = no_go or bool(blockers)
     reasons += majors
+    # a check the selection left out proved nothing: never GO for a blocker or major, but no
+    # defect was found either, so not NO-GO (a narrowed run is a visible, deliberate choice)
+    missing = _describe_not_run(run.not_run, blocking=True)
+    reasons += missing
     for r in waived:
         reasons.append(f"waiver applied to {r.severity.value} {r.id} {describe_waiver(r)}")
     reasons += list(expired_waivers)
+    reasons += [lowered.line() for lowered in run.lowered]
     minors = _describe(results, Severity.MINOR) + _describe(results, Severity.INFO)
     reasons += [f"{line} (does not block)" for line in minors]
+    reasons += _describe_not_run(run.not_run, blocking=False)
 
     if no_go:
         verdict = Verdict.NO_GO
-    elif majors or waived:
+    elif majors or waived or missing:
         verdict = Verdict.CONDITIONAL
     else:
         verdict = Verdict.GO
@@ -216,7 +274,7 @@ def decide(
         reasons.insert(
             0,
             f"all {len(counted)} applicable checks passed"
-            if not minors
+            if not minors and not run.not_run
             else f"every blocker and major check passed ({len(counted)} passed)",
         )
     if run.interrupted:
@@ -230,46 +288,19 @@ def decide(
         reasons=tuple(reasons),
         exit_code=code,
         expired_waivers=tuple(expired_waivers),
+        not_run=run.not_run,
+        lowered=run.lowered,
     )
 
 
-def headline(decision: Decision, env: str, results: Sequence[CheckResult], report: str) -> str:
-    """The last terminal line, e.g. ``NO-GO (prod): 2 blockers failed: a, b -> reports/...``.
-
-    Nothing that needs attention is hidden behind a GO: minor and info findings and expired
-    waivers are named too.
-    """
-    bad_blockers = _ids(results, Severity.BLOCKER)
-    bad_majors = _ids(results, Severity.MAJOR)
-    if decision.verdict is Verdict.NO_GO and bad_blockers:
-        n = len(bad_blockers)
-        parts = [f"{n} blocker{'s' if n != 1 else ''} not passed: {', '.join(bad_blockers)}"]
-    elif decision.verdict is Verdict.NO_GO:
-        parts = [decision.reasons[0] if decision.reasons else "not verified"]
-    elif decision.verdict is Verdict.CONDITIONAL:
-        waived = list(dict.fromkeys(r.id for r in results if r.outcome is Outcome.WAIVED))
-        parts = []
-        if bad_majors:
-            parts.append(f"{len(bad_majors)} major not passed: {', '.join(bad_majors)}")
-        if waived:
-            parts.append(f"{len(waived)} waived: {', '.join(waived)}")
-    else:
-        passed = sum(r.outcome is Outcome.PASSED for r in results)
-        parts = [f"{passed} passed"]
-    if decision.verdict is not Verdict.NO_GO or bad_blockers:
-        for severity in (Severity.MINOR, Severity.INFO):
-            ids = _ids(results, severity)
-            if ids:
-                kind = f"{severity.value} finding{'s' if len(ids) != 1 else ''}"
-                parts.append(f"{len(ids)} {kind}: {', '.join(ids)}")
-    if decision.expired_waivers:
-        n = len(decision.expired_waivers)
-        parts.append(f"{n} expired waiver{'s' if n != 1 else ''}")
-    return f"{decision.verdict.value} ({env}): {'; '.join(parts)} -> {report}"
-
-
-def _ids(results: Sequence[CheckResult], severity: Severity) -> list[str]:
-    """Ids of the checks of ``severity`` that were not verified (once each)."""
-    return list(
-        dict.fromkeys(r.id for r in results if r.severity is severity and r.outcome.unverified)
-    )
+def _describe_not_run(not_run: Sequence[NotRun], *, blocking: bool) -> list[str]:
+    """One line per severity and cause: ``blocker not run: a, b (deselected by ...)``."""
+    groups: dict[tuple[Severity, str], list[str]] = {}
+    for item in sorted(not_run, key=lambda n: (n.severity.rank, n.id)):
+        if (item.severity.rank <= Severity.MAJOR.rank) is blocking:
+            groups.setdefault((item.severity, item.why), []).append(item.id)
+    tail = "" if blocking else " (does not block)"
+    return [
+        f"{severity.value} not run: {', '.join(ids)} ({why}){tail}"
+        for (severity, why), ids in groups.items()
+    ]

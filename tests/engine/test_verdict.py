@@ -8,8 +8,18 @@ import itertools
 import pytest
 
 from gonogo.model import Outcome, Severity
+from gonogo.report.headline import headline
 from gonogo.schema import Waiver
-from gonogo.verdict import CheckResult, ExitCode, RunState, Verdict, apply_waivers, decide, headline
+from gonogo.verdict import (
+    CheckResult,
+    ExitCode,
+    NotRun,
+    RunState,
+    SeverityLowered,
+    Verdict,
+    apply_waivers,
+    decide,
+)
 
 TODAY = dt.date(2026, 11, 22)
 RUN_OUTCOMES = [o for o in Outcome if o is not Outcome.WAIVED]
@@ -169,3 +179,50 @@ def test_headline_names_blockers() -> None:
         line
         == "NO-GO (prod): 2 blockers not passed: tls.cert-expiry, redis.persistence -> reports/prod/r/report.html"
     )
+
+
+def _not_run(check_id: str, severity: Severity) -> NotRun:
+    return NotRun(check_id, "t", severity, "deselected by -k, --deselect, --lf or a conftest hook")
+
+
+@pytest.mark.parametrize(
+    ("severity", "verdict"),
+    [
+        (Severity.BLOCKER, Verdict.CONDITIONAL),
+        (Severity.MAJOR, Verdict.CONDITIONAL),
+        (Severity.MINOR, Verdict.GO),
+        (Severity.INFO, Verdict.GO),
+    ],
+)
+def test_check_left_out_by_the_selection(severity: Severity, verdict: Verdict) -> None:
+    """A blocker or major of the selected stages that did not run keeps the verdict from GO
+    (CONDITIONAL: nothing failed, nothing was proved); a minor or info one is only named."""
+    state = RunState(not_run=(_not_run("a.left-out", severity),))
+    decision = decide([result(Outcome.PASSED, Severity.BLOCKER)], state)
+    assert decision.verdict is verdict
+    assert decision.exit_code is ExitCode.GO
+    assert any(
+        r.startswith(f"{severity.value} not run: a.left-out (deselected") for r in decision.reasons
+    )
+
+
+def test_left_out_blocker_does_not_soften_no_go() -> None:
+    """A failed blocker stays NO-GO when another is left out; the headline names both."""
+    results = [result(Outcome.FAILED, Severity.BLOCKER, "a.failed")]
+    state = RunState(not_run=tuple(_not_run(f"b.left-{n}", Severity.BLOCKER) for n in range(7)))
+    decision = decide(results, state)
+    assert decision.verdict is Verdict.NO_GO
+    assert headline(decision, "prod", results, "r.html") == (
+        "NO-GO (prod): 1 blocker not passed: a.failed; not run: b.left-0 (blocker), "
+        "b.left-1 (blocker), b.left-2 (blocker), b.left-3 (blocker), b.left-4 (blocker) "
+        "and 2 more -> r.html"
+    )
+
+
+def test_lowered_severity_is_a_reason_not_a_condition() -> None:
+    """A severity the environment lowered is named in the reasons but does not change the verdict."""
+    lowered = SeverityLowered("x.check", Severity.BLOCKER, Severity.INFO, "environments/p.toml")
+    results = [result(Outcome.FAILED, Severity.INFO), result(Outcome.PASSED, Severity.BLOCKER, "y")]
+    decision = decide(results, RunState(lowered=(lowered,)))
+    assert decision.verdict is Verdict.GO
+    assert "x.check: severity lowered blocker -> info by environments/p.toml" in decision.reasons

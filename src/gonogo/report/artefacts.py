@@ -19,6 +19,7 @@ from typing import Any
 from gonogo.model import FindingWire, Outcome
 from gonogo.redact import Redactor
 from gonogo.schema import Waiver
+from gonogo.selection import SelectionJson
 from gonogo.verdict import CheckResult, Decision
 
 SCHEMA = "gonogo.evidence/1"
@@ -39,6 +40,8 @@ class RunMeta:
         run directory's name. started_at, finished_at: ISO 8601 UTC. gonogo_version: the engine.
         suite_commit: git commit of the suite (``-dirty`` with local changes), if known.
         allow_intrusive: ``--allow-intrusive`` was given. exit_code: the process's exit code.
+        selection: how the gate tests were chosen and which checks of the selected stages did
+        not run (:class:`gonogo.selection.SelectionJson`).
     """
 
     env: str
@@ -52,6 +55,7 @@ class RunMeta:
     suite_commit: str | None
     allow_intrusive: bool
     exit_code: int
+    selection: SelectionJson | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -168,6 +172,7 @@ def evidence_document(
                 "id": r.id,
                 "title": r.title,
                 "severity": r.severity.value,
+                "default_severity": (r.default_severity or r.severity).value,
                 "outcome": r.outcome.value,
                 "original_outcome": r.original_outcome.value if r.original_outcome else None,
                 "markers": list(r.markers),

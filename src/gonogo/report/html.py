@@ -8,7 +8,7 @@ from html import escape
 from gonogo.evidence import CheckWire
 from gonogo.model import FindingWire, Outcome
 from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
-from gonogo.report.summary import stage_table
+from gonogo.report.summary import describe_selection, stage_table
 from gonogo.verdict import CheckResult, Decision, describe_waiver
 
 _COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e"}
@@ -53,6 +53,19 @@ def evidence_html(findings: Sequence[FindingWire], message: str = "") -> str:
     return "".join(items)
 
 
+def _selection(meta: RunMeta) -> str:
+    """One line under the run's identity when options narrowed or chose the gate tests."""
+    chosen = meta.selection
+    options = describe_selection(meta)
+    if chosen is None or (not options and not chosen["gate_tests_deselected"]):
+        return ""
+    text = ", ".join(o.replace("`", "") for o in options) or "no options"
+    return (
+        f"<div>selection: {escape(text)} &middot; {chosen['gate_tests_collected']} gate tests "
+        f"collected, {chosen['gate_tests_deselected']} deselected</div>"
+    )
+
+
 def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
@@ -69,7 +82,7 @@ def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str
         f"<div>release <b>{escape(meta.release or 'not set')}</b> &middot; run {escape(meta.run_id)}"
         f" &middot; {escape(meta.started_at)} &rarr; {escape(meta.finished_at)}"
         f" &middot; gonogo {escape(meta.gonogo_version)} &middot; suite {escape(meta.suite_commit or '?')}</div>"
-        f"<ul>{reasons}</ul>{figures}</div>"
+        f"{_selection(meta)}<ul>{reasons}</ul>{figures}</div>"
     )
     stages = stage_table(results)
     stage_rows = "".join(

@@ -6,19 +6,20 @@ import datetime as dt
 import os
 import shutil
 import sys
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gonogo import __version__
+from gonogo import __version__, collection, selection
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
-from gonogo.invocation import remove_empty
+from gonogo.invocation import remove_empty, root
 from gonogo.report import artefacts, html, summary
 from gonogo.report.artefacts import RunMeta
-from gonogo.verdict import Decision, ExitCode, Verdict, headline
+from gonogo.report.headline import headline
+from gonogo.verdict import CheckResult, Decision, ExitCode, NotRun, SeverityLowered, Verdict
 
 
 class ReportPlugin:
@@ -42,6 +43,7 @@ class ReportPlugin:
         self.user_html: Path | None = None
         self.meta: RunMeta | None = None
         self.headline = ""
+        self.selection: selection.Selection | None = None
 
     def claim_html(self, config: pytest.Config) -> None:
         """Point pytest-html at the run directory, or keep the user's ``--html`` and copy it.
@@ -58,6 +60,10 @@ class ReportPlugin:
         config.option.self_contained_html = True
 
     # -- collecting -------------------------------------------------------------------------
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # the controller collects under xdist too (EarlyCollection): this is the run's selection
+        self.selection = selection.of_session(self.config, session.items)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.collector.add_report(report)
 
@@ -90,12 +96,26 @@ class ReportPlugin:
             self.collector.internal_errors.append("pytest reported an internal error")
         # dedupe crashes reported twice (hook + report)
         self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
-        decision = self.collector.finish(self.ctx.env.config.waivers, self.ctx.started_at.date())
+        decision = self.collector.finish(
+            self.ctx.env.config.waivers, self.ctx.started_at.date(), self._scope
+        )
         self.meta = self._meta(decision)
         yield  # pytest-html renders report.html here, calling our summary/table hooks
         self._write(decision, self.meta)
         session.exitstatus = self.meta.exit_code
         self._notify(decision)
+
+    def _scope(
+        self, results: Sequence[CheckResult]
+    ) -> tuple[tuple[NotRun, ...], tuple[SeverityLowered, ...]]:
+        """The checks of the selected stages that did not run, and the lowered severities."""
+        ctx, ran = self.ctx, {r.id for r in results}
+        overrides = ctx.env.config.checks
+        chosen = self.selection or selection.of_session(self.config, None)
+        not_run = chosen.not_run(ctx.catalogue, overrides, ran)
+        source = _display_path(ctx.env.path, root(self.config))
+        ids = ran | {n.id for n in not_run}
+        return not_run, collection.lowered(ctx.catalogue, overrides, ids, source)
 
     def _exit_code(self, decision: Decision) -> int:
         code = decision.exit_code
@@ -118,6 +138,9 @@ class ReportPlugin:
             suite_commit=suite_commit(self.config.rootpath),
             allow_intrusive=ctx.allow_intrusive,
             exit_code=self._exit_code(decision),
+            selection=(self.selection or selection.of_session(self.config, None)).to_json(
+                ctx.catalogue, decision.not_run
+            ),
         )
 
     def _write(self, decision: Decision, meta: RunMeta) -> None:
@@ -219,8 +242,9 @@ class ReportPlugin:
         cells[1:1] = html.row_cells(getattr(report, "gonogo", None))
 
 
-def _display_path(path: Path) -> str:
+def _display_path(path: Path, base: Path | None = None) -> str:
+    """``path`` relative to ``base`` (default: the working directory) when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(path.resolve().relative_to((base or Path.cwd()).resolve()))
     except ValueError:
         return str(path)

@@ -33,6 +33,47 @@ def _evidence_line(result: CheckResult) -> str:
     return result.message or "; ".join(f["message"] for f in result.evidence[:2])
 
 
+def describe_selection(meta: RunMeta) -> list[str]:
+    """The options that chose the gate tests, e.g. ``-k `not hsts```; empty for the defaults."""
+    chosen = meta.selection
+    if chosen is None:
+        return []
+    parts = []
+    if chosen["markexpr"]:
+        parts.append(f"-m `{chosen['markexpr']}`")
+    if chosen["keyword"]:
+        parts.append(f"-k `{chosen['keyword']}`")
+    parts += [f"--deselect `{d}`" for d in chosen["deselect"]]
+    parts += [f"path `{p}`" for p in chosen["paths"]]
+    return parts
+
+
+def selection_lines(meta: RunMeta) -> list[str]:
+    """The "Selection" section: options, gate tests collected and deselected, checks not run."""
+    chosen = meta.selection
+    if chosen is None:
+        return []
+    options = describe_selection(meta)
+    out = [
+        "## Selection",
+        "",
+        f"- Options: {', '.join(options) if options else 'none (every gate test of the suite)'}",
+        f"- Gate tests: {chosen['gate_tests_collected']} collected, "
+        f"{chosen['gate_tests_deselected']} deselected",
+    ]
+    if chosen["complete"]:
+        out.append(f"- Every one of the {chosen['expected']} catalogue checks selected ran")
+    else:
+        out.append("- Not run (catalogue checks of the selected stages):")
+        out += [
+            f"  - `{n['id']}` ({n['severity']}): {n['why']}"
+            for n in sorted(
+                chosen["not_run"], key=lambda n: (Severity(n["severity"]).rank, n["id"])
+            )
+        ]
+    return [*out, ""]
+
+
 def summary_markdown(results: list[CheckResult], decision: Decision, meta: RunMeta) -> str:
     verdict = decision.verdict.value
     out = [
@@ -48,6 +89,7 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: RunMe
         *[f"- {reason}" for reason in decision.reasons],
         "",
     ]
+    out += selection_lines(meta)
     figures = key_figures(results)
     if figures:
         out += ["## Key figures", ""]
