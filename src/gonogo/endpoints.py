@@ -2,10 +2,11 @@
 
 A gate test names what it looks at with ``gate.target(...)``: a URL, ``host:port`` or
 ``host:port/db``. Its *endpoint* is the ``host:port`` of that target (a file path has none).
-When a probe of an endpoint is refused or times out, the endpoint is written on a
-:class:`DownBoard` that every process of the run shares (one small file per endpoint in a
-run-scoped directory), so that each later check of it fails at once with the first error: an
-unreachable host costs one timeout per run, not one per check.
+When a probe of an endpoint is refused or times out, or a check of it runs out of its time
+limit (pytest-timeout: a target that trickles bytes never trips a read timeout), the endpoint is
+written on a :class:`DownBoard` that every process of the run shares (one small file per endpoint
+in a run-scoped directory), so that each later check of it fails at once with the first error:
+an unreachable host costs one timeout per run, not one per check.
 
 Configuration keys whose name ends in ``url`` or ``dsn`` (``[web] base_url``, ``[postgres] dsn``,
 ``[redis] url``, ``[backup] scratch_dsn``...) name endpoints: their host names are resolved before

@@ -19,7 +19,7 @@ import pytest
 
 from gonogo.config import Environment
 from gonogo.endpoints import DownBoard, endpoint_of, shows_down
-from gonogo.errors import ProbeError
+from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.evidence import Evidence
 from gonogo.model import CheckSpec, Finding, Outcome, conclude
 from gonogo.schema import EnvironmentConfig
@@ -76,6 +76,21 @@ class SharedProbes:
         """Record ``endpoint`` as down when ``err`` shows it unreachable."""
         if endpoint is not None and isinstance(err, ProbeError) and shows_down(endpoint, err):
             self.board.mark(endpoint, err)
+
+    def note_timeout(self, endpoint: str | None, check_id: str, text: str) -> None:
+        """Record ``endpoint`` as down when a check of it ran out of its time limit.
+
+        A target that trickles bytes never trips a probe's read timeout; only the check's own
+        time limit (pytest-timeout) ends it. Every later check of the endpoint would wait as
+        long again, so it ends at once instead, as for a refused or silent endpoint.
+        """
+        if endpoint is not None:
+            self.board.mark(
+                endpoint,
+                ProbeTimeout(
+                    f"{endpoint}: {check_id} did not finish within its time limit ({text})"
+                ),
+            )
 
     def clear(self) -> None:
         self._results.clear()

@@ -19,6 +19,11 @@ from gonogo.model import ErrorReason, Outcome
 _TIMEOUT_PREFIXES = ("Timeout", "Failed: Timeout")
 
 
+def ran_out_of_time(exc: BaseException) -> bool:
+    """Whether ``exc`` is the check's own time limit (pytest-timeout's ``Failed: Timeout``)."""
+    return isinstance(exc, pytest.fail.Exception) and str(exc).startswith(_TIMEOUT_PREFIXES)
+
+
 def skip_message(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:

@@ -19,7 +19,7 @@ from gonogo.errors import ConfigError, ProbeError
 from gonogo.evidence import CheckWire, Evidence, to_wire
 from gonogo.gate import REFUSED
 from gonogo.model import CheckSpec, Outcome, Severity, conclude
-from gonogo.outcomes import classify
+from gonogo.outcomes import classify, ran_out_of_time
 from gonogo.redact import Redactor
 
 # their DEBUG traces print every request and response header (cookies, Authorization)
@@ -48,8 +48,11 @@ def make_report(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.Te
         return
     evidence = item.stash.get(EVIDENCE_KEY, None) or Evidence()
     if call.excinfo is not None:
-        # an endpoint refused or silent here fails every later check of it at once
-        ctx.shared.note_failure(endpoint_of(evidence.target), call.excinfo.value)
+        # an endpoint refused, silent or too slow here fails every later check of it at once
+        endpoint, exc = endpoint_of(evidence.target), call.excinfo.value
+        ctx.shared.note_failure(endpoint, exc)
+        if ran_out_of_time(exc):
+            ctx.shared.note_timeout(endpoint, spec.id, str(exc).strip().splitlines()[0])
     entry = ctx.catalogue.get(spec.id)
     default = entry.spec.severity if entry is not None else None
     data = wire(item, report, call, spec, evidence, default)
@@ -104,7 +107,8 @@ def shorten(
 
     The traceback of an unreachable host is thousands of lines of httpx and ssl internals that
     say less than the probe's message; terminal, report.html and junit show this line instead:
-    ``<id>: could not check (<reason>): <message> [<env keys> in <env file>]``.
+    ``<id>: could not check (<reason>): <message> [<env keys> in <env file>]``. A check that ran
+    out of its time limit keeps its traceback: it shows where the check was stuck.
     """
     excinfo = call.excinfo
     if excinfo is None or not report.failed:

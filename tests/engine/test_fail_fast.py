@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import socket
 import threading
@@ -211,3 +212,121 @@ def test_only_refused_or_silent_endpoints_go_down(error: ProbeError, down: bool)
     """A TLS or HTTP problem is a fact about a reachable server, and an error naming another
     host says nothing about this one: neither marks the endpoint down."""
     assert shows_down("db:5432", error) is down
+
+
+@pytest.fixture
+def trickler() -> Iterator[int]:
+    """A loopback port that accepts connections and sends each one byte per second, forever:
+    no read ever times out, so only the check's own time limit ends a probe of it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    def trickle() -> None:
+        while not stop.wait(1.0):
+            for conn in list(held):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    held.remove(conn)
+
+    threads = [threading.Thread(target=f, daemon=True) for f in (accept, trickle)]
+    for thread in threads:
+        thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        server.close()
+        for thread in threads:
+            thread.join(5)
+        for conn in held:
+            conn.close()
+
+
+# five checks of one endpoint reading a response that never ends (each byte within its read timeout)
+TRICKLE_CHECKS = """
+import socket
+import pytest
+from urllib.parse import urlsplit
+from gonogo.model import info
+
+def _read(gate):
+    web = gate.require("web")
+    gate.target(web.base_url)
+    url = urlsplit(web.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=5) as conn:
+        conn.sendall(b"GET / HTTP/1.1\\r\\nHost: app\\r\\n\\r\\n")
+        while conn.recv(1):
+            pass
+    gate.judge([info("read", "response read")])
+
+@pytest.mark.check("t.pass")
+def test_a(gate):
+    _read(gate)
+
+@pytest.mark.check("t.fail-major")
+def test_b(gate):
+    _read(gate)
+
+@pytest.mark.check("t.error")
+def test_c(gate):
+    _read(gate)
+
+@pytest.mark.check("t.na")
+def test_d(gate):
+    _read(gate)
+
+@pytest.mark.check("t.intrusive")
+def test_e(gate):
+    _read(gate)
+"""
+
+CHECK_TIMEOUT_S = 1.5
+
+
+def _trickle_env(port: int) -> str:
+    limits = "".join(
+        f'[checks."{cid}"]\ntimeout_s = {CHECK_TIMEOUT_S}\n'
+        for cid in ("t.pass", "t.fail-major", "t.error", "t.na", "t.intrusive")
+    )
+    return f'release = "1"\n[web]\nbase_url = "https://127.0.0.1:{port}"\n{limits}'
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_check_time_limit_marks_its_endpoint_down(
+    pytester: pytest.Pytester, trickler: int, workers: list[str]
+) -> None:
+    """A check ended by its time limit (pytest-timeout) marks its target's endpoint down for
+    every worker: each later check of it ends at once with one line, instead of waiting for
+    its own time limit."""
+    root = make_project(pytester, checks=TRICKLE_CHECKS, env=_trickle_env(trickler))
+    result = pytester.runpytest_subprocess("--env", "t", "-p", "no:cacheprovider", *workers)
+    assert result.ret == 1
+    checks = evidence(root)["checks"]
+    assert {(c["outcome"], c["error_reason"]) for c in checks} == {("error", "timeout")}
+    waited = [c for c in checks if c["duration_s"] >= CHECK_TIMEOUT_S * 0.8]
+    assert 1 <= len(waited) <= (2 if workers else 1)
+    assert all(c["message"].startswith("Timeout (>1.5s) from pytest-timeout") for c in waited)
+    fast = [c for c in checks if c not in waited]
+    endpoint = f"127.0.0.1:{trickler}"
+    down = (
+        f"{endpoint} is unreachable (failed earlier in this run): {endpoint}: t."
+        "* did not finish within its time limit (Timeout (>1.5s) from pytest-timeout.)"
+    )
+    assert all(fnmatch.fnmatch(c["message"], down) for c in fast), [c["message"] for c in fast]
+    assert all(c["duration_s"] < 0.5 for c in fast)
+    output = result.stdout.str()
+    for check in fast:
+        assert (
+            f"{check['id']}: could not check (timeout): {check['message']} [web.base_url" in output
+        )
