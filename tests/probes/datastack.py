@@ -521,13 +521,21 @@ _PROTOCOLS: dict[
 
 @contextlib.contextmanager
 def stalling_proxy(
-    target_port: int, protocol: str, answers: int, trickle_s: float | None = None
+    target_port: int,
+    protocol: str,
+    answers: int,
+    trickle_s: float | None = None,
+    only: bytes | None = None,
 ) -> Iterator[int]:
     """A loopback port relaying to ``target_port`` until the server has given ``answers``
     answers on a connection (PostgreSQL ReadyForQuery, Redis reply lines); then it goes silent
     and keeps the connection open, as a frozen server behind a live TCP stack would. With
     ``trickle_s`` it relays the rest one byte every ``trickle_s`` instead: every read gets
-    something in time, yet no answer ever completes in time (a per-read timeout never fires)."""
+    something in time, yet no answer ever completes in time (a per-read timeout never fires).
+    With ``only``, just the connections whose first packet from the client holds those bytes
+    stall (a PostgreSQL startup packet's ``application_name``, readable with
+    ``sslmode=disable``); the others are relayed whole. A client that goes away closes its
+    connection to the server too."""
     split, counts = _PROTOCOLS[protocol]
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -536,10 +544,13 @@ def stalling_proxy(
     stop = threading.Event()
     sockets: list[socket.socket] = []
 
-    def upstream_to_client(server: socket.socket, client: socket.socket) -> None:
+    def upstream_to_client(server: socket.socket, client: socket.socket, stalls: bool) -> None:
         buf, seen, held = b"", 0, b""
         with contextlib.suppress(OSError):
-            while seen < answers and (data := server.recv(65536)):
+            while (not stalls or seen < answers) and (data := server.recv(65536)):
+                if not stalls:
+                    client.sendall(data)
+                    continue
                 messages, buf = split(buf + data)
                 out = b""
                 for i, message in enumerate(messages):
@@ -549,7 +560,9 @@ def stalling_proxy(
                         held = b"".join(messages[i + 1 :]) + buf
                         break
                 client.sendall(out)
-            if trickle_s is None:
+            if not stalls:
+                client.shutdown(socket.SHUT_RDWR)  # the server ended it
+            elif trickle_s is None:
                 stop.wait()  # silent from here on, connection open
             else:
                 _trickle(server, client, held, trickle_s, stop)
@@ -558,6 +571,18 @@ def stalling_proxy(
         with contextlib.suppress(OSError):
             while data := client.recv(65536):
                 server.sendall(data)
+        with contextlib.suppress(OSError):
+            server.shutdown(socket.SHUT_RDWR)  # the client went away: its session ends too
+
+    def relay(client: socket.socket) -> None:
+        sockets.append(client)
+        with contextlib.suppress(OSError):
+            server = socket.create_connection(("127.0.0.1", target_port))
+            sockets.append(server)
+            first = client.recv(65536)  # both protocols: the client speaks first
+            server.sendall(first)
+            threading.Thread(target=client_to_upstream, args=(client, server), daemon=True).start()
+            upstream_to_client(server, client, only is None or only in first)
 
     def serve() -> None:
         while not stop.is_set():
@@ -565,13 +590,7 @@ def stalling_proxy(
                 client, _ = listener.accept()
             except TimeoutError:
                 continue
-            server = socket.create_connection(("127.0.0.1", target_port))
-            sockets.extend((client, server))
-            for target, args in (
-                (client_to_upstream, (client, server)),
-                (upstream_to_client, (server, client)),
-            ):
-                threading.Thread(target=target, args=args, daemon=True).start()
+            threading.Thread(target=relay, args=(client,), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

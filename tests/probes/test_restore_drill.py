@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -217,32 +219,71 @@ restore.drill(cfg, PostgresConfig(dsn=sys.argv[5]), backup.discover(cfg).newest)
 """
 
 
+# Answers the proxy gives the drill's pg_restore: the login, then every statement's up to the
+# end of COPY public.pgbench_accounts (500,000 rows, inside its single transaction). The next
+# COPY's go-ahead never comes: the restore waits mid-way for as long as the test likes.
+RESTORE_ANSWERS = 27
+_HELD = r"""SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gonogo-restore'
+    AND datname LIKE 'gonogo\_restore\_%' AND state = 'active'
+    AND query LIKE 'COPY public.pgbench\_branches %'"""
+_DRILL_SESSIONS = """SELECT count(*) FROM pg_stat_activity
+    WHERE application_name IN ('gonogo', 'gonogo-restore')"""
+
+
+@contextlib.contextmanager
+def _held_drill(stack: Stack, work_dir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """A drill in a child process (its own process group) restoring through a proxy that holds
+    its pg_restore mid-restore; yields once the scratch server shows that restore past the big
+    COPY and waiting in the next, inside its transaction. On exit the drill's group is killed if still running and
+    the proxy closed; returns once every session of the drill has ended."""
+    options = "sslmode=disable&gssencmode=disable"  # the proxy reads application_name
+    scratch_port = stack.ports["scratch"]
+    only = b"gonogo-restore"  # the tools' application_name (pgtools.child_env)
+    with stalling_proxy(scratch_port, "postgres", RESTORE_ANSWERS, only=only) as port:
+        dsn = f"postgresql://restorer:{PASSWORD}@127.0.0.1:{port}/postgres?{options}"
+        proc = _drill_process(stack, work_dir, dsn)
+        try:
+            wait_for("pg_restore held mid-restore", lambda: _restore_held(stack), timeout=60)
+            yield proc
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.communicate(timeout=10)
+    # the proxy has closed every connection it carried: their sessions end on the server
+    wait_for(
+        "the drill's sessions to end",
+        lambda: stack.sql(_DRILL_SESSIONS, "scratch", "postgres") == [(0,)],
+    )
+
+
+def _restore_held(stack: Stack) -> bool:
+    return stack.sql(_HELD, "scratch", "postgres") == [(1,)]
+
+
 def test_interrupted_drill_leaves_nothing_behind(stack: Stack, tmp_path: Path) -> None:
-    """A drill interrupted mid-restore (SIGINT) drops its scratch database and its plaintext."""
-    proc = _drill_process(stack, tmp_path)
-    try:
-        wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
+    """A drill interrupted (SIGINT) while pg_restore is mid-restore drops its scratch database
+    (ending the restore's session) and removes its plaintext."""
+    with _held_drill(stack, tmp_path) as proc:
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
     assert b"KeyboardInterrupt" in err, err.decode()[-2000:]
     assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
 
 
-def _drill_process(stack: Stack, work_dir: Path) -> subprocess.Popen[bytes]:
+def _drill_process(stack: Stack, work_dir: Path, scratch_dsn: str) -> subprocess.Popen[bytes]:
     argv = [
         str(stack.root / "backups" / "encrypted"),
         PASSPHRASE,
-        stack.dsn("scratch", "restorer", "postgres"),
+        scratch_dsn,
         str(work_dir),
         stack.dsn(),
         str(PG_BIN),
     ]
     return subprocess.Popen(
-        [sys.executable, "-c", _DRILL_SCRIPT, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [sys.executable, "-c", _DRILL_SCRIPT, *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own group: a kill takes its pg_restore too, not pytest
     )
 
 
@@ -250,17 +291,12 @@ def test_killed_drill_plaintext_is_swept_by_the_next(stack: Stack, tmp_path: Pat
     """SIGKILL mid-restore leaves the decrypted dump and its gpg-agent (nothing can run in a
     killed process); the next drill removes that directory, stops the agent, drops the database,
     and says so in its evidence."""
-    proc = _drill_process(stack, tmp_path)
-    try:
-        wait_for("a drill database", lambda: scratch_databases(stack), timeout=60)
-        proc.kill()
+    with _held_drill(stack, tmp_path) as proc:
+        os.killpg(proc.pid, signal.SIGKILL)  # the drill and its pg_restore, as a killed job
         proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
     [left] = tmp_path.glob(f"{workspace.PREFIX}*")
     assert (left / "plain").is_file()  # documented: SIGKILL leaves it until the next drill
+    assert gpg_leftovers(tmp_path), "the killed drill's gpg-agent should still run"
     cfg = encrypted_drill_config(
         stack, stack.dsn("scratch", "restorer", "postgres"), work_dir=tmp_path
     )
