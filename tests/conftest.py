@@ -101,9 +101,14 @@ def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
             "-q",
             "-p",
             "no:cacheprovider",
+            # the suite as shipped, not hooks being tried in this checkout: an xfail that an
+            # experiment put in conftest.py made headers.hsts 'skipped' in a concurrent test run
+            "--noconftest",
             *args,
         ]
         environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
+        for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):  # the same, from the environment
+            environ.pop(name, None)
         proc = subprocess.run(
             cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False
         )
