@@ -187,3 +187,32 @@ class EarlyCollection:
         if reporter is not None and not session.config.pluginmanager.has_plugin("dsession"):
             reporter.report_collect(True)
         return True
+
+
+def register_early_collection(config: pytest.Config) -> None:
+    """Registers :class:`EarlyCollection` right after pytest-html's report, or now without one.
+
+    pytest-html fills its table header in its own ``pytest_sessionstart``; a failed collection
+    report (a check file that does not import) reaching it before then is an INTERNALERROR.
+    Among the ``trylast`` implementations a later registration runs later: registered after
+    the html report and before the terminal reporter, the early collection runs between the
+    two, after the header cells exist and before the session header is printed.
+    """
+    manager = config.pluginmanager
+    early = EarlyCollection()
+    if config.getoption("htmlpath", None) is None or not manager.hasplugin("html"):
+        manager.register(early, "gonogo-collect")
+        return
+
+    class _AfterHtml:
+        @pytest.hookimpl
+        def pytest_plugin_registered(self, plugin: object, plugin_name: str) -> None:
+            # the terminal reporter registers after pytest-html; should it ever come first,
+            # collect before its header as before
+            first = type(plugin).__module__.startswith("pytest_html.")
+            if (first or plugin_name == "terminalreporter") and not manager.has_plugin(
+                "gonogo-collect"
+            ):
+                manager.register(early, "gonogo-collect")
+
+    manager.register(_AfterHtml(), "gonogo-collect-after-html")

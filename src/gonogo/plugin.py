@@ -185,7 +185,7 @@ def pytest_configure(config: pytest.Config) -> None:
         report = ReportPlugin(config, ctx, Collector(), created)
         report.claim_html(config)
         config.pluginmanager.register(report, "gonogo-report")
-        config.pluginmanager.register(collection.EarlyCollection(), "gonogo-collect")
+        collection.register_early_collection(config)
         if config.pluginmanager.hasplugin("xdist"):
             bridge = scheduling.XdistBridge(ctx.to_workerinput())
             config.pluginmanager.register(bridge, "gonogo-xdist")

@@ -225,6 +225,10 @@ def decide(
     """The verdict for a run (results already have waivers applied)."""
     reasons: list[str] = []
     no_go = False
+    # the cause first: a check file that does not import interrupts the run
+    for path in run.collection_errors:
+        no_go = True
+        reasons.append(f"could not collect {path}")
     if run.interrupted:
         no_go = True
         reasons.append("the run was interrupted before every check finished")
@@ -234,12 +238,10 @@ def decide(
     for error in run.internal_errors:
         no_go = True
         reasons.append(f"internal error: {error}")
-    for path in run.collection_errors:
-        no_go = True
-        reasons.append(f"could not collect {path}")
     if not results:
         no_go = True
-        reasons.append("no gate checks were selected (check -m/-k and the paths)")
+        if not (run.interrupted or run.collection_errors or run.internal_errors):
+            reasons.append("no gate checks were selected (check -m/-k and the paths)")
     elif not any(r.outcome in (Outcome.PASSED, Outcome.WAIVED) for r in results):
         no_go = True
         reasons.append(

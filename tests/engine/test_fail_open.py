@@ -158,7 +158,7 @@ def test_version(gate):
 
 
 def _suite(pytester: pytest.Pytester, **files: str) -> Path:
-    extra = {"checks/test_smoke.py": SMOKE_CHECKS, **files}
+    extra = {"checks/test_t_smoke.py": SMOKE_CHECKS, **files}
     return make_project(pytester, checks=WEB_CHECKS, catalogue=SUITE_CATALOGUE, extra_files=extra)
 
 
@@ -241,7 +241,7 @@ def test_paths_that_leave_out_a_blocker(pytester: pytest.Pytester) -> None:
     """Explicit paths that do not collect a catalogue check's test count as leaving it out:
     every check of the other file is listed, the blocker and major keep the run from GO."""
     root = _suite(pytester)
-    result = pytester.runpytest("--env", "t", "checks/test_smoke.py")
+    result = pytester.runpytest("--env", "t", "checks/test_t_smoke.py")
     assert result.ret == 0
     doc = evidence(root)
     assert doc["verdict"] == "CONDITIONAL"
@@ -297,7 +297,7 @@ def test_partly_deselected_check(pytester: pytest.Pytester) -> None:
         pytester,
         checks=checks,
         catalogue=SUITE_CATALOGUE,
-        extra_files={"checks/test_smoke.py": SMOKE_CHECKS},
+        extra_files={"checks/test_t_smoke.py": SMOKE_CHECKS},
     )
     pytester.runpytest("--env", "t", "--deselect", "checks/test_t.py::test_hsts[b]")
     doc = evidence(root)
@@ -359,3 +359,21 @@ def test_lowered_severity_is_visible(pytester: pytest.Pytester) -> None:
             "(blocker -> info) -> *report.html"
         ]
     )
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_check_file_that_does_not_import_is_no_go(
+    pytester: pytest.Pytester, workers: list[str]
+) -> None:
+    """A check file that does not import is NO-GO naming the file first, with pytest's own
+    error and no INTERNALERROR (pytest-html once crashed on the early collection's report)."""
+    root = _suite(pytester, **{"checks/test_t_broken.py": "import no_such_module_here\n"})
+    result = pytester.runpytest_subprocess("--env", "t", *workers)
+    assert result.ret == 1
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output
+    assert "No module named 'no_such_module_here'" in output
+    doc = evidence(root)
+    assert doc["verdict"] == "NO-GO"
+    assert doc["reasons"][0] == "could not collect checks/test_t_broken.py"
+    assert (latest(root) / "report.html").exists()

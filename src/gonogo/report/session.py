@@ -75,9 +75,20 @@ class ReportPlugin:
         self.collector.crashed.append(crashitem)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        self.collector.interrupted = True
+        err = excinfo.value
+        # pytest stops a run whose collection failed with Session.Interrupted; a person or a
+        # CI cancel raises KeyboardInterrupt itself
+        reason = str(err) if isinstance(err, pytest.Session.Interrupted) else None
+        if not self._collection_stopped(reason):
+            self.collector.interrupted = True
 
-    # -- deciding and writing ---------------------------------------------------------------
+    def _collection_stopped(self, reason: str | None) -> bool:
+        """Whether pytest's "interrupted" only means a check file did not import: nobody
+        interrupted the run, it is NO-GO for that file (exit 1), not exit 2."""
+        if not self.collector.collection_errors or reason is None:
+            return False
+        return reason == "" or reason.endswith("during collection")
+
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(
         self, session: pytest.Session, exitstatus: int
@@ -90,7 +101,10 @@ class ReportPlugin:
                 self.config.pluginmanager.unregister(html_plugin)
             yield
             return
-        if exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail:
+        stop = session.shouldstop or session.shouldfail  # -x, --maxfail: a message
+        if (exitstatus == pytest.ExitCode.INTERRUPTED or stop) and not self._collection_stopped(
+            str(stop or "")
+        ):
             self.collector.interrupted = True
         if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             self.collector.internal_errors.append("pytest reported an internal error")
