@@ -29,8 +29,9 @@ named environment and end in a verdict a release manager can sign: GO, CONDITION
 Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails; also when
 no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 4 configuration
 error before any check runs (a bad file, key, port or placeholder, an unknown check id, a host
-name that does not resolve, a mistake on this command line). A host that refuses or does not answer is not a configuration error: its checks end
-as `error` (NO-GO when one is a blocker), after one timeout per run.
+name that does not resolve, a mistake on this command line). A host that refuses or does not
+answer is not a configuration error: its checks end as `error` (NO-GO when one is a blocker),
+after one timeout per run; a check file that does not import is NO-GO naming the file.
 """
 
 
