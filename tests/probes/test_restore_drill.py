@@ -209,7 +209,8 @@ def test_leftovers_of_a_killed_drill_are_dropped_and_reported(stack: Stack) -> N
 
 
 _DRILL_SCRIPT = """
-import sys
+import faulthandler, signal, sys
+faulthandler.register(signal.SIGUSR1, all_threads=True)  # where it is, should it hang
 from pathlib import Path
 from gonogo.probes import backup, restore
 from gonogo.schema.data import BackupConfig, PostgresConfig
@@ -265,9 +266,22 @@ def test_interrupted_drill_leaves_nothing_behind(stack: Stack, tmp_path: Path) -
     (ending the restore's session) and removes its plaintext."""
     with _held_drill(stack, tmp_path) as proc:
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        err = _stderr_within(proc, 60)
     assert b"KeyboardInterrupt" in err, err.decode()[-2000:]
     assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
+
+
+def _stderr_within(proc: subprocess.Popen[bytes], timeout_s: float) -> bytes:
+    """The drill's stderr once it has exited; past ``timeout_s`` its stack (faulthandler on
+    SIGUSR1) goes into the failure message instead."""
+    try:
+        return proc.communicate(timeout=timeout_s)[1]
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=10)
+        pytest.fail(f"the drill still ran {timeout_s:g} s after SIGINT:\n{err.decode()[-4000:]}")
 
 
 def _drill_process(stack: Stack, work_dir: Path, scratch_dsn: str) -> subprocess.Popen[bytes]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +91,7 @@ def decrypted(path: Path, cfg: BackupConfig) -> Iterator[Decryption]:
             )
         finally:
             # the agent gpg started for this home would otherwise outlive the run
-            kill = ["gpgconf", "--homedir", str(home), "--kill", "all"]
-            subprocess.run(kill, capture_output=True, timeout=30, check=False)
+            workspace.stop_agent(home)
 
 
 def _decryption_info(status: Path) -> tuple[str | None, bool | None]:

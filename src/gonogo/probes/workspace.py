@@ -65,6 +65,24 @@ def private_dir(work_dir: Path | None) -> Iterator[Path]:
         shutil.rmtree(made, ignore_errors=True)
 
 
+def stop_agent(home: Path) -> None:
+    """Stop the gpg-agent gpg started for ``home``, within 10 s, never raising.
+
+    No pipes: a descendant holding a captured pipe open would keep ``subprocess.run`` reading
+    after its timeout killed gpgconf, and this runs in ``finally`` blocks, on an interrupt too.
+    """
+    kill = ["gpgconf", "--homedir", str(home), "--kill", "all"]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            kill,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=10,
+            check=False,
+        )
+
+
 def sweep(work_dir: Path | None) -> tuple[str, ...]:
     """Remove the ``gonogo-gpg-*`` directories of processes that no longer run; their paths."""
     removed = []
@@ -73,9 +91,7 @@ def sweep(work_dir: Path | None) -> tuple[str, ...]:
             continue
         home = candidate / "gnupg"
         if home.is_dir():  # the agent gpg started for it would otherwise linger
-            kill = ["gpgconf", "--homedir", str(home), "--kill", "all"]
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                subprocess.run(kill, capture_output=True, timeout=10, check=False)
+            stop_agent(home)
         shutil.rmtree(candidate, ignore_errors=True)
         if not candidate.exists():
             removed.append(str(candidate))
