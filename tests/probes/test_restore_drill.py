@@ -210,6 +210,9 @@ def test_leftovers_of_a_killed_drill_are_dropped_and_reported(stack: Stack) -> N
 
 _DRILL_SCRIPT = """
 import faulthandler, signal, sys
+# started from a background job (CI, nohup ... &) Python inherits an ignored SIGINT and never
+# raises KeyboardInterrupt: the drill would sit in pg_restore until the test's timeout
+signal.signal(signal.SIGINT, signal.default_int_handler)
 faulthandler.register(signal.SIGUSR1, all_threads=True)  # where it is, should it hang
 from pathlib import Path
 from gonogo.probes import backup, restore
