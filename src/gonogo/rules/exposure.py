@@ -30,9 +30,23 @@ _SQL = (
     r"(?i)(CREATE TABLE|INSERT INTO|COPY [\w.\"]+ \(|PostgreSQL database (cluster )?dump"
     r"|MySQL dump|MariaDB dump|-- Dump)"
 )
-_ARCHIVE = "magic:504b0304|1f8b|377abcaf|425a68|fd377a585a"  # zip, gzip, 7z, bzip2, xz
+# first bytes (hex) of the binary files a served path is recognised by, and their names in
+# the evidence (which never shows the file itself)
+_PGDMP, _DS_STORE = "5047444d50", "0000000142756431"
+_ARCHIVES = {
+    "504b0304": "zip archive",
+    "1f8b": "gzip data",
+    "377abcaf": "7z archive",
+    "425a68": "bzip2 data",
+    "fd377a585a": "xz data",
+}
+_FORMATS = {
+    _PGDMP: "pg_dump custom-format archive (PGDMP)",
+    **_ARCHIVES,
+    _DS_STORE: ".DS_Store",
+}
 # a database dump by content: pg_dump custom format ("PGDMP"), an archive, or SQL text
-_DUMP = f"magic:5047444d50|{_ARCHIVE[6:]} || {_SQL}"
+_DUMP = f"magic:{'|'.join((_PGDMP, *_ARCHIVES))} || {_SQL}"
 _METRICS = r"(?m)^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* "
 _LISTING = r"(?is)Index of /.*?\.(dump|sql|bak|backup|gz|tgz|tar|zip|7z|xz)\b"
 # path -> what its content looks like ("magic:" hex prefixes of the first bytes, else a regex)
@@ -42,7 +56,7 @@ SENSITIVE: dict[str, str] = {
     "/.git/config": r"\[core\]|repositoryformatversion",
     "/.git/HEAD": r"^(ref: refs/|[0-9a-f]{40}\s*$)",
     "/.svn/entries": r"\A\s*(8|9|10|11|12)\s*\n", "/.hg/hgrc": r"\[paths\]|\[ui\]",
-    "/.DS_Store": "magic:0000000142756431",
+    "/.DS_Store": f"magic:{_DS_STORE}",
     "/.htpasswd": r"(?m)^[^:\s]+:(\$apr1\$|\$2[aby]\$|\{SHA\})",
     "/.aws/credentials": r"aws_access_key_id", "/.npmrc": r"_authToken|_auth\s*=",
     "/.ssh/id_rsa": r"PRIVATE KEY", "/docker-compose.yml": r"(?m)^services:",
@@ -193,18 +207,6 @@ def evaluate_sensitive_paths(facts: ExposureFacts, thresholds: ExposureConfig) -
         )
     )
     return findings
-
-
-# the formats a served archive or dump is recognised by (first bytes, hex)
-_FORMATS = {
-    "5047444d50": "pg_dump custom-format archive (PGDMP)",
-    "504b0304": "zip archive",
-    "1f8b": "gzip data",
-    "377abcaf": "7z archive",
-    "425a68": "bzip2 data",
-    "fd377a585a": "xz data",
-    "0000000142756431": ".DS_Store",
-}
 
 
 def _shown(probe: PathProbe) -> dict[str, object]:
