@@ -141,7 +141,6 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
                 measured=when.at,
             )
         )
-    if refused is not None:
         findings.append(_window(facts, refused, thresholds))
     errors = sorted(
         {
