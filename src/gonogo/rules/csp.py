@@ -41,6 +41,7 @@ from gonogo.rules.csp_parse import (
     malformed_nonce_hash,
     nonces,
     policies,
+    policy_nonces,
 )
 from gonogo.rules.page import on_document
 
@@ -159,10 +160,7 @@ def evaluate_csp(
         )
     )
     if thresholds.require_object_src:
-        objects = [
-            p.get("object-src") if p.get("object-src") is not None else p.get("default-src")
-            for p in active
-        ]
+        objects = [p.first("object-src", "default-src") for p in active]
         ok = any(o is not None and not any(is_broad(s) for s in o) for o in objects)
         findings.append(_restricted("object_src", ok, objects, "object-src (or default-src)"))
     if thresholds.require_base_uri:
@@ -171,14 +169,14 @@ def evaluate_csp(
         findings.append(_restricted("base_uri", ok, bases, "base-uri"))
     findings.append(_styles(active, thresholds))
     findings.append(_mixed(active, facts.https))
-    findings += _nonce_reuse(facts, again)
+    findings += _nonce_reuse(active, again)
     return findings
 
 
-def _nonce_reuse(facts: HttpFacts, again: HttpFacts | None) -> list[Finding]:
+def _nonce_reuse(active: list[Policy], again: HttpFacts | None) -> list[Finding]:
     # A nonce an attacker can read once and reuse (a template's constant, a cached page) lets
     # injected <script nonce=...> run: it must differ on every response.
-    first = nonces(facts)
+    first = policy_nonces(active)
     if not first:
         return []
     if again is None:
@@ -194,8 +192,9 @@ def _nonce_reuse(facts: HttpFacts, again: HttpFacts | None) -> list[Finding]:
                 unverified=ErrorReason.CONNECTIVITY,
             )
         ]
-    repeated = first & nonces(again)
-    shown = sorted(_fingerprint(n) for n in first | nonces(again))
+    second = nonces(again)
+    repeated = first & second
+    shown = sorted(_fingerprint(n) for n in first | second)
     if repeated:
         return [
             Finding(
@@ -281,7 +280,7 @@ def _restricted(name: str, ok: bool, values: list[tuple[str, ...] | None], what:
 
 def _styles(active: list[Policy], thresholds: HeadersConfig) -> Finding:
     def weak(p: Policy) -> bool:
-        styles = p.get("style-src") if p.get("style-src") is not None else p.get("default-src")
+        styles = p.first("style-src", "default-src")
         if styles is None:
             return True
         nonce_hash = any(is_nonce_hash(s) for s in styles)

@@ -164,9 +164,14 @@ def malformed_nonce_hash(sources: tuple[str, ...]) -> list[str]:
 
 def nonces(facts: HttpFacts) -> set[str]:
     """The nonce values of the enforced policies (empty when none uses a nonce)."""
+    return policy_nonces(enforced(facts))
+
+
+def policy_nonces(found: list[Policy]) -> set[str]:
+    """The nonce values of policies already parsed (well-formed ``'nonce-...'`` sources only)."""
     return {
         s[len("'nonce-") : -1]
-        for p in enforced(facts)
+        for p in found
         for _, sources in p.directives
         for s in sources
         if s.startswith("'nonce-") and is_nonce_hash(s)
