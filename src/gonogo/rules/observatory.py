@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from gonogo.rules import cookies as cookie_rules
+from gonogo.rules import cors as cors_rules
 from gonogo.rules import csp_parse
 from gonogo.rules.csp import PASSIVE
 from gonogo.schema.security import HSTS_SIX_MONTHS
@@ -51,16 +52,20 @@ def results(
     page: HttpFacts, chain: RedirectChain | None, cors: CorsFacts | None, cert_valid: bool
 ) -> dict[str, str]:
     """The result code of each of the ten tests, in the Observatory's order."""
+    # read once, used twice: the X-Frame-Options test looks into the CSP, the cookies test asks
+    # whether HSTS protects them
+    policies = _active(page)
+    hsts = _hsts(page, cert_valid)
     return {
-        "content-security-policy": _csp(page),
-        "cookies": _cookies(page, cert_valid),
+        "content-security-policy": _csp(page, policies),
+        "cookies": _cookies(page, hsts == "hsts-implemented-max-age-at-least-six-months"),
         "cross-origin-resource-sharing": _cors(cors),
         "redirection": _redirection(chain, cert_valid),
         "referrer-policy": _referrer(page),
-        "strict-transport-security": _hsts(page, cert_valid),
+        "strict-transport-security": hsts,
         "subresource-integrity": _sri(page),
         "x-content-type-options": _xcto(page),
-        "x-frame-options": _xfo(page),
+        "x-frame-options": _xfo(page, policies),
         "cross-origin-resource-policy": _corp(page),
     }
 
@@ -75,8 +80,7 @@ def _active(page: HttpFacts) -> list[csp_parse.Policy]:
     return [p for p in csp_parse.policies(page, body_meta=True) if p.origin != "report-only"]
 
 
-def _csp(page: HttpFacts) -> str:
-    found = _active(page)
+def _csp(page: HttpFacts, found: list[csp_parse.Policy]) -> str:
     if not found:
         reporting = page.values("content-security-policy-report-only")
         return "csp-not-implemented-but-reporting-enabled" if reporting else "csp-not-implemented"
@@ -145,10 +149,9 @@ def _worse(new: str, old: str | None, order: list[str]) -> str:
     return new if old is None or order.index(new) > order.index(old) else old
 
 
-def _cookies(page: HttpFacts, cert_valid: bool = True) -> str:
+def _cookies(page: HttpFacts, hsts: bool) -> str:
     if not page.set_cookies:
         return "cookies-not-found"
-    hsts = _hsts(page, cert_valid) == "hsts-implemented-max-age-at-least-six-months"
     result: str | None = None
     missing_samesite = False
     for raw in page.set_cookies:
@@ -192,15 +195,12 @@ def _cors(cors: CorsFacts | None) -> str:
     value = seen.allow_origin[0].strip().lower()
     if value == "*":
         return "cross-origin-resource-sharing-implemented-with-public-access"
-    if (
-        seen.allow_origin[0] == seen.origin
-        and (seen.allow_credentials or "").strip().lower() == "true"
-    ):
+    if seen.allow_origin[0] == seen.origin and cors_rules.credentials(seen):
         return "cross-origin-resource-sharing-implemented-with-universal-access"
     return "cross-origin-resource-sharing-implemented-with-restricted-access"
 
 
-def _redirection(chain: RedirectChain | None, cert_valid: bool = True) -> str:
+def _redirection(chain: RedirectChain | None, cert_valid: bool) -> str:
     if chain is None:
         return "redirection-not-needed-no-http"
     route = [urlsplit(h.url) for h in chain.hops]
@@ -230,7 +230,7 @@ def _referrer(page: HttpFacts) -> str:
     return "referrer-policy-unsafe" if policy else "referrer-policy-header-invalid"
 
 
-def _hsts(page: HttpFacts, cert_valid: bool = True) -> str:
+def _hsts(page: HttpFacts, cert_valid: bool) -> str:
     if not page.https:
         return "hsts-not-implemented-no-https"
     if not cert_valid:  # browsers ignore HSTS received over a connection with errors
@@ -329,8 +329,8 @@ def _xcto(page: HttpFacts) -> str:
     )
 
 
-def _xfo(page: HttpFacts) -> str:
-    if _frame_ancestors(page):
+def _xfo(page: HttpFacts, found: list[csp_parse.Policy]) -> str:
+    if _frame_ancestors(page, found):
         return "x-frame-options-implemented-via-csp"
     value = (joined(page, "x-frame-options") or "")[:1024].strip().lower()
     if not value:
@@ -344,10 +344,9 @@ def _xfo(page: HttpFacts) -> str:
     )
 
 
-def _frame_ancestors(page: HttpFacts) -> bool:
+def _frame_ancestors(page: HttpFacts, found: list[csp_parse.Policy]) -> bool:
     # The Observatory looks for frame-ancestors in its parsed policy, headers and <meta> alike
     # (unfiltered there), when some policy is in force and none has a repeated directive.
-    found = _active(page)
     if not found or any(set(p.duplicates) - {"report-uri", "report-to"} for p in found):
         return False
     metas = [c for n, c in (*page.meta, *page.body_meta) if n == "content-security-policy"]
