@@ -23,7 +23,6 @@ from html.parser import HTMLParser
 HEAD_ELEMENTS = frozenset(
     {"base", "basefont", "bgsound", "link", "meta", "noframes", "script", "style", "title"}
 )
-# elements whose content is text, not markup, for the tree builder
 # elements whose content is text, not markup (noscript: a browser with scripting on reads it
 # as text)
 _TEXT_ELEMENTS = frozenset(

@@ -56,9 +56,8 @@ def collect_cookies(
     seen: list[CookieObservation] = []
     steps: list[str] = []
     login_status: int | None = None
-    with http.open_client(
-        ca_bundle, timeout
-    ) as client:  # one client: cookies carry over, as in a browser
+    # one client: cookies carry over, as in a browser
+    with http.open_client(ca_bundle, timeout) as client:
         for method, path, body in requests:
             facts = http.request(
                 client, base_url.rstrip("/") + path, timeout, method=method, body=body

@@ -15,18 +15,10 @@ from urllib.parse import urljoin, urlsplit
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
-
-
 # not-found pages in the app's and the static server's territory (a framework's debug 404)
 NOT_FOUND_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
-
-
 JSON, FORM = "application/json", "application/x-www-form-urlencoded"
-
-
 ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items": {"a": []}}'
-
-
 BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
 
 
@@ -111,7 +103,7 @@ def provoke_errors(
     Nothing here changes data: bodies are malformed (no handler can act on them) and the
     unknown method ``GONOGO`` is implemented by no server.
     """
-    api = (api_path or "/api/").rstrip("/") or ""
+    api = (api_path or "/api/").rstrip("/")
     sends: list[tuple[str, str, str, bytes | None, str | None]] = [
         ("GET", p, f"GET {p}", None, None) for p in NOT_FOUND_TRIGGERS
     ]

@@ -6,8 +6,8 @@ I/O only. Every exchange (connect, TLS, request, headers and body) ends within i
 wall-clock, however slowly the server trickles its answer (``_deadline.py``); it verifies TLS
 against the configured CA bundle (or the system store), never follows redirects by itself (a
 chain is evidence, followed by hand and bounded) and reads at most ``MAX_BODY`` bytes (a probe
-for ``/backup.tar.gz`` must not download a backup). Headers are kept raw: duplicates and order matter to the rules (two HSTS
-headers, ``X-Frame-Options: DENY`` twice...). httpx errors become ``ProbeTimeout`` /
+for ``/backup.tar.gz`` must not download a backup). Headers are kept raw: duplicates and order
+matter to the rules (two HSTS headers, ``X-Frame-Options: DENY`` twice...). httpx errors become ``ProbeTimeout`` /
 ``ProbeRefused`` / ``ProbeError`` with a message naming the host and what to do.
 """
 
