@@ -59,9 +59,10 @@ class PageParser(HTMLParser):
                 self._mode = "in-head" if tag == "head" else self._mode
             return
         in_head = self._mode != "in-body" and (tag in HEAD_ELEMENTS or tag == "noscript")
-        self._mode = (
-            ("in-head" if self._mode == "before-head" else self._mode) if in_head else "in-body"
-        )
+        if not in_head:
+            self._mode = "in-body"
+        elif self._mode == "before-head":  # a head element implies <head>
+            self._mode = "in-head"
         if tag in _TEXT_ELEMENTS:
             self._text = tag
         values = {k.lower(): v or "" for k, v in attrs}
