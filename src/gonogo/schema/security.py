@@ -126,6 +126,13 @@ class HeadersConfig(Section):
         return [v.strip().lower() for v in value]
 
 
+def _url_path(value: str | None) -> str | None:
+    """A path on the site (``/login``, ``/api/``), appended to ``[web] base_url`` by the probes."""
+    if value is not None and not value.startswith("/"):
+        raise ValueError("must be a path starting with /")
+    return value
+
+
 class _LoginFlow(Section):
     login_path: str | None = Field(default=None, description="login endpoint, e.g. /login")
     login_method: Literal["POST", "PUT"] = "POST"
@@ -140,9 +147,7 @@ class _LoginFlow(Section):
     @field_validator("login_path")
     @classmethod
     def _path(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("must be a path starting with /")
-        return value
+        return _url_path(value)
 
 
 class CookiesConfig(_LoginFlow):
@@ -245,9 +250,7 @@ class CorsConfig(Section):
     @field_validator("api_path")
     @classmethod
     def _api_path(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("/"):
-            raise ValueError("must be a path starting with /")
-        return value
+        return _url_path(value)
 
     @field_validator("allowed_origins")
     @classmethod
