@@ -24,6 +24,7 @@ from psycopg import conninfo, errors, sql
 from gonogo.errors import ProbeAuthError, ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
 from gonogo.probes import _sockets
+from gonogo.schema.data import PostgresConfig
 
 DEADLINE_MARGIN_S = 2.0  # past statement_timeout: the server had its chance to cancel itself
 CANCEL_GRACE_S = 1.0  # how long a cancel request may take before the socket is cut
@@ -156,6 +157,13 @@ def connect(
         conn.close()
         raise probe_error(err, target) from err
     return conn
+
+
+def connect_to(pg: PostgresConfig) -> WatchedConnection:
+    """The gate's read-only connection to ``[postgres] dsn``, with its configured timeouts."""
+    return connect(
+        pg.dsn, connect_timeout_s=pg.connect_timeout_s, statement_timeout_ms=pg.statement_timeout_ms
+    )
 
 
 class _OptionsRefused(Exception):

@@ -16,7 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import errors
 
-from gonogo.probes.pgconn import connect, probe_error, target_of
+from gonogo.probes.pgconn import connect, connect_to, probe_error, target_of
 from gonogo.schema.data import PostgresConfig
 
 __all__ = ["PostgresFacts", "collect", "connect", "probe_error", "target_of"]
@@ -136,11 +136,7 @@ def collect(cfg: PostgresConfig) -> PostgresFacts:
     """Connect once (read-only) and read every fact the ``pg.*`` checks need."""
     target = target_of(cfg.dsn)
     started = time.monotonic()
-    with connect(
-        cfg.dsn,
-        connect_timeout_s=cfg.connect_timeout_s,
-        statement_timeout_ms=cfg.statement_timeout_ms,
-    ) as conn:
+    with connect_to(cfg) as conn:
         connect_ms = (time.monotonic() - started) * 1000
         try:
             return _read(conn, cfg, target, connect_ms)

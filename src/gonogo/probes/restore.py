@@ -320,11 +320,7 @@ def _compare_with_source(
     facts: RestoreFacts, pg: PostgresConfig, cfg: BackupConfig
 ) -> RestoreFacts:
     try:
-        with pgconn.connect(
-            pg.dsn,
-            connect_timeout_s=pg.connect_timeout_s,
-            statement_timeout_ms=pg.statement_timeout_ms,
-        ) as conn:
+        with pgconn.connect_to(pg) as conn:
             counts = count_tables(conn, pgconn.target_of(pg.dsn), cfg.exact_count_max_rows)
     except ProbeError as err:
         return replace(facts, source_error=str(err), source_reason=err.reason)

@@ -133,11 +133,7 @@ def guard(admin: psycopg.Connection[Any], scratch: str, pg: PostgresConfig) -> I
             "point scratch_dsn at a separate primary server"
         )
     try:
-        with pgconn.connect(
-            pg.dsn,
-            connect_timeout_s=pg.connect_timeout_s,
-            statement_timeout_ms=pg.statement_timeout_ms,
-        ) as conn:
+        with pgconn.connect_to(pg) as conn:
             source_sysid, _ = identity(conn, pgconn.target_of(pg.dsn))
     except ProbeError as err:
         raise Unsafe(
