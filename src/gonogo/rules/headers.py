@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, Finding, compare, info
-from gonogo.rules import csp_parse as csp
+from gonogo.rules import csp_parse
 from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
@@ -75,11 +75,11 @@ def xfo_verdict(facts: HttpFacts) -> tuple[bool, str]:
 @on_document
 def evaluate_frame(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
     """Clickjacking: CSP ``frame-ancestors`` (which overrides XFO when present) or XFO."""
-    ancestors = csp.frame_ancestors(facts)
+    ancestors = csp_parse.frame_ancestors(facts)
     xfo = ", ".join(facts.values("x-frame-options")) or None
     if ancestors:
         # A resource must satisfy every policy: one restrictive frame-ancestors is enough.
-        ok = any(not any(csp.is_broad(s) for s in a) for a in ancestors)  # empty = 'none'
+        ok = any(not any(csp_parse.is_broad(s) for s in a) for a in ancestors)  # empty = 'none'
         shown = [" ".join(a) or "'none'" for a in ancestors]
         state = "restricts framing" if ok else "allows any site to frame the page"
         findings = [
