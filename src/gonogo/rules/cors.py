@@ -9,8 +9,9 @@ an arbitrary origin reflected or ``null`` allowed (sandboxed iframes and ``data:
 it; either with ``Access-Control-Allow-Credentials: true`` escalates the finding to blocker),
 ``*`` (plans: "remove * wildcard"; accepted without credentials only when ``allow_wildcard``),
 or a fixed origin outside the list; an allow-listed ``http://`` origin granted with credentials
-on an HTTPS site fails too (a network attacker owns that origin). When an allow-list is configured and no allowed origin was
-granted anywhere, nothing shows the policy at work: the check is not verified (an error).
+on an HTTPS site fails too (a network attacker owns that origin). When an allow-list is
+configured and no allowed origin was granted anywhere, nothing shows the policy at work: the
+check is not verified (an error).
 """
 
 from __future__ import annotations
