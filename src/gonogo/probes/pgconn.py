@@ -46,11 +46,16 @@ def target_of(dsn: str) -> str:
     except psycopg.ProgrammingError:
         return "(unparseable DSN)"
     host = str(params.get("host") or "localhost")
-    if ":" in host and not host.startswith("/"):
-        host = f"[{host}]"  # ::1:5432 would be unreadable (and not a host:port endpoint)
     port = str(params.get("port") or 5432)
     db = str(params.get("dbname") or params.get("user") or "")
-    return f"{host}:{port}/{db}"
+    return f"{host_port(host, port)}/{db}"
+
+
+def host_port(host: str, port: int | str) -> str:
+    """``host:port``, with an IPv6 address in brackets (``[::1]:5432``)."""
+    if ":" in host and not host.startswith("/"):
+        host = f"[{host}]"  # ::1:5432 would be unreadable (and not a host:port endpoint)
+    return f"{host}:{port}"
 
 
 class DeadlineExceeded(psycopg.OperationalError):

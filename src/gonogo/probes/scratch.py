@@ -55,8 +55,7 @@ def server_of(dsn: str) -> str:
 
 def landed(conn: psycopg.Connection[Any]) -> str:
     """``host:port`` a connection actually reached (``[::1]:5432`` for IPv6)."""
-    host, port = conn.info.host, conn.info.port
-    return f"[{host}]:{port}" if ":" in host and not host.startswith("/") else f"{host}:{port}"
+    return pgconn.host_port(conn.info.host, conn.info.port)
 
 
 def refusal_by_address(source_dsn: str, scratch_dsn: str) -> str | None:
