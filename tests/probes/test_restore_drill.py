@@ -117,7 +117,7 @@ def test_restore_into_the_source_behind_another_port_is_refused(stack: Stack) ->
     """When addresses differ but system_identifier and database match, the drill still refuses."""
     with tcp_forwarder(stack.ports["primary"]) as port:
         cfg = backup_config(stack, scratch_dsn=f"postgresql://postgres@127.0.0.1:{port}/app")
-        assert not restore.same_endpoint(
+        assert not scratch.same_endpoint(
             cfg.scratch_dsn, stack.dsn()
         )  # the address check alone misses it
         drill = restore.drill(cfg, pg_config(stack), backup.discover(cfg).newest)
@@ -147,9 +147,9 @@ def test_restore_onto_the_source_or_its_standby_is_refused(
 def test_same_endpoint_ignores_the_database_name(stack: Stack) -> None:
     """Two DSNs reaching the same address and port are the same server whatever the database."""
     port = stack.ports["primary"]
-    assert restore.same_endpoint(stack.dsn(), f"postgresql://x@127.0.0.1:{port}/postgres")
-    assert restore.same_endpoint(stack.dsn(), f"postgresql://x@localhost:{port}/other")
-    assert not restore.same_endpoint(stack.dsn(), stack.dsn("scratch", "postgres", "postgres"))
+    assert scratch.same_endpoint(stack.dsn(), f"postgresql://x@127.0.0.1:{port}/postgres")
+    assert scratch.same_endpoint(stack.dsn(), f"postgresql://x@localhost:{port}/other")
+    assert not scratch.same_endpoint(stack.dsn(), stack.dsn("scratch", "postgres", "postgres"))
 
 
 def test_drill_as_a_non_superuser_restore_role_with_amcheck(stack: Stack, tmp_path: Path) -> None:

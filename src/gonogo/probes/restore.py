@@ -44,8 +44,6 @@ from gonogo.model import ErrorReason
 from gonogo.probes import backup, gpg, pgconn, pgtools, scratch, workspace
 from gonogo.schema.data import BackupConfig, PostgresConfig
 
-SCRATCH_PREFIX = scratch.PREFIX
-same_endpoint = scratch.same_endpoint
 # user tables with their OID and the statistics' row estimate (n_live_tup, else reltuples)
 _USER_TABLES = r"""SELECT t.schemaname, t.tablename, c.oid::bigint,
     greatest(coalesce(nullif(s.n_live_tup, 0), c.reltuples::bigint), 0)::bigint
@@ -166,8 +164,10 @@ def drill(
         )
     clock = _Clock(time.monotonic(), cfg.rto_s, time_limit_s)
     server = scratch.server_of(cfg.scratch_dsn)
-    facts = RestoreFacts(obj.name, obj.size, None, obj.modified, pgconn.target_of(pg.dsn), server)
-    facts = replace(facts, time_limit_s=time_limit_s)
+    source = pgconn.target_of(pg.dsn)
+    facts = RestoreFacts(
+        obj.name, obj.size, None, obj.modified, source, server, time_limit_s=time_limit_s
+    )
     refused = scratch.refusal_by_address(pg.dsn, cfg.scratch_dsn)
     if refused is not None:
         return replace(facts, refused=refused)
