@@ -148,10 +148,10 @@ class EarlyCollection:
     here (the workers collect again) keeps a typo from reaching workers that would fail one by
     one. In a serial run this is the run's only collection.
 
-    Registered from gonogo's ``pytest_configure`` (tryfirst), before the terminal reporter and
-    xdist's session register theirs: among the ``trylast`` ``pytest_sessionstart``
-    implementations this one then runs first, after the fixture manager and the runner are set
-    up, before the header is printed and before the workers are created.
+    Registered by :func:`register_early_collection`, so that among the ``trylast``
+    ``pytest_sessionstart`` implementations it runs after pytest-html's and before the terminal
+    reporter's and xdist's: after the fixture manager and the runner are set up, before the
+    header is printed and before the workers are created.
     """
 
     def __init__(self) -> None:
@@ -200,17 +200,17 @@ def register_early_collection(config: pytest.Config) -> None:
     """
     manager = config.pluginmanager
     early = EarlyCollection()
-    if config.getoption("htmlpath", None) is None or not manager.hasplugin("html"):
+    if not manager.hasplugin("html"):  # -p no:html
         manager.register(early, "gonogo-collect")
         return
 
     class _AfterHtml:
         @pytest.hookimpl
         def pytest_plugin_registered(self, plugin: object, plugin_name: str) -> None:
+            html_report = type(plugin).__module__.startswith("pytest_html.")
             # the terminal reporter registers after pytest-html; should it ever come first,
-            # collect before its header as before
-            first = type(plugin).__module__.startswith("pytest_html.")
-            if (first or plugin_name == "terminalreporter") and not manager.has_plugin(
+            # the early collection still has to precede its header
+            if (html_report or plugin_name == "terminalreporter") and not manager.has_plugin(
                 "gonogo-collect"
             ):
                 manager.register(early, "gonogo-collect")

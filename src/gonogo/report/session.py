@@ -75,19 +75,10 @@ class ReportPlugin:
         self.collector.crashed.append(crashitem)
 
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
-        err = excinfo.value
-        # pytest stops a run whose collection failed with Session.Interrupted; a person or a
-        # CI cancel raises KeyboardInterrupt itself
-        reason = str(err) if isinstance(err, pytest.Session.Interrupted) else None
-        if not self._collection_stopped(reason):
+        # Ctrl-C and SIGTERM (a CI cancel) raise KeyboardInterrupt; pytest's own
+        # Session.Interrupted (collection errors, -x) is judged at sessionfinish
+        if not isinstance(excinfo.value, pytest.Session.Interrupted):
             self.collector.interrupted = True
-
-    def _collection_stopped(self, reason: str | None) -> bool:
-        """Whether pytest's "interrupted" only means a check file did not import: nobody
-        interrupted the run, it is NO-GO for that file (exit 1), not exit 2."""
-        if not self.collector.collection_errors or reason is None:
-            return False
-        return reason == "" or reason.endswith("during collection")
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(
@@ -101,11 +92,13 @@ class ReportPlugin:
                 self.config.pluginmanager.unregister(html_plugin)
             yield
             return
-        stop = session.shouldstop or session.shouldfail  # -x, --maxfail: a message
-        if (exitstatus == pytest.ExitCode.INTERRUPTED or stop) and not self._collection_stopped(
-            str(stop or "")
-        ):
+        # pytest ends a run whose check file did not import as "interrupted"; nobody
+        # interrupted it: it is NO-GO for that file (exit 1), not exit 2
+        halted = exitstatus == pytest.ExitCode.INTERRUPTED and not self.collector.collection_errors
+        if halted or session.shouldstop or session.shouldfail:  # -x, --maxfail
             self.collector.interrupted = True
+        if self.selection is None:  # no collection finished (e.g. a collection error)
+            self.selection = selection.of_session(self.config, None)
         if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
             self.collector.internal_errors.append("pytest reported an internal error")
         # dedupe crashes reported twice (hook + report)
@@ -125,8 +118,8 @@ class ReportPlugin:
         """The checks of the selected stages that did not run, and the lowered severities."""
         ctx, ran = self.ctx, {r.id for r in results}
         overrides = ctx.env.config.checks
-        chosen = self.selection or selection.of_session(self.config, None)
-        not_run = chosen.not_run(ctx.catalogue, overrides, ran)
+        assert self.selection is not None  # set at sessionfinish
+        not_run = self.selection.not_run(ctx.catalogue, overrides, ran)
         source = _display_path(ctx.env.path, root(self.config))
         ids = ran | {n.id for n in not_run}
         return not_run, collection.lowered(ctx.catalogue, overrides, ids, source)
@@ -139,6 +132,7 @@ class ReportPlugin:
 
     def _meta(self, decision: Decision) -> RunMeta:
         ctx = self.ctx
+        assert self.selection is not None  # set at sessionfinish
         finished = self.collector.finished_at or dt.datetime.now(dt.UTC)
         return RunMeta(
             env=ctx.env.name,
@@ -152,9 +146,7 @@ class ReportPlugin:
             suite_commit=suite_commit(self.config.rootpath),
             allow_intrusive=ctx.allow_intrusive,
             exit_code=self._exit_code(decision),
-            selection=(self.selection or selection.of_session(self.config, None)).to_json(
-                ctx.catalogue, decision.not_run
-            ),
+            selection=self.selection.to_json(ctx.catalogue, decision.not_run),
         )
 
     def _write(self, decision: Decision, meta: RunMeta) -> None:
