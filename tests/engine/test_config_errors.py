@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -224,15 +223,15 @@ def test_quoted_waiver_date_and_severity_parse(pytester: pytest.Pytester) -> Non
 
 
 def test_demo_file_errors_surface_before_the_stack_starts(pytester: pytest.Pytester) -> None:
-    """A schema or check-id error in a demo-based file is reported before the 8 s cold start."""
+    """A schema or check-id error in a demo-based file is reported before the stack's cold
+    start: not one of its start-up steps runs (each prints a progress line)."""
     env = '[demo]\nfaults = []\n[web]\nbase_url = "https://localhost:${GONOGO_DEMO_HTTPS_PORT}"\ntimeout_s = "5"\n'
     make_project(pytester, env=env)
-    started = time.monotonic()
     result = pytester.runpytest_subprocess("--env", "t")
     assert result.ret == 4
     assert "web.timeout_s: Input should be a valid number" in result.stderr.str()
     assert "demo stack" not in result.stderr.str()  # nothing was started
-    assert time.monotonic() - started < 8
+    assert "gonogo: [" not in result.stderr.str() + result.stdout.str()
 
 
 def test_validate_accepts_the_shipped_demo_file(monkeypatch: pytest.MonkeyPatch) -> None:
