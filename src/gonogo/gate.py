@@ -5,8 +5,8 @@ A gate test is a few lines::
     @pytest.mark.check("headers.hsts")
     def test_hsts(gate):
         web = gate.require("web")
-        facts = gate.shared("http:" + web.base_url, lambda: http.fetch(web.base_url, ...))
-        gate.judge(headers.evaluate_hsts(facts, gate.config.headers))
+        page = gate.shared("page:" + web.base_url, lambda: http.fetch_page(web.base_url, ...))
+        gate.judge(hsts.evaluate_hsts(page, gate.config.headers))
 """
 
 from __future__ import annotations
