@@ -394,35 +394,24 @@ def gpg_leftovers(work_dir: Path) -> list[str]:
 
 
 def scratch_databases(stack: Stack) -> list[str]:
-    rows = stack.sql(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'gonogo_restore_%'",
-        "scratch",
-        "postgres",
-    )
-    rows += stack.sql(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'gonogo_restore_%'",
-        "primary",
-        "postgres",
-    )
-    return [r[0] for r in rows]
+    """Drill databases left on the scratch server, or on the source (where none may ever be)."""
+    query = "SELECT datname FROM pg_database WHERE datname LIKE 'gonogo_restore_%'"
+    return [
+        row[0] for server in ("scratch", "primary") for row in stack.sql(query, server, "postgres")
+    ]
 
 
 @contextlib.contextmanager
-def tcp_forwarder(target_port: int) -> Iterator[int]:
-    """A loopback port that relays to ``target_port``: the same server under another address."""
+def loopback_server(
+    handle: Callable[[socket.socket], None], stop: threading.Event
+) -> Iterator[int]:
+    """A free loopback port (yielded) whose every connection ``handle`` serves in a thread of
+    its own; when the block ends, ``stop`` is set (handlers may wait on it) and it stops
+    accepting."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
+    listener.listen(16)
     listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def pump(src: socket.socket, dst: socket.socket) -> None:
-        with contextlib.suppress(OSError):
-            while data := src.recv(65536):
-                dst.sendall(data)
-        for s in (src, dst):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
 
     def serve() -> None:
         while not stop.is_set():
@@ -430,9 +419,7 @@ def tcp_forwarder(target_port: int) -> Iterator[int]:
                 client, _ = listener.accept()
             except TimeoutError:
                 continue
-            upstream = socket.create_connection(("127.0.0.1", target_port))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+            threading.Thread(target=handle, args=(client,), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -444,16 +431,36 @@ def tcp_forwarder(target_port: int) -> Iterator[int]:
         listener.close()
 
 
+@contextlib.contextmanager
+def tcp_forwarder(target_port: int) -> Iterator[int]:
+    """A loopback port that relays to ``target_port``: the same server under another address."""
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        for s in (src, dst):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def relay(client: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", target_port))
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        pump(client, upstream)
+
+    with loopback_server(relay, threading.Event()) as port:
+        yield port
+
+
+def encrypted_config(stack: Stack, where: str = "encrypted", **overrides: Any) -> BackupConfig:
+    """The gpg-encrypted copies of the good dump (``where``: ``encrypted`` is AES256,
+    ``encrypted-cast5`` CAST5), with the test passphrase unless ``overrides`` name another."""
+    settings: dict[str, Any] = {"encrypted": True, "passphrase": PASSPHRASE, **overrides}
+    return backup_config(stack, where, "*.gpg", **settings)
+
+
 def encrypted_drill_config(stack: Stack, scratch_dsn: str, **overrides: Any) -> BackupConfig:
-    return backup_config(
-        stack,
-        "encrypted",
-        "*.gpg",
-        encrypted=True,
-        passphrase=PASSPHRASE,
-        scratch_dsn=scratch_dsn,
-        **overrides,
-    )
+    return encrypted_config(stack, scratch_dsn=scratch_dsn, **overrides)
 
 
 def start_pgbouncer(stack: Stack, name: str, databases: str) -> int:
@@ -537,10 +544,6 @@ def stalling_proxy(
     ``sslmode=disable``); the others are relayed whole. A client that goes away closes its
     connection to the server too."""
     split, counts = _PROTOCOLS[protocol]
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
     stop = threading.Event()
     sockets: list[socket.socket] = []
 
@@ -584,22 +587,10 @@ def stalling_proxy(
             threading.Thread(target=client_to_upstream, args=(client, server), daemon=True).start()
             upstream_to_client(server, client, only is None or only in first)
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                client, _ = listener.accept()
-            except TimeoutError:
-                continue
-            threading.Thread(target=relay, args=(client,), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
     try:
-        yield listener.getsockname()[1]
+        with loopback_server(relay, stop) as port:
+            yield port
     finally:
-        stop.set()
-        thread.join(timeout=5)
-        listener.close()
         for sock in sockets:
             with contextlib.suppress(OSError):
                 sock.close()

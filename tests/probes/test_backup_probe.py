@@ -22,6 +22,7 @@ from probes.datastack import (
     PG_BIN,
     Stack,
     backup_config,
+    encrypted_config,
     failing,
     gpg_leftovers,
     needs_servers,
@@ -84,9 +85,7 @@ def test_plain_sql_dumps(stack: Stack, name: str, fmt: str, readable: bool) -> N
 
 def test_encrypted_backup_decrypts_and_reads(stack: Stack, tmp_path: Path) -> None:
     """The gpg copy is an OpenPGP message that decrypts with the passphrase and reads end to end."""
-    cfg = backup_config(
-        stack, "encrypted", "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
-    )
+    cfg = encrypted_config(stack, work_dir=tmp_path)
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert (archive.format, archive.decrypt_exit, archive.inner_format, archive.readable) == (
@@ -102,14 +101,7 @@ def test_encrypted_backup_decrypts_and_reads(stack: Stack, tmp_path: Path) -> No
 def test_wrong_passphrase_fails_encryption(stack: Stack, tmp_path: Path) -> None:
     """gpg exits 2 on a wrong passphrase: backup.encryption fails and backup.integrity is not
     verified (nothing was read), rather than reported corrupt."""
-    cfg = backup_config(
-        stack,
-        "encrypted",
-        "*.gpg",
-        encrypted=True,
-        passphrase="not-the-passphrase",
-        work_dir=tmp_path,
-    )
+    cfg = encrypted_config(stack, passphrase="not-the-passphrase", work_dir=tmp_path)
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert archive.decrypt_exit == 2 and archive.readable is None
@@ -155,9 +147,7 @@ def test_no_backup_fails(stack: Stack) -> None:
 
 def test_decrypted_copy_is_private_and_removed(stack: Stack, tmp_path: Path) -> None:
     """The plaintext of an encrypted backup is 0600 in a 0700 directory, gone after the block."""
-    cfg = backup_config(
-        stack, "encrypted", "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
-    )
+    cfg = encrypted_config(stack, work_dir=tmp_path)
     newest = backup.discover(cfg).newest
     with gpg.decrypted(Path(newest.location), cfg) as decryption:
         plain = decryption.plain
@@ -179,9 +169,7 @@ def test_cipher_comes_from_gpg(
 ) -> None:
     """gpg's DECRYPTION_INFO names the cipher (recorded as evidence); CAST5 decrypts fine but is
     not the plans' AES-256, so backup.encryption fails on it alone."""
-    cfg = backup_config(
-        stack, where, "*.gpg", encrypted=True, passphrase=PASSPHRASE, work_dir=tmp_path
-    )
+    cfg = encrypted_config(stack, where, work_dir=tmp_path)
     listing = backup.discover(cfg)
     archive = backup.inspect(cfg, listing.newest)
     assert (archive.cipher, archive.integrity_protected, archive.readable) == (cipher, True, True)

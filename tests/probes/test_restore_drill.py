@@ -52,14 +52,7 @@ def test_restore_drill_of_a_plain_dump(stack: Stack) -> None:
 
 def test_restore_drill_restores_pgbench_and_cleans_up(stack: Stack) -> None:
     """The drill restores ~500,000 rows, matches the source, times it and drops the scratch db."""
-    cfg = backup_config(
-        stack,
-        "encrypted",
-        "*.gpg",
-        encrypted=True,
-        passphrase=PASSPHRASE,
-        scratch_dsn=stack.dsn("scratch", "postgres", "postgres"),
-    )
+    cfg = encrypted_drill_config(stack, stack.dsn("scratch", "postgres", "postgres"))
     listing = backup.discover(cfg)
     drill = restore.drill(cfg, pg_config(stack), listing.newest)
     findings = restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)
@@ -87,14 +80,8 @@ def test_restore_of_truncated_dump_fails_and_leaves_nothing(stack: Stack) -> Non
 
 def test_restore_with_wrong_passphrase_fails(stack: Stack) -> None:
     """gpg's exit 2 stops the drill before anything is created."""
-    cfg = backup_config(
-        stack,
-        "encrypted",
-        "*.gpg",
-        encrypted=True,
-        passphrase="wrong",
-        scratch_dsn=stack.dsn("scratch", "postgres", "postgres"),
-    )
+    scratch_dsn = stack.dsn("scratch", "postgres", "postgres")
+    cfg = encrypted_drill_config(stack, scratch_dsn, passphrase="wrong")
     drill = restore.drill(cfg, pg_config(stack), backup.discover(cfg).newest)
     assert not drill.restored and "gpg exit 2" in drill.detail and scratch_databases(stack) == []
 
