@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gonogo.probes import workspace
 from gonogo.probes.commands import last_line, run
-from gonogo.schema.data import BackupConfig
+from gonogo.schema.data import OPENPGP_CIPHER_IDS, BackupConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +30,6 @@ class Decryption:
     detail: str
     cipher: str | None
     integrity_protected: bool | None
-
-
-# RFC 4880 / RFC 9580 symmetric algorithm ids as gpg's DECRYPTION_INFO reports them
-CIPHERS = {
-    1: "IDEA",
-    2: "3DES",
-    3: "CAST5",
-    4: "BLOWFISH",
-    7: "AES128",
-    8: "AES192",
-    9: "AES256",
-    10: "TWOFISH",
-    11: "CAMELLIA128",
-    12: "CAMELLIA192",
-    13: "CAMELLIA256",
-}
 
 
 @contextlib.contextmanager
@@ -105,5 +89,5 @@ def _decryption_info(status: Path) -> tuple[str | None, bool | None]:
         if words[1:2] == ["DECRYPTION_INFO"] and len(words) >= 4 and words[3].isdigit():
             aead = len(words) > 4 and words[4] not in ("0", "")
             algo = int(words[3])
-            return CIPHERS.get(algo, f"algorithm {algo}"), words[2] != "0" or aead
+            return OPENPGP_CIPHER_IDS.get(algo, f"algorithm {algo}"), words[2] != "0" or aead
     return None, None

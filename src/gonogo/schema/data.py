@@ -16,20 +16,22 @@ from gonogo.schema.base import Section
 _MIB = 1024 * 1024
 # backup location schemes a BackupSource exists for (probes/backup.py: SOURCES)
 SOURCE_KINDS = ("file",)
-# OpenPGP symmetric ciphers by gpg's names (probes/gpg.py maps the algorithm ids to them)
-OPENPGP_CIPHERS = (
-    "IDEA",
-    "3DES",
-    "CAST5",
-    "BLOWFISH",
-    "AES128",
-    "AES192",
-    "AES256",
-    "TWOFISH",
-    "CAMELLIA128",
-    "CAMELLIA192",
-    "CAMELLIA256",
-)
+# OpenPGP symmetric ciphers: the RFC 4880 / RFC 9580 algorithm id gpg's DECRYPTION_INFO reports
+# (read by probes/gpg.py) -> gpg's name for it (what [backup] ciphers lists)
+OPENPGP_CIPHER_IDS = {
+    1: "IDEA",
+    2: "3DES",
+    3: "CAST5",
+    4: "BLOWFISH",
+    7: "AES128",
+    8: "AES192",
+    9: "AES256",
+    10: "TWOFISH",
+    11: "CAMELLIA128",
+    12: "CAMELLIA192",
+    13: "CAMELLIA256",
+}
+OPENPGP_CIPHERS = tuple(OPENPGP_CIPHER_IDS.values())
 
 
 class PostgresConfig(Section):
