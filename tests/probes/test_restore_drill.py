@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from gonogo.model import ErrorReason
-from gonogo.probes import backup, pgtools, postgres, restore, scratch, workspace
+from gonogo.probes import backup, commands, pgtools, postgres, restore, scratch, workspace
 from gonogo.rules import restore as restore_rules
 from gonogo.schema.data import PostgresConfig
 from probes.datastack import (
@@ -574,12 +574,12 @@ def test_amcheck_verdicts_from_real_pg_amcheck_output(stack: Stack) -> None:
         stack.start_pg("scratch", stack.root / "scratch")
         amcheck = [str(PG_BIN / "pg_amcheck"), "--heapallindexed", "amcheck_corrupt"]
         env = amcheck_env(stack.dsn("scratch", "postgres", "postgres"), "amcheck_corrupt")
-        corrupt = backup.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
+        corrupt = commands.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
         ok, detail = pgtools.judge_amcheck(corrupt)
         assert (corrupt.returncode, ok) == (2, False), detail
         assert 'btree index "amcheck_corrupt.public.t_pkey"' in detail
         env = amcheck_env(stack.dsn("scratch", "restorer_noamcheck", "postgres"), "amcheck_corrupt")
-        denied = backup.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
+        denied = commands.run(amcheck, timeout_s=60, what="pg_amcheck", env=env)
         ok, detail = pgtools.judge_amcheck(denied)
         assert (denied.returncode, ok) == (2, None) and "permission denied" in detail
     finally:

@@ -33,9 +33,6 @@ from gonogo.probes import workspace
 from gonogo.probes.commands import last_line, run, tool
 from gonogo.schema.data import BackupConfig
 
-__all__ = ["ArchiveFacts", "BackupListing", "BackupObject", "discover", "inspect", "last_line"]
-__all__ += ["read_through", "run", "sniff", "source_for", "tool"]
-
 PLAIN_TRAILER = b"-- PostgreSQL database dump complete"
 _OPENPGP_MESSAGE_TAGS = {1, 3, 9, 18, 20}  # PKESK, SKESK, (AEAD/SE)IPD: an encrypted message
 
