@@ -7,15 +7,16 @@ limit; the environment file may override the severity and the time limit per che
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
-from gonogo.catalogue import Catalogue
+from gonogo.catalogue import Catalogue, Entry
 from gonogo.context import CONTEXT_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
 from gonogo.invocation import config_error
-from gonogo.model import CheckSpec
+from gonogo.model import CheckSpec, Severity
+from gonogo.schema import CheckOverride
 from gonogo.verdict import SeverityLowered
 
 # what the reports list as a check's markers: stages and topics, not pytest's own machinery
@@ -48,7 +49,7 @@ def _function_of(item: pytest.Item) -> str:
 def prepare(
     items: list[pytest.Item],
     catalogue: Catalogue,
-    overrides: Mapping[str, Any],
+    overrides: Mapping[str, CheckOverride],
     *,
     env_name: str | None,
 ) -> dict[pytest.Item, CheckSpec]:
@@ -77,10 +78,8 @@ def prepare(
                 f"check id {cid!r} is declared by two gate tests, {function} and "
                 f"{_function_of(item)}: each check id belongs to one test function"
             )
-        spec = entry.spec
         override = overrides.get(cid)
-        if override is not None and override.severity is not None:
-            spec = CheckSpec(spec.id, spec.title, override.severity, spec.covers, spec.intrusive)
+        spec = replace(entry.spec, severity=severity_of(entry, override))
         specs[item] = spec
         for name in (*entry.markers, *(["intrusive"] if spec.intrusive else [])):
             if item.get_closest_marker(name) is None:
@@ -93,8 +92,16 @@ def prepare(
     return specs
 
 
+def severity_of(entry: Entry, override: CheckOverride | None) -> Severity:
+    """The severity a check has in this environment: its ``[checks."<id>"]`` override, else
+    the catalogue's."""
+    if override is not None and override.severity is not None:
+        return override.severity
+    return entry.spec.severity
+
+
 def lowered(
-    catalogue: Catalogue, overrides: Mapping[str, Any], ids: Iterable[str], source: str
+    catalogue: Catalogue, overrides: Mapping[str, CheckOverride], ids: Iterable[str], source: str
 ) -> tuple[SeverityLowered, ...]:
     """Each check of ``ids`` whose environment override is below the catalogue's severity.
 
@@ -103,11 +110,12 @@ def lowered(
     """
     found = []
     for cid in set(ids):
-        override, entry = overrides.get(cid), catalogue.get(cid)
-        if override is None or override.severity is None or entry is None:
+        entry = catalogue.get(cid)
+        if entry is None:
             continue
-        if override.severity.rank > entry.spec.severity.rank:
-            found.append(SeverityLowered(cid, entry.spec.severity, override.severity, source))
+        severity = severity_of(entry, overrides.get(cid))
+        if severity.rank > entry.spec.severity.rank:
+            found.append(SeverityLowered(cid, entry.spec.severity, severity, source))
     return tuple(sorted(found, key=lambda c: (c.default.rank, c.id)))
 
 

@@ -20,7 +20,8 @@ from typing import Any, TypedDict
 import pytest
 
 from gonogo.catalogue import Catalogue, Entry
-from gonogo.collection import check_id
+from gonogo.collection import check_id, severity_of
+from gonogo.schema import CheckOverride
 from gonogo.verdict import NotRun
 
 # config.stash: gate test node id -> check id, as collected before any selection
@@ -82,7 +83,7 @@ class Selection:
         ]
 
     def not_run(
-        self, catalogue: Catalogue, overrides: Mapping[str, Any], ran: Collection[str]
+        self, catalogue: Catalogue, overrides: Mapping[str, CheckOverride], ran: Collection[str]
     ) -> tuple[NotRun, ...]:
         """Expected checks without a result, or with some of their gate tests deselected."""
         collected = Counter(self.collected.values())
@@ -100,10 +101,9 @@ class Selection:
                 why = DESELECTED
             else:
                 why = NOT_COLLECTED_PATHS if self.paths else NOT_COLLECTED
-            spec = catalogue[cid].spec
-            override = overrides.get(cid)
-            severity = override.severity if override and override.severity else spec.severity
-            out.append(NotRun(cid, spec.title, severity, why))
+            entry = catalogue[cid]
+            severity = severity_of(entry, overrides.get(cid))
+            out.append(NotRun(cid, entry.spec.title, severity, why))
         return tuple(out)
 
     def to_json(self, catalogue: Catalogue, not_run: tuple[NotRun, ...]) -> SelectionJson:
