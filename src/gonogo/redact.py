@@ -136,6 +136,3 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return type(value)(self.redact(v) for v in value)
         return value
-
-    def contains_secret(self, text: str) -> bool:
-        return self._regex is not None and self._regex.search(text) is not None

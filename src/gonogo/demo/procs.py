@@ -177,14 +177,6 @@ def wait_until(
         time.sleep(interval)
 
 
-def port_open(port: int, host: str = LOOPBACK) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def run(
     component: str, argv: Sequence[str], *, timeout: float, log: Path, **kwargs: object
 ) -> None:
