@@ -93,23 +93,25 @@ def _unencrypted(c: Components, directory: Path) -> None:
         os.utime(Path(f"{target}.sha256"), (stamp, stamp))
 
 
-def _undecryptable(c: Components, directory: Path) -> None:
+def _reseal_newest(c: Components, directory: Path, passphrase: str, cipher: str = "AES256") -> None:
+    """Re-encrypt the newest dump with ``passphrase`` and ``cipher``, dated as its ``.gpg`` was."""
     newest = _newest(directory)
     if newest is None:
         return
     target = Path(f"{newest}.gpg")
     stamp = target.stat().st_mtime if target.exists() else newest.stat().st_mtime
-    _reseal(c, newest, c.secrets.backup_passphrase[::-1] + "-wrong", stamp)
+    _reseal(c, newest, passphrase, stamp, cipher)
+
+
+def _undecryptable(c: Components, directory: Path) -> None:
+    """The newest dump encrypted with a passphrase other than the configured one."""
+    _reseal_newest(c, directory, c.secrets.backup_passphrase[::-1] + "-wrong")
 
 
 def _weak_cipher(c: Components, directory: Path) -> None:
     """The newest dump encrypted with CAST5 (gpg 1.x's old default), checksums right: only the
     cipher gpg reports gives it away."""
-    newest = _newest(directory)
-    if newest is not None:
-        target = Path(f"{newest}.gpg")
-        stamp = target.stat().st_mtime if target.exists() else newest.stat().st_mtime
-        _reseal(c, newest, c.secrets.backup_passphrase, stamp, cipher="CAST5")
+    _reseal_newest(c, directory, c.secrets.backup_passphrase, cipher="CAST5")
 
 
 def _shrunk(c: Components, directory: Path) -> None:
