@@ -55,6 +55,18 @@ def _join(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of ``url`` (default ports made explicit): the web's notion of
+    "same origin", shared by the redirect probe and the rules that judge a fetched page."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"https": 443, "http": 80}.get(scheme)
+    except ValueError:  # a malformed port in a Location: no origin matches it
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port
+
+
 def host_of(endpoint: str) -> str:
     """``db.internal`` of ``db.internal:5432`` (``::1`` of ``[::1]:5432``)."""
     return endpoint.rsplit(":", 1)[0].strip("[]")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gonogo.endpoints import origin
 from gonogo.errors import ProbeTimeout
 from gonogo.probes import http
 from gonogo.probes._html import PageParser
@@ -121,7 +122,7 @@ def test_redirect_to_another_origin_is_not_followed(demo_stack: Any) -> None:
     base, ca = _web(demo_stack)
     page = http.fetch_page(base + "/version/", ca_bundle=ca, timeout=5.0)
     assert 300 <= page.status < 400 and page.redirects == ()
-    assert http.origin(page.header("location") or "") != http.origin(base)
+    assert origin(page.header("location") or "") != origin(base)
 
 
 def test_unavailable_page_keeps_its_headers(demo_stack: Any) -> None:

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from gonogo.endpoints import origin
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
 from gonogo.probes._deadline import Backend, Budget
@@ -158,17 +159,6 @@ def fetch_page(
             hops.append(Hop(url=current, status=facts.status, location=target))
             current = target
     return replace(facts, redirects=tuple(hops))
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """Scheme, host and port of ``url`` (default ports made explicit)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or {"https": 443, "http": 80}.get(scheme)
-    except ValueError:  # a malformed port in a Location: no origin matches it
-        port = -1
-    return scheme, (parts.hostname or "").lower(), port
 
 
 def follow_redirects(

@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Concatenate, ParamSpec
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
+from gonogo.endpoints import origin
 from gonogo.model import ErrorReason, Finding, info
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def not_a_document(facts: HttpFacts) -> Finding | None:
     reason = ErrorReason.CONFIG
     if 300 <= status < 400 and location:
         target = urljoin(facts.url, location.strip())
-        if _origin(target) != _origin(facts.url):
+        if origin(target) != origin(facts.url):
             why = (
                 f"redirects ({status}) to another origin, {target}, which is not followed; "
                 "set [web] base_url to the page users land on"
@@ -80,13 +81,3 @@ def on_document(rule: Rule[P]) -> Rule[P]:
         return findings
 
     return judged
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or {"https": 443, "http": 80}.get(scheme)
-    except ValueError:
-        port = -1
-    return scheme, (parts.hostname or "").lower(), port
