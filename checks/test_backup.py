@@ -49,19 +49,13 @@ def test_encryption(gate):
 
 @pytest.mark.check("backup.restore")
 @pytest.mark.intrusive
-def test_restore_drill(gate, request):
+def test_restore_drill(gate):
     cfg, pg, listing = gate.require("backup"), gate.require("postgres"), _listing(gate)
     if cfg.scratch_dsn is None and not gate.config.sensitive:
         gate.not_applicable("[backup] scratch_dsn is not set: no server to restore into")
     gate.target(f"{backup.source_for(cfg).describe()} -> {restore.scratch_target(cfg)}")
-    limit = restore.time_limit(_pytest_timeout(request))
+    limit = restore.time_limit(gate.time_limit_s)
     drill = listing.newest and restore.drill(cfg, pg, listing.newest, time_limit_s=limit)
     gate.judge(restore_rules.evaluate_restore(listing, drill, cfg, gate.now))
 
 
-def _pytest_timeout(request):
-    """This check's pytest-timeout in seconds (catalogue or [checks] timeout_s), None: none."""
-    marker = request.node.get_closest_marker("timeout")
-    if marker is not None:
-        return marker.args[0] if marker.args else marker.kwargs.get("timeout")
-    return request.config.getoption("timeout", None) or request.config.getini("timeout") or None

@@ -21,7 +21,26 @@ def gate(request: pytest.FixtureRequest) -> Gate:
             "the gate fixture needs a gate run: pass --env NAME and mark the test with @pytest.mark.check"
         )
     evidence = request.node.stash.setdefault(EVIDENCE_KEY, Evidence())
-    return Gate(ctx.env, spec, evidence, ctx.shared, ctx.started_at, release=ctx.release)
+    return Gate(
+        ctx.env,
+        spec,
+        evidence,
+        ctx.shared,
+        ctx.started_at,
+        release=ctx.release,
+        time_limit_s=_time_limit(request),
+    )
+
+
+def _time_limit(request: pytest.FixtureRequest) -> float | None:
+    """The test's pytest-timeout in seconds: its marker (set from the catalogue or the env
+    file at collection), else ``--timeout`` or the ini's ``timeout``; None without one."""
+    marker = request.node.get_closest_marker("timeout")
+    if marker is not None:
+        value = marker.args[0] if marker.args else marker.kwargs.get("timeout")
+    else:
+        value = request.config.getoption("timeout", None) or request.config.getini("timeout")
+    return float(value) if value else None
 
 
 @pytest.fixture

@@ -98,7 +98,12 @@ class SharedProbes:
 
 
 class Gate:
-    """Per-test handle on the environment, the check's identity and its evidence."""
+    """Per-test handle on the environment, the check's identity and its evidence.
+
+    ``time_limit_s``: the check's time limit (pytest-timeout: the catalogue's ``timeout_s`` or
+    the environment's ``[checks."<id>"] timeout_s``, else the run's), None when it has none; a
+    long probe (the restore drill) stops itself before it.
+    """
 
     def __init__(
         self,
@@ -109,9 +114,11 @@ class Gate:
         now: dt.datetime,
         *,
         release: str | None = None,
+        time_limit_s: float | None = None,
     ) -> None:
         self.env = env
         self.release = release
+        self.time_limit_s = time_limit_s
         self.spec = spec
         self.evidence = evidence
         self._shared = shared

@@ -338,10 +338,9 @@ def scratch_target(cfg: BackupConfig) -> str:
     return pgconn.target_of(cfg.scratch_dsn) if cfg.scratch_dsn else "(no [backup] scratch_dsn)"
 
 
-def time_limit(check_timeout_s: float | str | None) -> float | None:
+def time_limit(check_timeout_s: float | None) -> float | None:
     """How long a drill may run inside a check limited to ``check_timeout_s`` (None or 0: no
     limit): the limit less a margin to drop the database and report (5%, 5 to 60 s)."""
-    if not check_timeout_s or float(check_timeout_s) <= 0:
+    if not check_timeout_s or check_timeout_s <= 0:
         return None
-    limit = float(check_timeout_s)
-    return limit - min(60.0, max(5.0, 0.05 * limit))
+    return check_timeout_s - min(60.0, max(5.0, 0.05 * check_timeout_s))
