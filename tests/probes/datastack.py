@@ -266,10 +266,12 @@ def build_standby_and_scratch(stack: Stack) -> None:
     initdb(scratch)
     stack.start_pg("scratch", scratch)
     # as in the demo and prod.example.toml: a restore role with CREATEDB, amcheck in template1
-    # and EXECUTE on the functions pg_amcheck calls; a second role without those grants
+    # and EXECUTE on the functions pg_amcheck calls; a role without those grants, and one
+    # without CREATEDB
     for statement in (
         f"CREATE ROLE restorer LOGIN CREATEDB PASSWORD '{PASSWORD}'",
         f"CREATE ROLE restorer_noamcheck LOGIN CREATEDB PASSWORD '{PASSWORD}'",
+        f"CREATE ROLE restorer_nocreatedb LOGIN PASSWORD '{PASSWORD}'",
         "CREATE EXTENSION amcheck",
         "GRANT EXECUTE ON FUNCTION bt_index_check(regclass, boolean),"
         " verify_heapam(regclass, boolean, boolean, text, bigint, bigint) TO restorer",

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from gonogo.errors import ProbeAuthError
 from gonogo.model import ErrorReason
 from gonogo.probes import backup, commands, pgtools, postgres, restore, scratch, workspace
 from gonogo.rules import restore as restore_rules
@@ -152,6 +153,15 @@ def test_drill_as_a_non_superuser_restore_role_with_amcheck(stack: Stack, tmp_pa
     assert failing(findings) == set()
     assert drill.scratch and drill.scratch.startswith(f"127.0.0.1:{stack.ports['scratch']}/")
     assert scratch_databases(stack) == [] and gpg_leftovers(tmp_path) == []
+
+
+def test_role_without_createdb_is_an_auth_error_naming_the_grant(stack: Stack) -> None:
+    """A scratch role that may not create databases ends the drill as an auth error saying to
+    grant CREATEDB (only that error: a timeout is not reported as a missing privilege)."""
+    cfg = backup_config(stack, scratch_dsn=stack.dsn("scratch", "restorer_nocreatedb", "postgres"))
+    with pytest.raises(ProbeAuthError, match="give the scratch_dsn role CREATEDB"):
+        restore.drill(cfg, pg_config(stack), backup.discover(cfg).newest)
+    assert scratch_databases(stack) == []
 
 
 def test_amcheck_that_cannot_run_fails_the_drill(stack: Stack) -> None:

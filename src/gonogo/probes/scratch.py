@@ -227,11 +227,13 @@ def create(admin: psycopg.Connection[Any], target: str) -> str:
     try:
         admin.execute("SELECT pg_advisory_lock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(sql.Identifier(name)))
-    except psycopg.Error as err:
+    except psycopg.errors.InsufficientPrivilege as err:
         raise ProbeAuthError(
             f"postgres {target}: cannot create the scratch database ({str(err).strip()[:150]}); "
             "give the scratch_dsn role CREATEDB"
         ) from err
+    except psycopg.Error as err:  # a timeout or a lost connection is not a missing privilege
+        raise pgconn.probe_error(err, target) from err
     return name
 
 
