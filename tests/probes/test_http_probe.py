@@ -3,6 +3,7 @@ to the document, against the real demo nginx and app and a small redirecting ser
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import pytest
 
 from gonogo.endpoints import origin
 from gonogo.errors import ProbeTimeout
-from gonogo.probes import http
+from gonogo.probes import http, smoke
 from gonogo.probes._html import PageParser
 from probes.trickle import trickling
 
@@ -134,10 +135,17 @@ def test_unavailable_page_keeps_its_headers(demo_stack: Any) -> None:
 
 
 class _Redirecting(BaseHTTPRequestHandler):
-    """/ -> /a -> /home (relative and absolute Locations), /loop -> /loop, /away -> elsewhere."""
+    """/ -> /a -> /home (relative and absolute Locations), /loop -> /loop, /away -> elsewhere;
+    /health.json: a JSON health document of 20 KB."""
 
     def do_GET(self) -> None:
         host = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/health.json":
+            body = json.dumps(
+                {"status": "ok", "checks": [{"name": f"dep{i}"} for i in range(1000)]}
+            )
+            self._send(200, "application/json", body.encode())
+            return
         moves = {"/": "/a", "/a": f"{host}/home", "/loop": "/loop", "/away": "http://localhost:9/"}
         if self.path in moves:
             self.send_response(302)
@@ -146,8 +154,11 @@ class _Redirecting(BaseHTTPRequestHandler):
             self.end_headers()
             return
         body = b"<!doctype html><head><meta http-equiv=Content-Security-Policy content=\"default-src 'self'\">"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
+        self._send(200, "text/html", body)
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
         self.send_header("X-Frame-Options", "DENY")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -179,6 +190,13 @@ def test_same_origin_redirects_are_followed(redirecting: str) -> None:
         (302, redirecting + "/a"),
     ]
     assert page.header("x-frame-options") == "DENY" and page.meta == ((CSP, "default-src 'self'"),)
+
+
+def test_health_json_longer_than_the_excerpt_is_parsed(redirecting: str) -> None:
+    """A health document past the 4 KiB body excerpt is still JSON to smoke.health."""
+    facts = smoke.fetch_json(redirecting + "/health.json", ca_bundle=None, timeout=5.0)
+    assert facts.status == 200 and facts.body is not None and facts.body["status"] == "ok"
+    assert len(facts.body["checks"]) == 1000 and len(facts.text) == 500
 
 
 @pytest.mark.parametrize(

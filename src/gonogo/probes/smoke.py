@@ -27,18 +27,24 @@ class EndpointFacts:
 
 
 def fetch_json(url: str, *, ca_bundle: Path | None, timeout: float) -> EndpointFacts:
-    """GET ``url`` (TLS verified against ``ca_bundle`` or the system store) and parse its JSON."""
-    facts = http.fetch(
-        url, ca_bundle=ca_bundle, timeout=timeout, headers={"Accept": "application/json"}
-    )
+    """GET ``url`` (TLS verified against ``ca_bundle`` or the system store) and parse its JSON.
+
+    The whole body is parsed (up to ``http.MAX_BODY``), not the 4 KiB excerpt other probes keep:
+    a detailed health document is still JSON.
+    """
+    with http.open_client(ca_bundle, timeout) as client:
+        response, data, elapsed_ms = http.exchange(
+            client, url, timeout, headers={"Accept": "application/json"}
+        )
+    text = data.decode(response.charset_encoding or "utf-8", errors="replace")
     try:
-        body = json.loads(facts.body_excerpt)
+        body = json.loads(text)
     except json.JSONDecodeError:
         body = None
     return EndpointFacts(
         url=url,
-        status=facts.status,
-        elapsed_ms=round(facts.elapsed_ms, 1),
+        status=response.status_code,
+        elapsed_ms=round(elapsed_ms, 1),
         body=body,
-        text=facts.body_excerpt[:500],
+        text=text[:500],
     )
