@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from gonogo.endpoints import origin
 from gonogo.errors import ProbeTimeout
-from gonogo.probes import http, smoke
+from gonogo.probes import exposure, http, smoke
 from gonogo.probes._html import PageParser
 from probes.trickle import trickling
 
@@ -136,10 +137,16 @@ def test_unavailable_page_keeps_its_headers(demo_stack: Any) -> None:
 
 class _Redirecting(BaseHTTPRequestHandler):
     """/ -> /a -> /home (relative and absolute Locations), /loop -> /loop, /away -> elsewhere;
-    /health.json: a JSON health document of 20 KB."""
+    /health.json: a JSON health document of 20 KB; /app.js and its source map /app.js.map."""
 
     def do_GET(self) -> None:
         host = f"http://127.0.0.1:{self.server.server_address[1]}"
+        if self.path == "/app.js":
+            self._send(200, "text/javascript", b"run();\n//# sourceMappingURL=app.js.map\n")
+            return
+        if self.path == "/app.js.map":
+            self._send(200, "application/json", b'{"version":3,"sources":["src/app.ts"]}')
+            return
         if self.path == "/health.json":
             body = json.dumps(
                 {"status": "ok", "checks": [{"name": f"dep{i}"} for i in range(1000)]}
@@ -190,6 +197,27 @@ def test_same_origin_redirects_are_followed(redirecting: str) -> None:
         (302, redirecting + "/a"),
     ]
     assert page.header("x-frame-options") == "DENY" and page.meta == ((CSP, "default-src 'self'"),)
+
+
+def test_scripts_of_the_page_origin_are_probed_however_written(redirecting: str) -> None:
+    """A script referenced with the host in capitals is the page's own (same origin): its
+    source map is found, as for a relative src; another host's script is left alone."""
+    page = http.fetch_page(redirecting + "/", ca_bundle=None, timeout=5.0)
+    port = redirecting.rsplit(":", 1)[1]
+    refs = (
+        http.ScriptRef(f"http://LOCALHOST:{port}/app.js"),
+        http.ScriptRef("/app.js"),
+        http.ScriptRef("http://127.0.0.2:9/other.js"),
+    )
+    page = replace(page, url=f"http://localhost:{port}/home", scripts=refs)
+    facts = exposure.find_source_maps(page, ca_bundle=None, timeout=5.0)
+    assert [m.script_url for m in facts.scripts] == [
+        f"http://LOCALHOST:{port}/app.js",
+        f"http://localhost:{port}/app.js",
+    ]
+    for maps in facts.scripts:
+        assert maps.script_status == 200 and maps.declared and maps.declared.endswith("/app.js.map")
+        assert any(c.status == 200 for c in maps.candidates)
 
 
 def test_health_json_longer_than_the_excerpt_is_parsed(redirecting: str) -> None:

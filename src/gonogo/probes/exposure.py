@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from gonogo.endpoints import origin
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
@@ -144,9 +145,15 @@ def find_source_maps(
     page: http.HttpFacts, *, ca_bundle: Path | None, timeout: float, max_scripts: int = 20
 ) -> SourceMapFacts:
     """Fetch the page's same-origin scripts and every source map they point to (or ``.map``)."""
-    host = urlsplit(page.url).netloc
+    host, page_origin = urlsplit(page.url).netloc, origin(page.url)
+
+    def served_here(url: str) -> bool:
+        # the page's origin (an explicit :443 included) or its host as written (a script
+        # referenced over http:// is still the target's file)
+        return origin(url) == page_origin or urlsplit(url).netloc == host
+
     urls = [urljoin(page.url, s.src) for s in page.scripts]
-    same = [u for u in dict.fromkeys(urls) if urlsplit(u).netloc == host][:max_scripts]
+    same = [u for u in dict.fromkeys(urls) if served_here(u)][:max_scripts]
     found: list[ScriptMaps] = []
     with http.open_client(ca_bundle, timeout) as client:
         for url in same:
@@ -159,7 +166,7 @@ def find_source_maps(
             if declared and not declared.startswith("data:"):
                 declared = urljoin(url, declared)
             candidates = {url.split("?")[0].split("#")[0] + ".map"}
-            if declared and not declared.startswith("data:") and urlsplit(declared).netloc == host:
+            if declared and not declared.startswith("data:") and served_here(declared):
                 candidates.add(declared)
             probes = tuple(_path(client, u, "", timeout, 512) for u in sorted(candidates))
             found.append(
