@@ -173,8 +173,10 @@ def test_amcheck_that_cannot_run_fails_the_drill(stack: Stack) -> None:
     assert drill.restored and drill.amcheck_ok is None
     assert "could not check" in drill.amcheck_detail, drill.amcheck_detail
     assert "permission denied for function" in drill.amcheck_detail
+    assert drill.amcheck_reason is ErrorReason.CONFIG
     findings = restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)
     assert {f.name: f.severity for f in findings if not f.ok} == {"amcheck": None}
+    assert {f.name: f.unverified for f in findings if not f.ok} == {"amcheck": ErrorReason.CONFIG}
     assert scratch_databases(stack) == []
 
 
@@ -501,6 +503,16 @@ def test_check_time_limit_below_the_rto_is_not_verified(stack: Stack) -> None:
     }
     assert "timeout_s above rto_s" in found["restored"].message
     assert scratch_databases(stack) == []
+
+
+def test_amcheck_out_of_time_says_timeout(stack: Stack) -> None:
+    """pg_amcheck left no time (the check's limit spent) or stopped by its timeout is not
+    verified for lack of time, not for a missing tool or grant."""
+    cfg = backup_config(stack)
+    env = amcheck_env(stack.dsn("scratch", "postgres", "postgres"), "postgres")
+    assert pgtools.amcheck(cfg, env, 0)[::2] == (None, ErrorReason.TIMEOUT)
+    ok, why, reason = pgtools.amcheck(cfg, env, 0.001)
+    assert (ok, reason) == (None, ErrorReason.TIMEOUT) and "could not finish" in why
 
 
 def test_time_limit_leaves_room_to_clean_up() -> None:

@@ -110,7 +110,7 @@ def test_restore_severity(drill: RestoreFacts, severities: dict[str, Severity | 
         pytest.param(restored(**NO_CONNECTION), {"restored": ErrorReason.CONNECTIVITY}, id="no-connection-is-not-verified"),
         pytest.param(restored(**UNDECRYPTABLE), {"restored": ErrorReason.AUTH}, id="undecryptable-is-not-verified"),
         pytest.param(restored(source_tables=None, source_error="timeout", source_reason=ErrorReason.TIMEOUT), {"source": ErrorReason.TIMEOUT}, id="source-timeout"),
-        pytest.param(restored(amcheck_ok=None, amcheck_detail="pg_amcheck could not finish: timeout"), {"amcheck": ErrorReason.TIMEOUT}, id="amcheck-timeout"),
+        pytest.param(restored(amcheck_ok=None, amcheck_detail="pg_amcheck could not finish: timeout", amcheck_reason=ErrorReason.TIMEOUT), {"amcheck": ErrorReason.TIMEOUT}, id="amcheck-timeout"),
         pytest.param(restored(restored=False, detail="pg_restore exit 1", tables={}), {"restored": None}, id="bad-backup-is-a-plain-failure"),
     ],
 )

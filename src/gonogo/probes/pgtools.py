@@ -121,20 +121,26 @@ def judge_restore(
     return False, None, f"{tool_name} exit {done.returncode}: {line}"
 
 
-def amcheck(cfg: BackupConfig, env: dict[str, str], timeout_s: float) -> tuple[bool | None, str]:
-    """pg_amcheck --heapallindexed on ``PGDATABASE``: True clean, False corrupt, None not run."""
+def amcheck(
+    cfg: BackupConfig, env: dict[str, str], timeout_s: float
+) -> tuple[bool | None, str, ErrorReason | None]:
+    """pg_amcheck --heapallindexed on ``PGDATABASE``: True clean, False corrupt, None not
+    verified, with what happened and, when not verified, why (out of time, or the tool or its
+    grants missing)."""
     try:
         exe = tool("pg_amcheck", cfg)
     except ProbeError:
-        return None, "pg_amcheck not installed (postgresql-client)"
+        return None, "pg_amcheck not installed (postgresql-client)", ErrorReason.CONFIG
     if timeout_s <= 0:
-        return None, "pg_amcheck not run: the check's time limit was reached"
+        why = "pg_amcheck not run: the check's time limit was reached"
+        return None, why, ErrorReason.TIMEOUT
     cmd = [exe, "--install-missing", "--heapallindexed", env["PGDATABASE"]]
     try:
         done = run(cmd, timeout_s=timeout_s, what="pg_amcheck", env=env)
     except ProbeTimeout as err:
-        return None, f"pg_amcheck could not finish: {err}"
-    return judge_amcheck(done)
+        return None, f"pg_amcheck could not finish: {err}", ErrorReason.TIMEOUT
+    ok, why = judge_amcheck(done)
+    return ok, why, ErrorReason.CONFIG if ok is None else None
 
 
 def judge_amcheck(done: subprocess.CompletedProcess[bytes]) -> tuple[bool | None, str]:

@@ -77,7 +77,8 @@ class RestoreFacts:
         source_tables: rows per table in the source now (None when the source could not be
             read: ``source_error``, ``source_reason``); source_oids: their OIDs; source_estimated: the source
             tables whose rows are the statistics' estimate, not ``count(*)``.
-        amcheck_ok: pg_amcheck found no corruption (None: not run; ``amcheck_detail`` why).
+        amcheck_ok: pg_amcheck found no corruption (None: not run; ``amcheck_detail`` why,
+            ``amcheck_reason`` timeout or config).
         scratch_dropped: the scratch database no longer exists after the drill.
     """
 
@@ -109,6 +110,7 @@ class RestoreFacts:
     source_reason: ErrorReason | None = None
     amcheck_ok: bool | None = None
     amcheck_detail: str = "not run"
+    amcheck_reason: ErrorReason | None = None
     scratch_dropped: bool = True
 
 
@@ -277,8 +279,8 @@ def _restore_and_verify(
     facts = replace(facts, tables=counts.rows)
     if not cfg.amcheck:
         return facts
-    ok, why = pgtools.amcheck(cfg, env, min(cfg.command_timeout_s, clock.left()))
-    return replace(facts, amcheck_ok=ok, amcheck_detail=why)
+    ok, why, reason = pgtools.amcheck(cfg, env, min(cfg.command_timeout_s, clock.left()))
+    return replace(facts, amcheck_ok=ok, amcheck_detail=why, amcheck_reason=reason)
 
 
 def _stopped(stop: str, took: float, facts: RestoreFacts, cfg: BackupConfig) -> dict[str, Any]:

@@ -255,6 +255,4 @@ def _amcheck(facts: RestoreFacts, t: BackupConfig) -> Finding:
         return info("amcheck", "pg_amcheck disabled ([backup] amcheck = false)")
     # asked for and not run: the restored data was not verified (fail closed, not a blocker)
     why = f"restored data not verified: {facts.amcheck_detail}"
-    late = "could not finish" in why or "time limit" in why
-    reason = ErrorReason.TIMEOUT if late else ErrorReason.CONFIG  # else: tool or grants missing
-    return not_verified("amcheck", why, reason, None, True)
+    return not_verified("amcheck", why, facts.amcheck_reason or ErrorReason.CONFIG, None, True)
