@@ -104,6 +104,12 @@ class HttpFacts:
     def content_type(self) -> str:
         return (self.header("content-type") or "").split(";")[0].strip().lower()
 
+    def metas(self, name: str, *, body: bool = True) -> list[str]:
+        """Contents of the page's ``<meta>`` named ``name`` (lower case), in document order:
+        the head's, then (``body``) those outside it."""
+        found = (*self.meta, *self.body_meta) if body else self.meta
+        return [content for key, content in found if key == name]
+
 
 @dataclass(frozen=True, slots=True)
 class RedirectChain:

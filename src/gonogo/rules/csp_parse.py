@@ -120,8 +120,8 @@ def policies(facts: HttpFacts, *, body_meta: bool = False) -> list[Policy]:
         for v in facts.values("content-security-policy-report-only")
         for p in v.split(",")
     ]
-    metas = (*facts.meta, *facts.body_meta) if body_meta else facts.meta
-    found += [parse_policy(c, "meta") for n, c in metas if n == "content-security-policy"]
+    metas = facts.metas("content-security-policy", body=body_meta)
+    found += [parse_policy(c, "meta") for c in metas]
     return [p for p in found if p.directives]
 
 

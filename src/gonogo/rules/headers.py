@@ -130,7 +130,7 @@ def evaluate_content_type_options(facts: HttpFacts, thresholds: HeadersConfig) -
 def referrer_metas(facts: HttpFacts) -> list[str]:
     """``<meta name=referrer>`` contents in document order: HTML applies one wherever it is in
     the document (head or body), unlike a CSP ``<meta>``; template contents never apply."""
-    return [c for n, c in (*facts.meta, *facts.body_meta) if n == "referrer"]
+    return facts.metas("referrer")
 
 
 def referrer_policy(facts: HttpFacts) -> tuple[str | None, bool]:

@@ -218,7 +218,7 @@ def _redirection(chain: RedirectChain | None, cert_valid: bool) -> str:
 
 
 def _referrer(page: HttpFacts) -> str:
-    metas = [c for n, c in (*page.meta, *page.body_meta) if n == "referrer"]
+    metas = page.metas("referrer")
     values = [*page.values("referrer-policy"), *metas[-1:]]  # the last meta replaces the others
     if not values:
         return "referrer-policy-not-implemented"
@@ -349,7 +349,7 @@ def _frame_ancestors(page: HttpFacts, found: list[csp_parse.Policy]) -> bool:
     # (unfiltered there), when some policy is in force and none has a repeated directive.
     if not found or any(set(p.duplicates) - {"report-uri", "report-to"} for p in found):
         return False
-    metas = [c for n, c in (*page.meta, *page.body_meta) if n == "content-security-policy"]
+    metas = page.metas("content-security-policy")
     unfiltered = [p for p in found if p.origin == "header"]
     unfiltered += [csp_parse.parse_policy(c, "header") for c in metas]
     return any(p.get("frame-ancestors") is not None for p in unfiltered)
