@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
-from gonogo.probes import exposure, http
+from gonogo import web
+from gonogo.probes import exposure
 from gonogo.rules import exposure as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
@@ -24,20 +23,12 @@ def test_sensitive_paths(gate):
 
 @pytest.mark.check("exposure.source-maps")
 def test_source_maps(gate):
-    web, cfg = gate.require("web"), gate.config.exposure
-    gate.target(web.base_url)
-    fetch = partial(  # same key and probe as checks/test_headers.py: one page fetch per run
-        http.fetch_page,
-        web.base_url,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        max_hops=gate.config.headers.max_redirects,
-        verify=True,
-    )
+    site, cfg = gate.require("web"), gate.config.exposure
+    gate.target(site.base_url)
     facts = exposure.find_source_maps(
-        gate.shared(f"page:{web.base_url}", fetch),
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
+        web.page(gate),  # the page headers.* judge, fetched once
+        ca_bundle=site.ca_bundle,
+        timeout=site.timeout_s,
         max_scripts=cfg.max_scripts,
     )
     gate.judge(rules.evaluate_source_maps(facts, cfg))

@@ -3,31 +3,18 @@ feeds every check; plus the overall grade."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 
+from gonogo import web
 from gonogo.errors import ProbeRefused
-from gonogo.probes import cors, http, tls
 from gonogo.rules import csp, csp_parse, grade, headers, hsts, permissions
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
 
-def _page(gate, verify=True, fresh=False):  # same key and probe as checks/test_exposure.py
-    web = gate.require("web")
-    gate.target(web.base_url)
-    fetch = partial(
-        http.fetch_page,
-        web.base_url,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        max_hops=gate.config.headers.max_redirects,
-        verify=verify,
-    )
-    if fresh:  # a second response of the page, not the shared one
-        return fetch()
-    return gate.shared(f"page:{web.base_url}" + ("" if verify else ":unverified"), fetch)
+def _page(gate, verify=True, fresh=False):
+    gate.target(gate.require("web").base_url)
+    return web.page(gate, verify=verify, fresh=fresh)
 
 
 @pytest.mark.check("headers.hsts")
@@ -79,51 +66,13 @@ def test_xss_protection(gate):
 
 @pytest.mark.check("headers.grade")
 def test_grade(gate):
-    web = gate.require("web")
-    gate.target(web.base_url)  # names the endpoint: fails fast when it is down
-    cert = _certificate(gate)
+    gate.target(gate.require("web").base_url)  # names the endpoint: fails fast when it is down
+    cert = web.certificate(gate)
     # a chain browsers reject is graded as the Observatory does: fetched anyway, scored down
     valid = grade.certificate_valid(cert)
     try:
-        chain = _chain(gate, web, valid)
+        chain = web.redirect_chain(gate, verify=valid)
     except ProbeRefused:  # no plain-HTTP listener: the Observatory's "redirection-not-needed"
         chain = None
-    page, cors = _page(gate, valid), _cors(gate, web, valid)
+    page, cors = _page(gate, valid), web.cors_answers(gate, verify=valid)
     gate.judge(grade.evaluate_grade(page, chain, cors, gate.config.headers, cert))
-
-
-def _certificate(gate):  # same key and probe as checks/test_tls.py
-    web = gate.require("web")
-    ep = tls.endpoint(web.base_url, gate.config.tls.server_name)
-    fetch = partial(
-        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
-    )
-    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
-
-
-def _chain(gate, web, verify):  # same key and probe as checks/test_redirect.py
-    start = web.http_url or http.plain_url(web.base_url)
-    hops = gate.config.headers.max_redirects
-    follow = partial(
-        http.follow_redirects,
-        start,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        max_hops=hops,
-        verify=verify,
-    )
-    return gate.shared(f"redirect:{start}" + ("" if verify else ":unverified"), follow)
-
-
-def _cors(gate, web, verify):  # same key and probe as checks/test_cors.py
-    cfg = gate.config.cors
-    probe = partial(
-        cors.probe_cors,
-        web.base_url,
-        cfg.paths(web.health_path),
-        cfg.allowed_origins,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        verify=verify,
-    )
-    return gate.shared(f"cors:{web.base_url}" + ("" if verify else ":unverified"), probe)

@@ -6,6 +6,7 @@ from functools import partial
 
 import pytest
 
+from gonogo import web
 from gonogo.probes import tls
 from gonogo.rules import tls as rules
 
@@ -13,18 +14,14 @@ pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
 
 def _endpoint(gate):
-    web = gate.require("web")
-    endpoint = tls.endpoint(web.base_url, gate.config.tls.server_name)
+    endpoint = web.tls_endpoint(gate)
     gate.target(str(endpoint))
-    return web, endpoint
+    return gate.require("web"), endpoint
 
 
-def _certificate(gate):  # one fetch per run feeds both certificate checks
-    web, ep = _endpoint(gate)
-    fetch = partial(
-        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
-    )
-    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
+def _certificate(gate):  # one fetch per run feeds both certificate checks (and headers.grade)
+    _endpoint(gate)
+    return web.certificate(gate)
 
 
 @pytest.mark.check("tls.cert-expiry")
@@ -39,16 +36,16 @@ def test_certificate(gate):
 
 @pytest.mark.check("tls.protocols")
 def test_protocols(gate):
-    web, ep = _endpoint(gate)
-    probe = partial(tls.probe_protocols, ep.host, ep.port, ep.server_name, web.timeout_s)
+    site, ep = _endpoint(gate)
+    probe = partial(tls.probe_protocols, ep.host, ep.port, ep.server_name, site.timeout_s)
     facts = gate.shared(f"tls.protocols:{ep}:{ep.server_name}", probe)
     gate.judge(rules.evaluate_protocols(facts, gate.config.tls))
 
 
 @pytest.mark.check("tls.ciphers")
 def test_ciphers(gate):
-    (web, ep), cfg = _endpoint(gate), gate.config.tls
-    options = {"profile": cfg.cipher_profile, "ca_bundle": web.ca_bundle}
-    scan = partial(tls.scan_ciphers, ep.host, ep.port, ep.server_name, web.timeout_s, **options)
+    (site, ep), cfg = _endpoint(gate), gate.config.tls
+    options = {"profile": cfg.cipher_profile, "ca_bundle": site.ca_bundle}
+    scan = partial(tls.scan_ciphers, ep.host, ep.port, ep.server_name, site.timeout_s, **options)
     facts = gate.shared(f"tls.ciphers:{ep}:{ep.server_name}:{cfg.cipher_profile}", scan)
     gate.judge(rules.evaluate_ciphers(facts, cfg))

@@ -1,0 +1,90 @@
+"""The web entry point's facts that several checks read, fetched once per run.
+
+Each function is the one recipe for its facts: the probe, its arguments and its
+``gate.shared`` key. ``headers.grade`` reads the page, the certificate, the redirect chain and
+the CORS answers that ``headers.*``, ``exposure.source-maps``, ``tls.*``, ``redirect.https`` and
+``cors.policy`` judge; with one recipe each they cannot drift apart into a second fetch. The
+``verify=False`` variants (certificate unchecked, only to grade a site whose certificate
+``tls.certificate`` already failed) are shared under their own keys.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from gonogo.probes import cors, http, tls
+
+if TYPE_CHECKING:
+    from gonogo.gate import Gate
+    from gonogo.probes.cors import CorsFacts
+    from gonogo.probes.tls import CertificateFacts, Endpoint
+
+
+def _unverified(verify: bool) -> str:
+    return "" if verify else ":unverified"
+
+
+def page(gate: Gate, *, verify: bool = True, fresh: bool = False) -> http.HttpFacts:
+    """The site's page as a browser lands on it (``fresh``: a second response, not shared)."""
+    web = gate.require("web")
+    fetch = partial(
+        http.fetch_page,
+        web.base_url,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        max_hops=gate.config.headers.max_redirects,
+        verify=verify,
+    )
+    if fresh:
+        return fetch()
+    return gate.shared(f"page:{web.base_url}{_unverified(verify)}", fetch)
+
+
+def tls_endpoint(gate: Gate) -> Endpoint:
+    """Host, port and server name of the HTTPS entry point."""
+    return tls.endpoint(gate.require("web").base_url, gate.config.tls.server_name)
+
+
+def certificate(gate: Gate) -> CertificateFacts:
+    """The certificate chain the entry point presents, verified against ``[web] ca_bundle``."""
+    web, ep = gate.require("web"), tls_endpoint(gate)
+    fetch = partial(
+        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
+    )
+    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
+
+
+def redirect_start(gate: Gate) -> str:
+    """The plain-HTTP URL the redirect chain starts from."""
+    web = gate.require("web")
+    return str(web.http_url or http.plain_url(web.base_url))
+
+
+def redirect_chain(gate: Gate, *, verify: bool = True) -> http.RedirectChain:
+    """Every response from ``http://`` on to the first that is not a redirect."""
+    web, start = gate.require("web"), redirect_start(gate)
+    follow = partial(
+        http.follow_redirects,
+        start,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        max_hops=gate.config.headers.max_redirects,
+        verify=verify,
+    )
+    return gate.shared(f"redirect:{start}{_unverified(verify)}", follow)
+
+
+def cors_answers(gate: Gate, *, verify: bool = True) -> CorsFacts:
+    """The answers to the CORS probe's origins on ``[cors]``'s paths."""
+    web, cfg = gate.require("web"), gate.config.cors
+    probe = partial(
+        cors.probe_cors,
+        web.base_url,
+        cfg.paths(web.health_path),
+        cfg.allowed_origins,
+        ca_bundle=web.ca_bundle,
+        timeout=web.timeout_s,
+        verify=verify,
+    )
+    return gate.shared(f"cors:{web.base_url}{_unverified(verify)}", probe)
