@@ -57,5 +57,3 @@ def test_restore_drill(gate):
     limit = restore.time_limit(gate.time_limit_s)
     drill = listing.newest and restore.drill(cfg, pg, listing.newest, time_limit_s=limit)
     gate.judge(restore_rules.evaluate_restore(listing, drill, cfg, gate.now))
-
-
