@@ -1,10 +1,12 @@
-"""PostgreSQL, read-only: one connection's facts (gathered once per run) feed every pg.* check."""
+"""PostgreSQL, read-only: the application DSN's facts feed connect, version, schema, migrations and
+app-role; the monitoring DSN's (``monitor_dsn``, else ``dsn``) feed replication, capacity,
+archiving and slow-query-log. Each is gathered once per run."""
 
 from __future__ import annotations
 
 import pytest
 
-from gonogo.probes import postgres
+from gonogo.probes import pgmonitor, postgres
 from gonogo.rules import postgres as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.data]
@@ -15,6 +17,14 @@ def _facts(gate):
     target = postgres.target_of(pg.dsn)  # host:port/db, never the password
     gate.target(target)
     return gate.shared(f"postgres:{target}", lambda: postgres.collect(pg))
+
+
+def _monitoring(gate):
+    pg = gate.require("postgres")
+    via, dsn = pg.monitoring
+    target = postgres.target_of(dsn)
+    gate.target(target)
+    return gate.shared(f"postgres-{via}:{target}", lambda: pgmonitor.collect(pg))
 
 
 @pytest.mark.check("pg.connect")
@@ -41,22 +51,22 @@ def test_migrations(gate):
 
 @pytest.mark.check("pg.replication")
 def test_replication(gate):
-    gate.judge(rules.evaluate_replication(_facts(gate), gate.config.postgres))
+    gate.judge(rules.evaluate_replication(_monitoring(gate), gate.config.postgres))
 
 
 @pytest.mark.check("pg.capacity")
 def test_capacity(gate):
-    gate.judge(rules.evaluate_capacity(_facts(gate), gate.config.postgres))
+    gate.judge(rules.evaluate_capacity(_monitoring(gate), gate.config.postgres))
 
 
 @pytest.mark.check("pg.archiving")
 def test_archiving(gate):
-    gate.judge(rules.evaluate_archiving(_facts(gate), gate.config.postgres))
+    gate.judge(rules.evaluate_archiving(_monitoring(gate), gate.config.postgres))
 
 
 @pytest.mark.check("pg.slow-query-log")
 def test_slow_query_log(gate):
-    gate.judge(rules.evaluate_slow_query_log(_facts(gate), gate.config.postgres))
+    gate.judge(rules.evaluate_slow_query_log(_monitoring(gate), gate.config.postgres))
 
 
 @pytest.mark.check("pg.app-role")

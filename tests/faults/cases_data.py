@@ -58,11 +58,13 @@ BACKUP = [
     case("no-backup", ("backup.freshness", "backup.predeploy"), "checks/test_backup.py"),
     # checksums and encryption right: only the size ratio gives it away, and the drill's rows
     case("backup-shrunk", ("backup.integrity", "backup.restore"), "checks/test_backup.py"),
-    # refused before connecting: the drill is not verified, a major (CONDITIONAL), not a pass
+    # refused before connecting: the drill verified nothing, an error (config) of a major
+    # (CONDITIONAL), not a pass and not a failed backup
     case(
         "restore-target-is-source",
         "backup.restore",
         "checks/test_backup.py",
+        outcome="error",
         verdict="CONDITIONAL",
     ),
 ]

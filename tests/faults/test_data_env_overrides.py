@@ -136,3 +136,72 @@ def test_source_schema_changes_leave_the_drill_green(
     assert check["outcome"] == "passed", check
     assert any(words in f["message"] for f in check["evidence"]), check["evidence"]
     assert run.verdict == "GO"
+
+
+_GATE_DSN = 'dsn = "postgresql://gonogo:${GONOGO_DEMO_PG_GATE_PASSWORD}@127.0.0.1:${GONOGO_DEMO_PG_PORT}/app"'
+_ROLE_PASSWORD = "sep-roles-7Qx"  # a test-only role's password, written in the variant file
+
+
+def _separate_roles(demo_stack) -> None:
+    """Two roles as deployments that separate them have: ``gate_reader`` reads the tables (no
+    pg_monitor), ``gate_monitor`` has pg_monitor (reads no table)."""
+    v = demo_stack.variables()
+    where = dict(
+        host=v["GONOGO_DEMO_PG_SOCKET_DIR"], port=v["GONOGO_DEMO_PG_PORT"], user="postgres"
+    )
+    with psycopg.connect(dbname="app", autocommit=True, connect_timeout=5, **where) as conn:
+        for role, member_of in (
+            ("gate_reader", "pg_read_all_data"),
+            ("gate_monitor", "pg_monitor"),
+        ):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(
+                    f"CREATE ROLE {role} LOGIN PASSWORD '{_ROLE_PASSWORD}' IN ROLE {member_of}"
+                )
+
+
+def _role_dsn(role: str) -> str:
+    return f"postgresql://{role}:{_ROLE_PASSWORD}@127.0.0.1:${{GONOGO_DEMO_PG_PORT}}/app"
+
+
+def test_monitoring_dsn_beside_the_application_dsn(demo_stack, run_gate, tmp_path: Path) -> None:
+    """dsn = a role that reads the tables but has no pg_monitor, monitor_dsn = a pg_monitor role
+    that reads no table: every pg.* check passes, each over the DSN it needs, and its evidence
+    names that DSN and role."""
+    _separate_roles(demo_stack)
+    variant = _variant(
+        tmp_path,
+        "demo-separate-roles",
+        (
+            _GATE_DSN,
+            f'dsn = "{_role_dsn("gate_reader")}"\nmonitor_dsn = "{_role_dsn("gate_monitor")}"',
+        ),
+    )
+    run = run_gate("checks/test_postgres.py", env_file=variant)
+    checks = {c["id"]: c for c in run.document["checks"]}
+    assert {i: c["outcome"] for i, c in checks.items() if c["outcome"] != "passed"} == {}
+    for check_id, via in (
+        ("pg.migrations", "[postgres] dsn as role gate_reader"),
+        ("pg.schema", "[postgres] dsn as role gate_reader"),
+        ("pg.replication", "[postgres] monitor_dsn as role gate_monitor"),
+        ("pg.capacity", "[postgres] monitor_dsn as role gate_monitor"),
+        ("pg.archiving", "[postgres] monitor_dsn as role gate_monitor"),
+    ):
+        assert any(via in f["message"] for f in checks[check_id]["evidence"]), checks[check_id]
+
+
+def test_migrations_unreadable_by_the_dsn_role_is_an_auth_error(
+    demo_stack, run_gate, tmp_path: Path
+) -> None:
+    """dsn = a pg_monitor role that may not read schema_migrations: pg.migrations is an error
+    (auth) naming the grant, not a failed "is the schema migrated?"; the other checks pass."""
+    _separate_roles(demo_stack)
+    variant = _variant(
+        tmp_path, "demo-monitor-as-dsn", (_GATE_DSN, f'dsn = "{_role_dsn("gate_monitor")}"')
+    )
+    run = run_gate("checks/test_postgres.py", env_file=variant)
+    check = run.check("pg.migrations")
+    assert (check["outcome"], check["error_reason"]) == ("error", "auth"), check
+    assert "GRANT SELECT ON schema_migrations TO gate_monitor" in check["message"]
+    assert "is the schema migrated" not in check["message"]
+    assert run.failing() == {"pg.migrations"}, run.document["reasons"]

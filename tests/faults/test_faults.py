@@ -62,7 +62,8 @@ def test_every_catalogue_check_has_a_fault() -> None:
 
 
 def test_restore_into_the_source_is_refused(demo_stack, run_gate, tmp_path) -> None:
-    """backup.restore refuses a scratch server that is the source database itself."""
+    """backup.restore refuses a scratch server that is the source database itself: an error
+    (config, nothing verified), not a failed backup, and not GO."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
@@ -76,8 +77,8 @@ def test_restore_into_the_source_is_refused(demo_stack, run_gate, tmp_path) -> N
     )
     run = run_gate("checks/test_backup.py", env_file=variant)
     check = run.check("backup.restore")
-    assert check["outcome"] == "failed", check
-    assert run.verdict != "GO"
+    assert (check["outcome"], check["error_reason"]) == ("error", "config"), check
+    assert "refused" in check["message"] and run.verdict != "GO"
 
 
 # Checks whose failure cannot be produced on the demo stack by a fault; each is proven failing

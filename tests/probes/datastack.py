@@ -206,6 +206,8 @@ def build_primary(stack: Stack) -> None:
     for statement in (
         f"CREATE ROLE app LOGIN PASSWORD '{PASSWORD}'",
         f"CREATE ROLE gonogo LOGIN PASSWORD '{PASSWORD}' IN ROLE pg_monitor, pg_read_all_data",
+        # a monitoring role as deployments that separate roles have: statistics, no table
+        f"CREATE ROLE monitor LOGIN PASSWORD '{PASSWORD}' IN ROLE pg_monitor",
         "CREATE DATABASE app OWNER app",
         "SELECT pg_create_physical_replication_slot('standby1')",
     ):

@@ -10,7 +10,8 @@ import pytest
 
 from gonogo.endpoints import shows_down
 from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
-from gonogo.probes import postgres, redis
+from gonogo.model import ErrorReason
+from gonogo.probes import pgmonitor, postgres, redis
 from gonogo.rules import postgres as pg_rules
 from gonogo.rules import redis as redis_rules
 from gonogo.schema.data import PostgresConfig, RedisConfig
@@ -31,6 +32,21 @@ pytestmark = needs_servers
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 
+APP_RULES = (
+    pg_rules.evaluate_connect,
+    pg_rules.evaluate_version,
+    pg_rules.evaluate_schema,
+    pg_rules.evaluate_migrations,
+    pg_rules.evaluate_app_role,
+)
+MONITOR_RULES = (
+    pg_rules.evaluate_replication,
+    pg_rules.evaluate_capacity,
+    pg_rules.evaluate_archiving,
+    pg_rules.evaluate_slow_query_log,
+)
+
+
 def test_healthy_primary_passes_every_pg_rule(stack: Stack) -> None:
     """A primary with a streaming standby, archiving and a migrated schema passes all pg.* rules."""
     cfg = pg_config(
@@ -41,22 +57,14 @@ def test_healthy_primary_passes_every_pg_rule(stack: Stack) -> None:
         min_standbys=1,
         app_role="app",
     )
-    facts = postgres.collect(cfg)
-    assert facts.connection.server_version_num // 10000 == 15 and facts.stats_visible
-    assert [s.state for s in facts.standbys] == ["streaming"] and facts.slots[0].active
-    assert facts.capacity.database_size_bytes > 50_000_000  # pgbench -s 5
-    for evaluate in (
-        pg_rules.evaluate_connect,
-        pg_rules.evaluate_version,
-        pg_rules.evaluate_schema,
-        pg_rules.evaluate_migrations,
-        pg_rules.evaluate_replication,
-        pg_rules.evaluate_capacity,
-        pg_rules.evaluate_archiving,
-        pg_rules.evaluate_slow_query_log,
-        pg_rules.evaluate_app_role,
-    ):
+    facts, monitoring = postgres.collect(cfg), pgmonitor.collect(cfg)
+    assert facts.connection.server_version_num // 10000 == 15 and monitoring.stats_visible
+    assert [s.state for s in monitoring.standbys] == ["streaming"] and monitoring.slots[0].active
+    assert monitoring.capacity.database_size_bytes > 50_000_000  # pgbench -s 5
+    for evaluate in APP_RULES:
         assert failing(evaluate(facts, cfg)) == set(), evaluate.__name__
+    for evaluate in MONITOR_RULES:
+        assert failing(evaluate(monitoring, cfg)) == set(), evaluate.__name__
 
 
 @pytest.mark.parametrize(
@@ -105,10 +113,53 @@ def test_statement_timeout_is_a_probe_timeout(stack: Stack) -> None:
 def test_role_without_pg_monitor_fails_closed(stack: Stack) -> None:
     """The app role cannot see other sessions or standby state: capacity and replication say so."""
     cfg = PostgresConfig(dsn=stack.dsn(user="app"), min_standbys=1)
+    monitoring = pgmonitor.collect(cfg)
+    assert not monitoring.stats_visible
+    assert "visibility" in failing(pg_rules.evaluate_capacity(monitoring, cfg))
+    # app is not a superuser
+    assert failing(pg_rules.evaluate_app_role(postgres.collect(cfg), cfg)) == set()
+
+
+def test_migrations_role_without_select_is_an_auth_error(stack: Stack) -> None:
+    """A role that may not read the migrations table (pg_monitor only): pg.migrations is not
+    verified (auth) and names the grant, instead of failing as "is the schema migrated?"."""
+    cfg = PostgresConfig(dsn=stack.dsn(user="monitor"), expected_migration="20240315")
     facts = postgres.collect(cfg)
-    assert not facts.stats_visible
-    assert "visibility" in failing(pg_rules.evaluate_capacity(facts, cfg))
-    assert failing(pg_rules.evaluate_app_role(facts, cfg)) == set()  # app is not a superuser
+    assert facts.migration_sqlstate == "42501", facts.migration_error
+    [head, _] = pg_rules.evaluate_migrations(facts, cfg)
+    assert (head.ok, head.unverified) == (False, ErrorReason.AUTH)
+    assert "GRANT SELECT ON schema_migrations TO monitor" in head.message
+
+
+def test_separate_application_and_monitoring_roles(stack: Stack) -> None:
+    """dsn = the application role (owns the tables, no pg_monitor), monitor_dsn = a pg_monitor
+    role that reads no table: every pg.* rule passes, each on the connection it needs, and each
+    says which DSN and role it read over."""
+    cfg = pg_config(
+        stack,
+        required_tables=["pgbench_accounts", "schema_migrations"],
+        expected_migration="20240315",
+        min_standbys=1,
+        app_role="app",
+    )
+    cfg = PostgresConfig(
+        **{
+            **cfg.model_dump(),
+            "dsn": stack.dsn(user="app"),
+            "monitor_dsn": stack.dsn(user="monitor"),
+        }
+    )
+    facts, monitoring = postgres.collect(cfg), pgmonitor.collect(cfg)
+    assert (facts.connection.user, facts.connection.via) == ("app", "dsn")
+    assert (monitoring.connection.user, monitoring.connection.via) == ("monitor", "monitor_dsn")
+    assert monitoring.stats_visible and monitoring.archiver.ready_count is not None
+    for evaluate, given, via in [
+        *((rule, facts, "[postgres] dsn as role app") for rule in APP_RULES[1:]),
+        *((rule, monitoring, "[postgres] monitor_dsn as role monitor") for rule in MONITOR_RULES),
+    ]:
+        found = evaluate(given, cfg)
+        assert failing(found) == set(), (evaluate.__name__, found)
+        assert any(f.name == "via" and via in f.message for f in found), evaluate.__name__
 
 
 def test_superuser_as_app_role_fails(stack: Stack) -> None:
@@ -161,15 +212,15 @@ def test_archiving_failure_is_seen(stack: Stack) -> None:
         stack.sql("SELECT pg_switch_wal()")
         stack.sql("CREATE TABLE IF NOT EXISTS wal_filler AS SELECT 1 AS x")
         stack.sql("SELECT pg_switch_wal()")
-        wait_for("archive failure", lambda: postgres.collect(cfg).archiver.failed_count > 0)
-        assert "failures" in failing(pg_rules.evaluate_archiving(postgres.collect(cfg), cfg))
+        wait_for("archive failure", lambda: pgmonitor.collect(cfg).archiver.failed_count > 0)
+        assert "failures" in failing(pg_rules.evaluate_archiving(pgmonitor.collect(cfg), cfg))
     finally:
         stack.sql("ALTER SYSTEM RESET archive_command")
         stack.sql("SELECT pg_reload_conf()")
         stack.sql("DROP TABLE IF EXISTS wal_filler")
     wait_for(
         "archiver recovered",
-        lambda: not failing(pg_rules.evaluate_archiving(postgres.collect(cfg), cfg)),
+        lambda: not failing(pg_rules.evaluate_archiving(pgmonitor.collect(cfg), cfg)),
     )
 
 
@@ -178,8 +229,8 @@ def test_standby_stopped_fails_replication(stack: Stack) -> None:
     cfg = pg_config(stack, min_standbys=1)
     stack.stop("standby")
     try:
-        wait_for("standby gone", lambda: not postgres.collect(cfg).standbys)
-        assert failing(pg_rules.evaluate_replication(postgres.collect(cfg), cfg)) == {
+        wait_for("standby gone", lambda: not pgmonitor.collect(cfg).standbys)
+        assert failing(pg_rules.evaluate_replication(pgmonitor.collect(cfg), cfg)) == {
             "standbys",
             "slot:standby1",
         }
@@ -194,7 +245,7 @@ def test_standby_stopped_fails_replication(stack: Stack) -> None:
         )
     wait_for(
         "streaming again",
-        lambda: not failing(pg_rules.evaluate_replication(postgres.collect(cfg), cfg)),
+        lambda: not failing(pg_rules.evaluate_replication(pgmonitor.collect(cfg), cfg)),
     )
 
 

@@ -75,6 +75,7 @@ def restored(*, fresh: bool = False, **changes: Any) -> RestoreFacts:
         restored=True,
         detail="pg_restore restored the custom archive",
         restore_s=110.0,
+        verify_s=8.0,
         total_s=120.0,
         tables=dict(ROWS),
         backup_oids=dict(OIDS),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.model import ErrorReason, Severity
+from gonogo.model import ErrorReason, Outcome, Severity, conclude
 from gonogo.probes.restore import RestoreFacts
 from gonogo.rules import backup as backup_rules
 from gonogo.rules import restore as rules
@@ -112,6 +112,8 @@ def test_restore_severity(drill: RestoreFacts, severities: dict[str, Severity | 
         pytest.param(restored(source_tables=None, source_error="timeout", source_reason=ErrorReason.TIMEOUT), {"source": ErrorReason.TIMEOUT}, id="source-timeout"),
         pytest.param(restored(amcheck_ok=None, amcheck_detail="pg_amcheck could not finish: timeout", amcheck_reason=ErrorReason.TIMEOUT), {"amcheck": ErrorReason.TIMEOUT}, id="amcheck-timeout"),
         pytest.param(restored(restored=False, detail="pg_restore exit 1", tables={}), {"restored": None}, id="bad-backup-is-a-plain-failure"),
+        pytest.param(restored(refused="scratch is the source", restored=False, scratch=None), {"target": ErrorReason.CONFIG}, id="refused-before-connecting-is-config"),
+        pytest.param(restored(refused="the session landed on the source", restored=None), {"target": ErrorReason.CONFIG}, id="refused-after-create-is-config"),
     ],
 )
 def test_what_is_not_verified(drill: RestoreFacts, unverified: dict[str, ErrorReason | None]) -> None:
@@ -197,6 +199,32 @@ def test_restore_evidence() -> None:
     assert findings["rows"].measured == 500_005
     assert findings["seconds"].measured == 120.0 and findings["seconds"].threshold == 14400
     assert [name for name, f in findings.items() if f.headline] == ["seconds"]  # a key figure
+
+
+@pytest.mark.parametrize(
+    ("drill", "words"),
+    [
+        pytest.param(restored(), "decrypt 0.0 s + restore 110.0 s + verify 8.0 s + setup and cleanup 2.0 s", id="every-step-timed"),
+        pytest.param(restored(decrypt_s=3.5, restore_s=100.0, verify_s=16.5), "decrypt 3.5 s + restore 100.0 s + verify 16.5 s)", id="no-rest-to-name"),
+        pytest.param(restored(**KILLED_AT_RTO, restore_s=14399.0, verify_s=0.0), "restore 14399.0 s + verify 0.0 s + setup and cleanup 2.0 s", id="killed-at-the-rto"),
+    ],
+)
+def test_restore_time_names_every_step_with_its_seconds(drill: RestoreFacts, words: str) -> None:
+    """The restore key figure gives each step its time (verify too), and the rest of the
+    drill's time as setup and cleanup: the parts add up to the measured total."""
+    found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
+    assert words in found["seconds"].message, found["seconds"].message
+    assert "verify)" not in found["seconds"].message and "verify +" not in found["seconds"].message
+
+
+def test_refused_drill_is_an_error_not_a_failure() -> None:
+    """A refused drill verified nothing: its check ends as an error (config), with the refusal
+    and the scratch server in the evidence, never as a failed backup."""
+    drill = restored(refused="scratch 127.0.0.1:5432 is the source server", restored=False, scratch=None)
+    found = rules.evaluate_restore(listing(), drill, config(), NOW)
+    assert conclude(found)[:2] == (Outcome.ERROR, ErrorReason.CONFIG)
+    target = next(f for f in found if f.name == "target")
+    assert "is the source server" in target.message and target.measured == "scratch:5432"
 
 
 def test_no_restore_time_when_nothing_restored() -> None:

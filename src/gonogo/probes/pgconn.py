@@ -171,6 +171,15 @@ def connect_to(pg: PostgresConfig) -> WatchedConnection:
     )
 
 
+def connect_monitor(pg: PostgresConfig) -> WatchedConnection:
+    """The read-only connection for monitoring views: ``monitor_dsn``, else ``dsn``."""
+    return connect(
+        pg.monitoring[1],
+        connect_timeout_s=pg.connect_timeout_s,
+        statement_timeout_ms=pg.statement_timeout_ms,
+    )
+
+
 class _OptionsRefused(Exception):
     """The server (a pooler) refused the startup ``options`` parameter."""
 

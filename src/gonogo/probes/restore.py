@@ -71,7 +71,8 @@ class RestoreFacts:
             not connect, it was stopped at the RTO or the time limit). ``detail``: what happened.
         stopped: ``"rto"`` or ``"time_limit"`` when the restore was killed (else None);
             time_limit_s: the drill's time limit (None: only the RTO).
-        decrypt_s / restore_s / total_s: wall-clock seconds (total = fetch to drop).
+        decrypt_s / restore_s / verify_s / total_s: wall-clock seconds (verify: row counts
+            and pg_amcheck on the restored database; total: fetch to drop).
         tables: rows per restored table; backup_oids: each table's OID in the source at dump
             time (the archive's table of contents; None for plain SQL dumps).
         source_tables: rows per table in the source now (None when the source could not be
@@ -100,6 +101,7 @@ class RestoreFacts:
     detail: str = ""
     decrypt_s: float = 0.0
     restore_s: float = 0.0
+    verify_s: float = 0.0
     total_s: float = 0.0
     tables: dict[str, int] = field(default_factory=dict)
     backup_oids: dict[str, int] | None = None
@@ -274,13 +276,14 @@ def _restore_and_verify(
     )
     if restored is not True:
         return facts
+    started = time.monotonic()
     with scratch.session(dsn, name, ident, empty=False, statement_timeout_ms=timeout_ms) as conn:
         counts = count_tables(conn, f"{facts.scratch_server}/{name}")
     facts = replace(facts, tables=counts.rows)
-    if not cfg.amcheck:
-        return facts
-    ok, why, reason = pgtools.amcheck(cfg, env, min(cfg.command_timeout_s, clock.left()))
-    return replace(facts, amcheck_ok=ok, amcheck_detail=why, amcheck_reason=reason)
+    if cfg.amcheck:
+        ok, why, reason = pgtools.amcheck(cfg, env, min(cfg.command_timeout_s, clock.left()))
+        facts = replace(facts, amcheck_ok=ok, amcheck_detail=why, amcheck_reason=reason)
+    return replace(facts, verify_s=round(time.monotonic() - started, 2))
 
 
 def _stopped(stop: str, took: float, facts: RestoreFacts, cfg: BackupConfig) -> dict[str, Any]:

@@ -1,11 +1,15 @@
-"""PostgreSQL rules: facts from :func:`gonogo.probes.postgres.collect` + ``[postgres]`` thresholds.
+"""PostgreSQL rules: facts from :func:`gonogo.probes.postgres.collect` (the application DSN) and
+:func:`gonogo.probes.pgmonitor.collect` (the monitoring DSN) + ``[postgres]`` thresholds.
+
+Every check records which ``[postgres]`` DSN (and role) it read over (finding ``via``).
 
 Check ids served:
 
 - ``pg.connect``         connected, SELECT 1 round trip, TLS on the connection when required
 - ``pg.version``         server major version >= ``min_version`` (plans: 13+)
 - ``pg.schema``          ``required_tables`` and ``required_indexes`` exist
-- ``pg.migrations``      the migrations query returns ``expected_migration``
+- ``pg.migrations``      the migrations query returns ``expected_migration`` (a privilege
+                         missing to run it is an error, ``auth``, naming the grant)
 - ``pg.replication``     streaming standbys >= ``min_standbys``, replay lag, slots active
 - ``pg.capacity``        connections vs max_connections, oldest transaction and lock wait, size
 - ``pg.archiving``       archive_mode on, archiver not failing, last archived WAL recent
@@ -15,13 +19,15 @@ Check ids served:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from gonogo.model import Comparison, Finding, compare, expect, info
+from gonogo.model import Comparison, ErrorReason, Finding, compare, expect, info
 from gonogo.schema.data import PostgresConfig
 
 if TYPE_CHECKING:
-    from gonogo.probes.postgres import PostgresFacts
+    from gonogo.probes.pgmonitor import ArchiverFacts, MonitorFacts
+    from gonogo.probes.postgres import ConnectionFacts, PostgresFacts
 
 _MONITOR_HINT = "grant pg_monitor to the gate's role to see them"
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
@@ -31,13 +37,18 @@ def _at_most(name: str, value: Any, limit: Any, unit: str, what: str) -> Finding
     return compare(name, value, LE, limit, unit=unit, what=what)
 
 
+def _via(c: ConnectionFacts) -> Finding:
+    """Which ``[postgres]`` DSN, role and database the check read over."""
+    return info("via", f"read over [postgres] {c.via} as role {c.user} at {c.target}", c.via)
+
+
 def evaluate_connect(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     c = facts.connection
     tls = f"TLS in use ({c.ssl_protocol})" if c.ssl_in_use else "TLS not in use"
     return [
         info(
             "connected",
-            f"connected to {c.target} as {c.user} in {c.connect_ms:.0f} ms",
+            f"connected to {c.target} as {c.user} in {c.connect_ms:.0f} ms ([postgres] {c.via})",
             c.connect_ms,
             "ms",
         ),
@@ -58,6 +69,7 @@ def evaluate_version(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
             facts.connection.server_version.split(" on ")[0],
             facts.connection.server_version,
         ),
+        _via(facts.connection),
     ]
 
 
@@ -81,21 +93,43 @@ def evaluate_schema(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     return [
         _presence("tables", t.required_tables, facts.tables),
         _presence("indexes", t.required_indexes, facts.indexes),
+        _via(facts.connection),
     ]
 
 
 def evaluate_migrations(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
-    expected, head = t.expected_migration, facts.migration_head
+    expected, head, via = t.expected_migration, facts.migration_head, _via(facts.connection)
+    if facts.migration_sqlstate == INSUFFICIENT_PRIVILEGE:
+        # the schema may well be migrated: the role cannot tell, which proves nothing
+        why = f"migrations query refused ({facts.migration_error}); {_grant(facts)}"
+        return [Finding("head", False, why, None, expected, unverified=ErrorReason.AUTH), via]
     if facts.migration_error is not None:
         why = f"migrations query failed ({facts.migration_error}); is the schema migrated?"
-        return [expect("head", False, why, None, expected)]
+        return [expect("head", False, why, None, expected), via]
     if expected is None:
-        return [info("head", f"schema head is {head} (no expected_migration set)", head)]
-    return [compare("head", head, EQ, expected, what="schema migration head")]
+        return [info("head", f"schema head is {head} (no expected_migration set)", head), via]
+    return [compare("head", head, EQ, expected, what="schema migration head"), via]
 
 
-def evaluate_replication(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
-    found: list[Finding] = []
+INSUFFICIENT_PRIVILEGE = "42501"
+# "permission denied for table schema_migrations" -> what to grant on it
+_DENIED = re.compile(r"permission denied for (table|view|sequence|schema|function) (\S+)")
+_GRANTS = {"schema": "USAGE ON SCHEMA", "function": "EXECUTE ON FUNCTION"}
+
+
+def _grant(facts: PostgresFacts) -> str:
+    """What to grant the DSN's role so that it can read the migrations."""
+    user = facts.connection.user
+    hit = _DENIED.search(facts.migration_error or "")
+    what = f"{_GRANTS.get(hit[1], 'SELECT ON')} {hit[2]}" if hit else "SELECT ON <the table>"
+    return (
+        f"GRANT {what} TO {user} (or point [postgres] dsn at the application role; "
+        "pg_monitor views go over monitor_dsn)"
+    )
+
+
+def evaluate_replication(facts: MonitorFacts, t: PostgresConfig) -> list[Finding]:
+    found: list[Finding] = [_via(facts.connection)]
     if facts.connection.in_recovery:
         found.append(info("in_recovery", "the target is itself a standby (in recovery)", True))
     hidden = [s for s in facts.standbys if s.state is None]
@@ -131,7 +165,7 @@ def evaluate_replication(facts: PostgresFacts, t: PostgresConfig) -> list[Findin
     return found
 
 
-def evaluate_capacity(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+def evaluate_capacity(facts: MonitorFacts, t: PostgresConfig) -> list[Finding]:
     cap = facts.capacity
     ratio = round(cap.connections / cap.max_connections, 3) if cap.max_connections else None
     in_use = f"connections in use ({cap.connections} of {cap.max_connections})"
@@ -146,6 +180,7 @@ def evaluate_capacity(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
         _at_most(
             "oldest_prepared_s", prepared, t.max_xact_age_s, "s", "oldest prepared transaction"
         ),
+        _via(facts.connection),
     ]
     if not facts.stats_visible:
         # other roles' xact_start reads as NULL for us: an old transaction could hide there
@@ -158,11 +193,12 @@ def evaluate_capacity(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
     return found
 
 
-def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+def evaluate_archiving(facts: MonitorFacts, t: PostgresConfig) -> list[Finding]:
     a = facts.archiver
     if not t.require_archiving:
         return [
-            info("archive_mode", f"archive_mode = {a.archive_mode} (not required)", a.archive_mode)
+            info("archive_mode", f"archive_mode = {a.archive_mode} (not required)", a.archive_mode),
+            _via(facts.connection),
         ]
     command = (a.archive_command or "").strip()
     configured = bool(a.archive_library) or command not in ("", "(disabled)")
@@ -174,19 +210,13 @@ def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]
             "archive_mode", a.archive_mode, Comparison.IN, ["on", "always"], what="archive_mode"
         ),
         expect("archive_command", configured, where, configured, True),
+        _via(facts.connection),
     ]
     last_ok, last_bad = a.last_archived_age_s, a.last_failed_age_s
     failing = (
         a.failed_count > 0 and last_bad is not None and (last_ok is None or last_bad < last_ok)
     )
-    if failing:
-        why = (
-            f"archiver failing: WAL {a.last_failed_wal} failed {last_bad:.0f} s ago, after the last"
-        )
-        why += f" success ({a.failed_count} failures in total)"
-    else:
-        why = f"no archive failure since the last success ({a.archived_count} archived)"
-    found.append(Finding("failures", not failing, why, a.failed_count, 0))
+    found.append(_archive_failures(a, failing))
     if a.ready_count == 0:
         age = "never" if last_ok is None else f"{last_ok:.0f} s ago"
         why = f"no WAL waiting to be archived (last archived {age})"
@@ -198,11 +228,15 @@ def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]
         if a.ready_count
         else f"pending WAL unknown, {_MONITOR_HINT}"
     )
-    age_s = None if last_ok is None else round(last_ok)
+    if last_ok is None:
+        limit = t.max_archive_age_s
+        why = f"no WAL archived yet ({pending}; required: the last within {limit:,.0f} s)"
+        found.append(Finding("last_archived_age_s", False, why, None, limit, "s", LE))
+        return found
     found.append(
         _at_most(
             "last_archived_age_s",
-            age_s,
+            round(last_ok),
             t.max_archive_age_s,
             "s",
             f"age of last archived WAL ({pending})",
@@ -211,11 +245,31 @@ def evaluate_archiving(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]
     return found
 
 
-def evaluate_slow_query_log(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
+def _archive_failures(a: ArchiverFacts, failing: bool) -> Finding:
+    if not failing:
+        why = f"no archive failure since the last success ({a.archived_count} archived)"
+    elif a.last_archived_age_s is None:
+        why = (
+            f"archiver failing: WAL {a.last_failed_wal} failed {a.last_failed_age_s:.0f} s ago "
+            f"and no WAL was ever archived ({a.failed_count} failures in total)"
+        )
+    else:
+        why = (
+            f"archiver failing: WAL {a.last_failed_wal} failed {a.last_failed_age_s:.0f} s ago, "
+            f"after the last success {a.last_archived_age_s:.0f} s ago "
+            f"({a.failed_count} failures in total)"
+        )
+    return Finding("failures", not failing, why, a.failed_count, 0)
+
+
+def evaluate_slow_query_log(facts: MonitorFacts, t: PostgresConfig) -> list[Finding]:
     ms = facts.log_min_duration_statement_ms
     state = "off" if ms < 0 else f"statements slower than {ms} ms are logged"
     why = f"slow-query log {state} (log_min_duration_statement = {ms})"
-    found = [Finding("log_min_duration_statement", ms >= 0, why, ms, 0, "ms", GE)]
+    found = [
+        Finding("log_min_duration_statement", ms >= 0, why, ms, 0, "ms", GE),
+        _via(facts.connection),
+    ]
     if t.max_slow_query_ms is not None and ms >= 0:
         found.append(
             _at_most("slow_query_ms", ms, t.max_slow_query_ms, "ms", "log_min_duration_statement")
@@ -233,7 +287,8 @@ def evaluate_app_role(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
                 f"application role {r.name} does not exist; set app_role",
                 False,
                 True,
-            )
+            ),
+            _via(facts.connection),
         ]
     flags = (
         ("CREATEROLE", r.createrole),
@@ -250,4 +305,5 @@ def evaluate_app_role(facts: PostgresFacts, t: PostgresConfig) -> list[Finding]:
         info(
             "attributes", f"role {r.name} attributes: {', '.join(powers) or 'LOGIN only'}", powers
         ),
+        _via(facts.connection),
     ]

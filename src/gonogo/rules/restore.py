@@ -57,12 +57,12 @@ def evaluate_restore(
         *_stale(facts),
     ]
     if facts.refused is not None:
-        why = f"refused: {facts.refused}"
-        return [
-            *found,
-            expect("target", False, why, facts.scratch_server, "not the source"),
-            *_dropped(facts),
-        ]
+        # a refused drill verified nothing: an error (config: point scratch_dsn elsewhere)
+        why = f"refused, nothing verified: {facts.refused}"
+        target = not_verified(
+            "target", why, ErrorReason.CONFIG, facts.scratch_server, "not the source"
+        )
+        return [*found, target, *_dropped(facts)]
     found += [_restored(facts), _seconds(facts, t)]
     if facts.restored:
         found += _compare_tables(facts, t, age_s / 60)
@@ -82,7 +82,7 @@ def _restored(facts: RestoreFacts) -> Finding:
 def _seconds(facts: RestoreFacts, t: BackupConfig) -> Finding:
     """Restore time vs RTO, a key figure; measured only when a restore ran to its end or to
     the RTO."""
-    steps = f"decrypt {facts.decrypt_s:.1f} s + restore {facts.restore_s:.1f} s + verify"
+    steps = _steps(facts)
     if facts.restored is True or facts.stopped == "rto":
         what = f"restore drill seconds ({steps})"
         seconds = compare("seconds", facts.total_s, Comparison.LE, t.rto_s, unit="s", what=what)
@@ -99,6 +99,16 @@ def _seconds(facts: RestoreFacts, t: BackupConfig) -> Finding:
         why = f"no restore time to compare with rto_s={t.rto_s:.0f} s ({steps}): not restored"
         seconds = info("seconds", why, facts.total_s, "s")
     return replace(seconds, headline=True)  # restore time vs RTO: a key figure
+
+
+def _steps(facts: RestoreFacts) -> str:
+    """Where the drill's time went: every step with its seconds (the rest is fetching the
+    backup, creating and dropping the scratch database)."""
+    parts = {"decrypt": facts.decrypt_s, "restore": facts.restore_s, "verify": facts.verify_s}
+    rest = round(facts.total_s - sum(parts.values()), 1)
+    if rest >= 0.1:
+        parts["setup and cleanup"] = rest
+    return " + ".join(f"{step} {seconds:.1f} s" for step, seconds in parts.items())
 
 
 def _dropped(facts: RestoreFacts) -> list[Finding]:

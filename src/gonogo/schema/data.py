@@ -37,7 +37,17 @@ OPENPGP_CIPHERS = tuple(OPENPGP_CIPHER_IDS.values())
 class PostgresConfig(Section):
     """The primary PostgreSQL database, reached read-only (``pg.*`` checks)."""
 
-    dsn: str = Field(description="libpq URL, e.g. postgresql://gonogo:${PGPASSWORD}@db:5432/app")
+    dsn: str = Field(
+        description="application DSN (libpq URL), e.g. postgresql://gonogo:${PGPASSWORD}@db:5432/app: "
+        "pg.connect, pg.version, pg.schema, pg.migrations (its role needs SELECT on the "
+        "migrations table), pg.app-role and the restore drill's source row counts"
+    )
+    monitor_dsn: str | None = Field(
+        default=None,
+        description="monitoring DSN of a role with pg_monitor, when the application role lacks "
+        "it: pg.replication, pg.capacity, pg.archiving, pg.slow-query-log and the restore "
+        "drill's check of the source's identity (default: dsn)",
+    )
     min_version: int = Field(
         default=13, ge=9, description="minimum server major version (plans: 13+)"
     )
@@ -97,12 +107,19 @@ class PostgresConfig(Section):
         description="application role that must not be superuser (default: the DSN user)",
     )
 
-    @field_validator("dsn")
+    @field_validator("dsn", "monitor_dsn")
     @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("postgresql://", "postgres://")):
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @property
+    def monitoring(self) -> tuple[str, str]:
+        """``(key, DSN)`` the monitoring views are read over: ``monitor_dsn``, else ``dsn``."""
+        if self.monitor_dsn is not None:
+            return "monitor_dsn", self.monitor_dsn
+        return "dsn", self.dsn
 
     @field_validator("expected_migration", mode="before")
     @classmethod
