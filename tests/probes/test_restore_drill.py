@@ -13,10 +13,20 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from gonogo.errors import ProbeAuthError
 from gonogo.model import ErrorReason
-from gonogo.probes import backup, commands, pgtools, postgres, restore, scratch, workspace
+from gonogo.probes import (
+    backup,
+    commands,
+    pgconn,
+    pgtools,
+    postgres,
+    restore,
+    scratch,
+    workspace,
+)
 from gonogo.rules import restore as restore_rules
 from gonogo.schema.data import PostgresConfig
 from probes.datastack import (
@@ -612,3 +622,79 @@ def amcheck_env(dsn: str, dbname: str) -> dict[str, str]:
     """The tools' environment as a drill builds it, from a real session on ``dsn``."""
     with postgres.connect(dsn, connect_timeout_s=5, statement_timeout_ms=5000) as conn:
         return pgtools.child_env(conn, dbname, dsn)
+
+
+_AUTOVACUUM_IN = """SELECT count(*) FROM pg_stat_activity
+    WHERE backend_type = 'autovacuum worker' AND datname = '{}'"""
+# a table whose vacuum crawls (1 page per 100 ms): the worker stays attached for minutes
+_SLOW_VACUUM = """CREATE TABLE t (x int, y text) WITH (autovacuum_vacuum_cost_delay = 100,
+    autovacuum_vacuum_cost_limit = 1, autovacuum_vacuum_threshold = 0,
+    autovacuum_vacuum_scale_factor = 0, autovacuum_analyze_threshold = 2000000000)"""
+
+
+def _restorer_admin(stack: Stack) -> pgconn.WatchedConnection:
+    return pgconn.connect(
+        stack.dsn("scratch", "restorer", "postgres"),
+        connect_timeout_s=5,
+        statement_timeout_ms=60_000,
+        read_only=False,
+    )
+
+
+@contextlib.contextmanager
+def _autovacuum_every_second(stack: Stack) -> Iterator[None]:
+    for statement in ("ALTER SYSTEM SET autovacuum_naptime = 1", "SELECT pg_reload_conf()"):
+        stack.sql(statement, "scratch", "postgres")
+    try:
+        yield
+    finally:
+        for statement in ("ALTER SYSTEM RESET autovacuum_naptime", "SELECT pg_reload_conf()"):
+            stack.sql(statement, "scratch", "postgres")
+
+
+def test_drill_database_is_dropped_under_an_autovacuum_worker(stack: Stack) -> None:
+    """An autovacuum worker in the drill database makes DROP DATABASE ... WITH (FORCE) refuse a
+    restore role without pg_signal_backend (the race seen under load); the drill still drops its
+    database, within its bound, and leaves nothing behind."""
+    server = f"127.0.0.1:{stack.ports['scratch']}"
+    with _autovacuum_every_second(stack), _restorer_admin(stack) as admin:
+        name = scratch.create(admin, server)
+        try:
+            with psycopg.connect(stack.dsn("scratch", "restorer", name), autocommit=True) as conn:
+                conn.execute(_SLOW_VACUUM)
+                conn.execute(
+                    "INSERT INTO t SELECT g, repeat('x', 100) FROM generate_series(1, 200000) g"
+                )
+                conn.execute("DELETE FROM t WHERE x % 2 = 0")
+            wait_for(
+                "an autovacuum worker in the drill database",
+                lambda: stack.sql(_AUTOVACUUM_IN.format(name), "scratch", "postgres") == [(1,)],
+                timeout=120,
+            )
+            force = sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name))
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="pg_signal_backend"):
+                admin.execute(force)  # the refusal the drill used to stop at
+            started = time.monotonic()
+            assert scratch.drop(admin, name), "the drill database was left behind"
+            assert time.monotonic() - started < scratch.DROP_WITHIN_S + 10
+        finally:
+            scratch.release(admin, name)
+            stack.sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", "scratch", "postgres")
+    assert scratch_databases(stack) == []
+
+
+def test_no_other_role_can_enter_a_drill_database(stack: Stack) -> None:
+    """Only the drill's role (its owner) and superusers may connect to a drill database: a
+    session of another non-superuser role, which the drill's role could not end, cannot
+    hold it and keep it from being dropped."""
+    server = f"127.0.0.1:{stack.ports['scratch']}"
+    with _restorer_admin(stack) as admin:
+        name = scratch.create(admin, server)
+        try:
+            with pytest.raises(psycopg.OperationalError, match="permission denied for database"):
+                psycopg.connect(stack.dsn("scratch", "restorer_noamcheck", name)).close()
+            psycopg.connect(stack.dsn("scratch", "restorer", name)).close()  # its owner may
+            assert scratch.drop(admin, name)
+        finally:
+            scratch.release(admin, name)
+    assert scratch_databases(stack) == []

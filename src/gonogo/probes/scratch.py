@@ -28,6 +28,7 @@ import ipaddress
 import os
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,10 @@ PREFIX = "gonogo_restore_"
 # advisory-lock namespace of live drills (first key of the two-int form): "gono" as an int4
 LOCK_CLASS = 0x676F6E6F
 _LIKE = PREFIX.replace("_", r"\_") + "%"
+# how long a drill keeps trying to drop its database when sessions it may not end are in it
+DROP_WITHIN_S = 12.0
+_END_OWN_SESSIONS = """SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE datname = %s AND usename = current_user AND pid <> pg_backend_pid()"""
 _STALE = """SELECT d.datname FROM pg_database d WHERE d.datname LIKE %s AND NOT EXISTS (
     SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted
     AND l.classid = %s::oid AND l.objid = hashtext(d.datname)::oid AND l.objsubid = 2)
@@ -222,11 +227,17 @@ def stale(admin: psycopg.Connection[Any], target: str) -> list[str]:
 
 
 def create(admin: psycopg.Connection[Any], target: str) -> str:
-    """Create a fresh ``gonogo_restore_<random>`` database, locked as live for this session."""
+    """Create a fresh ``gonogo_restore_<random>`` database, locked as live for this session.
+
+    Only its owner (the drill's role) and superusers may connect to it: a session of another
+    role in it could not be ended by the drill's role, and would keep it from being dropped.
+    """
     name = PREFIX + secrets.token_hex(6)
+    ident = sql.Identifier(name)
     try:
         admin.execute("SELECT pg_advisory_lock(%s::int4, hashtext(%s))", (LOCK_CLASS, name))
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(ident))
+        admin.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(ident))
     except psycopg.errors.InsufficientPrivilege as err:
         raise ProbeAuthError(
             f"postgres {target}: cannot create the scratch database ({str(err).strip()[:150]}); "
@@ -237,19 +248,44 @@ def create(admin: psycopg.Connection[Any], target: str) -> str:
     return name
 
 
-def drop(admin: psycopg.Connection[Any], name: str) -> bool:
-    """Drop a drill database (sessions in it are ended); whether it is gone afterwards."""
+def drop(admin: psycopg.Connection[Any], name: str, within_s: float = DROP_WITHIN_S) -> bool:
+    """Drop a drill database (sessions in it are ended); whether it is gone afterwards.
+
+    ``WITH (FORCE)`` ends the sessions in it, but refuses outright when one of them belongs to
+    a role the drill's role may not signal: an autovacuum worker (no role; it vacuums the
+    restored tables) needs ``pg_signal_backend``. A plain ``DROP DATABASE`` stops autovacuum
+    workers itself and waits up to 5 s for them, so after such a refusal the drill ends its own
+    role's sessions in the database and drops it plainly, retrying until ``within_s``.
+    """
     assert name.startswith(PREFIX)  # never drop anything a drill did not create
-    with contextlib.suppress(psycopg.Error):
-        admin.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    ident = sql.Identifier(name)
+    try:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+    except psycopg.errors.InsufficientPrivilege:
+        _drop_plainly(admin, name, time.monotonic() + within_s)
+    except psycopg.Error:
+        pass  # a lost connection: whether it is gone is checked below (a later drill drops it)
     with contextlib.suppress(psycopg.Error):
         row = admin.execute(
             "SELECT count(*) FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
         return row is not None and row[0] == 0
     return False
+
+
+def _drop_plainly(admin: psycopg.Connection[Any], name: str, deadline: float) -> None:
+    drop = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
+    while True:
+        with contextlib.suppress(psycopg.Error):
+            admin.execute(_END_OWN_SESSIONS, (name,))
+        try:
+            admin.execute(drop)
+            return
+        except psycopg.errors.ObjectInUse:  # "being accessed by other users" after 5 s
+            if time.monotonic() >= deadline:
+                return
+        except psycopg.Error:
+            return
 
 
 def release(admin: psycopg.Connection[Any], name: str) -> None:
