@@ -35,6 +35,8 @@ DATA = [
     case("aof-off", "redis.persistence", "checks/test_redis.py"),
     case("no-replica", "redis.replication", "checks/test_redis.py", verdict="CONDITIONAL"),
     case("no-maxmemory", "redis.memory", "checks/test_redis.py", verdict="CONDITIONAL"),
+    # a limit is set, but below [redis] min_maxmemory: the size is judged, not only its presence
+    case("small-maxmemory", "redis.memory", "checks/test_redis.py", verdict="CONDITIONAL"),
     case("redis-no-auth", "redis.auth", "checks/test_redis.py"),
 ]
 

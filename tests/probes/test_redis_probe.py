@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+import redis as redis_client
 
 from gonogo.endpoints import shows_down
 from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
@@ -29,7 +30,12 @@ pytestmark = needs_servers
 
 def test_healthy_redis_passes_every_redis_rule(stack: Stack) -> None:
     """Master with AOF, requirepass, maxmemory and an online replica passes all redis.* rules."""
-    cfg = RedisConfig(url=stack.redis_url(), min_replicas=1, maxmemory_policy="allkeys-lru")
+    cfg = RedisConfig(
+        url=stack.redis_url(),
+        min_replicas=1,
+        maxmemory_policy="allkeys-lru",
+        min_maxmemory="64mb",  # the test master's limit
+    )
     facts = redis.collect(cfg)
     assert facts.auth_required and facts.aof_enabled and facts.replicas[0].state == "online"
     for evaluate in (
@@ -57,6 +63,29 @@ def test_unprotected_redis_fails_auth_persistence_memory_replication(stack: Stac
     assert failing(redis_rules.evaluate_persistence(facts, cfg)) == {"aof_enabled"}
     assert failing(redis_rules.evaluate_memory(facts, cfg)) == {"maxmemory"}
     assert failing(redis_rules.evaluate_replication(facts, cfg)) == {"replicas"}
+
+
+def test_small_maxmemory_fails_redis_memory(stack: Stack) -> None:
+    """A real Redis whose maxmemory is set but small (2mb) fails redis.memory on the size of
+    the limit (default minimum 1 GiB), not only on whether one is set; 64mb passes a 64mb
+    minimum and fails a 128mb one."""
+    bare = redis_client.Redis.from_url(stack.redis_url("bare", None))
+    with bare:
+        bare.config_set("maxmemory", "2mb")
+        try:
+            cfg = RedisConfig(url=stack.redis_url("bare", None), require_auth=False)
+            facts = redis.collect(cfg)
+        finally:
+            bare.config_set("maxmemory", "0")
+    assert facts.maxmemory == 2 * 1024 * 1024
+    found = {f.name: f for f in redis_rules.evaluate_memory(facts, cfg)}
+    assert found["maxmemory"].ok and not found["maxmemory_size"].ok
+    assert found["maxmemory_size"].threshold == 1 << 30
+    master = redis.collect(RedisConfig(url=stack.redis_url()))
+    for least, ok in (("64mb", True), ("128mb", False)):
+        cfg = RedisConfig(url=stack.redis_url(), min_maxmemory=least)
+        [size] = [f for f in redis_rules.evaluate_memory(master, cfg) if f.name == "maxmemory_size"]
+        assert size.ok is ok and size.measured == 64 * 1024 * 1024, size
 
 
 @pytest.mark.parametrize(

@@ -234,10 +234,30 @@ def test_replication(given: RedisFacts, overrides: dict[str, Any], expected: set
         pytest.param(
             facts(rejected_connections=3), {}, {"rejected_connections"}, id="rejected-connections"
         ),
+        # the size of the limit, not only that one is set
+        pytest.param(
+            facts(maxmemory=16 * MIB, used_memory=MIB), {}, {"maxmemory_size"}, id="limit-too-small"
+        ),
+        pytest.param(facts(), {"min_maxmemory": "2gb"}, {"maxmemory_size"}, id="below-2gb"),
+        pytest.param(facts(), {"min_maxmemory": "1gb"}, set(), id="exactly-the-minimum"),
+        pytest.param(
+            facts(maxmemory=16 * MIB, used_memory=MIB),
+            {"min_maxmemory": 0},
+            set(),
+            id="any-limit-accepted",
+        ),
+        pytest.param(
+            facts(maxmemory=16 * MIB, used_memory=MIB),
+            {"require_maxmemory": False},
+            {"maxmemory_size"},
+            id="a-limit-set-is-judged-even-when-not-required",
+        ),
+        pytest.param(facts(maxmemory=0), {}, {"maxmemory"}, id="unlimited-has-no-size-to-judge"),
     ],
 )
 def test_memory(given: RedisFacts, overrides: dict[str, Any], expected: set[str]) -> None:
-    """redis.memory: maxmemory set, policy as configured, headroom left, nobody turned away."""
+    """redis.memory: maxmemory set and at least min_maxmemory, policy as configured, headroom
+    left, nobody turned away."""
     assert failing_names(rules.evaluate_memory, given, overrides) == expected
 
 
@@ -254,3 +274,36 @@ def test_min_version_must_be_dotted_numbers() -> None:
     """A min_version like 'six' is a configuration error, not a silent pass."""
     with pytest.raises(ValueError, match="dotted version"):
         RedisConfig(url=URL, min_version="six")
+
+
+def test_maxmemory_size_evidence_names_both_sizes() -> None:
+    """A too-small limit is recorded in bytes against the minimum, in words a reader can check."""
+    found = rules.evaluate_memory(
+        facts(maxmemory=16 * MIB, used_memory=MIB), RedisConfig(url=URL, min_maxmemory="256mb")
+    )
+    [size] = [f for f in found if f.name == "maxmemory_size"]
+    assert (size.measured, size.threshold, size.unit) == (16 * MIB, 256 * MIB, "bytes")
+    assert "maxmemory = 16 MiB (16,777,216 bytes) (required >= 256 MiB" in size.message
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("256mb", 256 * MIB),
+        ("4GB", 4096 * MIB),
+        ("1m", 1_000_000),
+        ("1k", 1000),
+        ("100", 100),
+        (1048576, MIB),
+    ],
+)
+def test_min_maxmemory_reads_redis_units(text: str | int, size: int) -> None:
+    """min_maxmemory takes bytes or Redis's own units (kb/mb/gb powers of 1024, k/m/g of 1000)."""
+    assert RedisConfig(url=URL, min_maxmemory=text).min_maxmemory == size
+
+
+@pytest.mark.parametrize("text", ["64 mb", "1.5gb", "-1", "1tb", "lots"])
+def test_min_maxmemory_rejects_what_redis_would_not_read(text: str) -> None:
+    """A size Redis would not read is a configuration error naming the value."""
+    with pytest.raises(ValueError, match="is not a memory size"):
+        RedisConfig(url=URL, min_maxmemory=text)

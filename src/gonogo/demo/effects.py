@@ -247,6 +247,7 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "aof-off": (_redis_config("appendonly", "no"), _aof_on),
     "no-replica": (_detach_replica, _attach_replica),
     "no-maxmemory": (_redis_config("maxmemory", "0"), _redis_config("maxmemory", MAXMEMORY)),
+    "small-maxmemory": (_redis_config("maxmemory", "8mb"), _redis_config("maxmemory", MAXMEMORY)),
     "redis-no-auth": (_redis_config("requirepass", ""), _require_password),
 }
 
@@ -262,7 +263,7 @@ NEEDS_RUNNING = {
         "slow-query-log-off",
         "connections-exhausted",
     ),
-    "redis-master": ("aof-off", "no-maxmemory", "redis-no-auth"),
+    "redis-master": ("aof-off", "no-maxmemory", "small-maxmemory", "redis-no-auth"),
 }
 
 

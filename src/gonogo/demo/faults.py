@@ -267,6 +267,12 @@ FAULTS: dict[str, Fault] = dict(
         _f("aof-off", "redis", "appendonly no on the master", "redis.persistence"),
         _f("no-replica", "redis", "replica detached (REPLICAOF NO ONE)", "redis.replication"),
         _f("no-maxmemory", "redis", "maxmemory 0 (unbounded) on the master", "redis.memory"),
+        _f(
+            "small-maxmemory",
+            "redis",
+            "maxmemory 8mb on the master, below demo.toml's min_maxmemory (64mb)",
+            "redis.memory",
+        ),
         _f("redis-no-auth", "redis", "requirepass removed on the master", "redis.auth"),
         # --- backups -------------------------------------------------------------------
         _f(

@@ -12,7 +12,8 @@ escalate to blocker: without a working AOF a restart loses the writes since the 
 (plans: "Persistence: AOF enabled"). A Redis used only as a disposable cache sets
 ``require_aof = false``. RDB findings stay major.
 - ``redis.replication``  expected role; online replicas >= ``min_replicas``, their lag small
-- ``redis.memory``       maxmemory set, policy as configured, usage under the ratio, no rejections
+- ``redis.memory``       maxmemory set and at least ``min_maxmemory``, policy as configured, usage
+                         under the ratio, no rejections
 """
 
 from __future__ import annotations
@@ -164,6 +165,14 @@ def evaluate_replication(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     return found
 
 
+def _size(n: int) -> str:
+    """``67108864`` -> ``64 MiB (67,108,864 bytes)``; sizes under 1 KiB in bytes only."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.4g} {unit} ({n:,} bytes)"
+    return f"{n:,} bytes"
+
+
 def evaluate_memory(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
     found: list[Finding] = []
     limited = facts.maxmemory > 0
@@ -172,6 +181,10 @@ def evaluate_memory(facts: RedisFacts, t: RedisConfig) -> list[Finding]:
             "" if limited else " (unlimited: the host's RAM is the limit)"
         )
         found.append(expect("maxmemory", limited, why, facts.maxmemory, "> 0"))
+    if limited and t.min_maxmemory:
+        size, least = facts.maxmemory, t.min_maxmemory
+        why = f"maxmemory = {_size(size)} (required >= {_size(least)}, [redis] min_maxmemory)"
+        found.append(Finding("maxmemory_size", size >= least, why, size, least, "bytes", GE))
     if t.maxmemory_policy is not None:
         found.append(
             compare(

@@ -128,6 +128,20 @@ class PostgresConfig(Section):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+# Redis's memory units (redis.conf): k/m/g are powers of 1000, kb/mb/gb powers of 1024
+_REDIS_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1024, "m": 1000**2, "mb": 1024**2}
+_REDIS_UNITS |= {"g": 1000**3, "gb": 1024**3}
+
+
+def redis_bytes(text: str) -> int:
+    """``"256mb"`` -> 268435456, as Redis reads a memory size (case-insensitive)."""
+    number = text.strip().lower().rstrip("bgkm")
+    unit = text.strip().lower()[len(number) :]
+    if not number.isdigit() or unit not in _REDIS_UNITS:
+        raise ValueError(f"{text!r} is not a memory size; use bytes or 64mb, 4gb...")
+    return int(number) * _REDIS_UNITS[unit]
+
+
 class RedisConfig(Section):
     """The Redis cache / queue (``redis.*`` checks)."""
 
@@ -156,7 +170,14 @@ class RedisConfig(Section):
         default=10.0, ge=0, description="seconds since a replica's last ack"
     )
     max_replica_offset_lag: int = Field(default=_MIB, ge=0, description="bytes behind the master")
-    require_maxmemory: bool = True
+    require_maxmemory: bool = Field(default=True, description="a maxmemory limit must be set")
+    min_maxmemory: int = Field(
+        default=1024 * _MIB,
+        ge=0,
+        description="smallest acceptable maxmemory when a limit is set (plans: a Redis host of "
+        '4 GB minimum; default 1 GiB): bytes, or Redis\'s units ("256mb", "3gb"; "1m" is '
+        "1,000,000 bytes); 0 accepts any limit",
+    )
     maxmemory_policy: str | None = Field(default=None, description="e.g. allkeys-lru; None = any")
     max_memory_ratio: float = Field(default=0.9, gt=0, le=1, description="used_memory / maxmemory")
     max_rejected_connections: int = Field(default=0, ge=0, description="since the server started")
@@ -167,6 +188,11 @@ class RedisConfig(Section):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
+
+    @field_validator("min_maxmemory", mode="before")
+    @classmethod
+    def _memory(cls, value: object) -> object:
+        return redis_bytes(value) if isinstance(value, str) else value
 
     @field_validator("min_version")
     @classmethod
