@@ -24,6 +24,7 @@ from gonogo import config
 from gonogo.demo import cli
 from gonogo.demo.components import COMPONENTS
 from gonogo.demo.faults import FAULTS, Fault
+from gonogo.demo.layout import SYSTEM_HOME, demo_home, new_run_dir, untraversable
 from gonogo.demo.procs import alive
 from gonogo.demo.stack import DemoStack
 from gonogo.errors import ConfigError, DemoError
@@ -266,10 +267,27 @@ def test_base_dir_the_postgres_user_cannot_traverse_is_refused(tmp_path: Path) -
     assert list((locked / "demo").iterdir()) == []
 
 
+def test_project_below_a_private_directory_runs_under_var_tmp(tmp_path: Path) -> None:
+    """A clone below a mode-0700 directory (pytest's tmp, ``mktemp -d``, root's home) gets run
+    directories in its own home under /var/tmp that the postgres user can reach, the same one
+    on every call, instead of a refused start."""
+    project = tmp_path / "clone"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    home = demo_home(project / "src")
+    assert home == demo_home(project) and home.parent == SYSTEM_HOME
+    try:
+        run_dir = new_run_dir(home)
+        reach = subprocess.run(["test", "-x", str(run_dir)], user="postgres", check=False)
+        assert reach.returncode == 0 and untraversable(run_dir) is None
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def test_interrupted_start_removes_everything_and_says_so() -> None:
     """Ctrl-C while the stack starts stops every process started so far, removes the run
     directory (logs included) and says so; `gonogo demo up` exits 2 without a traceback."""
-    base = ROOT / ".demo" / f"interrupt-test-{os.getpid()}"
+    base = demo_home(ROOT) / f"interrupt-test-{os.getpid()}"
     up = ["demo", "up", "--base-dir", str(base), "--state", str(base / "current.json")]
     proc = subprocess.Popen(
         [sys.executable, "-m", "gonogo.cli", *up],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets as _secrets
 import stat
@@ -15,6 +16,8 @@ from gonogo.errors import DemoError
 RELEASE = "1.4.2"
 CORS_ORIGIN = "https://app.demo.test"
 APP_USER = "demo"
+# the default home of runs outside a project, or of a project the postgres user cannot reach
+SYSTEM_HOME = Path("/var/tmp/gonogo-demo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,14 +170,22 @@ def project_root(start: Path | None = None) -> Path | None:
     return None
 
 
-def demo_home() -> Path:
-    """``<project>/.demo`` when run inside a project, else a traversable system directory.
+def demo_home(start: Path | None = None) -> Path:
+    """Where run directories go by default: ``<project>/.demo`` when run inside a project the
+    ``postgres`` user can traverse, else a directory of that project under ``/var/tmp``.
 
-    Not ``~/.cache``: root's home is mode 0700 and the ``postgres`` user must traverse every
-    ancestor of the cluster's data directory.
+    The ``postgres`` user must traverse every ancestor of the cluster's data directory, and a
+    fresh clone may sit below a mode-0700 directory (root's home, ``mktemp -d``): such a project
+    gets ``/var/tmp/gonogo-demo/<name>-<hash of its path>``, the same one on every call, so
+    ``demo up`` and ``demo down`` agree. Not ``~/.cache`` for the same reason.
     """
-    root = project_root()
-    return root / ".demo" if root else Path("/var/tmp/gonogo-demo")
+    root = project_root(start)
+    if root is None:
+        return SYSTEM_HOME
+    if untraversable(root) is None:
+        return root / ".demo"
+    digest = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    return SYSTEM_HOME / f"{root.name}-{digest}"
 
 
 def default_state_file() -> Path:
@@ -182,7 +193,7 @@ def default_state_file() -> Path:
 
 
 def remove_home_if_empty(path: Path) -> None:
-    """Remove the default demo home (``<project>/.demo``) once no run or link is left in it."""
+    """Remove the default demo home (see :func:`demo_home`) once no run or link is left in it."""
     if path.resolve() == demo_home().resolve():
         # still in use (another run, the `demo up` link) or already gone: leave it
         with contextlib.suppress(OSError):
@@ -191,8 +202,16 @@ def remove_home_if_empty(path: Path) -> None:
 
 def new_run_dir(base_dir: Path | None) -> Path:
     base = (base_dir or demo_home()).resolve()
+    missing = [path for path in (base, *base.parents) if not path.exists()]
     base.mkdir(parents=True, exist_ok=True)
-    _require_traversable(base)
+    for created in missing:
+        created.chmod(0o755)  # whatever the umask: the postgres user must traverse it
+    blocked = untraversable(base)
+    if blocked is not None:
+        raise DemoError(
+            f"postgres: {blocked} is not traversable by other users (mode "
+            f"{stat.filemode(blocked.stat().st_mode)}); pass base_dir= a directory outside it"
+        )
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     run_dir = base / f"{stamp}-{os.getpid()}-{_secrets.token_hex(2)}"
     run_dir.mkdir(mode=0o755)
@@ -200,11 +219,9 @@ def new_run_dir(base_dir: Path | None) -> Path:
     return run_dir
 
 
-def _require_traversable(path: Path) -> None:
+def untraversable(path: Path) -> Path | None:
+    """The first of ``path`` and its ancestors that other users cannot traverse, if any."""
     for ancestor in (path, *path.parents):
-        mode = ancestor.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            raise DemoError(
-                f"postgres: {ancestor} is not traversable by other users (mode "
-                f"{stat.filemode(mode)}); pass base_dir= a directory outside it"
-            )
+        if not ancestor.stat().st_mode & stat.S_IXOTH:
+            return ancestor
+    return None
