@@ -92,10 +92,12 @@ def test_hung_endpoint_costs_one_timeout_per_worker(
     assert result.ret == 1
     checks = evidence(root)["checks"]
     assert {c["outcome"] for c in checks} == {"error"}
-    waited = [c for c in checks if c["duration_s"] >= TIMEOUT_S * 0.8]
+    # told by what each says, not by how long it took: on a loaded machine a check that did not
+    # wait can still take longer than the timeout
+    fast = [c for c in checks if "unreachable (failed earlier in this run)" in c["message"]]
+    waited = [c for c in checks if c not in fast]
     assert 1 <= len(waited) <= (2 if workers else 1)
-    fast = [c for c in checks if c not in waited]
-    assert all("unreachable (failed earlier in this run)" in c["message"] for c in fast)
+    assert all(c["duration_s"] >= TIMEOUT_S * 0.8 for c in waited)
     assert all(c["error_reason"] == "timeout" for c in checks)
 
 
@@ -314,9 +316,10 @@ def test_check_time_limit_marks_its_endpoint_down(
     assert result.ret == 1
     checks = evidence(root)["checks"]
     assert {(c["outcome"], c["error_reason"]) for c in checks} == {("error", "timeout")}
-    waited = [c for c in checks if c["duration_s"] >= CHECK_TIMEOUT_S * 0.8]
+    # told by what each says, not by how long it took (a loaded machine slows the fast ones)
+    waited = [c for c in checks if c["message"].startswith("Timeout (>1.5s) from pytest-timeout")]
     assert 1 <= len(waited) <= (2 if workers else 1)
-    assert all(c["message"].startswith("Timeout (>1.5s) from pytest-timeout") for c in waited)
+    assert all(c["duration_s"] >= CHECK_TIMEOUT_S * 0.8 for c in waited)
     fast = [c for c in checks if c not in waited]
     endpoint = f"127.0.0.1:{trickler}"
     down = (
@@ -324,7 +327,6 @@ def test_check_time_limit_marks_its_endpoint_down(
         "* did not finish within its time limit (Timeout (>1.5s) from pytest-timeout.)"
     )
     assert all(fnmatch.fnmatch(c["message"], down) for c in fast), [c["message"] for c in fast]
-    assert all(c["duration_s"] < 0.5 for c in fast)
     output = result.stdout.str()
     for check in fast:
         assert (

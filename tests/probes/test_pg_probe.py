@@ -25,6 +25,7 @@ from probes.datastack import (
     stalling_proxy,
     wait_for,
 )
+from wallclock import ends_within
 
 pytestmark = needs_servers
 
@@ -107,7 +108,7 @@ def test_statement_timeout_is_a_probe_timeout(stack: Stack) -> None:
     started = time.monotonic()
     with pytest.raises(ProbeTimeout, match="statement_timeout_ms"):
         postgres.collect(cfg)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < ends_within(0.3)
 
 
 def test_role_without_pg_monitor_fails_closed(stack: Stack) -> None:
@@ -321,7 +322,8 @@ def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
             postgres.collect(PostgresConfig(dsn=dsn, statement_timeout_ms=500))
         took = time.monotonic() - started
     message = str(caught.value)
-    assert took < 8, f"took {took:.1f} s: the deadline is 0.5 s + 2 s, plus 1 s to cancel"
+    # the deadline is 0.5 s + 2 s, plus 1 s to cancel
+    assert took < ends_within(3.5), f"took {took:.1f} s"
     assert f"127.0.0.1:{port}/app" in message and "stalls" in message
     assert shows_down(f"127.0.0.1:{port}", caught.value) and PASSWORD not in message
 
@@ -348,7 +350,7 @@ def test_server_trickling_bytes_ends_at_a_wall_clock_deadline(
             postgres.collect(PostgresConfig(dsn=dsn, connect_timeout_s=1, statement_timeout_ms=500))
         took = time.monotonic() - started
     # connect: libpq's 2 s minimum; result: 0.5 s + 2 s, plus at most 1 s to cancel
-    assert took < 5, f"took {took:.1f} s; bound: {bound}"
+    assert took < ends_within(3.5), f"took {took:.1f} s; bound: {bound}"
     message = str(caught.value)
     assert said in message and f"127.0.0.1:{port}/app" in message
     assert shows_down(f"127.0.0.1:{port}", caught.value) and PASSWORD not in message

@@ -21,6 +21,7 @@ from probes.datastack import (
     needs_servers,
     stalling_proxy,
 )
+from wallclock import ends_within
 
 pytestmark = needs_servers
 
@@ -126,7 +127,7 @@ def test_server_silent_after_the_handshake_fails_fast(stack: Stack) -> None:
                 )
             )
         took = time.monotonic() - started
-    assert took < 4, f"took {took:.1f} s for timeout_s = 1"
+    assert took < ends_within(1), f"took {took:.1f} s for timeout_s = 1"
     assert shows_down(f"127.0.0.1:{port}", caught.value)
     assert PASSWORD not in str(caught.value)
 
@@ -145,7 +146,10 @@ def test_server_trickling_bytes_ends_at_the_wall_clock_deadline(stack: Stack, an
         with pytest.raises(ProbeTimeout) as caught:
             redis.collect(RedisConfig(url=url, timeout_s=1))
         took = time.monotonic() - started
-    assert 1 + redis.DEADLINE_MARGIN_S <= took < 5, f"took {took:.1f} s for a 3 s deadline"
+    deadline = 1 + redis.DEADLINE_MARGIN_S
+    assert deadline <= took < ends_within(deadline), (
+        f"took {took:.1f} s for a {deadline} s deadline"
+    )
     assert "wall clock" in str(caught.value)  # the deadline, not a per-read timeout
     assert shows_down(f"127.0.0.1:{port}", caught.value)
     assert PASSWORD not in str(caught.value)

@@ -46,6 +46,7 @@ from probes.datastack import (
     tcp_forwarder,
     wait_for,
 )
+from wallclock import ends_within
 
 pytestmark = needs_servers
 
@@ -546,7 +547,10 @@ def test_silent_source_stops_the_drill_fast(stack: Stack) -> None:
         started = time.monotonic()
         drill = restore.drill(cfg, source, backup.discover(cfg).newest)
         took = time.monotonic() - started
-    assert took < 10 and drill.refused and "stalls" in drill.refused, (took, drill.refused)
+    assert took < ends_within(2.5) and drill.refused and "stalls" in drill.refused, (
+        took,
+        drill.refused,
+    )
     assert scratch_databases(stack) == []
 
 
@@ -576,9 +580,8 @@ def test_source_counts_are_bounded_by_statement_timeout(stack: Stack) -> None:
     listing = backup.discover(cfg)
     with psycopg.connect(stack.dsn("primary", "postgres")) as locker:
         locker.execute("LOCK TABLE pgbench_branches IN ACCESS EXCLUSIVE MODE")
-        started = time.monotonic()
         drill = restore.drill(cfg, pg_config(stack, statement_timeout_ms=500), listing.newest)
-        assert time.monotonic() - started < 30
+        # returning while the lock is still held is the proof; no bound on the drill's speed
     assert drill.restored and drill.source_tables is None
     assert "statement_timeout_ms" in (drill.source_error or "")
     findings = restore_rules.evaluate_restore(listing, drill, cfg, drill.modified)

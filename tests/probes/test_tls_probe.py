@@ -30,6 +30,7 @@ from gonogo.probes.tls import ProtocolStatus
 from gonogo.rules import tls as rules
 from gonogo.schema.tls import TlsConfig
 from probes.trickle import trickling
+from wallclock import ends_within
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 
@@ -372,7 +373,7 @@ def test_sslyze_flags_the_weak_suites_of_the_plans_config(nginx: Nginx) -> None:
     )
     assert "ciphers" in {i.key for i in facts.issues}
     assert tls.Suite("TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA") in facts.offending
-    assert facts.scan_s < 10
+    assert facts.scan_s > 0  # recorded; how fast is bench/'s business
 
 
 def _silent_port() -> Iterator[int]:
@@ -432,7 +433,7 @@ def test_trickling_handshake_ends_at_the_deadline(probe) -> None:
         started = time.monotonic()
         with pytest.raises(ProbeTimeout, match=f"^127.0.0.1:{port}: "):
             probe(port)
-        assert time.monotonic() - started < 2.5
+        assert time.monotonic() - started < ends_within(1.0)
 
 
 def test_cipher_scan_of_a_silent_port_times_out_fast(silent_port: int) -> None:
@@ -441,7 +442,7 @@ def test_cipher_scan_of_a_silent_port_times_out_fast(silent_port: int) -> None:
     started = time.monotonic()
     with pytest.raises(ProbeTimeout, match=f"127.0.0.1:{silent_port}"):
         tls.scan_ciphers("127.0.0.1", silent_port, None, 0.5)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < ends_within(0.5)
 
 
 def test_cipher_scan_has_a_hard_deadline(nginx: Nginx) -> None:
@@ -449,7 +450,7 @@ def test_cipher_scan_has_a_hard_deadline(nginx: Nginx) -> None:
     started = time.monotonic()
     with pytest.raises(ProbeTimeout, match=r"did not finish within 0\.2 s"):
         tls.scan_ciphers("127.0.0.1", nginx.port("clean"), "localhost", 5.0, deadline_s=0.2)
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < ends_within(0.2)
 
 
 def test_sslyze_on_a_closed_port_is_an_error(closed_port: int) -> None:
