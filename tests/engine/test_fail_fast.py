@@ -15,6 +15,7 @@ from engine.project import evidence, latest, make_project
 from gonogo.endpoints import DownBoard, endpoint_of, shows_down
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.gate import SharedProbes
+from loopback import refusing_port
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -104,12 +105,10 @@ def test_hung_endpoint_costs_one_timeout_per_worker(
 def test_unreachable_check_is_one_line_everywhere(pytester: pytest.Pytester) -> None:
     """A refused endpoint gives one line per check naming the host, the env key and the fix:
     in the terminal, in report.html and in pytest's own junit, never an httpx traceback."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed = s.getsockname()[1]
-    root = make_project(pytester, checks=WEB_CHECKS, env=_web_env(closed))
-    junit = root / "pytest-junit.xml"
-    result = pytester.runpytest_subprocess("--env", "t", f"--junitxml={junit}")
+    with refusing_port() as closed:
+        root = make_project(pytester, checks=WEB_CHECKS, env=_web_env(closed))
+        junit = root / "pytest-junit.xml"
+        result = pytester.runpytest_subprocess("--env", "t", f"--junitxml={junit}")
     output = result.stdout.str() + result.stderr.str()
     assert "Traceback" not in output and "httpx" not in output
     line = (

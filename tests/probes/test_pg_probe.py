@@ -15,11 +15,11 @@ from gonogo.probes import pgmonitor, postgres, redis
 from gonogo.rules import postgres as pg_rules
 from gonogo.rules import redis as redis_rules
 from gonogo.schema.data import PostgresConfig, RedisConfig
+from loopback import refusing_port
 from probes.datastack import (
     PASSWORD,
     Stack,
     failing,
-    free_port,
     needs_servers,
     pg_config,
     stalling_proxy,
@@ -190,10 +190,10 @@ def test_pg_connection_errors(
     stack: Stack, server: str, user: str, password: str, error: type, words: str
 ) -> None:
     """Driver errors become one-line ProbeErrors naming host:port/db, never the password."""
-    with socket.socket() as silent:
+    with socket.socket() as silent, refusing_port() as closed:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)  # accepts the TCP handshake, never speaks
-        port = {"closed": free_port(), "silent": silent.getsockname()[1]}.get(
+        port = {"closed": closed, "silent": silent.getsockname()[1]}.get(
             server, stack.ports["primary"]
         )
         dsn = f"postgresql://{user}:{password}@127.0.0.1:{port}/app"

@@ -13,11 +13,11 @@ from gonogo.errors import ProbeAuthError, ProbeRefused, ProbeTimeout
 from gonogo.probes import redis
 from gonogo.rules import redis as redis_rules
 from gonogo.schema.data import RedisConfig
+from loopback import refusing_port
 from probes.datastack import (
     PASSWORD,
     Stack,
     failing,
-    free_port,
     needs_servers,
     stalling_proxy,
 )
@@ -102,10 +102,10 @@ def test_redis_connection_errors(
     stack: Stack, server: str, password: str | None, error: type
 ) -> None:
     """Redis errors become one-line ProbeErrors naming host:port/db, never the password."""
-    with socket.socket() as silent:
+    with socket.socket() as silent, refusing_port() as closed:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
-        port = {"closed": free_port(), "silent": silent.getsockname()[1]}.get(
+        port = {"closed": closed, "silent": silent.getsockname()[1]}.get(
             server, stack.ports.get(server)
         )
         auth = f":{password}@" if password else ""

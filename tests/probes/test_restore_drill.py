@@ -29,6 +29,7 @@ from gonogo.probes import (
 )
 from gonogo.rules import restore as restore_rules
 from gonogo.schema.data import PostgresConfig
+from loopback import refusing_port
 from probes.datastack import (
     PASSPHRASE,
     PASSWORD,
@@ -37,7 +38,6 @@ from probes.datastack import (
     backup_config,
     encrypted_drill_config,
     failing,
-    free_port,
     gpg_leftovers,
     needs_servers,
     pg_config,
@@ -445,17 +445,18 @@ def test_restore_tool_that_cannot_connect_is_not_verified(
     """pg_restore that cannot connect says nothing about the backup: not verified (with the
     reason), never "restored False" (a bad backup)."""
     cfg = backup_config(stack)
-    env = {
-        "PATH": os.environ["PATH"],
-        "PGHOST": "127.0.0.1",
-        "PGPORT": str(free_port() if port == "closed" else stack.ports[port]),
-        "PGUSER": "gonogo",
-        "PGPASSWORD": password,
-        "PGDATABASE": "postgres",
-        "PGCONNECT_TIMEOUT": "5",
-    }
     dump = Path(backup.discover(cfg).newest.location)
-    ok, why, detail = pgtools.restore("custom", dump, cfg, env, timeout_s=60)
+    with refusing_port() as closed:
+        env = {
+            "PATH": os.environ["PATH"],
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(closed if port == "closed" else stack.ports[port]),
+            "PGUSER": "gonogo",
+            "PGPASSWORD": password,
+            "PGDATABASE": "postgres",
+            "PGCONNECT_TIMEOUT": "5",
+        }
+        ok, why, detail = pgtools.restore("custom", dump, cfg, env, timeout_s=60)
     assert (ok, why) == (None, reason) and "could not connect" in detail, detail
     assert password not in detail
 

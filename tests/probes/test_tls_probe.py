@@ -29,6 +29,7 @@ from gonogo.probes import tls
 from gonogo.probes.tls import ProtocolStatus
 from gonogo.rules import tls as rules
 from gonogo.schema.tls import TlsConfig
+from loopback import refusing_port
 from probes.trickle import trickling
 from wallclock import ends_within
 
@@ -389,8 +390,9 @@ def silent_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def closed_port() -> int:
-    return _free_ports(1)[0]
+def closed_port() -> Iterator[int]:
+    with refusing_port() as port:
+        yield port
 
 
 @pytest.mark.parametrize(
