@@ -1,4 +1,8 @@
-"""gonogo: a release-readiness gate written as a pytest plugin."""
+"""gonogo: a release-readiness gate written as a pytest plugin.
+
+PYTEST_DONT_REWRITE: ``gonogo gate`` imports this package before it starts pytest, which would
+warn that it cannot rewrite asserts here (there are none to rewrite).
+"""
 
 from __future__ import annotations
 

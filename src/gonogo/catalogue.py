@@ -9,13 +9,13 @@ runs, and the documentation is generated from the same source. A gate test names
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gonogo import files
 from gonogo.errors import ConfigError
 from gonogo.model import CheckSpec, Severity
 
@@ -23,7 +23,7 @@ _CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     title: str = Field(min_length=3)
     severity: Severity
@@ -31,7 +31,7 @@ class _Entry(BaseModel):
     intrusive: bool = False
     markers: list[str] = Field(default_factory=list)
     notes: str = ""
-    timeout_s: float | None = Field(default=None, gt=0)
+    timeout_s: float | None = Field(default=None, gt=0, le=7 * 86400)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +81,12 @@ class Catalogue(Mapping[str, Entry]):
 
 def load(path: Path) -> Catalogue:
     """Load a catalogue file or every ``*.toml`` in a catalogue directory."""
-    files = sorted(path.glob("*.toml")) if path.is_dir() else [path]
-    if not files or not all(f.is_file() for f in files):
-        raise ConfigError(f"check catalogue {path}: not found (set gonogo_catalogue in pytest.ini)")
+    paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+    if not paths or not path.exists():
+        raise ConfigError(f"check catalogue {path}: not found")
     entries: dict[str, Entry] = {}
-    for file in files:
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise ConfigError(f"check catalogue {file}: not valid TOML: {err}") from err
+    for file in paths:
+        data = files.read_toml(file, what="check catalogue")
         for check_id, raw in data.items():
             if not _CHECK_ID.match(check_id):
                 raise ConfigError(f"check catalogue {file}: {check_id!r} is not a dotted check id")

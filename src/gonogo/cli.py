@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from gonogo import __version__, config
+from gonogo import __version__, config, suite
 from gonogo import catalogue as catalogue_mod
 from gonogo.errors import ConfigError
 
@@ -29,19 +29,17 @@ named environment and end in a verdict a release manager can sign: GO, CONDITION
 Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails; also when
 no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 4 configuration
 error before any check runs (a bad file, key, port or placeholder, an unknown check id, a host
-name that does not resolve, a mistake on this command line). A host that refuses or does not
+name that does not resolve, a path such as ca_bundle that does not exist, an unknown marker in
+-m, a mistake on this command line). A host that refuses or does not
 answer is not a configuration error: its checks end as `error` (NO-GO when one is a blocker),
 after one timeout per run; a check file that does not import is NO-GO naming the file.
 """
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The suite root: the nearest directory upward holding pyproject.toml and catalogue/."""
-    here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
-        if (candidate / "catalogue").is_dir() and (candidate / "pyproject.toml").is_file():
-            return candidate
-    return here
+SUITE_HELP = (
+    "the suite: the directory with catalogue/ and pyproject.toml (default: the one at or above "
+    "the working directory, else the source tree of an editable install of gonogo)"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -58,9 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="gonogo", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"gonogo {__version__}")
+    parser.add_argument("--suite", type=Path, metavar="PATH", help=SUITE_HELP)
+    # also accepted after the command (`gonogo gate --suite PATH ...`)
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--suite", type=Path, metavar="PATH", default=argparse.SUPPRESS, help=SUITE_HELP
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    checks = sub.add_parser("checks", help="list every check id with its severity and title")
+    checks = sub.add_parser(
+        "checks", parents=[common], help="list every check id with its severity and title"
+    )
     checks.add_argument(
         "--markdown", action="store_true", help="print the catalogue page (docs/checks.md)"
     )
@@ -68,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
         "--catalogue", type=Path, help="catalogue file or directory (default: ./catalogue)"
     )
 
-    envs = sub.add_parser("envs", help="list the environment files in environments/")
+    envs = sub.add_parser(
+        "envs", parents=[common], help="list the environment files in environments/"
+    )
     envs.add_argument("--dir", type=Path, help="directory of environment files")
     envs.add_argument(
         "--reference",
@@ -78,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser(
         "validate",
+        parents=[common],
         help="load and validate an environment file without running checks",
         description="Load and validate an environment file without running anything: TOML, "
         "keys and types, ports, placeholders, waivers and [checks] ids against the catalogue. "
@@ -98,7 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     gate = sub.add_parser(
-        "gate", help="run the gate: same as pytest with the given arguments (all passed through)"
+        "gate",
+        parents=[common],
+        help="run the gate: same as pytest with the given arguments (all passed through)",
     )
     gate.add_argument("pytest_args", nargs=argparse.REMAINDER, help="e.g. -m predeploy --env prod")
     return parser
@@ -115,10 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         args.demo_args = [*unknown, *args.demo_args]
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    root = find_root()
     try:
         if args.command == "checks":
-            cat = catalogue_mod.load(args.catalogue or root / "catalogue")
+            cat = catalogue_mod.load(args.catalogue or _root(args) / "catalogue")
             print(
                 catalogue_mod.render_markdown(cat)
                 if args.markdown
@@ -132,12 +142,12 @@ def main(argv: list[str] | None = None) -> int:
             print(render_markdown(), end="")
             return 0
         if args.command == "envs":
-            directory = args.dir or root / "environments"
+            directory = args.dir or _root(args) / "environments"
             names = config.list_environments(directory)
             print("\n".join(names) if names else f"no environment files in {directory}")
             return 0
         if args.command == "validate":
-            return _validate(args, root)
+            return _validate(args, _root(args))
         if args.command == "demo":
             from gonogo.demo.cli import main as demo_main
 
@@ -145,12 +155,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "gate":
             import pytest
 
-            return int(pytest.main(args.pytest_args))
+            return int(pytest.main(_gate_args(args)))
     except ConfigError as err:
         print(f"gonogo: error: {err}", file=sys.stderr)
         return 4
     _parser().print_help()
     return 0
+
+
+def _root(args: argparse.Namespace) -> Path:
+    return suite.find(given=args.suite)
+
+
+def _gate_args(args: argparse.Namespace) -> list[str]:
+    """pytest's arguments; outside the suite (or with ``--suite``) its ini file is named."""
+    given: list[str] = args.pytest_args
+    chosen = any(a in ("-c", "--config-file") or a.startswith("--config-file=") for a in given)
+    if chosen or (args.suite is None and suite.upward(Path.cwd()) is not None):
+        return given
+    return ["-c", str(suite.config_file(_root(args))), *given]
 
 
 def _validate(args: argparse.Namespace, root: Path) -> int:
@@ -165,8 +188,8 @@ def _validate(args: argparse.Namespace, root: Path) -> int:
 
         faults_to_inject(raw, path, [])
         extra = demo_preview()
-    env = config.load(path, extra=extra, lenient=True)
-    config.validate_check_ids(env, catalogue_mod.load(root / "catalogue"))
+    known = catalogue_mod.load(root / "catalogue")
+    env = config.load(path, extra=extra, lenient=True, placeholders=extra, known_checks=known)
     sections = [
         name
         for name in type(env.config).model_fields

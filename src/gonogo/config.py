@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-from collections.abc import Container, Mapping
+from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,12 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import TypeAdapter, ValidationError
 
+from gonogo import files
 from gonogo.errors import ConfigError
+from gonogo.problems import SECRET_KEY as _SECRET_KEY
+from gonogo.problems import format_problems, problem_lines
 from gonogo.redact import Redactor
-from gonogo.schema import EnvironmentConfig, Waiver
+from gonogo.schema import CHECK_ID, ENV_NAME, EnvironmentConfig, Waiver
 
 # $$ (a literal $), ${NAME}, ${NAME:-default}; any other "${" is a malformed placeholder
 _VAR = re.compile(
@@ -34,7 +36,6 @@ _VAR = re.compile(
 _SECRET_NAME = re.compile(
     r"(?i)(pass|pwd?(?![a-z])|secret|token|key|credential|auth|private|cookie|session)"
 )
-_SECRET_KEY = re.compile(r"(?i)(password|passphrase|secret|token|api_?key|private_key|credentials)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +81,18 @@ def resolve_path(env: str | None, env_file: str | None, directory: Path) -> Path
     if env_file:
         path = Path(env_file)
         if not path.is_file():
-            raise ConfigError(f"--env-file {env_file}: no such file")
+            what = "not a regular file" if path.exists() else "no such file"
+            raise ConfigError(f"--env-file {env_file}: {what}")
         return path
     if not env:
         raise ConfigError(_missing_env_message(directory))
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", env):
+    if not ENV_NAME.fullmatch(env):
         raise ConfigError(
             f"--env {env!r}: use a name such as 'prod' (a file environments/prod.toml)"
         )
     path = directory / f"{env}.toml"
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"--env {env}: {path} is not a regular file")
     if not path.is_file():
         known = ", ".join(list_environments(directory)) or "none"
         raise ConfigError(
@@ -106,25 +110,14 @@ def _missing_env_message(directory: Path) -> str:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except UnicodeDecodeError as err:
-        raise ConfigError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from err
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML: {err}") from err
+    """An environment or waivers file (a regular file, bounded, UTF-8, shallow: see files)."""
+    return files.read_toml(path)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
     """Parse a dotenv file: ``KEY=value``, optional ``export``, quotes, ``#`` comments."""
     values: dict[str, str] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise ConfigError(f"secrets_file {path}: cannot read ({err.strerror})") from err
+    lines = files.read_text(path, what="secrets_file").splitlines()
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -151,6 +144,7 @@ class _Interpolator:
         secret_vars: set[str],
         *,
         lenient: bool = False,
+        placeholders: Collection[str] = (),
     ) -> None:
         self.path = path
         self.variables = variables
@@ -158,6 +152,9 @@ class _Interpolator:
         self.secrets: set[str] = set()
         self.lenient = lenient
         self.unset: list[str] = []
+        self.placeholders = placeholders
+        # key paths whose value holds a stand-in (an unset variable, a preview value)
+        self.stand_ins: set[str] = set()
 
     def walk(self, value: Any, keypath: str) -> Any:
         if isinstance(value, dict):
@@ -178,12 +175,15 @@ class _Interpolator:
             if match.group("bad") is not None or (default is not None and "${" in default):
                 raise ConfigError(self._malformed(value, match.start(), keypath, secret_key))
             name = match.group("name")
+            if name in self.placeholders:
+                self.stand_ins.add(keypath)
             if name in self.variables:
                 result = self.variables[name]
             elif default is not None:
                 result = default
             elif self.lenient:
                 self.unset.append(name)
+                self.stand_ins.add(keypath)
                 result = f"unset-{name}"
             else:
                 raise ConfigError(
@@ -226,6 +226,8 @@ def load(
     environ: Mapping[str, str] | None = None,
     extra: Mapping[str, str] | None = None,
     lenient: bool = False,
+    placeholders: Collection[str] = (),
+    known_checks: Container[str] | None = None,
 ) -> Environment:
     """Read, interpolate and validate one environment file (and its ``.waivers.toml``).
 
@@ -233,9 +235,14 @@ def load(
     environment, which takes precedence over the secrets file. Error messages mask the secret
     values found so far: a secret interpolated into a longer value never shows.
 
+    Every problem of a file is reported at once: schema errors, unknown check ids (when
+    ``known_checks`` is given: waivers and ``[checks."id"]``) and paths that must exist but do
+    not (``ca_bundle``...; relative paths are relative to the file).
+
     ``lenient`` (``gonogo validate``) checks the file itself where the secrets are not at hand:
     a missing secrets file and unset variables become :attr:`Environment.warnings`, and the
-    variables are validated as ``unset-NAME``.
+    variables are validated as ``unset-NAME``. ``placeholders`` names variables of ``extra``
+    that are stand-ins (the demo stack's preview): a path built from one is not checked.
     """
     raw = read_toml(path)
     environ = os.environ if environ is None else environ
@@ -255,7 +262,9 @@ def load(
             secret_vars.update(dotenv)
     variables.update(environ)
     variables.update(extra or {})
-    interpolator = _Interpolator(path, variables, secret_vars, lenient=lenient)
+    interpolator = _Interpolator(
+        path, variables, secret_vars, lenient=lenient, placeholders=placeholders
+    )
     try:
         data = interpolator.walk(raw, "")
     except ConfigError as err:
@@ -266,25 +275,52 @@ def load(
     secrets = set(interpolator.secrets)
     secrets.update(v for k, v in variables.items() if k in secret_vars)
     try:
-        env = _validate(path, data, secrets)
+        env = _validate(path, data, secrets, known_checks, interpolator.stand_ins)
     except ConfigError as err:
         raise ConfigError(Redactor(secrets).values(str(err))) from None
     return replace(env, warnings=tuple(warnings))
 
 
-def _validate(path: Path, data: dict[str, Any], secrets: set[str]) -> Environment:
+def _validate(
+    path: Path,
+    data: dict[str, Any],
+    secrets: set[str],
+    known: Container[str] | None,
+    stand_ins: Collection[str],
+) -> Environment:
+    """Validate the file and its waivers file; every problem of each is listed at once."""
+    problems: dict[Path, list[str]] = {path: []}
+    config: EnvironmentConfig | None = None
     try:
-        config = EnvironmentConfig.model_validate(data)
+        config = EnvironmentConfig.model_validate(data, context={"base": path.parent})
     except ValidationError as err:
-        raise ConfigError(format_validation_error(path, err, secrets)) from None
-    sources = [path] * len(config.waivers)
+        problems[path] += problem_lines(err, secrets)
+    problems[path] += _unknown_ids(data, known)
+    stem = path.stem.removesuffix(".example")
+    if "name" not in data and not ENV_NAME.fullmatch(stem):
+        problems[path].append(
+            f"name: the file name gives the environment name {stem!r}, which cannot name a "
+            "reports directory: rename the file or set name (letters, digits, '.', '_', '-')"
+        )
+    if config is not None:
+        problems[path] += files.missing_paths(config, stand_ins)
+    waivers: list[Waiver] = []
     waivers_path = path.with_name(f"{path.stem}.waivers.toml")
-    if waivers_path.is_file():
-        more = _file_waivers(waivers_path, secrets)
-        config = config.model_copy(update={"waivers": [*config.waivers, *more]})
-        sources += [waivers_path] * len(more)
+    reports = []
+    if os.path.lexists(waivers_path):  # a FIFO or a dangling link is an error, not "no waivers"
+        try:
+            waivers, problems[waivers_path] = _file_waivers(waivers_path, secrets, known)
+        except ConfigError as err:  # unreadable: its one line after the other file's problems
+            reports.append(str(err))
+    reports[:0] = [format_problems(p, lines) for p, lines in problems.items() if lines]
+    if reports:
+        raise ConfigError("\n".join(reports))
+    assert config is not None  # no problem means it validated
+    sources = [path] * len(config.waivers) + [waivers_path] * len(waivers)
+    if waivers:
+        config = config.model_copy(update={"waivers": [*config.waivers, *waivers]})
     return Environment(
-        name=config.name or path.stem.removesuffix(".example"),
+        name=config.name or stem,
         path=path,
         config=config,
         secrets=frozenset(s for s in secrets if s),
@@ -292,92 +328,41 @@ def _validate(path: Path, data: dict[str, Any], secrets: set[str]) -> Environmen
     )
 
 
-def _file_waivers(path: Path, secrets: set[str]) -> list[Waiver]:
-    """``<name>.waivers.toml``: only ``[[waivers]]`` tables; errors name this file."""
+def _file_waivers(
+    path: Path, secrets: set[str], known: Container[str] | None
+) -> tuple[list[Waiver], list[str]]:
+    """``<name>.waivers.toml``: only ``[[waivers]]`` tables; (waivers, problems of this file)."""
     raw = read_toml(path)
-    unknown = set(raw) - {"waivers"}
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown key {sorted(unknown)[0]!r}; a waivers file holds only [[waivers]] tables"
-        )
+    problems = [
+        f"{key}: unknown key; a waivers file holds only [[waivers]] tables"
+        for key in sorted(set(raw) - {"waivers"})
+    ]
+    problems += _unknown_ids({"waivers": raw.get("waivers")}, known)
     try:
-        return TypeAdapter(list[Waiver]).validate_python(raw.get("waivers", []))
+        waivers = TypeAdapter(list[Waiver]).validate_python(raw.get("waivers", []))
     except ValidationError as err:
-        raise ConfigError(format_validation_error(path, err, secrets, ("waivers",))) from None
+        return [], [*problem_lines(err, secrets, ("waivers",)), *problems]
+    return waivers, problems
 
 
-def validate_check_ids(env: Environment, known: Container[str]) -> Environment:
-    """Every waiver and ``[checks."id"]`` names a check of the catalogue (errors name the file)."""
-    sources = env.waiver_sources or (env.path,) * len(env.config.waivers)
-    for waiver, source in zip(env.config.waivers, sources, strict=True):
-        if waiver.check not in known:
-            raise ConfigError(
-                f"{source}: waiver for unknown check id {waiver.check!r}; `gonogo checks` lists the known ids"
-            )
-    for check_id in env.config.checks:
-        if check_id not in known:
-            raise ConfigError(
-                f"{env.path}: checks.{check_id}: unknown check id; `gonogo checks` lists the known ids"
-            )
-    return env
-
-
-def format_validation_error(
-    path: Path, err: ValidationError, secrets: set[str], root: tuple[str, ...] = ()
-) -> str:
-    """``<file>: <key path>: <what is wrong> (got <value>)``, one line per problem.
-
-    Several problems are all listed (nothing to fix is hidden behind a count), under a first
-    line that counts them. ``root`` is the key path of what was validated (``("waivers",)``
-    for a waivers file). A value is shown only when it is not secret and its key does not
-    look secret, and then with secret-shaped parts masked.
-    """
-    lines = [_problem(problem, root, secrets) for problem in err.errors(include_url=False)]
-    if len(lines) == 1:
-        return f"{path}: {lines[0]}"
-    return f"{path}: {len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
-
-
-def _problem(problem: Any, root: tuple[str, ...], secrets: set[str]) -> str:
-    loc = (*root, *problem["loc"])
-    keypath = ".".join(str(p) for p in loc) or "(top level)"
-    kind = problem["type"]
-    if kind == "extra_forbidden":
-        return f"{keypath}: unknown key; allowed here: {', '.join(_allowed_keys(loc[:-1]))}"
-    if kind == "missing":
-        return f"{keypath}: required key is missing"
-    message = problem["msg"].removeprefix("Value error, ")
-    shown = problem.get("input")
-    secret_key = any(_SECRET_KEY.search(str(part)) for part in loc)
-    if isinstance(shown, (str, int, float, bool)) and not secret_key and str(shown) not in secrets:
-        message += f" (got {Redactor(secrets).text(repr(shown))})"
-    return f"{keypath}: {message}"
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    from pydantic import BaseModel
-
-    model: Any = EnvironmentConfig
-    for part in loc:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part) if hasattr(model, "model_fields") else None
-        if field is None:
-            # a dict of sections, e.g. checks."tls.cert-expiry"
-            continue
-        model = _section_type(field.annotation, BaseModel)
-    if model is None or not hasattr(model, "model_fields"):
+def _unknown_ids(data: Mapping[str, Any], known: Container[str] | None) -> list[str]:
+    """A problem for each well-formed check id of the raw data that the catalogue lacks
+    (a malformed one is the schema's to report)."""
+    if known is None:
         return []
-    return sorted(model.model_fields)
-
-
-def _section_type(annotation: Any, base: type) -> Any:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, base):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _section_type(arg, base)
-        if found is not None:
-            return found
-    return None
+    problems = []
+    waivers = data.get("waivers")
+    for index, waiver in enumerate(waivers if isinstance(waivers, list) else []):
+        check = waiver.get("check") if isinstance(waiver, dict) else None
+        if isinstance(check, str) and CHECK_ID.match(check) and check not in known:
+            problems.append(
+                f"waivers.{index}.check: waiver for unknown check id {check!r}; "
+                "`gonogo checks` lists the known ids"
+            )
+    checks = data.get("checks")
+    for check_id in checks if isinstance(checks, dict) else {}:
+        if CHECK_ID.match(check_id) and check_id not in known:
+            problems.append(
+                f"checks.{check_id}: unknown check id; `gonogo checks` lists the known ids"
+            )
+    return problems

@@ -176,15 +176,17 @@ def build(
     if "demo" in raw:
         faults = faults_to_inject(raw, path, [f for f in demo_faults if f])
         # every configuration error surfaces before the stack's cold start, not after it
-        config.validate_check_ids(config.load(path, extra=demo_preview()), catalogue)
+        preview = demo_preview()
+        env = config.load(path, extra=preview, placeholders=preview, known_checks=catalogue)
+        check_reports_dir(reports_root / env.name)
         demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
     elif demo_faults:
         raise ConfigError(
             f"--demo-fault needs an environment with a [demo] table ({path} has none); try --env demo"
         )
     try:
-        env = config.load(path, extra=demo_vars)
-        config.validate_check_ids(env, catalogue)
+        env = config.load(path, extra=demo_vars, known_checks=catalogue)
+        check_reports_dir(reports_root / env.name)
         ctx = _context(
             env,
             catalogue,
@@ -242,6 +244,21 @@ def _context(
         down_dir=down_dir,
         endpoint_keys=endpoints.configured_endpoints(env.config.model_dump(mode="json")),
     )
+
+
+def check_reports_dir(directory: Path) -> None:
+    """``reports/<env>`` can take this run: a directory (or absent) whose ``latest`` is absent
+    or the link gonogo keeps (to a run directory beside it), never a file it would replace."""
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{directory}: not a directory; move it away (reports go there)")
+    latest = directory / "latest"
+    if not os.path.lexists(latest):
+        return
+    if not latest.is_symlink() or "/" in os.readlink(latest):
+        raise ConfigError(
+            f"{latest}: not the link gonogo keeps to the last run (a file, a directory or a link "
+            "elsewhere); move it away, gonogo does not replace what it did not create"
+        )
 
 
 def _preflight(ctx: RunContext) -> None:

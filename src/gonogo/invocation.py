@@ -12,9 +12,10 @@ from __future__ import annotations
 import copy
 import glob
 import os
+import re
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -22,10 +23,20 @@ from typing import Any
 import pytest
 
 from gonogo import config as config_mod
+from gonogo import suite
 from gonogo.errors import ConfigError
 
 # options whose separate-word value pytest's early parse takes for a file or directory
 _VALUE_OPTIONS = ("--env", "--env-file", "--release", "--demo-fault", "--gonogo-reports")
+# markers that pytest and the suite's plugins register after gonogo's pytest_configure (which
+# runs first and checks -m before the demo stack starts)
+_LATE_MARKERS = frozenset(
+    {
+        "skip", "skipif", "xfail", "parametrize", "usefixtures", "filterwarnings", "tryfirst",
+        "trylast", "timeout", "xdist_group", "testinfra_hosts", "only_browser", "skip_browser",
+        "browser_context_args",
+    }
+)  # fmt: skip
 
 
 def config_error(message: str) -> pytest.UsageError:
@@ -73,6 +84,62 @@ def check_options(config: pytest.Config) -> None:
                 f"{flag} runs no check (fixtures only) and cannot give a verdict; drop it, or "
                 "use --collect-only to list the gate tests"
             )
+
+
+def catalogue_path(config: pytest.Config) -> Path:
+    return root(config) / config.getini("gonogo_catalogue")
+
+
+def require_suite(config: pytest.Config) -> None:
+    """A gate run needs the suite (its ini file and catalogue): elsewhere, say what to do."""
+    path = catalogue_path(config)
+    if path.exists():
+        return
+    if config.inipath is None:
+        raise config_error(
+            f"no gonogo suite in {config.invocation_params.dir} (no pytest configuration here "
+            f"or above it): {suite.hint()}"
+        )
+    raise config_error(
+        f"check catalogue {path}: not found (gonogo_catalogue of {config.inipath}): {suite.hint()}"
+    )
+
+
+def check_markexpr(config: pytest.Config, catalogue_markers: Collection[str]) -> None:
+    """``-m`` must parse and name known markers: checked before anything starts (a typo would
+    select nothing, after the demo stack's cold start)."""
+    expression = (getattr(config.option, "markexpr", "") or "").strip()
+    if not expression:
+        return
+    try:
+        from _pytest.mark.expression import Expression
+
+        compiled = Expression.compile(expression)
+    except ImportError:  # pytest moved it: pytest itself checks -m at collection
+        return
+    except SyntaxError as err:
+        raise config_error(
+            f"-m {expression!r}: not a marker expression ({err.msg} at column {err.offset}); "
+            "e.g. -m 'predeploy and not intrusive'"
+        ) from None
+    idents = getattr(compiled, "idents", None)  # pytest 9; earlier: the identifiers by pattern
+    names = set(idents()) if idents else _idents(expression)
+    registered = {line.split(":")[0].split("(")[0].strip() for line in config.getini("markers")}
+    known = registered | set(catalogue_markers) | _LATE_MARKERS
+    unknown = sorted(names - known)
+    if unknown:
+        ours = ", ".join(sorted(set(catalogue_markers) | {"intrusive"}))
+        raise config_error(
+            f"-m {expression!r}: unknown marker{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}; markers the checks carry: {ours} (`pytest --markers` lists all; "
+            "declare a team's own under markers in the suite's pytest configuration)"
+        )
+
+
+def _idents(expression: str) -> set[str]:
+    without_kwargs = re.sub(r"\([^()]*=[^()]*\)", " ", expression)
+    words = re.findall(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+", without_kwargs)
+    return {w for w in words if w not in ("and", "or", "not")}
 
 
 def env_dir(config: pytest.Config) -> Path:

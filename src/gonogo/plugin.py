@@ -113,7 +113,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
-    return catalogue_mod.load(invocation.root(config) / config.getini("gonogo_catalogue"))
+    return catalogue_mod.load(invocation.catalogue_path(config))
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -124,6 +124,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if config.getoption("gonogo_catalogue"):
+        invocation.require_suite(config)
         try:
             print(catalogue_mod.render_text(_catalogue(config)))
         except ConfigError as err:
@@ -153,6 +154,13 @@ def pytest_configure(config: pytest.Config) -> None:
     scheduling.check_dist(config)
     workerinput = getattr(config, "workerinput", None)
     controller = workerinput is None
+    invocation.require_suite(config)
+    try:
+        catalogue = _catalogue(config)
+    except ConfigError as err:
+        raise config_error(str(err)) from None
+    if controller:
+        invocation.check_markexpr(config, {m for e in catalogue.values() for m in e.markers})
     reports_root, created = invocation.reports_root(config) if controller else (Path(), [])
     # installed before the demo stack starts: a SIGTERM there stops what started, too
     config.stash[RESTORE_SIGTERM_KEY] = invocation.install_sigterm()
@@ -161,7 +169,7 @@ def pytest_configure(config: pytest.Config) -> None:
             env_name=env_name,
             env_file=env_file,
             env_dir=invocation.env_dir(config),
-            catalogue=_catalogue(config),
+            catalogue=catalogue,
             reports_root=reports_root,
             release=config.getoption("release"),
             allow_intrusive=config.getoption("allow_intrusive"),

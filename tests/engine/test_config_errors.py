@@ -126,6 +126,60 @@ MALFORMED = [
         "cookies.login_fields.password: Input should be a valid string",
     ),
     ("demo-unknown-fault", '[demo]\nfaults = ["nope"]\n', "demo.faults: unknown fault 'nope'"),
+    ("name-traversal", 'name = "../../x"\n', "name: must be a plain name such as 'prod'"),
+    ("name-absolute", 'name = "/tmp/x"\n', "name: must be a plain name such as 'prod'"),
+    ("name-dot-dot", 'name = ".."\n', "name: must be a plain name such as 'prod'"),
+    (
+        "override-timeout-inf",
+        '[checks."t.pass"]\ntimeout_s = inf\n',
+        "checks.t.pass.timeout_s: Input should be a finite number",
+    ),
+    (
+        "override-timeout-nan",
+        '[checks."t.pass"]\ntimeout_s = nan\n',
+        "checks.t.pass.timeout_s: Input should be a finite number",
+    ),
+    (
+        "override-timeout-absurd",
+        '[checks."t.pass"]\ntimeout_s = 1e20\n',
+        "checks.t.pass.timeout_s: Input should be less than or equal to 604800",
+    ),
+    (
+        "web-timeout-inf",
+        '[web]\nbase_url = "https://x"\ntimeout_s = inf\n',
+        "web.timeout_s: Input should be a finite number",
+    ),
+    (
+        "count-absurd",
+        '[redis]\nurl = "redis://h:6379/0"\nmax_rejected_connections = 100000000000000000000\n',
+        "redis.max_rejected_connections: Input should be less than or equal to 1000000000000",
+    ),
+    ("base-url-without-host", '[web]\nbase_url = "https://"\n', "web.base_url: has no host"),
+    ("base-url-port-only", '[web]\nbase_url = "https://:443"\n', "web.base_url: has no host"),
+    ("redis-url-without-host", '[redis]\nurl = "redis://:6379/0"\n', "redis.url: has no host"),
+    ("dsn-without-host", '[postgres]\ndsn = "postgresql:///app"\n', "postgres.dsn: has no host"),
+    (
+        "ca-bundle-missing",
+        '[web]\nbase_url = "https://x"\nca_bundle = "no-such-ca.pem"\n',
+        "environments/no-such-ca.pem does not exist",  # resolved beside the environment file
+    ),
+    (
+        "ca-bundle-not-pem",
+        '[web]\nbase_url = "https://x"\nca_bundle = "t.toml"\n',
+        "environments/t.toml holds no PEM certificate",
+    ),
+    (
+        "gnupg-home-missing",
+        '[backup]\ndirectory = "/tmp"\nencrypted = true\ngnupg_home = "/nonexistent/gnupg"\n',
+        "backup.gnupg_home: /nonexistent/gnupg does not exist",
+    ),
+    (
+        "pg-bin-dir-a-file",
+        '[backup]\ndirectory = "/tmp"\npg_bin_dir = "t.toml"\n',
+        "environments/t.toml is a regular file, not a directory",
+    ),
+    ("nested-3000-deep", "a = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+    ("nested-20-deep", "a = " + "[" * 20 + "]" * 20 + "\n", "a[0][0]"),
 ]
 
 

@@ -267,8 +267,15 @@ def manifest(run_dir: Path) -> str:
 
 
 def point_latest(run_dir: Path) -> Path:
-    """Make ``<env>/latest`` a relative symlink to this run (atomically)."""
+    """Make ``<env>/latest`` a relative symlink to this run (atomically).
+
+    Only a link gonogo made (to a sibling run directory) is replaced: a file, directory or
+    other link named ``latest`` is left alone (the run refuses to start beside one; this
+    covers one made while it ran).
+    """
     latest = run_dir.parent / "latest"
+    if os.path.lexists(latest) and (not latest.is_symlink() or "/" in os.readlink(latest)):
+        return latest
     tmp = run_dir.parent / f".latest-{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 
 from gonogo.model import Severity
-from gonogo.schema.base import Section
+from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
 from gonogo.schema.security import (
     CookiesConfig,
@@ -28,6 +28,8 @@ from gonogo.schema.tls import TlsConfig
 from gonogo.schema.web import WebConfig
 
 __all__ = [
+    "CHECK_ID",
+    "ENV_NAME",
     "CheckOverride",
     "CookiesConfig",
     "CorsConfig",
@@ -44,7 +46,9 @@ __all__ = [
     "WebConfig",
 ]
 
-_CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
+# an environment name is a directory under reports/: no separator, no "." or "..", no dot first
+ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class CheckOverride(Section):
@@ -57,6 +61,7 @@ class CheckOverride(Section):
     timeout_s: float | None = Field(
         default=None,
         gt=0,
+        le=WEEK,
         description="time limit of the check in seconds (replaces the catalogue's timeout_s)",
     )
 
@@ -76,7 +81,7 @@ class Waiver(Section):
     @field_validator("check")
     @classmethod
     def _check_id(cls, value: str) -> str:
-        if not _CHECK_ID.match(value):
+        if not CHECK_ID.match(value):
             raise ValueError("must be a check id such as tls.cert-expiry")
         return value
 
@@ -95,7 +100,11 @@ class DemoConfig(Section):
 class EnvironmentConfig(Section):
     """The root of an environment file."""
 
-    name: str | None = Field(default=None, description="defaults to the file name without .toml")
+    name: str | None = Field(
+        default=None,
+        description="names reports/<name>/ (letters, digits, '.', '_', '-'; at most 64, not "
+        "starting with '.'); defaults to the file name without .toml",
+    )
     description: str = ""
     sensitive: bool = Field(
         default=False, description="production-like: intrusive checks need --allow-intrusive"
@@ -120,10 +129,20 @@ class EnvironmentConfig(Section):
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.fullmatch(value):
+            raise ValueError(
+                "must be a plain name such as 'prod' (letters, digits, '.', '_', '-'; at most "
+                "64, not starting with '.'): it names the directory reports/<name>/"
+            )
+        return value
+
     @field_validator("checks")
     @classmethod
     def _check_ids(cls, value: dict[str, CheckOverride]) -> dict[str, CheckOverride]:
         for key in value:
-            if not _CHECK_ID.match(key):
+            if not CHECK_ID.match(key):
                 raise ValueError(f"{key!r} is not a check id such as tls.cert-expiry")
         return value

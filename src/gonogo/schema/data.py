@@ -7,11 +7,11 @@ backups, RPO 1 h (WAL) / 24 h (full backups), RTO 4 h, a backup before every dep
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from gonogo.schema.base import Section
+from gonogo.schema.base import DAY, TIB, WEEK, YEAR, MustExist, Section
 
 _MIB = 1024 * 1024
 # backup location schemes a BackupSource exists for (probes/backup.py: SOURCES)
@@ -49,7 +49,7 @@ class PostgresConfig(Section):
         "drill's check of the source's identity (default: dsn)",
     )
     min_version: int = Field(
-        default=13, ge=9, description="minimum server major version (plans: 13+)"
+        default=13, ge=9, le=99, description="minimum server major version (plans: 13+)"
     )
     connect_timeout_s: float = Field(
         default=3.0,
@@ -66,7 +66,7 @@ class PostgresConfig(Section):
         "2 s after it (wall clock: a stalled or trickling server)",
     )
     require_tls: bool = Field(default=False, description="the gate's own connection must use TLS")
-    max_rtt_ms: float = Field(default=200.0, gt=0, description="round trip of SELECT 1")
+    max_rtt_ms: float = Field(default=200.0, gt=0, le=60_000, description="round trip of SELECT 1")
     required_tables: list[str] = Field(
         default_factory=list, description="'table' (public) or 'schema.table'"
     )
@@ -79,28 +79,32 @@ class PostgresConfig(Section):
     )
     expected_migration: str | None = Field(default=None, description="expected schema head")
     min_standbys: int = Field(
-        default=0, ge=0, description="streaming standbys (plans: replication)"
+        default=0, ge=0, le=100, description="streaming standbys (plans: replication)"
     )
-    max_replay_lag_s: float = Field(default=30.0, ge=0)
+    max_replay_lag_s: float = Field(default=30.0, ge=0, le=DAY)
     max_replay_lag_bytes: int = Field(
-        default=16 * _MIB, ge=0, description="used when no lag time is reported"
+        default=16 * _MIB, ge=0, le=TIB, description="used when no lag time is reported"
     )
     max_slot_retained_bytes: int = Field(
-        default=1024 * _MIB, ge=0, description="WAL a slot holds back"
+        default=1024 * _MIB, ge=0, le=16 * TIB, description="WAL a slot holds back"
     )
     max_connections_ratio: float = Field(default=0.8, gt=0, le=1)
     max_xact_age_s: float = Field(
-        default=300.0, gt=0, description="oldest open or prepared transaction"
+        default=300.0, gt=0, le=WEEK, description="oldest open or prepared transaction"
     )
-    max_lock_wait_s: float = Field(default=60.0, gt=0, description="oldest ungranted lock")
+    max_lock_wait_s: float = Field(default=60.0, gt=0, le=DAY, description="oldest ungranted lock")
     require_archiving: bool = Field(default=True, description="plans: WAL archiving enabled")
     max_archive_age_s: float = Field(
         default=3600.0,
         gt=0,
+        le=WEEK,
         description="age of the last archived WAL while WAL is waiting (RPO 1 h)",
     )
     max_slow_query_ms: int | None = Field(
-        default=None, ge=0, description="log_min_duration_statement must also be at most this"
+        default=None,
+        ge=0,
+        le=DAY * 1000,
+        description="log_min_duration_statement must also be at most this",
     )
     app_role: str | None = Field(
         default=None,
@@ -156,31 +160,38 @@ class RedisConfig(Section):
         description="limit of the connect and of each read; the whole probe gets this + 2 s, "
         "wall clock (a server that trickles bytes is cut there)",
     )
-    max_rtt_ms: float = Field(default=100.0, gt=0, description="round trip of PING")
+    max_rtt_ms: float = Field(default=100.0, gt=0, le=60_000, description="round trip of PING")
     require_auth: bool = Field(default=True, description="an unauthenticated connection is refused")
     require_aof: bool = Field(default=True, description="plans: persistence AOF enabled")
     max_rdb_age_s: float = Field(
-        default=86400.0, gt=0, description="last RDB save, when RDB is configured"
+        default=86400.0, gt=0, le=YEAR, description="last RDB save, when RDB is configured"
     )
     role: Literal["master", "replica"] = Field(
         default="master", description="expected role of the target"
     )
-    min_replicas: int = Field(default=0, ge=0, description="online replicas (plans: master-slave)")
-    max_replica_lag_s: float = Field(
-        default=10.0, ge=0, description="seconds since a replica's last ack"
+    min_replicas: int = Field(
+        default=0, ge=0, le=100, description="online replicas (plans: master-slave)"
     )
-    max_replica_offset_lag: int = Field(default=_MIB, ge=0, description="bytes behind the master")
+    max_replica_lag_s: float = Field(
+        default=10.0, ge=0, le=DAY, description="seconds since a replica's last ack"
+    )
+    max_replica_offset_lag: int = Field(
+        default=_MIB, ge=0, le=TIB, description="bytes behind the master"
+    )
     require_maxmemory: bool = Field(default=True, description="a maxmemory limit must be set")
     min_maxmemory: int = Field(
         default=1024 * _MIB,
         ge=0,
+        le=16 * TIB,
         description="smallest acceptable maxmemory when a limit is set (plans: a Redis host of "
         '4 GB minimum; default 1 GiB): bytes, or Redis\'s units ("256mb", "3gb"; "1m" is '
         "1,000,000 bytes); 0 accepts any limit",
     )
     maxmemory_policy: str | None = Field(default=None, description="e.g. allkeys-lru; None = any")
     max_memory_ratio: float = Field(default=0.9, gt=0, le=1, description="used_memory / maxmemory")
-    max_rejected_connections: int = Field(default=0, ge=0, description="since the server started")
+    max_rejected_connections: int = Field(
+        default=0, ge=0, le=10**12, description="since the server started"
+    )
 
     @field_validator("url")
     @classmethod
@@ -215,7 +226,7 @@ class BackupConfig(Section):
     )
     pattern: str = Field(default="*.dump", description="glob of backup files, e.g. app-*.dump.gpg")
     max_age_hours: float = Field(
-        default=24.0, gt=0, description="RPO of full backups (plans: daily)"
+        default=24.0, gt=0, le=YEAR // 3600, description="RPO of full backups (plans: daily)"
     )
     min_size_ratio: float = Field(
         default=0.5, ge=0, le=1, description="newest size / previous size below this is suspicious"
@@ -233,7 +244,7 @@ class BackupConfig(Section):
     passphrase: SecretStr | None = Field(
         default=None, description="from secrets: ${BACKUP_PASSPHRASE}"
     )
-    gnupg_home: Path | None = Field(
+    gnupg_home: Annotated[Path | None, MustExist("dir")] = Field(
         default=None, description="keyring for public-key encrypted backups"
     )
     scratch_dsn: str | None = Field(
@@ -244,18 +255,21 @@ class BackupConfig(Section):
     rto_s: float = Field(
         default=14400.0,
         gt=0,
+        le=WEEK,
         description="restore-time objective (plans: 4 h); the drill's restore is stopped there "
         '(keep [checks."backup.restore"] timeout_s above it)',
     )
     exact_within_minutes: float = Field(
         default=5.0,
         ge=0,
+        le=DAY // 60,
         description="a dump younger than this may differ from the source by row_slack rows "
         "per table only (no relative tolerance)",
     )
     row_slack: int = Field(
         default=100,
         ge=0,
+        le=10**12,
         description="rows per table a restored table may differ from the live source by, "
         "always (writes since the dump; small tables)",
     )
@@ -269,6 +283,7 @@ class BackupConfig(Section):
     exact_count_max_rows: int = Field(
         default=1_000_000,
         ge=0,
+        le=10**15,
         description="source tables estimated above this are not count(*)-ed: their estimate "
         "(pg_stat_user_tables.n_live_tup) is compared instead",
     )
@@ -279,9 +294,12 @@ class BackupConfig(Section):
         description="relative difference allowed where the source count is an estimate",
     )
     predeploy_window_minutes: float = Field(
-        default=60.0, gt=0, description="a backup this recent must exist before the deploy"
+        default=60.0,
+        gt=0,
+        le=WEEK // 60,
+        description="a backup this recent must exist before the deploy",
     )
-    pg_bin_dir: Path | None = Field(
+    pg_bin_dir: Annotated[Path | None, MustExist("dir")] = Field(
         default=None, description="where pg_restore/pg_amcheck live (default: PATH)"
     )
     amcheck: bool = Field(
@@ -289,7 +307,7 @@ class BackupConfig(Section):
         description="run pg_amcheck on the restored database; if it cannot run, the drill fails",
     )
     command_timeout_s: float = Field(
-        default=600.0, gt=0, description="gpg, pg_restore read-through, pg_amcheck"
+        default=600.0, gt=0, le=DAY, description="gpg, pg_restore read-through, pg_amcheck"
     )
     work_dir: Path | None = Field(
         default=None,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
+import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from gonogo.schema import EnvironmentConfig
+from gonogo.schema.base import MustExist
 
 
 def _section_model(annotation: Any) -> type[BaseModel] | None:
@@ -27,10 +30,30 @@ def _type_name(annotation: Any) -> str:
     for prefix in ("<class '", "<enum '"):
         text = text.replace(prefix, "")
     text = text.replace("'>", "")
+    # list[Annotated[int, FieldInfo(...)]] -> list[int] (item bounds are in the description)
+    text = re.sub(r"Annotated\[(\w+), FieldInfo\(.*\)\]", r"\1", text)
     text = (
         text.replace("gonogo.model.", "").replace("gonogo.schema.", "").replace("NoneType", "None")
     )
     return text.replace("|", "or")
+
+
+_MUST_EXIST = {"file": "a file", "dir": "a directory", "pem": "a PEM file"}
+
+
+def _type(field: FieldInfo) -> str:
+    """The type column: the type, its bounds (``0 < x ≤ 120``), what must exist."""
+    text = _type_name(field.annotation)
+    low = next((m for m in field.metadata if isinstance(m, (at.Gt, at.Ge))), None)
+    high = next((m for m in field.metadata if isinstance(m, (at.Lt, at.Le))), None)
+    if low is not None or high is not None:
+        left = f"{low.gt} < " if isinstance(low, at.Gt) else f"{low.ge} ≤ " if low else ""
+        right = f" < {high.lt}" if isinstance(high, at.Lt) else f" ≤ {high.le}" if high else ""
+        text += f", {left}x{right}"
+    exists = next((m for m in field.metadata if isinstance(m, MustExist)), None)
+    if exists is not None:
+        text += f", {_MUST_EXIST[exists.kind]} that exists"
+    return text
 
 
 def _default(field: FieldInfo) -> str:
@@ -75,7 +98,23 @@ def render_markdown() -> str:
         'has no type of its own, a string is parsed: paths, severities (`"major"`) and a waiver\'s',
         '`expires` (a TOML date or `"2026-12-31"`).',
         "",
-        "Keys whose name ends in `url` or `dsn` name the endpoints the checks connect to. Their port",
+        "Numbers are finite (`inf` and `nan` are errors) and within the bounds the type column",
+        "gives (`0 < x ≤ 120`): a threshold beyond them cannot be meant and would break a timer.",
+        "",
+        "A relative path is relative to the environment file's directory (like `secrets_file`).",
+        "A path whose type says it must exist (`ca_bundle`, `gnupg_home`, `pg_bin_dir`) is checked",
+        "before anything starts: missing, unreadable or the wrong kind (a CA bundle must hold PEM",
+        "certificates) is a configuration error naming the key. `gonogo validate` checks them too,",
+        "except where the path comes from a variable that is not set there.",
+        "",
+        "The environment file, its waivers file, the secrets file and the catalogue files must be",
+        "regular files (not a FIFO or a device) of at most 1 MiB of UTF-8, nested at most 16 deep.",
+        "`name` (default: the file name) names the directory `reports/<name>/`: letters, digits,",
+        "`.`, `_` and `-`, at most 64, not starting with `.`.",
+        "",
+        "Keys whose name ends in `url` or `dsn` name the endpoints the checks connect to. Each needs",
+        "a host (`https://` alone is an error; a libpq URL may give it as `?host=`, a socket",
+        "directory; a `unix://` Redis URL names a socket path). Their port",
         "must be a number from 1 to 65535 (each host of a libpq multi-host URL), else the file is",
         "invalid. Their host",
         "names are resolved before any check runs: a name that does not exist is a configuration",
@@ -95,7 +134,7 @@ def render_markdown() -> str:
             sections[table].append(f"| `{key}` | table | {_default(field)} | {doc} |")
             continue
         sections.setdefault(table, []).append(
-            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {field.description or ''} |"
+            f"| `{key}` | {_type(field)} | {_default(field)} | {field.description or ''} |"
         )
     for table, rows in sections.items():
         title = table if table == "(top level)" else f"[{table}]"
@@ -113,9 +152,12 @@ def render_markdown() -> str:
         "| key | type | default | meaning |",
         "|---|---|---|---|",
         "| `severity` | blocker, major, minor, info | catalogue default | replaces the check's default severity in this environment |",
-        "| `timeout_s` | float | catalogue `timeout_s`, else pytest-timeout's `timeout` (300 s) | time limit of the check in seconds; a check still running then ends as an error (timeout). The catalogue sets 15000 s for `backup.restore` (the 4 h RTO plus margin) and 3600 s for `backup.integrity` |",
+        "| `timeout_s` | float, 0 < x ≤ 604800 | catalogue `timeout_s`, else pytest-timeout's `timeout` (300 s) | time limit of the check in seconds; a check still running then ends as an error (timeout). The catalogue sets 15000 s for `backup.restore` (the 4 h RTO plus margin) and 3600 s for `backup.integrity` |",
         "",
         "## [[waivers]] (also in `<name>.waivers.toml`)",
+        "",
+        "Every key is required. Each problem of a waiver (a missing key, a bad date, an unknown",
+        "check id) is listed at once, with those of the rest of its file.",
         "",
         "| key | type | default | meaning |",
         "|---|---|---|---|",

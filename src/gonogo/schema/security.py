@@ -8,11 +8,11 @@ failed logins) and is only applicable when the environment declares it.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
-from gonogo.schema.base import Section
+from gonogo.schema.base import YEAR, Section
 
 # Below six months HSTS protects too briefly to matter (the HTTP Observatory's line, which
 # uses 180 days rather than 182.5 because so many sites send 15552000).
@@ -27,6 +27,7 @@ class HeadersConfig(Section):
 
     hsts_min_max_age: int = Field(
         default=31536000,
+        le=10 * YEAR,
         description="minimum HSTS max-age in seconds (plans: one year; never below six months)",
     )
     hsts_require_include_subdomains: bool = Field(
@@ -317,9 +318,10 @@ class RateLimitConfig(_LoginFlow):
     extra_attempts: int = Field(
         default=2, ge=1, le=20, description="attempts sent beyond max_attempts before giving up"
     )
-    refusal_statuses: list[int] = Field(
+    refusal_statuses: list[Annotated[int, Field(ge=100, le=599)]] = Field(
         default_factory=lambda: list(REFUSAL_STATUSES),
-        description="statuses that count as refused (nginx limit_req answers 503 by default)",
+        description="statuses (100-599) that count as refused (nginx limit_req answers 503 by "
+        "default)",
     )
 
     @property

@@ -30,16 +30,27 @@ class TlsConfig(Section):
         description="SNI and hostname to verify (default: the host of [web].base_url)",
     )
     expiry_blocker_days: int = Field(
-        default=7, ge=0, description="fewer days left than this is a blocker (plans: page at 7 d)"
+        default=7,
+        ge=0,
+        le=3650,
+        description="fewer days left than this is a blocker (plans: page at 7 d)",
     )
     expiry_major_days: int = Field(
-        default=30, ge=0, description="fewer days left than this is major (plans: renew at 30 days)"
+        default=30,
+        ge=0,
+        le=3650,
+        description="fewer days left than this is major (plans: renew at 30 days)",
     )
-    min_rsa_bits: int = Field(default=2048, ge=1024, description="smallest accepted RSA key")
-    min_ec_bits: int = Field(default=256, ge=160, description="smallest accepted EC curve size")
+    min_rsa_bits: int = Field(
+        default=2048, ge=1024, le=16384, description="smallest accepted RSA key"
+    )
+    min_ec_bits: int = Field(
+        default=256, ge=160, le=521, description="smallest accepted EC curve size"
+    )
     max_lifetime_days: int | None = Field(
         default=398,
         ge=1,
+        le=36500,
         description="longest accepted leaf lifetime (CA/B Forum limit for public certificates); "
         "null disables the check for a private CA",
     )

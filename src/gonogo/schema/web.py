@@ -4,10 +4,11 @@ checks are in :mod:`gonogo.schema.security`)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from gonogo.schema.base import Section
+from gonogo.schema.base import MustExist, Section
 
 
 class WebConfig(Section):
@@ -17,14 +18,16 @@ class WebConfig(Section):
     http_url: str | None = Field(
         default=None, description="plain-HTTP URL used to test the HTTP -> HTTPS redirect"
     )
-    ca_bundle: Path | None = Field(
-        default=None, description="PEM CA bundle to verify the server certificate (default: system)"
+    ca_bundle: Annotated[Path | None, MustExist("pem")] = Field(
+        default=None,
+        description="PEM CA bundle to verify the server certificate (default: system)",
     )
     health_path: str = "/health"
     version_path: str = "/version"
     health_budget_ms: float = Field(
         default=1500.0,
         gt=0,
+        le=120_000,
         description="latency budget of the health endpoint (plans: p95 < 1500 ms)",
     )
     timeout_s: float = Field(
