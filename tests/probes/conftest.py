@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from probes.clones import KINDS, make_clone
 from probes.datastack import Stack, make_stack, start_pgbouncer
 
 
@@ -35,3 +36,12 @@ def routing_pooler(stack: Stack) -> Iterator[int]:
     )
     yield start_pgbouncer(stack, "routing-pooler", databases)
     stack.stop("routing-pooler")
+
+
+@pytest.fixture(scope="session", params=KINDS)
+def clone(stack: Stack, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A clone of the primary (same system_identifier), started on its own: ``snapshot`` (same
+    timeline) or ``promoted`` (a standby promoted: a new timeline); its server name."""
+    name = make_clone(stack, request.param)
+    yield name
+    stack.stop(name)

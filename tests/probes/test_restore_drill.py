@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from gonogo.probes import (
     pgtools,
     postgres,
     restore,
+    sameserver,
     scratch,
     workspace,
 )
@@ -120,7 +122,8 @@ def test_restore_into_the_source_behind_another_port_is_refused(stack: Stack) ->
             cfg.scratch_dsn, stack.dsn()
         )  # the address check alone misses it
         drill = restore.drill(cfg, pg_config(stack), backup.discover(cfg).newest)
-    assert drill.refused and "system_identifier" in drill.refused and scratch_databases(stack) == []
+    assert drill.refused and "reached by another name" in drill.refused, drill.refused
+    assert scratch_databases(stack) == []
 
 
 @pytest.mark.parametrize(
@@ -378,14 +381,18 @@ def test_a_drill_session_proves_where_it_landed(
     stack.sql("CREATE DATABASE nonempty", "scratch", "postgres")
     try:
         stack.sql("CREATE TABLE t (x int)", "scratch", "nonempty")
-        with postgres.connect(
-            stack.dsn("scratch", "postgres", "postgres"),
-            connect_timeout_s=5,
-            statement_timeout_ms=5000,
-        ) as admin:
-            scratch_id = scratch.identity(admin, "scratch")[0]
-        source_id = int(stack.sql("SELECT system_identifier FROM pg_control_system()")[0][0])
-        ident = scratch.Identity(scratch=scratch_id if identity == "real" else 1, source=source_id)
+        servers = {}
+        for server in ("scratch", "primary"):
+            with postgres.connect(
+                stack.dsn(server, "postgres", "postgres"),
+                connect_timeout_s=5,
+                statement_timeout_ms=5000,
+            ) as conn:
+                servers[server] = sameserver.read(conn, server)
+        mine = servers["scratch"]
+        if identity == "other":
+            mine = dataclasses.replace(mine, started_us=1)
+        ident = scratch.Identity(scratch=mine, source=servers["primary"])
         port = routing_pooler if where == "pooler" else stack.ports["scratch"]
         dsn = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         with pytest.raises(scratch.Unsafe, match=words):

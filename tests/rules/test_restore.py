@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from gonogo.model import ErrorReason, Outcome, Severity, conclude
 from gonogo.probes.restore import RestoreFacts
+from gonogo.probes.sameserver import ServerFacts
 from gonogo.rules import backup as backup_rules
 from gonogo.rules import restore as rules
 from rules.backup_factories import (
@@ -233,3 +235,35 @@ def test_no_restore_time_when_nothing_restored() -> None:
     found = {f.name: f for f in rules.evaluate_restore(listing(), restored(**NO_CONNECTION), config(), NOW)}
     assert found["seconds"].ok and found["seconds"].comparison.value == "info"
     assert "no restore time" in found["seconds"].message
+
+
+SOURCE_SERVER = ServerFacts(7716, 1_780_000_000_000_000, False, 1, "0/9000060", "/srv/pg/main")
+
+
+@pytest.mark.parametrize(
+    ("scratch_server", "words"),
+    [
+        pytest.param(
+            dataclasses.replace(SOURCE_SERVER, started_us=1_780_000_100_000_001, timeline=2, wal_lsn="0/A0000A0", data_directory="/srv/drill"),
+            "shares the source's system_identifier 7716 (a clone of it) but is another running server: a lock the drill held there was not visible from the source (postmaster started 2026-05-28T20:28:20.000001Z vs 2026-05-28T20:26:40.000000Z; timeline 2 vs 1; WAL at 0/A0000A0 vs 0/9000060; data directory /srv/drill vs /srv/pg/main)",
+            id="clone",
+        ),
+        pytest.param(
+            dataclasses.replace(SOURCE_SERVER, started_us=1, data_directory=None),
+            "timeline 1 vs 1; WAL at 0/9000060 vs 0/9000060)",
+            id="snapshot-data-directory-hidden",
+        ),
+        pytest.param(
+            dataclasses.replace(SOURCE_SERVER, system_identifier=1234),
+            "scratch scratch:5432: system_identifier 1234, the source's 7716",
+            id="unrelated-server",
+        ),
+    ],
+)
+def test_scratch_identity_is_evidence(scratch_server: ServerFacts, words: str) -> None:
+    """The drill records which server it restored into; for a clone of the source (same
+    system_identifier) what told it apart, as plain builtins."""
+    drill = restored(scratch_identity=scratch_server, source_identity=SOURCE_SERVER)
+    found = {f.name: f for f in rules.evaluate_restore(listing(), drill, config(), NOW)}
+    assert found["scratch_identity"].ok and words in found["scratch_identity"].message
+    assert found["scratch_identity"].measured["source"]["system_identifier"] == 7716

@@ -1,9 +1,10 @@
 """The restore drill (intrusive): restore the newest backup into a scratch database and verify it.
 
 Safety first: the drill never touches the source. It refuses (facts with ``refused`` set) when
-the scratch server is the source server, a standby, or shares the source's
-``system_identifier``, and when a connection to the drill database made with the tools' own
-parameters lands anywhere else (see :mod:`gonogo.probes.scratch`). It restores only into a
+the scratch server is the source server under any name, a standby, or may be the primary of a
+source that is a standby, and when a connection to the drill database made with the tools' own
+parameters lands anywhere else (see :mod:`gonogo.probes.scratch`). A clone of the source
+(same ``system_identifier``, another running server) is a valid scratch server. It restores only into a
 database it created under a random name, and drops that database in a ``finally`` block
 whatever happened (also on an interrupt); databases a killed run left behind are dropped by the
 next drill, and so are decrypted copies a killed run left in the work directory.
@@ -41,7 +42,7 @@ from psycopg import sql
 
 from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.model import ErrorReason
-from gonogo.probes import backup, gpg, pgconn, pgtools, scratch, workspace
+from gonogo.probes import backup, gpg, pgconn, pgtools, sameserver, scratch, workspace
 from gonogo.schema.data import BackupConfig, PostgresConfig
 
 # user tables with their OID and the statistics' row estimate (n_live_tup, else reltuples)
@@ -81,6 +82,8 @@ class RestoreFacts:
         amcheck_ok: pg_amcheck found no corruption (None: not run; ``amcheck_detail`` why,
             ``amcheck_reason`` timeout or config).
         scratch_dropped: the scratch database no longer exists after the drill.
+        scratch_identity / source_identity: the two servers as the guard saw them (None: the
+            drill was refused or stopped before).
     """
 
     backup: str
@@ -114,6 +117,8 @@ class RestoreFacts:
     amcheck_detail: str = "not run"
     amcheck_reason: ErrorReason | None = None
     scratch_dropped: bool = True
+    scratch_identity: sameserver.ServerFacts | None = None
+    source_identity: sameserver.ServerFacts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +193,7 @@ def drill(
             ident = scratch.guard(admin, server, pg)
         except scratch.Unsafe as unsafe:
             return replace(facts, refused=str(unsafe))
+        facts = replace(facts, scratch_identity=ident.scratch, source_identity=ident.source)
         found = scratch.stale(admin, server)
         left = tuple(name for name in found if not scratch.drop(admin, name))
         swept = workspace.sweep(cfg.work_dir)

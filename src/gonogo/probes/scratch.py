@@ -7,12 +7,17 @@ Refusals (the drill then restores nothing):
   whatever database it names (a drill always creates its own database, so comparing database
   names protects nothing);
 - by identity, once connected: the scratch server is a standby (``pg_is_in_recovery()``), or
-  has the source's ``system_identifier`` (the source itself behind another address, one of its
-  standbys, or the primary of a source that is a standby), or the source's identity cannot be
-  read (nothing proves the scratch server is not the source);
+  is the running source server under another name (a lock the drill holds on it is visible
+  from the source's connection, or it has the source's ``system_identifier`` and postmaster
+  start time), or shares the ``system_identifier`` of a source that is a standby (it may be
+  its primary), or the source's identity cannot be read (nothing proves the scratch server is
+  not the source). A server that shares the source's ``system_identifier`` but is another
+  running server, a clone built from a snapshot or base backup of the source, is a valid
+  target (see :mod:`gonogo.probes.sameserver`);
 - by landing, after the drill database is created: a connection made with exactly the
   parameters the restore tools get (the scratch DSN naming the new database) must reach that
-  database on the scratch server's ``system_identifier``, empty. A pooler that maps database
+  database on the scratch server (its ``system_identifier`` and postmaster start time), empty,
+  never on the source. A pooler that maps database
   names to servers (PgBouncer ``* = host=source``) would otherwise send pg_restore to the
   source while the admin connection saw the scratch server. The tools are then pointed at the
   address that session reached.
@@ -36,7 +41,7 @@ import psycopg
 from psycopg import conninfo, sql
 
 from gonogo.errors import ProbeAuthError, ProbeError
-from gonogo.probes import pgconn
+from gonogo.probes import pgconn, sameserver
 from gonogo.schema.data import PostgresConfig
 
 PREFIX = "gonogo_restore_"
@@ -102,54 +107,44 @@ def _addresses(host: str, port: int) -> set[str]:
     return {"local" if ipaddress.ip_address(a.split("%")[0]).is_loopback else a for a in found}
 
 
-def identity(conn: psycopg.Connection[Any], target: str) -> tuple[int, bool]:
-    """``(system_identifier, in recovery)`` of the server behind ``conn``."""
-    try:
-        row = conn.execute(
-            "SELECT system_identifier, pg_is_in_recovery() FROM pg_control_system()"
-        ).fetchone()
-    except psycopg.Error as err:
-        raise pgconn.probe_error(err, target) from err
-    assert row is not None  # pg_control_system() always returns one row
-    return int(row[0]), bool(row[1])
-
-
 class Unsafe(Exception):
     """The scratch server, or where a drill connection landed, is not a safe restore target."""
 
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """``system_identifier`` of the scratch server (seen by the admin connection) and of the
-    source: every later drill connection must reach the first and never the second."""
+    """The scratch server (seen by the admin connection) and the source: every later drill
+    connection must reach the first and never the second."""
 
-    scratch: int
-    source: int
+    scratch: sameserver.ServerFacts
+    source: sameserver.ServerFacts
 
 
 def guard(admin: psycopg.Connection[Any], scratch: str, pg: PostgresConfig) -> Identity:
-    """The identities of the connected scratch server and the source; raises Unsafe when the
-    scratch server must not be restored into."""
-    sysid, standby = identity(admin, scratch)
-    if standby:
+    """The identities of the connected scratch server and the source (read over the monitoring
+    DSN); raises Unsafe when the scratch server must not be restored into."""
+    mine = sameserver.read(admin, scratch)
+    if mine.in_recovery:
         raise Unsafe(
             f"scratch {scratch} is a standby (pg_is_in_recovery() is true): "
             "point scratch_dsn at a separate primary server"
         )
+    source = pgconn.target_of(pg.monitoring[1])
+    key = sameserver.hold_marker(admin, scratch)
     try:
-        with pgconn.connect_to(pg) as conn:
-            source_sysid, _ = identity(conn, pgconn.target_of(pg.dsn))
+        with pgconn.connect_monitor(pg) as conn:
+            theirs = sameserver.read(conn, source)
+            seen = sameserver.marker_seen(conn, key, admin.info.backend_pid, source)
     except ProbeError as err:
         raise Unsafe(
-            f"cannot read the source's system_identifier ({err}): nothing proves {scratch} is "
-            "not the source"
+            f"cannot read the source's identity ({err}): nothing proves {scratch} is not the source"
         ) from err
-    if sysid == source_sysid:
-        raise Unsafe(
-            f"scratch {scratch} has the source's system_identifier {sysid}: it is the source, "
-            "one of its standbys, or its primary"
-        )
-    return Identity(scratch=sysid, source=source_sysid)
+    finally:
+        sameserver.release_marker(admin, key)
+    why = sameserver.refusal(mine, theirs, seen, scratch)
+    if why is not None:
+        raise Unsafe(why)
+    return Identity(scratch=mine, source=theirs)
 
 
 def session(
@@ -180,7 +175,8 @@ def session(
     return conn
 
 
-_LANDED = r"""SELECT current_database(), system_identifier, pg_is_in_recovery(),
+_LANDED = r"""SELECT current_database(), system_identifier,
+    (extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint, pg_is_in_recovery(),
     (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'p', 'f', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
      AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%')
@@ -193,6 +189,7 @@ def _landed(
     target: str,
     db: str,
     sysid: int,
+    started_us: int,
     standby: bool,
     tables: int,
     *,
@@ -200,12 +197,14 @@ def _landed(
 ) -> None:
     where = f"the drill's connection to {target} reached"
     fix = "point scratch_dsn at the scratch server itself, not a pooler or proxy that routes it"
-    if int(sysid) == ident.source:
+    reached = (int(sysid), int(started_us))
+    if reached == ident.source.key:
         raise Unsafe(f"{where} the SOURCE server (system_identifier {sysid}): {fix}")
-    if int(sysid) != ident.scratch:
+    if reached != ident.scratch.key:
         raise Unsafe(
-            f"{where} another server (system_identifier {sysid}, the scratch server's is "
-            f"{ident.scratch}): {fix}"
+            f"{where} another server (system_identifier {sysid}, postmaster started at "
+            f"{started_us} us; the scratch server's: {ident.scratch.system_identifier}, "
+            f"{ident.scratch.started_us} us): {fix}"
         )
     if db != name:
         raise Unsafe(f"{where} database {db!r}, not {name}: {fix}")

@@ -22,7 +22,7 @@ OID than any in the dump) is recorded, and only a source table the backup left o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, ErrorReason, Finding, Severity, compare, expect, info
@@ -55,6 +55,7 @@ def evaluate_restore(
         info("age_hours", f"backup age {age_h} h", age_h, "h"),
         *swept(facts.swept),
         *_stale(facts),
+        *_identity(facts),
     ]
     if facts.refused is not None:
         # a refused drill verified nothing: an error (config: point scratch_dsn elsewhere)
@@ -109,6 +110,40 @@ def _steps(facts: RestoreFacts) -> str:
     if rest >= 0.1:
         parts["setup and cleanup"] = rest
     return " + ".join(f"{step} {seconds:.1f} s" for step, seconds in parts.items())
+
+
+def _identity(facts: RestoreFacts) -> list[Finding]:
+    """Which server the drill restored into, and, for a clone of the source (same
+    system_identifier), what told it apart from the source."""
+    mine, theirs = facts.scratch_identity, facts.source_identity
+    if mine is None or theirs is None:
+        return []
+    measured = {"scratch": asdict(mine), "source": asdict(theirs)}
+    if mine.system_identifier != theirs.system_identifier:
+        why = (
+            f"scratch {facts.scratch_server}: system_identifier {mine.system_identifier}, "
+            f"the source's {theirs.system_identifier}"
+        )
+        return [info("scratch_identity", why, measured)]
+    parts = [
+        f"postmaster started {_when(mine.started_us)} vs {_when(theirs.started_us)}",
+        f"timeline {mine.timeline} vs {theirs.timeline}",
+        f"WAL at {mine.wal_lsn} vs {theirs.wal_lsn}",
+    ]
+    if mine.data_directory and theirs.data_directory:
+        parts.append(f"data directory {mine.data_directory} vs {theirs.data_directory}")
+    why = (
+        f"scratch {facts.scratch_server} shares the source's system_identifier "
+        f"{mine.system_identifier} (a clone of it) but is another running server: a lock the "
+        f"drill held there was not visible from the source ({'; '.join(parts)})"
+    )
+    return [info("scratch_identity", why, measured)]
+
+
+def _when(started_us: int) -> str:
+    seconds, micros = divmod(started_us, 1_000_000)
+    moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC) + dt.timedelta(microseconds=micros)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _dropped(facts: RestoreFacts) -> list[Finding]:

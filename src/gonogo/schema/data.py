@@ -249,8 +249,9 @@ class BackupConfig(Section):
     )
     scratch_dsn: str | None = Field(
         default=None,
-        description="a separate server for the restore drill (never the source, a standby or "
-        "its primary); its role needs CREATEDB (see the catalogue for amcheck grants)",
+        description="a separate server for the restore drill (never the source under any name, "
+        "a standby or its primary; a clone built from a snapshot of the source is fine); its "
+        "role needs CREATEDB (see the catalogue for amcheck grants)",
     )
     rto_s: float = Field(
         default=14400.0,
