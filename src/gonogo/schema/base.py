@@ -34,7 +34,8 @@ def url_host_problem(value: str) -> str | None:
     """``has no host`` when a URL names no host (``https://``, ``redis://:pw@``), else None.
 
     ``unix://`` URLs name a socket path instead, and a libpq URL may give its hosts as
-    ``?host=`` (a socket directory) or ``?hostaddr=``.
+    ``?host=`` (a socket directory) or ``?hostaddr=``, or name a ``?service=`` whose entry in
+    the service file gives them.
     """
     scheme, sep, rest = value.partition("://")
     if not sep or scheme.lower() == "unix":
@@ -44,7 +45,9 @@ def url_host_problem(value: str) -> str | None:
     for host in hosts.split(","):
         name = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
         if not name:
-            if scheme.lower().startswith("postgres") and re.search(r"[?&](host|hostaddr)=", rest):
+            if scheme.lower().startswith("postgres") and re.search(
+                r"[?&](host|hostaddr|service)=", rest
+            ):
                 continue
             return "has no host (write scheme://HOST[:PORT]/...)"
     return None
