@@ -135,12 +135,15 @@ class RunState:
 class Decision:
     """The verdict with the reasons for it, one line each, and the exit code.
 
+    ``causes`` are the reasons about the run itself (interrupted, a crashed worker, a file not
+    collected, nothing selected), also among ``reasons``: the headline leads with them.
     ``not_run`` and ``lowered`` are the run's (for the headline and the reports).
     """
 
     verdict: Verdict
     reasons: tuple[str, ...]
     exit_code: ExitCode
+    causes: tuple[str, ...] = field(default=())
     expired_waivers: tuple[str, ...] = field(default=())
     not_run: tuple[NotRun, ...] = field(default=())
     lowered: tuple[SeverityLowered, ...] = field(default=())
@@ -202,19 +205,77 @@ def describe_waiver(result: CheckResult) -> str:
     )
 
 
-def _describe(results: Sequence[CheckResult], severity: Severity) -> list[str]:
+_WHAT = {
+    Outcome.FAILED: "failed",
+    Outcome.SKIPPED: "was skipped",
+    Outcome.REFUSED: "was refused (intrusive on a sensitive environment)",
+}
+
+
+def _describe(
+    results: Sequence[CheckResult], severity: Severity, lowered: Sequence[SeverityLowered] = ()
+) -> list[str]:
+    """``<severity> <id> failed: <message>`` for each check of ``severity`` not verified.
+
+    A check below major says it does not block, and when the environment file lowered it,
+    from which severity: an errored blocker lowered to minor is no "minor finding".
+    """
+    blocking = severity.rank <= Severity.MAJOR.rank
+    by_id = {change.id: change for change in lowered}
     lines = []
     for r in results:
         if r.severity is severity and r.outcome.unverified:
-            what = {
-                Outcome.FAILED: "failed",
-                Outcome.ERROR: f"could not be checked ({r.error_reason or 'error'})",
-                Outcome.SKIPPED: "was skipped",
-                Outcome.REFUSED: "was refused (intrusive on a sensitive environment)",
-            }[r.outcome]
+            what = _WHAT.get(r.outcome) or f"could not be checked ({r.error_reason or 'error'})"
             detail = f": {r.message}" if r.message else ""
-            lines.append(f"{severity.value} {r.id} {what}{detail}")
+            change = by_id.get(r.id)
+            tail = ""
+            if change is not None:
+                tail = f"{change.default.value} by default, lowered by {change.source}"
+            if not blocking:
+                tail = f"does not block; {tail}" if tail else "does not block"
+            lines.append(f"{severity.value} {r.id} {what}{detail}" + (f" ({tail})" if tail else ""))
     return lines
+
+
+def _run_causes(results: Sequence[CheckResult], run: RunState) -> list[str]:
+    """What makes the run NO-GO whatever its checks say, the cause first."""
+    causes = [f"could not collect {path}" for path in run.collection_errors]
+    if run.interrupted:
+        causes.append("the run was interrupted before every check finished")
+    causes += [f"a test worker crashed while running {nodeid}" for nodeid in run.crashed]
+    causes += [f"internal error: {error}" for error in run.internal_errors]
+    if not results and not (run.interrupted or run.collection_errors or run.internal_errors):
+        causes.append("no gate checks were selected (check -m/-k and the paths)")
+    return causes
+
+
+def _nothing_verified(results: Sequence[CheckResult]) -> list[str]:
+    """NO-GO when none of the checks passed (everything not applicable verifies nothing)."""
+    if not results or any(r.outcome in (Outcome.PASSED, Outcome.WAIVED) for r in results):
+        return []
+    return [
+        f"no check was verified: none of the {len(results)} selected checks passed "
+        "(not applicable, skipped, refused, failed or could not run)"
+    ]
+
+
+def _all_passed_line(results: Sequence[CheckResult], run: RunState, minors: Sequence[str]) -> str:
+    """The first reason of a GO, true to the letter: what passed and what did not."""
+    passed = sum(r.outcome is Outcome.PASSED for r in results)
+    if not minors and not run.not_run:
+        return f"all {passed} applicable checks passed"
+    line = f"every blocker and major check passed ({passed} passed)"
+    demoted = {change.id: change for change in run.lowered}
+    # an unverified check the environment lowered below major was a blocker or major by default
+    hidden = {r.id: r.outcome for r in results if r.outcome.unverified and r.id in demoted}
+    if hidden:
+        named = ", ".join(
+            f"{cid} ({demoted[cid].default.value} -> {demoted[cid].severity.value}, "
+            f"{outcome.value})"
+            for cid, outcome in hidden.items()
+        )
+        line += f", except {len(hidden)} the environment file lowered below major: {named}"
+    return line
 
 
 def decide(
@@ -223,33 +284,12 @@ def decide(
     expired_waivers: Sequence[str] = (),
 ) -> Decision:
     """The verdict for a run (results already have waivers applied)."""
-    reasons: list[str] = []
-    no_go = False
     # the cause first: a check file that does not import interrupts the run
-    for path in run.collection_errors:
-        no_go = True
-        reasons.append(f"could not collect {path}")
-    if run.interrupted:
-        no_go = True
-        reasons.append("the run was interrupted before every check finished")
-    for nodeid in run.crashed:
-        no_go = True
-        reasons.append(f"a test worker crashed while running {nodeid}")
-    for error in run.internal_errors:
-        no_go = True
-        reasons.append(f"internal error: {error}")
-    if not results:
-        no_go = True
-        if not (run.interrupted or run.collection_errors or run.internal_errors):
-            reasons.append("no gate checks were selected (check -m/-k and the paths)")
-    elif not any(r.outcome in (Outcome.PASSED, Outcome.WAIVED) for r in results):
-        no_go = True
-        reasons.append(
-            f"no check was verified: none of the {len(results)} selected checks passed "
-            "(not applicable, skipped, refused, failed or could not run)"
-        )
-    blockers = _describe(results, Severity.BLOCKER)
-    majors = _describe(results, Severity.MAJOR)
+    causes = _run_causes(results, run)
+    reasons = causes + _nothing_verified(results)
+    no_go = bool(reasons) or not results
+    blockers = _describe(results, Severity.BLOCKER, run.lowered)
+    majors = _describe(results, Severity.MAJOR, run.lowered)
     waived = [r for r in results if r.outcome is Outcome.WAIVED]
     reasons += blockers
     no_go = no_go or bool(blockers)
@@ -262,8 +302,9 @@ def decide(
         reasons.append(f"waiver applied to {r.severity.value} {r.id} {describe_waiver(r)}")
     reasons += list(expired_waivers)
     reasons += [lowered.line() for lowered in run.lowered]
-    minors = _describe(results, Severity.MINOR) + _describe(results, Severity.INFO)
-    reasons += [f"{line} (does not block)" for line in minors]
+    minors = _describe(results, Severity.MINOR, run.lowered)
+    minors += _describe(results, Severity.INFO, run.lowered)
+    reasons += minors
     reasons += _describe_not_run(run.not_run, blocking=False)
 
     if no_go:
@@ -272,13 +313,7 @@ def decide(
         verdict = Verdict.CONDITIONAL
     else:
         verdict = Verdict.GO
-        counted = [r for r in results if r.outcome is Outcome.PASSED]
-        reasons.insert(
-            0,
-            f"all {len(counted)} applicable checks passed"
-            if not minors and not run.not_run
-            else f"every blocker and major check passed ({len(counted)} passed)",
-        )
+        reasons.insert(0, _all_passed_line(results, run, minors))
     if run.interrupted:
         code = ExitCode.INTERRUPTED
     elif run.internal_errors or run.crashed:
@@ -289,6 +324,7 @@ def decide(
         verdict=verdict,
         reasons=tuple(reasons),
         exit_code=code,
+        causes=tuple(causes),
         expired_waivers=tuple(expired_waivers),
         not_run=run.not_run,
         lowered=run.lowered,

@@ -353,10 +353,18 @@ def test_lowered_severity_is_visible(pytester: pytest.Pytester) -> None:
     assert not [r for r in doc["reasons"] if "s.grade" in r]
     assert f"- {line}" in (latest(root) / "summary.md").read_text()
     assert html.escape(line) in (latest(root) / "report.html").read_text()
+    first = (
+        "every blocker and major check passed (4 passed), except 1 the environment file "
+        "lowered below major: s.hsts (blocker -> info, failed)"
+    )
+    assert doc["reasons"][0] == first
+    assert f"- {first}" in (latest(root) / "summary.md").read_text()
+    assert html.escape(first) in (latest(root) / "report.html").read_text()
     result.stdout.fnmatch_lines(
         [
-            "GO (t): 4 passed; 1 info finding: s.hsts; severity lowered: s.hsts "
-            "(blocker -> info) -> *report.html"
+            f"- {first}",
+            "GO (t): 4 passed; 1 info check not passed: s.hsts; severity lowered: s.hsts "
+            "(blocker -> info) -> *report.html",
         ]
     )
 

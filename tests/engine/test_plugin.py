@@ -60,7 +60,8 @@ def test_outcomes_and_artefacts(pytester: pytest.Pytester) -> None:
     assert "evidence.json" in manifest and "report.html" in manifest
     result.stdout.fnmatch_lines(
         [
-            "CONDITIONAL (t): 1 major not passed: t.fail-major; 1 minor finding: t.error -> *report.html"
+            "CONDITIONAL (t): 1 major not passed: t.fail-major; 1 minor not passed: t.error "
+            "-> *report.html"
         ]
     )
 

@@ -114,7 +114,8 @@ def test_expired_waiver_of_passing_check_is_called_out() -> None:
 
 
 def test_go_headline_names_minor_and_info_findings() -> None:
-    """A GO headline does not hide failed minor and info checks."""
+    """A GO headline does not hide minor and info checks that did not pass, and does not call
+    one that could not be checked a "finding"."""
     results = [
         result(Outcome.PASSED, Severity.BLOCKER, "a.blocker"),
         result(Outcome.FAILED, Severity.MINOR, "headers.referrer-policy"),
@@ -122,9 +123,101 @@ def test_go_headline_names_minor_and_info_findings() -> None:
     ]
     decision = decide(results, RunState())
     assert decision.verdict is Verdict.GO
-    assert headline(decision, "demo", results, "r.html") == (
-        "GO (demo): 1 passed; 1 minor finding: headers.referrer-policy; "
-        "1 info finding: headers.cross-origin -> r.html"
+    line = headline(decision, "demo", results, "r.html")
+    assert line == (
+        "GO (demo): 1 passed; 1 minor not passed: headers.referrer-policy; "
+        "1 info check not passed: headers.cross-origin -> r.html"
+    )
+    assert "finding" not in line
+    assert "info headers.cross-origin could not be checked (error) (does not block)" in (
+        decision.reasons
+    )
+
+
+# the demo with postgres-down: what the whole gate leaves unpassed (issue 8)
+POSTGRES_DOWN = [
+    *(
+        result(Outcome.ERROR, Severity.BLOCKER, cid)
+        for cid in ("pg.connect", "pg.migrations", "pg.schema", "pg.version")
+    ),
+    result(Outcome.FAILED, Severity.BLOCKER, "smoke.health"),
+    result(Outcome.FAILED, Severity.MAJOR, "backup.restore"),
+    result(Outcome.FAILED, Severity.MAJOR, "cookies.flags"),
+    *(
+        result(Outcome.ERROR, Severity.MAJOR, cid)
+        for cid in ("pg.app-role", "pg.archiving", "pg.capacity", "pg.replication")
+    ),
+    result(Outcome.FAILED, Severity.MAJOR, "ratelimit.login"),
+    result(Outcome.ERROR, Severity.MINOR, "pg.slow-query-log"),
+    result(Outcome.PASSED, Severity.BLOCKER, "tls.certificate"),
+]
+
+
+def test_no_go_headline_names_every_check_not_passed() -> None:
+    """A NO-GO line names every check that did not pass, grouped by severity: the failed and
+    errored majors beside the blockers (postgres-down left out seven majors)."""
+    decision = decide(POSTGRES_DOWN, RunState())
+    assert decision.verdict is Verdict.NO_GO
+    assert headline(decision, "demo", POSTGRES_DOWN, "r.html") == (
+        "NO-GO (demo): 5 blockers not passed: pg.connect, pg.migrations, pg.schema, "
+        "pg.version, smoke.health; 7 majors not passed: backup.restore, cookies.flags, "
+        "pg.app-role, pg.archiving, pg.capacity, pg.replication, ratelimit.login; "
+        "1 minor not passed: pg.slow-query-log -> r.html"
+    )
+
+
+def test_headline_shortens_a_long_group_only_beyond_its_limit() -> None:
+    """Ten ids of one severity are all named; the eleventh and later are counted as "N more"."""
+    ten = [result(Outcome.FAILED, Severity.MAJOR, f"m.check-{n:02d}") for n in range(10)]
+    twelve = [*ten, *(result(Outcome.ERROR, Severity.MAJOR, f"m.check-{n}") for n in (10, 11))]
+    passed = [result(Outcome.PASSED, Severity.BLOCKER, "b.ok")]
+    line = headline(decide(ten + passed, RunState()), "t", ten + passed, "r.html")
+    assert line.startswith("CONDITIONAL (t): 10 majors not passed: m.check-00, ")
+    assert "m.check-09 -> r.html" in line and "more" not in line
+    line = headline(decide(twelve + passed, RunState()), "t", twelve + passed, "r.html")
+    assert line.endswith("m.check-08, m.check-09 and 2 more -> r.html")
+
+
+def test_run_cause_leads_the_headline_and_blockers_follow() -> None:
+    """An interrupted run's line says so first, then names what did not pass."""
+    results = [
+        result(Outcome.ERROR, Severity.BLOCKER, "b.cut"),
+        result(Outcome.PASSED, Severity.BLOCKER, "b.ok"),
+    ]
+    decision = decide(results, RunState(interrupted=True))
+    assert headline(decision, "t", results, "r.html") == (
+        "NO-GO (t): the run was interrupted before every check finished; "
+        "1 blocker not passed: b.cut -> r.html"
+    )
+
+
+def test_reasons_are_true_about_a_lowered_check_that_errored() -> None:
+    """A blocker the environment lowered to minor that errored is not hidden behind "every
+    blocker and major check passed" and is not a "minor finding": the reasons name it, its
+    outcome and its catalogue severity."""
+    lowered = SeverityLowered("x.check", Severity.BLOCKER, Severity.MINOR, "environments/p.toml")
+    results = [
+        CheckResult(
+            id="x.check", title="t", severity=Severity.MINOR, outcome=Outcome.ERROR,
+            nodeid="n::x", message="db:5432 refused", error_reason="connectivity",
+            default_severity=Severity.BLOCKER,
+        ),
+        result(Outcome.PASSED, Severity.BLOCKER, "y.passes"),
+    ]  # fmt: skip
+    decision = decide(results, RunState(lowered=(lowered,)))
+    assert decision.verdict is Verdict.GO
+    assert decision.reasons[0] == (
+        "every blocker and major check passed (1 passed), except 1 the environment file "
+        "lowered below major: x.check (blocker -> minor, error)"
+    )
+    assert (
+        "minor x.check could not be checked (connectivity): db:5432 refused "
+        "(does not block; blocker by default, lowered by environments/p.toml)"
+    ) in decision.reasons
+    line = headline(decision, "p", results, "r.html")
+    assert line == (
+        "GO (p): 1 passed; 1 minor not passed: x.check; "
+        "severity lowered: x.check (blocker -> minor) -> r.html"
     )
 
 
@@ -209,13 +302,12 @@ def test_check_left_out_by_the_selection(severity: Severity, verdict: Verdict) -
 def test_left_out_blocker_does_not_soften_no_go() -> None:
     """A failed blocker stays NO-GO when another is left out; the headline names both."""
     results = [result(Outcome.FAILED, Severity.BLOCKER, "a.failed")]
-    state = RunState(not_run=tuple(_not_run(f"b.left-{n}", Severity.BLOCKER) for n in range(7)))
-    decision = decide(results, state)
+    left = tuple(_not_run(f"b.left-{n:02d}", Severity.BLOCKER) for n in range(12))
+    decision = decide(results, RunState(not_run=left))
     assert decision.verdict is Verdict.NO_GO
+    named = ", ".join(f"b.left-{n:02d} (blocker)" for n in range(10))
     assert headline(decision, "prod", results, "r.html") == (
-        "NO-GO (prod): 1 blocker not passed: a.failed; not run: b.left-0 (blocker), "
-        "b.left-1 (blocker), b.left-2 (blocker), b.left-3 (blocker), b.left-4 (blocker) "
-        "and 2 more -> r.html"
+        f"NO-GO (prod): 1 blocker not passed: a.failed; not run: {named} and 2 more -> r.html"
     )
 
 
