@@ -1,4 +1,5 @@
-"""The run's artefacts: evidence.json, junit.xml, summary.md, manifest.sha256, ``latest``.
+"""The run's artefacts: evidence.json, manifest.sha256, ``latest`` (summary.md and junit.xml: see
+:mod:`.summary` and :mod:`.junit`).
 
 Every byte goes through :class:`~gonogo.redact.Redactor` on its way to disk.
 """
@@ -10,13 +11,12 @@ import hashlib
 import json
 import os
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gonogo.model import FindingWire, Outcome
+from gonogo.model import FindingWire
 from gonogo.redact import Redactor
 from gonogo.schema import Waiver
 from gonogo.selection import SelectionJson
@@ -212,48 +212,6 @@ def write_json(path: Path, document: dict[str, Any], redact: Redactor) -> None:
     path.write_text(
         json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
-
-
-def junit_xml(results: list[CheckResult], env: str) -> str:
-    suite = ET.Element("testsuite", name=f"gonogo.{env}")
-    counts = Counter(r.outcome for r in results)
-    suite.set("tests", str(len(results)))
-    suite.set("failures", str(counts[Outcome.FAILED]))
-    suite.set("errors", str(counts[Outcome.ERROR]))
-    suite.set(
-        "skipped",
-        str(counts[Outcome.SKIPPED] + counts[Outcome.REFUSED] + counts[Outcome.NOT_APPLICABLE]),
-    )
-    for r in results:
-        target = f" @ {r.target}" if r.target else ""
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=f"gonogo.{env}.{stage_of(r)}",
-            name=f"[{r.id}] {r.title}{target}",
-            time=f"{r.duration_s:.3f}",
-        )
-        props = ET.SubElement(case, "properties")
-        for key, value in (
-            ("check_id", r.id),
-            ("severity", r.severity.value),
-            ("outcome", r.outcome.value),
-            ("nodeid", r.nodeid),
-        ):
-            ET.SubElement(props, "property", name=key, value=value)
-        detail = "\n".join(f"{'ok  ' if f['ok'] else 'FAIL'} {f['message']}" for f in r.evidence)
-        if r.outcome is Outcome.FAILED:
-            ET.SubElement(case, "failure", message=f"{r.severity.value}: {r.message}").text = detail
-        elif r.outcome is Outcome.ERROR:
-            ET.SubElement(case, "error", message=f"{r.error_reason}: {r.message}").text = detail
-        elif r.outcome in (Outcome.SKIPPED, Outcome.REFUSED, Outcome.NOT_APPLICABLE):
-            ET.SubElement(case, "skipped", message=f"{r.outcome.value}: {r.message}")
-        else:
-            ET.SubElement(case, "system-out").text = detail or r.outcome.value
-    root = ET.Element("testsuites")
-    root.append(suite)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 def manifest(run_dir: Path) -> str:

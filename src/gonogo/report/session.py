@@ -16,7 +16,7 @@ from gonogo import __version__, collection, selection
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
 from gonogo.invocation import remove_empty, root
-from gonogo.report import artefacts, html, summary
+from gonogo.report import artefacts, html, junit, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
 from gonogo.verdict import CheckResult, Decision, ExitCode, NotRun, SeverityLowered, Verdict
@@ -158,9 +158,9 @@ class ReportPlugin:
             results=results, decision=decision, meta=meta, attachments=attachments
         )
         artefacts.write_json(run_dir / "evidence.json", document, redact)
-        artefacts.write_text(
-            run_dir / "junit.xml", artefacts.junit_xml(results, ctx.env.name), redact
-        )
+        majors_block = bool(self.config.getoption("conditional_fails"))
+        junit_text = junit.junit_xml(results, decision, meta, majors_block=majors_block)
+        artefacts.write_text(run_dir / "junit.xml", junit_text, redact)
         artefacts.write_text(
             run_dir / "summary.md", summary.summary_markdown(results, decision, meta), redact
         )
