@@ -13,11 +13,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gonogo import files
 from gonogo.errors import ConfigError
 from gonogo.model import CheckSpec, Severity
+from gonogo.schema import COMPONENTS
 
 _CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 
@@ -32,6 +33,18 @@ class _Entry(BaseModel):
     markers: list[str] = Field(default_factory=list)
     notes: str = ""
     timeout_s: float | None = Field(default=None, gt=0, le=7 * 86400)
+    requires: list[str] = Field(default_factory=list)
+
+    @field_validator("requires")
+    @classmethod
+    def _components(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in COMPONENTS]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(map(repr, unknown))} is not an optional environment section "
+                f"(one of {', '.join(COMPONENTS)})"
+            )
+        return sorted(set(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +122,7 @@ def load(path: Path) -> Catalogue:
                     severity=entry.severity,
                     covers=tuple(entry.covers),
                     intrusive=entry.intrusive,
+                    requires=tuple(entry.requires),
                 ),
                 markers=tuple(entry.markers),
                 notes=entry.notes.strip(),
@@ -143,14 +157,19 @@ def render_markdown(catalogue: Catalogue) -> str:
         'Severity is the default; an environment file may override it (`[checks."<id>"] severity = ...`).',
         "Intrusive checks are refused on `sensitive = true` environments unless `--allow-intrusive`.",
         "",
-        "| check id | verifies | default severity | markers | intrusive | plan items covered |",
-        "|---|---|---|---|---|---|",
+        "A check is not applicable on an environment without a section it requires, whether it "
+        "was selected or not.",
+        "",
+        "| check id | verifies | default severity | markers | requires | intrusive | plan items covered |",
+        "|---|---|---|---|---|---|---|",
     ]
     for check_id, entry in catalogue.items():
         covers = "<br>".join(entry.spec.covers) or "—"
+        requires = ", ".join(f"`[{name}]`" for name in entry.spec.requires) or "—"
         out.append(
             f"| `{check_id}` | {entry.spec.title} | {entry.spec.severity.value} | "
-            f"{', '.join(entry.markers) or '—'} | {'yes' if entry.spec.intrusive else 'no'} | {covers} |"
+            f"{', '.join(entry.markers) or '—'} | {requires} | "
+            f"{'yes' if entry.spec.intrusive else 'no'} | {covers} |"
         )
     noted = [(i, e) for i, e in catalogue.items() if e.notes]
     if noted:

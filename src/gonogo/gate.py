@@ -30,6 +30,16 @@ NOT_APPLICABLE = "gonogo:not-applicable: "
 REFUSED = "gonogo:refused: "
 
 
+def undeclared(config: EnvironmentConfig, sections: Iterable[str]) -> list[str]:
+    """The sections of ``sections`` the environment does not declare."""
+    return [name for name in sections if getattr(config, name, None) is None]
+
+
+def not_declared(env_name: str, missing: Iterable[str]) -> str:
+    """Why a check is not applicable: ``environment prod declares no [postgres]``."""
+    return f"environment {env_name} declares no {', '.join(f'[{name}]' for name in missing)}"
+
+
 class CheckFailed(AssertionError):
     """Raised by :meth:`Gate.judge` when a finding is not ok (outcome ``failed``)."""
 
@@ -129,10 +139,16 @@ class Gate:
         return self.env.config
 
     def require(self, section: str) -> Any:
-        """Return the ``[section]`` of the environment, or end the check as not applicable."""
+        """Return the ``[section]`` of the environment, or end the check as not applicable.
+
+        A component section read here belongs in the catalogue entry's ``requires`` too: the
+        engine decides from the catalogue before the test runs (also for a check the run did
+        not select, and before refusing an intrusive one). tests/engine/test_requires.py holds
+        the suite's gate tests to it.
+        """
         value = getattr(self.env.config, section, None)
         if value is None:
-            pytest.skip(f"{NOT_APPLICABLE}environment {self.env.name} declares no [{section}]")
+            pytest.skip(f"{NOT_APPLICABLE}{not_declared(self.env.name, [section])}")
         return value
 
     def not_applicable(self, why: str) -> None:

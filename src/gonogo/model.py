@@ -261,6 +261,8 @@ class CheckSpec:
         severity: default severity (an environment file may override it).
         covers: references to the plan items this check verifies.
         intrusive: whether the check changes or loads the target (refused on sensitive envs).
+        requires: the environment sections (components) it needs, e.g. ``("web",)``: without
+            one of them the check is not applicable, selected or not, intrusive or not.
     """
 
     id: str
@@ -268,3 +270,4 @@ class CheckSpec:
     severity: Severity
     covers: tuple[str, ...] = field(default=())
     intrusive: bool = False
+    requires: tuple[str, ...] = field(default=())

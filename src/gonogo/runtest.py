@@ -17,7 +17,7 @@ from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 from gonogo.endpoints import endpoint_of
 from gonogo.errors import ConfigError, ProbeError
 from gonogo.evidence import CheckWire, Evidence, to_wire
-from gonogo.gate import REFUSED
+from gonogo.gate import NOT_APPLICABLE, REFUSED, not_declared, undeclared
 from gonogo.model import CheckSpec, Outcome, Severity, conclude
 from gonogo.outcomes import classify, ran_out_of_time
 from gonogo.redact import Redactor
@@ -27,12 +27,19 @@ _CHATTY_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
 
 
 def setup(item: pytest.Item) -> None:
-    """Give a gate test its evidence recorder; refuse an intrusive check on a sensitive env."""
+    """Give a gate test its evidence recorder; refuse an intrusive check on a sensitive env.
+
+    Applicability comes first: a check whose component the environment does not declare is
+    not applicable, never "refused, pass --allow-intrusive" (advice that makes no sense there).
+    """
     ctx = item.config.stash.get(CONTEXT_KEY, None)
     spec = item.stash.get(SPEC_KEY, None)
     if ctx is None or spec is None:
         return
     item.stash[EVIDENCE_KEY] = Evidence()
+    missing = undeclared(ctx.env.config, spec.requires)
+    if missing:
+        pytest.skip(f"{NOT_APPLICABLE}{not_declared(ctx.env.name, missing)}")
     if spec.intrusive and ctx.env.sensitive and not ctx.allow_intrusive:
         pytest.skip(
             f"{REFUSED}intrusive check on sensitive environment {ctx.env.name}; "

@@ -6,6 +6,10 @@ that narrows a run (``-k``, ``--deselect``, explicit paths, ``--lf``, a conftest
 items) can leave one of them unverified without a trace in the results: a failing blocker that
 is not run is not a failure. Each such check is a :class:`~gonogo.verdict.NotRun`, and a blocker
 or major among them keeps the verdict from GO (see :func:`gonogo.verdict.decide`).
+
+A check that requires a section the environment does not declare (catalogue ``requires``) is
+not applicable whether it was selected or not: left out, it is listed apart
+(:meth:`Selection.not_applicable`), never as a check that did not run.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pytest
 
 from gonogo.catalogue import Catalogue, Entry
 from gonogo.collection import check_id, severity_of
+from gonogo.gate import not_declared
 from gonogo.schema import CheckOverride
 from gonogo.verdict import NotRun
 
@@ -45,6 +50,7 @@ class SelectionJson(TypedDict):
     gate_tests_deselected: int
     complete: bool
     not_run: list[dict[str, str]]
+    not_applicable: list[dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +89,25 @@ class Selection:
         ]
 
     def not_run(
-        self, catalogue: Catalogue, overrides: Mapping[str, CheckOverride], ran: Collection[str]
+        self,
+        catalogue: Catalogue,
+        overrides: Mapping[str, CheckOverride],
+        ran: Collection[str],
+        declared: Collection[str],
     ) -> tuple[NotRun, ...]:
-        """Expected checks without a result, or with some of their gate tests deselected."""
+        """Expected checks without a result, or with some of their gate tests deselected.
+
+        ``declared``: the optional sections the environment has; a check that requires another
+        one is not applicable, not missing (see :meth:`not_applicable`).
+        """
         collected = Counter(self.collected.values())
         selected = Counter(self.selected.values())
         out = []
         for cid in self.expected(catalogue):
             if cid in ran and selected[cid] >= collected[cid]:
+                continue
+            entry = catalogue[cid]
+            if _missing(entry, declared):
                 continue
             if cid in ran:
                 left_out = collected[cid] - selected[cid]
@@ -101,12 +118,35 @@ class Selection:
                 why = DESELECTED
             else:
                 why = NOT_COLLECTED_PATHS if self.paths else NOT_COLLECTED
-            entry = catalogue[cid]
             severity = severity_of(entry, overrides.get(cid))
             out.append(NotRun(cid, entry.spec.title, severity, why))
         return tuple(out)
 
-    def to_json(self, catalogue: Catalogue, not_run: tuple[NotRun, ...]) -> SelectionJson:
+    def not_applicable(
+        self,
+        catalogue: Catalogue,
+        overrides: Mapping[str, CheckOverride],
+        ran: Collection[str],
+        declared: Collection[str],
+        env_name: str,
+    ) -> tuple[NotRun, ...]:
+        """Expected checks without a result that require a section the environment lacks."""
+        out = []
+        for cid in self.expected(catalogue):
+            entry = catalogue[cid]
+            missing = _missing(entry, declared)
+            if cid not in ran and missing:
+                severity = severity_of(entry, overrides.get(cid))
+                why = not_declared(env_name, missing)
+                out.append(NotRun(cid, entry.spec.title, severity, why))
+        return tuple(out)
+
+    def to_json(
+        self,
+        catalogue: Catalogue,
+        not_run: tuple[NotRun, ...],
+        not_applicable: tuple[NotRun, ...] = (),
+    ) -> SelectionJson:
         return {
             "markexpr": self.markexpr,
             "keyword": self.keyword,
@@ -116,11 +156,18 @@ class Selection:
             "gate_tests_collected": len(self.collected),
             "gate_tests_deselected": len(set(self.collected) - set(self.selected)),
             "complete": not not_run,
-            "not_run": [
-                {"id": n.id, "title": n.title, "severity": n.severity.value, "why": n.why}
-                for n in not_run
-            ],
+            "not_run": [_json(n) for n in not_run],
+            "not_applicable": [_json(n) for n in not_applicable],
         }
+
+
+def _json(item: NotRun) -> dict[str, str]:
+    return {"id": item.id, "title": item.title, "severity": item.severity.value, "why": item.why}
+
+
+def _missing(entry: Entry, declared: Collection[str]) -> list[str]:
+    """The sections ``entry`` requires that the environment does not declare."""
+    return [name for name in entry.spec.requires if name not in declared]
 
 
 def _intrusive(entry: Entry) -> list[str]:

@@ -19,6 +19,7 @@ from gonogo.invocation import remove_empty, root
 from gonogo.report import artefacts, html, junit, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
+from gonogo.schema import COMPONENTS
 from gonogo.verdict import CheckResult, Decision, ExitCode, NotRun, SeverityLowered, Verdict
 
 
@@ -44,6 +45,8 @@ class ReportPlugin:
         self.meta: RunMeta | None = None
         self.headline = ""
         self.selection: selection.Selection | None = None
+        # checks the selection left out that require a section the environment lacks
+        self.not_applicable: tuple[NotRun, ...] = ()
 
     def claim_html(self, config: pytest.Config) -> None:
         """Point pytest-html at the run directory, or keep the user's ``--html`` and copy it.
@@ -119,7 +122,11 @@ class ReportPlugin:
         ctx, ran = self.ctx, {r.id for r in results}
         overrides = ctx.env.config.checks
         assert self.selection is not None  # set at sessionfinish
-        not_run = self.selection.not_run(ctx.catalogue, overrides, ran)
+        declared = [name for name in COMPONENTS if getattr(ctx.env.config, name) is not None]
+        not_run = self.selection.not_run(ctx.catalogue, overrides, ran, declared)
+        self.not_applicable = self.selection.not_applicable(
+            ctx.catalogue, overrides, ran, declared, ctx.env.name
+        )
         source = _display_path(ctx.env.path, root(self.config))
         ids = ran | {n.id for n in not_run}
         return not_run, collection.lowered(ctx.catalogue, overrides, ids, source)
@@ -146,7 +153,7 @@ class ReportPlugin:
             suite_commit=suite_commit(self.config.rootpath),
             allow_intrusive=ctx.allow_intrusive,
             exit_code=self._exit_code(decision),
-            selection=self.selection.to_json(ctx.catalogue, decision.not_run),
+            selection=self.selection.to_json(ctx.catalogue, decision.not_run, self.not_applicable),
         )
 
     def _write(self, decision: Decision, meta: RunMeta) -> None:

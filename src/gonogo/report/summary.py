@@ -61,7 +61,11 @@ def selection_lines(meta: RunMeta) -> list[str]:
         f"- Gate tests: {chosen['gate_tests_collected']} collected, "
         f"{chosen['gate_tests_deselected']} deselected",
     ]
-    if chosen["complete"]:
+    left_out = chosen.get("not_applicable", [])
+    if chosen["complete"] and left_out:
+        applicable = chosen["expected"] - len(left_out)
+        out.append(f"- Every one of the {applicable} applicable catalogue checks selected ran")
+    elif chosen["complete"]:
         out.append(f"- Every one of the {chosen['expected']} catalogue checks selected ran")
     else:
         out.append("- Not run (catalogue checks of the selected stages):")
@@ -71,6 +75,12 @@ def selection_lines(meta: RunMeta) -> list[str]:
                 chosen["not_run"], key=lambda n: (Severity(n["severity"]).rank, n["id"])
             )
         ]
+    if left_out:
+        out.append("- Not applicable, and left out by the selection:")
+        groups: dict[str, list[str]] = {}
+        for item in left_out:
+            groups.setdefault(item["why"], []).append(f"`{item['id']}`")
+        out += [f"  - {why}: {', '.join(ids)}" for why, ids in groups.items()]
     return [*out, ""]
 
 

@@ -29,6 +29,7 @@ from gonogo.schema.web import WebConfig
 
 __all__ = [
     "CHECK_ID",
+    "COMPONENTS",
     "ENV_NAME",
     "CheckOverride",
     "CookiesConfig",
@@ -95,6 +96,10 @@ class DemoConfig(Section):
     faults: list[str] = Field(
         default_factory=list, description="faults to inject, see `gonogo demo faults`"
     )
+
+
+# the optional sections: a check that needs an absent one is not applicable (catalogue `requires`)
+COMPONENTS = ("web", "ratelimit", "postgres", "redis", "backup")
 
 
 class EnvironmentConfig(Section):
