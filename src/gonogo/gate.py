@@ -143,7 +143,7 @@ class Gate:
 
         A component section read here belongs in the catalogue entry's ``requires`` too: the
         engine decides from the catalogue before the test runs (also for a check the run did
-        not select, and before refusing an intrusive one). tests/engine/test_requires.py holds
+        not select, and before refusing an intrusive one). tests/engine/test_applicability.py holds
         the suite's gate tests to it.
         """
         value = getattr(self.env.config, section, None)
