@@ -12,6 +12,50 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, mod
 
 # keys that name an endpoint (as in gonogo.endpoints): base_url, http_url, url, dsn, scratch_dsn
 ENDPOINT_KEY = re.compile(r"(url|dsn)$")
+# libpq reads user:password up to the first '@' and stops at '/' (an '@' in the password is
+# not found); redis-py and httpx read up to the last '@' before the path
+_LIBPQ_SCHEMES = ("postgresql", "postgres")
+_DSN_SCHEMES = (*_LIBPQ_SCHEMES, "redis", "rediss")
+_DELIMITER = re.compile(r"[/?#]")
+_NOT_ENCODED = (
+    "the user name or password is not percent-encoded: "
+    "write '/' as %2F, '?' as %3F, '#' as %23 and '@' as %40"
+)
+
+
+def userinfo(value: str) -> str | None:
+    """The ``user[:password]`` part of a URL (None: no ``@``), read so that a password is never
+    mistaken for something else.
+
+    A URL parser ends the host part at the first ``/``, ``?`` or ``#``: a password holding one
+    unencoded (``postgresql://app:pa/ss@db/app``) turns into a host and a "port". Here, the
+    user part of a database URL runs to its last ``@``, and so does that of any URL whose host
+    part does not parse (``app:pa``: the port is not a number). A web URL with a sound host part
+    keeps an ``@`` after it as part of its path.
+    """
+    scheme, sep, rest = value.partition("://")
+    if not sep or "@" not in rest:
+        return None
+    authority = _DELIMITER.split(rest, maxsplit=1)[0]
+    tail = rest[len(authority) :]
+    if scheme.lower() in _DSN_SCHEMES or ("@" in tail and _port_text(authority) is not None):
+        return rest.rpartition("@")[0]
+    return authority.rpartition("@")[0] if "@" in authority else None
+
+
+def _port_text(authority: str) -> str | None:
+    """The port of ``host:port`` when it is not a number (None: a number, or no port)."""
+    port = authority.rpartition("@")[2].rpartition(":")[2] if ":" in authority else ""
+    return port if port and not port.isdigit() and "]" not in port else None
+
+
+def hide_userinfo(value: str) -> str:
+    """``value`` with its ``user:password@`` shown as ``***@`` (for messages that quote a URL)."""
+    info = userinfo(value)
+    if info is None:
+        return value
+    scheme, _, rest = value.partition("://")
+    return f"{scheme}://***@{rest[len(info) + 1 :]}"
 
 # upper bounds of thresholds: generous, but finite (a huge number overflows timers)
 MINUTE, HOUR, DAY = 60, 3600, 86400
@@ -54,15 +98,21 @@ def url_host_problem(value: str) -> str | None:
 
 
 def url_port_problem(value: str) -> str | None:
-    """Why the port of a URL cannot be used, or None (not a URL, no port, or a good one).
+    """Why the host part of a URL cannot be used, or None (not a URL, no port, or a good one).
 
     libpq URLs may list several ``host:port`` pairs separated by commas (failover); each
-    port is checked. A port is a number from 1 to 65535.
+    port is checked. A port is a number from 1 to 65535. A user name or password that a parser
+    would read as host, port or path is an error too, and no message quotes any of it.
     """
-    _, sep, rest = value.partition("://")
+    scheme, sep, rest = value.partition("://")
     if not sep:
         return None
-    netloc = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    info = userinfo(value)
+    if info is not None:
+        if _DELIMITER.search(info) or (scheme.lower() in _LIBPQ_SCHEMES and "@" in info):
+            return _NOT_ENCODED
+        rest = rest[len(info) + 1 :]
+    netloc = _DELIMITER.split(rest, maxsplit=1)[0]
     for host in netloc.split(","):
         if host.startswith("["):  # [::1]:5432
             tail = host.partition("]")[2]
