@@ -22,9 +22,10 @@ from gonogo.collector import Collector
 from gonogo.context import CONTEXT_KEY
 from gonogo.errors import ConfigError, DemoError
 from gonogo.invocation import config_error
-from gonogo.redact import Redactor
+from gonogo.redact import Redactor, listen, listening
 
 RESTORE_SIGTERM_KEY = pytest.StashKey[Callable[[], None]]()
+STOP_LEARNING_KEY = pytest.StashKey[Callable[[], None]]()
 
 MARKERS = {
     "check(id)": "gonogo check id of this gate test (see `gonogo checks`)",
@@ -185,6 +186,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise config_error(Redactor().text(str(err))) from None
     config.stash[CONTEXT_KEY] = ctx
     runtest.install_log_redaction(ctx.redactor)
+    # cookies and Authorization headers the probes see are masked too (probes/http.py)
+    config.stash[STOP_LEARNING_KEY] = listen(ctx.redactor)
     runtest.quiet_chatty_loggers()
     if controller:
         from gonogo.report.session import ReportPlugin
@@ -204,6 +207,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if ctx is not None:
         ctx.close(controller=not hasattr(config, "workerinput"))
     config.stash.get(RESTORE_SIGTERM_KEY, lambda: None)()
+    config.stash.get(STOP_LEARNING_KEY, lambda: None)()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
@@ -221,6 +225,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     runtest.setup(item)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_internalerror(excrepr: Any, excinfo: Any) -> None:
+    # printed by the terminal reporter after this hook, with locals under -l --full-trace
+    for redactor in listening():
+        runtest.redact_in_place(excrepr, redactor)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,6 +7,7 @@ here, before it leaves the process.
 
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Any
 
@@ -18,9 +19,10 @@ from gonogo.endpoints import endpoint_of
 from gonogo.errors import ConfigError, ProbeError
 from gonogo.evidence import CheckWire, Evidence, to_wire
 from gonogo.gate import NOT_APPLICABLE, REFUSED, not_declared, undeclared
-from gonogo.model import CheckSpec, Outcome, Severity, conclude
+from gonogo.model import AttachmentWire, CheckSpec, Outcome, Severity, conclude
 from gonogo.outcomes import classify, ran_out_of_time
 from gonogo.redact import Redactor
+from gonogo.report.artefacts import is_binary, redact_bytes
 
 # their DEBUG traces print every request and response header (cookies, Authorization)
 _CHATTY_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
@@ -64,6 +66,7 @@ def make_report(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.Te
     default = entry.spec.severity if entry is not None else None
     data = wire(item, report, call, spec, evidence, default)
     shorten(report, call, data, ctx.where_configured(evidence.target))
+    data["attachments"] = [mask_attachment(a, ctx.redactor) for a in data["attachments"]]
     report.gonogo = ctx.redactor.redact(data)  # type: ignore[attr-defined]
     redact_report(report, ctx.redactor)
 
@@ -128,6 +131,15 @@ def shorten(
     )
 
 
+def mask_attachment(attachment: AttachmentWire, redact: Redactor) -> AttachmentWire:
+    """Mask a text attachment here: only this process knows the credentials its probes saw
+    (under xdist the controller writes the file, with a redactor that never saw them)."""
+    if is_binary(attachment["mime"], attachment["name"]):
+        return attachment
+    content = redact_bytes(base64.b64decode(attachment["content_b64"]), redact)
+    return {**attachment, "content_b64": base64.b64encode(content).decode()}
+
+
 def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     """Mask secrets in what pytest itself prints and what pytest-html embeds."""
     longrepr = report.longrepr
@@ -139,26 +151,26 @@ def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     elif longrepr is not None:
         text = str(longrepr)
         if redact.text(text) != text:
-            _redact_in_place(longrepr, redact, depth=0)
+            redact_in_place(longrepr, redact)
             if redact.text(str(longrepr)) != str(longrepr):  # a shape we do not know: flatten
                 report.longrepr = redact.text(str(longrepr))
     report.sections = [(title, redact.text(content)) for title, content in report.sections]
 
 
-def _redact_in_place(obj: Any, redact: Redactor, depth: int) -> Any:
+def redact_in_place(obj: Any, redact: Redactor, depth: int = 0) -> Any:
     """Walk pytest's repr objects (reprcrash, entries, locals, args) and mask their strings."""
     if depth > 12:
         return obj
     if isinstance(obj, str):
         return redact.text(obj)
     if isinstance(obj, list):
-        obj[:] = [_redact_in_place(v, redact, depth + 1) for v in obj]
+        obj[:] = [redact_in_place(v, redact, depth + 1) for v in obj]
         return obj
     if isinstance(obj, tuple):
-        return tuple(_redact_in_place(v, redact, depth + 1) for v in obj)
+        return tuple(redact_in_place(v, redact, depth + 1) for v in obj)
     if hasattr(obj, "__dict__"):
         for key, value in vars(obj).items():
-            new = _redact_in_place(value, redact, depth + 1)
+            new = redact_in_place(value, redact, depth + 1)
             if new is not value:
                 object.__setattr__(obj, key, new)
     return obj

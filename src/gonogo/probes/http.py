@@ -31,6 +31,7 @@ from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
 from gonogo.probes._deadline import Backend, Budget
 from gonogo.probes._html import PageParser
+from gonogo.redact import observe
 
 MAX_BODY = 1_000_000
 EXCERPT = 4096
@@ -235,7 +236,18 @@ def open_client(ca_bundle: Path | None, timeout: float, *, verify: bool = True) 
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": USER_AGENT},
+        # every cookie and credential that crosses the wire is masked in the run's output,
+        # wherever pytest shows it (locals with -l, captured logs); after auth, before send
+        event_hooks={"request": [_observe_request], "response": [_observe_response]},
     )
+
+
+def _observe_request(request: httpx.Request) -> None:
+    observe(request.headers.multi_items())
+
+
+def _observe_response(response: httpx.Response) -> None:
+    observe(response.headers.multi_items())
 
 
 @contextmanager

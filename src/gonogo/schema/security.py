@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+import idna
 from pydantic import Field, field_validator
 
 from gonogo.schema.base import YEAR, Section
@@ -223,7 +224,10 @@ class CorsConfig(Section):
 
     allowed_origins: list[str] = Field(
         default_factory=list,
-        description="exact origins, e.g. https://app.example.com (plans: CORS_ALLOWED_ORIGINS)",
+        description=(
+            "exact origins, e.g. https://app.example.com (plans: CORS_ALLOWED_ORIGINS); compared "
+            "lower-cased, an IDN host in punycode as browsers send it"
+        ),
     )
     probe_paths: list[str] | None = Field(
         default=None,
@@ -259,12 +263,27 @@ class CorsConfig(Section):
         for origin in value:
             if origin == "*" or "://" not in origin or origin.count("/") > 2:
                 raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
-        return [o.lower().rstrip("/") for o in value]
+        return [_ascii_origin(o) for o in value]
 
     @field_validator("allowed_methods")
     @classmethod
     def _methods(cls, value: list[str] | None) -> list[str] | None:
         return [m.upper() for m in value] if value is not None else None
+
+
+def _ascii_origin(origin: str) -> str:
+    """An origin as browsers send it: lower case, no trailing ``/``, the host in punycode
+    (``https://Bücher.example`` -> ``https://xn--bcher-kva.example``)."""
+    origin = origin.lower().rstrip("/")
+    if origin.isascii():
+        return origin
+    scheme, _, netloc = origin.partition("://")
+    host, sep, port = netloc.partition(":")  # an IPv6 literal is ASCII: not here
+    try:
+        host = idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as err:
+        raise ValueError(f"{origin!r} has a host name that is not valid ({err})") from err
+    return f"{scheme}://{host}{sep}{port}"
 
 
 class ExposureConfig(Section):
