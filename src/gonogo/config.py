@@ -7,7 +7,8 @@ key path and what is allowed. Values that came from secrets are collected so tha
 A value is treated as secret when it came from the ``secrets_file``, from a process variable
 whose name looks secret (``*PASSWORD*``, ``*PW``, ``*SECRET*``, ``*TOKEN*``, ``*KEY*``, ...),
 when it sits under a secret-looking key (``password``, ``token``, ``passphrase``, ...), or when
-it is the password part of a URL such as a DSN.
+it is the password of a URL such as a DSN (and the base64 of its ``user:password``), or the
+``password=`` of a libpq keyword DSN.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -28,6 +29,8 @@ from gonogo.problems import SECRET_KEY as _SECRET_KEY
 from gonogo.problems import format_problems, problem_lines
 from gonogo.redact import Redactor
 from gonogo.schema import CHECK_ID, ENV_NAME, EnvironmentConfig, Waiver
+from gonogo.schema.base import userinfo
+from gonogo.secret_forms import base64_forms
 
 # $$ (a literal $), ${NAME}, ${NAME:-default}; any other "${" is a malformed placeholder
 _VAR = re.compile(
@@ -36,6 +39,11 @@ _VAR = re.compile(
 _SECRET_NAME = re.compile(
     r"(?i)(pass|pwd?(?![a-z])|secret|token|key|credential|auth|private|cookie|session)"
 )
+# password=... of a libpq keyword DSN: 'quoted \' value' or up to the next space
+_KEYWORD_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+# how an environment variable is usually named: a name of another shape inside a URL's
+# user:password is more likely a piece of the password than a variable
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +193,11 @@ class _Interpolator:
                 self.unset.append(name)
                 self.stand_ins.add(keypath)
                 result = f"unset-{name}"
+            elif _in_userinfo(value, match.start()) and not _VARIABLE_NAME.fullmatch(name):
+                raise ConfigError(
+                    f"{self.path}: {keypath}: a ${{...}} in the user name or password is not a "
+                    "variable that is set; write a literal $ as $$"
+                )
             else:
                 raise ConfigError(
                     f"{self.path}: {keypath}: ${{{name}}} is not set; export {name}, add it to "
@@ -197,27 +210,42 @@ class _Interpolator:
         result = _VAR.sub(substitute, value)
         if secret_key:
             self.secrets.add(result)
-        password = _url_password(result)
-        if password:
-            self.secrets.add(password)
+        self.secrets.update(credentials(result))
         return result
 
     def _malformed(self, value: str, start: int, keypath: str, secret: bool) -> str:
-        shown = "" if secret else f" {value[start : start + 40]!r}"
+        hidden = secret or _in_userinfo(value, start)
+        shown = "" if hidden else f" {value[start : start + 40]!r}"
+        where = " in the user name or password" if _in_userinfo(value, start) else ""
         return (
-            f"{self.path}: {keypath}: malformed placeholder{shown} at character {start + 1}: "
-            "write ${VAR} or ${VAR:-default} (no nesting), $$ for a literal $"
+            f"{self.path}: {keypath}: malformed placeholder{shown}{where} at character "
+            f"{start + 1}: write ${{VAR}} or ${{VAR:-default}} (no nesting), $$ for a literal $"
         )
 
 
-def _url_password(value: str) -> str | None:
-    if "://" not in value or "@" not in value:
-        return None
-    try:
-        password = urlsplit(value).password
-    except ValueError:
-        return None
-    return unquote(password) if password else None
+def _in_userinfo(value: str, position: int) -> bool:
+    info = userinfo(value)
+    start = value.find("://") + 3
+    return info is not None and start <= position < start + len(info)
+
+
+def credentials(value: str) -> list[str]:
+    """The secrets inside a connection string: a URL's password (as written and percent-decoded)
+    and the base64 of its ``user:password`` (an ``Authorization: Basic`` header built from the
+    URL), the ``password=`` of a libpq keyword DSN."""
+    found = []
+    info = userinfo(value)
+    if info is not None and ":" in info:
+        user, _, password = info.partition(":")
+        found += [password, unquote(password)]
+        # the user name stays readable in messages; Basic authentication shows the pair encoded
+        found += base64_forms(info) | base64_forms(f"{unquote(user)}:{unquote(password)}")
+    for match in _KEYWORD_PASSWORD.finditer(value):
+        password = match.group(1)
+        if password.startswith("'"):
+            password = re.sub(r"\\(.)", r"\1", password[1:-1])
+        found.append(password)
+    return [f for f in found if f]
 
 
 def load(

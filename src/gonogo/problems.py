@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from gonogo.redact import Redactor
 from gonogo.schema import EnvironmentConfig
+from gonogo.schema.base import hide_userinfo
 
 # a key whose value is secret wherever it sits (its value is never shown in a message)
 SECRET_KEY = re.compile(r"(?i)(password|passphrase|secret|token|api_?key|private_key|credentials)")
@@ -48,6 +49,8 @@ def _problem(problem: Any, root: tuple[str, ...], secrets: set[str]) -> str:
     message = problem["msg"].removeprefix("Value error, ")
     shown = problem.get("input")
     secret_key = any(SECRET_KEY.search(str(part)) for part in loc)
+    if isinstance(shown, str):
+        shown = hide_userinfo(shown)  # never quote a URL's user:password, however malformed
     if isinstance(shown, (str, int, float, bool)) and not secret_key and str(shown) not in secrets:
         message += f" (got {Redactor(secrets).text(repr(shown))})"
     return f"{keypath}: {message}"
