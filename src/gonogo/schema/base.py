@@ -57,6 +57,7 @@ def hide_userinfo(value: str) -> str:
     scheme, _, rest = value.partition("://")
     return f"{scheme}://***@{rest[len(info) + 1 :]}"
 
+
 # upper bounds of thresholds: generous, but finite (a huge number overflows timers)
 MINUTE, HOUR, DAY = 60, 3600, 86400
 WEEK, YEAR = 7 * DAY, 365 * DAY
