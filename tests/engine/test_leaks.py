@@ -194,3 +194,26 @@ def test_dsn_parse_error_quotes_no_part_of_the_password(pytester: pytest.Pyteste
     assert "postgres.dsn: the user name or password is not percent-encoded" in output
     for part in ("Qx43", "kkZr", "9Wm2", "Pt7v"):
         assert part not in output, output
+
+
+INTERNAL_ERROR_CONFTEST = """
+def pytest_collection_finish(session):
+    password = "v7tP2mW-lanretni-9rZ"[::-1]  # the secret, not written as such in the source
+    raise RuntimeError("plugin bug while holding " + password)
+"""
+
+
+def test_internal_error_with_locals_is_masked(pytester: pytest.Pytester) -> None:
+    """An internal error shown with its locals (-l --full-trace) masks the run's secrets."""
+    make_project(
+        pytester,
+        env='secrets_file = "t.secrets.env"\nrelease = "1"\n',
+        extra_files={
+            "environments/t.secrets.env": "BUG_SECRET=Zr9-internal-Wm2Pt7v\n",
+            "conftest.py": INTERNAL_ERROR_CONFTEST,
+        },
+    )
+    result = pytester.runpytest_subprocess("--env", "t", "-l", "--full-trace")
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" in output and "plugin bug while holding ***" in output, output[-3000:]
+    assert "Wm2Pt7v" not in output
