@@ -189,6 +189,23 @@ def test_marker_expression_with_known_markers_runs(pytester: pytest.Pytester) ->
     assert result.ret == 0, result.stdout.str() + result.stderr.str()
 
 
+@pytest.mark.parametrize(
+    ("expression", "names"),
+    [
+        ("predeploy and not intrusive", {"predeploy", "intrusive"}),
+        ("(smoke or data) and not nothing", {"smoke", "data", "nothing"}),
+        ('check(id="tls.ciphers") or security', {"check", "security"}),
+    ],
+)
+def test_marker_names_without_pytest_idents(expression: str, names: set[str]) -> None:
+    """The fallback for a pytest whose Expression has no idents() finds the same names."""
+    from _pytest.mark.expression import Expression
+
+    from gonogo.invocation import _idents
+
+    assert _idents(expression) == names == set(Expression.compile(expression).idents())
+
+
 def test_every_waiver_problem_at_once(pytester: pytest.Pytester) -> None:
     """Missing keys, a bad date and an unknown check id, in the environment file and in the
     waivers file, are listed in one run (they used to come one round at a time)."""
