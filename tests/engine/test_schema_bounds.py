@@ -89,6 +89,7 @@ URLS = [
     ("postgresql://u:pa/ss#x@db:5432/app", None),
     ("postgresql://h1,h2:5433/app", None),
     ("postgresql:///app?host=/run/postgresql", None),
+    ("postgresql:///postgres?service=drill", None),
     ("postgresql://u@/app?hostaddr=10.0.0.5", None),
     ("not a url", None),
 ]

@@ -78,9 +78,8 @@ class MustExist:
 def url_host_problem(value: str) -> str | None:
     """``has no host`` when a URL names no host (``https://``, ``redis://:pw@``), else None.
 
-    ``unix://`` URLs name a socket path instead, and a libpq URL may give its hosts as
-    ``?host=`` (a socket directory) or ``?hostaddr=``, or name a ``?service=`` whose entry in
-    the service file gives them.
+    ``unix://`` URLs name a socket path instead, and a libpq URL may give its host as
+    ``?host=`` (a socket directory), ``?hostaddr=`` or through ``?service=`` (pg_service.conf).
     """
     scheme, sep, rest = value.partition("://")
     if not sep or scheme.lower() == "unix":
@@ -90,10 +89,13 @@ def url_host_problem(value: str) -> str | None:
     for host in hosts.split(","):
         name = host[1:].partition("]")[0] if host.startswith("[") else host.partition(":")[0]
         if not name:
-            if scheme.lower().startswith("postgres") and re.search(
-                r"[?&](host|hostaddr|service)=", rest
-            ):
-                continue
+            if scheme.lower().startswith("postgres"):
+                if re.search(r"[?&](host|hostaddr|service)=", rest):
+                    continue
+                return (
+                    "has no host (write postgresql://HOST[:PORT]/DB; for a local socket "
+                    "?host=/var/run/postgresql, for a pg_service.conf entry ?service=NAME)"
+                )
             return "has no host (write scheme://HOST[:PORT]/...)"
     return None
 
