@@ -178,7 +178,9 @@ def compare(
     measured = _no_negative_zero(measured)
     ok = holds(measured, comparison, threshold)
     u = f" {unit}" if unit else ""
-    message = f"{label} = {_fmt(measured)}{u} (required {comparison.value} {_fmt(threshold)}{u})"
+    shown = "absent" if measured is None else f"{_fmt(measured)}{u}"  # no unit on "absent"
+    message = f"{label} = {shown} (required {_WORDS.get(comparison, comparison.value)} "
+    message += f"{_fmt(threshold)}{u})"
     return Finding(
         name=name,
         ok=ok,
@@ -229,8 +231,20 @@ def _no_negative_zero(value: Any) -> Any:
     return 0.0 if isinstance(value, float) and value == 0 else value
 
 
+# membership reads as words: "required one of a, b", not Python's "in ['a', 'b']"
+_WORDS = {Comparison.IN: "one of", Comparison.NOT_IN: "none of"}
+
+
 def _fmt(value: Any) -> str:
+    """A value as a release manager reads it: never Python's None, True, False or [...]."""
     value = _no_negative_zero(value)
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return ", ".join(_fmt(v) for v in items) or "none"
     if isinstance(value, float):
         return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10000:

@@ -263,3 +263,10 @@ def test_no_backup_fails_every_backup_check(rule: str) -> None:
     }[rule]()
     assert names(found) == {"backup"}
     assert "no backup matches /backups/*.dump" in found[0].message
+
+
+def test_cipher_allow_list_reads_as_words() -> None:
+    """The allowed ciphers are listed as words, not as a Python list."""
+    cfg = config(encrypted=True, passphrase="s3cret", ciphers=["AES192", "AES256"])
+    found = {f.name: f for f in rules.evaluate_encryption(listing(), encrypted(cipher="CAST5"), cfg)}
+    assert found["cipher"].message.endswith("NOT allowed (ciphers = AES192, AES256)")

@@ -593,3 +593,10 @@ def test_archiving_messages_say_what_happened(
     assert age in found["last_archived_age_s"].message, found["last_archived_age_s"].message
     assert found["last_archived_age_s"].ok is (archiver.last_archived_age_s is not None)
     assert all("None" not in f.message for f in found.values())
+
+
+def test_archiving_failure_of_an_unnamed_wal_says_so() -> None:
+    """A failure whose WAL name is unknown reads "a WAL segment", never "WAL None"."""
+    never = arch(last_archived_age_s=None, failed_count=3, last_failed_wal=None, last_failed_age_s=40.0)
+    found = {f.name: f.message for f in rules.evaluate_archiving(monitor(archiver=never), PostgresConfig(dsn=DSN))}
+    assert found["failures"].startswith("archiver failing: a WAL segment failed 40 s ago"), found

@@ -137,6 +137,29 @@ def test_expired_message_says_expired() -> None:
 
 
 @pytest.mark.parametrize(
+    ("days_left", "measured", "message"),
+    [
+        pytest.param(1.5, 1, "certificate expires in 1 day (2026-06-03); under 7 days is a blocker", id="1.5d-left"),
+        pytest.param(0.5, 0, "certificate expires in less than a day (2026-06-02); under 7 days is a blocker", id="0.5d-left"),
+        pytest.param(1e-6, 0, "certificate expires in less than a day (2026-06-01); under 7 days is a blocker", id="a-moment-left"),
+        pytest.param(0, 0, "certificate expired on 2026-06-01 (less than a day ago)", id="exactly-now"),
+        pytest.param(-0.5, 0, "certificate expired on 2026-06-01 (less than a day ago)", id="expired-0.5d-ago"),
+        pytest.param(-0.999, 0, "certificate expired on 2026-05-31 (less than a day ago)", id="expired-almost-1d-ago"),
+        pytest.param(-1, -1, "certificate expired on 2026-05-31 (1 day ago)", id="expired-1d-ago"),
+        pytest.param(-1.5, -1, "certificate expired on 2026-05-31 (1 day ago)", id="expired-1.5d-ago"),
+        pytest.param(-2.5, -2, "certificate expired on 2026-05-30 (2 days ago)", id="expired-2.5d-ago"),
+    ],
+)  # fmt: skip
+def test_expiry_age_counts_whole_days(days_left: float, measured: int, message: str) -> None:
+    """Days left and an expired leaf's age count whole days toward zero: expired 12 hours ago is
+    "less than a day ago" (not the floor of -0.5, "1 days ago"), exactly now is expired."""
+    facts = cert_facts(cert(not_after=NOW + days_left * DAY))
+    finding = by_name(rules.evaluate_expiry(facts, DEFAULTS, NOW), "days_left")
+    assert (finding.ok, finding.severity) == (False, Severity.BLOCKER)
+    assert (finding.measured, finding.message) == (measured, message)
+
+
+@pytest.mark.parametrize(
     ("days_left", "severity"),
     [
         pytest.param(40, Severity.MAJOR, id="40d-major"),

@@ -205,5 +205,5 @@ def _cipher(archive: ArchiveFacts, t: BackupConfig) -> Finding:
     ]
     ok = archive.cipher in allowed and archive.integrity_protected is not False
     verdict = "allowed" if ok else "NOT allowed"
-    why = f"encrypted with {archive.cipher}{how}: {verdict} (ciphers = {allowed})"
+    why = f"encrypted with {archive.cipher}{how}: {verdict} (ciphers = {', '.join(allowed)})"
     return expect("cipher", ok, why, archive.cipher, allowed)

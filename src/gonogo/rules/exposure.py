@@ -338,7 +338,7 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
                 "verified",
                 False,
                 f"exposure.debug not verified: no error page could be provoked "
-                f"({len(facts.probes) + 1} requests answered {statuses}, no application 5xx); "
+                f"({len(facts.probes) + 1} requests answered {', '.join(map(str, statuses))}, no application 5xx); "
                 "set [exposure] error_paths to a path that fails on purpose",
                 measured=statuses,
                 unverified=ErrorReason.CONFIG,

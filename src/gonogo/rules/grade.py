@@ -144,7 +144,9 @@ def evaluate_grade(
     ]
     message = f"Observatory-style score {result.score}, grade {result.grade}"
     if thresholds.min_grade is None:  # the grade is a key figure of the release either way
-        return [*findings, replace(info("grade", message, measured=result.grade), headline=True)]
+        # recorded, not judged: "passed" beside "grade F" must not read as an approval
+        recorded = info("grade", f"{message} (no minimum set: [headers] min_grade)", result.grade)
+        return [*findings, replace(recorded, headline=True)]
     ok = GRADES.index(result.grade) <= GRADES.index(thresholds.min_grade)
     return [
         *findings,

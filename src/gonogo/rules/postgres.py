@@ -107,7 +107,8 @@ def evaluate_migrations(facts: PostgresFacts, t: PostgresConfig) -> list[Finding
         why = f"migrations query failed ({facts.migration_error}); is the schema migrated?"
         return [expect("head", False, why, None, expected), via]
     if expected is None:
-        return [info("head", f"schema head is {head} (no expected_migration set)", head), via]
+        shown = "absent (no migration recorded)" if head is None else head
+        return [info("head", f"schema head is {shown} (no expected_migration set)", head), via]
     return [compare("head", head, EQ, expected, what="schema migration head"), via]
 
 
@@ -155,7 +156,8 @@ def evaluate_replication(facts: MonitorFacts, t: PostgresConfig) -> list[Finding
     for slot in facts.slots:
         healthy = slot.active and slot.wal_status not in ("lost", "unreserved")
         state = "active" if slot.active else "INACTIVE (its consumer is gone; WAL piles up)"
-        why = f"{slot.slot_type} slot {slot.name} is {state}, wal_status {slot.wal_status}"
+        why = f"{slot.slot_type} slot {slot.name} is {state}"
+        why += f", wal_status {slot.wal_status}" if slot.wal_status else ""
         found.append(expect(f"slot:{slot.name}", healthy, why, slot.active, True))
         if slot.retained_bytes is not None:
             held, limit = slot.retained_bytes, t.max_slot_retained_bytes
@@ -246,16 +248,17 @@ def evaluate_archiving(facts: MonitorFacts, t: PostgresConfig) -> list[Finding]:
 
 
 def _archive_failures(a: ArchiverFacts, failing: bool) -> Finding:
+    wal = f"WAL {a.last_failed_wal}" if a.last_failed_wal else "a WAL segment"
     if not failing:
         why = f"no archive failure since the last success ({a.archived_count} archived)"
     elif a.last_archived_age_s is None:
         why = (
-            f"archiver failing: WAL {a.last_failed_wal} failed {a.last_failed_age_s:.0f} s ago "
+            f"archiver failing: {wal} failed {a.last_failed_age_s:.0f} s ago "
             f"and no WAL was ever archived ({a.failed_count} failures in total)"
         )
     else:
         why = (
-            f"archiver failing: WAL {a.last_failed_wal} failed {a.last_failed_age_s:.0f} s ago, "
+            f"archiver failing: {wal} failed {a.last_failed_age_s:.0f} s ago, "
             f"after the last success {a.last_archived_age_s:.0f} s ago "
             f"({a.failed_count} failures in total)"
         )

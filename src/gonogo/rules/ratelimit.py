@@ -24,6 +24,7 @@ says so).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, ErrorReason, Finding, compare, info
@@ -38,6 +39,11 @@ def first_refusal(facts: RateLimitFacts, refusal_statuses: list[int]) -> int | N
     return next(
         (a.number for a in facts.attempts if a.status in refusal_statuses and not a.recheck), None
     )
+
+
+def _listed(statuses: Iterable[int]) -> str:
+    """Statuses as words for the message (``401, 503``), not a Python list."""
+    return ", ".join(str(s) for s in sorted(statuses))
 
 
 def processed(status: int, refusal_statuses: list[int]) -> bool:
@@ -100,7 +106,7 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             Finding(
                 "endpoint",
                 False,
-                f"{facts.url} answers {sorted(statuses)}: not a login "
+                f"{facts.url} answers {_listed(statuses)}: not a login "
                 "endpoint; check [ratelimit] login_path and login_method",
                 measured=sorted(statuses),
             ),
@@ -123,7 +129,7 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
             False,
             f"no login attempt refused in {len(facts.attempts)} attempts "
             f"(refusal expected by attempt {allowed}; "
-            f"statuses {sorted(statuses)})",
+            f"statuses {_listed(statuses)})",
             measured=None,
             threshold=allowed,
             comparison=Comparison.LE,
@@ -151,7 +157,11 @@ def evaluate_login_rate_limit(facts: RateLimitFacts, thresholds: RateLimitConfig
     )
     if errors:
         findings.append(
-            info("server_errors", f"server errors during the burst: {errors}", measured=errors)
+            info(
+                "server_errors",
+                f"server errors during the burst: {_listed(errors)}",
+                measured=errors,
+            )
         )
     return findings
 
@@ -188,7 +198,8 @@ def _window(facts: RateLimitFacts, refused: int, thresholds: RateLimitConfig) ->
             "window",
             False,
             f"window not verified: the refusal carries no Retry-After and the attempt sent "
-            f"{facts.pause_s:g} s later answered {seen}",
+            f"{facts.pause_s:g} s later "
+            + (f"answered {seen}" if seen is not None else "was never sent"),
             measured=seen,
             unverified=ErrorReason.CONNECTIVITY,
         )

@@ -34,11 +34,14 @@ def evaluate_health(facts: EndpointFacts, budget_ms: float) -> list[Finding]:
         return findings
     status = body.get("status")
     reported = masked(status) if isinstance(status, str) else status
+    said = f"{reported!r}" if isinstance(reported, str) else _said(reported)
     findings.append(
         Finding(
             "reported_status",
             _healthy(status),
-            f"health reports status {reported!r}",
+            "health body has no status field"
+            if "status" not in body
+            else f"health reports status {said}",
             measured=reported,
             threshold="ok",
         )
@@ -51,7 +54,7 @@ def evaluate_health(facts: EndpointFacts, budget_ms: float) -> list[Finding]:
             Finding(
                 f"dependency.{name}",
                 _healthy(state),
-                f"dependency {name}: {shown}",
+                f"dependency {name}: {_said(shown)}",
                 measured=shown,
                 threshold="ok",
             )
@@ -67,6 +70,15 @@ def _dependencies(body: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             return {k: (v.get("status") if isinstance(v, dict) else v) for k, v in value.items()}
     return {}
+
+
+def _said(value: Any) -> str:
+    """What the endpoint reported, in words: JSON's null/true/false, never Python's."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _healthy(value: Any) -> bool:

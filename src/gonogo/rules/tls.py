@@ -69,19 +69,25 @@ def evaluate_expiry(
                 severity=Severity.BLOCKER,
             )
         )
-    days = math.floor((leaf.not_after - now).total_seconds() / DAY_S)  # 6.9 days left is 6
+    left_s = (leaf.not_after - now).total_seconds()
+    # whole days counted toward zero both ways: 6.9 days left is 6, expired 1.9 days ago is 1
+    # (the floor of -1.9 would say 2); days_left of an expired leaf is minus its whole age
+    days = math.floor(abs(left_s) / DAY_S) * (1 if left_s > 0 else -1)
     major, blocker = thresholds.expiry_major_days, thresholds.expiry_blocker_days
-    if now >= leaf.not_after:
-        message, severity = f"certificate expired on {until} ({-days} days ago)", Severity.BLOCKER
+    if left_s <= 0:
+        message = f"certificate expired on {until} ({_ago(-days)})"
+        severity = Severity.BLOCKER
     elif days < blocker:
-        message = f"certificate expires in {days} days ({until}); under {blocker} days is a blocker"
+        message = (
+            f"certificate expires {_within(days)} ({until}); under {blocker} days is a blocker"
+        )
         severity = Severity.BLOCKER
     elif days < major:
-        message = f"certificate expires in {days} days ({until}); renew before {major} days left"
+        message = f"certificate expires {_within(days)} ({until}); renew before {major} days left"
         severity = Severity.MAJOR
     else:
         message, severity = (
-            f"certificate expires in {days} days ({until}; >= {major} required)",
+            f"certificate expires {_within(days)} ({until}; >= {major} required)",
             None,
         )
     findings.append(
@@ -90,6 +96,14 @@ def evaluate_expiry(
         )
     )
     return findings
+
+
+def _within(days: int) -> str:
+    return "in less than a day" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+
+
+def _ago(days: int) -> str:
+    return "less than a day ago" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
 
 
 def evaluate_certificate(
@@ -115,7 +129,8 @@ def evaluate_certificate(
             facts.chain_valid,
             f"chain verifies against {facts.trust_store}"
             if facts.chain_valid
-            else f"chain does not verify against {facts.trust_store}: {facts.verify_error}",
+            else f"chain does not verify against {facts.trust_store}"
+            + (f": {facts.verify_error}" if facts.verify_error else ""),
             facts.verify_error or "ok",
             "ok",
             comparison=Comparison.EQ,
