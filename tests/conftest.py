@@ -108,7 +108,17 @@ RunGate = Callable[..., GateRun]
 @pytest.fixture
 def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
     """Run the gate in a subprocess against the shared demo stack (with its active faults)."""
+    return _gate_runner(tmp_path, demo_stack.state_file)
 
+
+@pytest.fixture
+def run_gate_offstack(tmp_path: Path) -> RunGate:
+    """Run the gate in a subprocess against servers the test started itself (no demo stack):
+    pass ``env_file``."""
+    return _gate_runner(tmp_path, None)
+
+
+def _gate_runner(tmp_path: Path, demo_state: Path | None) -> RunGate:
     def run(
         *args: str, env: str = "demo", env_file: Path | None = None, timeout: float = 300
     ) -> GateRun:
@@ -131,9 +141,11 @@ def run_gate(demo_stack: Any, tmp_path: Path) -> RunGate:
             "--noconftest",
             *args,
         ]
-        environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
+        environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_state)}
         for name in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS"):  # the same, from the environment
             environ.pop(name, None)
+        if demo_state is None:
+            environ.pop("GONOGO_DEMO_STATE")
         proc = subprocess.run(
             cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout, check=False
         )

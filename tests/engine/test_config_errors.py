@@ -30,6 +30,11 @@ MALFORMED = [
     ("missing-required", '[web]\nhttp_url = "http://x"\n', "web.base_url: required key is missing"),
     ("http-base-url", '[web]\nbase_url = "http://x"\n', "web.base_url: must start with https://"),
     (
+        "health-path-not-a-path",
+        '[web]\nbase_url = "https://x"\nhealth_path = "health"\n',
+        "web.health_path: must be a path starting with /",
+    ),
+    (
         "negative-timeout",
         '[web]\nbase_url = "https://x"\ntimeout_s = -1\n',
         "web.timeout_s: Input should be greater than 0",

@@ -120,8 +120,10 @@ def probe(
     body: str = "",
     content_type: str = "text/html",
     head: bytes | None = None,
+    technique: str = "",
 ) -> PathProbe:
-    """One probed path; ``head`` defaults to the body's first bytes."""
+    """One probed path; ``head`` defaults to the body's first bytes; ``technique``: how an
+    error page was provoked (exposure.debug)."""
     data = body.encode()
     return PathProbe(
         path=path,
@@ -132,6 +134,7 @@ def probe(
         sha256=hashlib.sha256(data).hexdigest(),
         excerpt=body,
         head_hex=(head if head is not None else data)[:8].hex(),
+        technique=technique,
     )
 
 

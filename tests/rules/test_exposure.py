@@ -11,7 +11,7 @@ import pytest
 from factories import SPA, exposure, failing, not_verified, probe, verdict
 
 from gonogo.model import ErrorReason, Severity
-from gonogo.probes.exposure import ExposureFacts, ScriptMaps, SourceMapFacts
+from gonogo.probes.exposure import ExposureFacts, PathProbe, ScriptMaps, SourceMapFacts, Technique
 from gonogo.rules import exposure as rules
 from gonogo.schema.security import ExposureConfig
 
@@ -127,13 +127,42 @@ def test_source_maps_table(facts: SourceMapFacts, ok: bool) -> None:
     assert verdict(rules.evaluate_source_maps(facts, ExposureConfig())) is ok
 
 
-# nothing failed, but no application error page was ever seen: not verified (error), not a pass
+# provoking requests as a static site on nginx answers them (Mozilla's and h5bp's configs)
+NGINX_400 = "<html>\r\n<head><title>400 Bad Request</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
+NOT_FOUND = probe("GET /api/gonogo-x", 404, "Not Found", technique="not-found path")
+ENCODING = probe("GET /api/%zz%E0%A4 (bad percent-encoding)", 400, NGINX_400, technique="bad percent-encoding")
+LONG_PATH = probe("GET /gonogo-aaa... (9 kB path)", 414, "414 Request-URI Too Large", technique="over-long path")
+BIG_HEADER = probe("GET / (32 kB header)", 400, "400 Request Header Or Cookie Too Large", technique="oversized header")
+METHOD = probe("GONOGO / (unknown method)", 405, "405 Not Allowed", technique="unsupported method")
+BODY_404 = probe("POST /api (malformed JSON)", 404, "Not Found", technique="malformed body")
+ACCEPTED = probe("GET /api?q=%zz%&page=-1 (bad query)", 200, "<html>home</html>", technique="bad percent-encoding")
+NO_ANSWER = probe("GET / (32 kB header) (no answer)", 0, technique="oversized header")
+
+
+def declared(status: int, body: str = "") -> PathProbe:
+    return probe("GET /api/boom (error_paths)", status, body, technique="error_paths")
+
+
+# no 5xx, no debug output, malformed requests refused with clean error pages: passed, with a note
+DEBUG_NOTED = [
+    pytest.param(exposure(NOT_FOUND, ENCODING, LONG_PATH, BIG_HEADER, METHOD, BODY_404), "bad percent-encoding 400",
+                 id="static-site-on-nginx"),
+    pytest.param(exposure(NOT_FOUND, ACCEPTED, ENCODING), "bad percent-encoding 400", id="one-query-ignored"),
+    pytest.param(exposure(probe("GONOGO / (unknown method)", 501, "Not Implemented", technique="unsupported method")),
+                 "unsupported method 501", id="501-is-the-server-refusing"),
+    pytest.param(exposure(NO_ANSWER, METHOD), "unsupported method 405", id="a-closed-connection-shows-nothing"),
+]
+# nothing failed, but no error page was provoked (or a declared failing path does not fail): not
+# verified (error), not a pass
 DEBUG_UNVERIFIED = [
-    pytest.param(exposure(probe("/api/gonogo-x", 404, '{"detail":"Not Found"}')), id="only-clean-404s"),
+    pytest.param(exposure(NOT_FOUND), "answered 404, no application 5xx", id="only-clean-404s"),
     pytest.param(exposure(probe("POST /login (malformed JSON)", 400, "bad"), probe("GONOGO / (unknown method)", 405)),
-                 id="only-4xx"),
-    pytest.param(exposure(probe("GONOGO / (unknown method)", 501, "Not Implemented")), id="501-is-the-server-not-the-app"),
-    pytest.param(exposure(probe("/api/boom", 502, "<center>nginx</center>")), id="502-bad-gateway-is-not-the-app"),
+                 "no malformed request refused", id="4xx-of-unknown-technique"),
+    pytest.param(exposure(NOT_FOUND, ACCEPTED, BODY_404), "no malformed request refused", id="malformed-accepted-or-404"),
+    pytest.param(exposure(NO_ANSWER), "no malformed request refused", id="only-no-answer"),
+    pytest.param(exposure(NOT_FOUND, ENCODING, declared(404)), "GET /api/boom (error_paths) answered 404",
+                 id="stale-error-paths"),
+    pytest.param(exposure(declared(502, "<center>nginx</center>")), "answered 502", id="502-bad-gateway-is-not-the-app"),
 ]
 
 
@@ -143,12 +172,29 @@ def test_debug_table(facts: ExposureFacts, ok: bool) -> None:
     assert verdict(rules.evaluate_debug(facts, ExposureConfig())) is ok
 
 
-@pytest.mark.parametrize("facts", DEBUG_UNVERIFIED)
-def test_debug_without_an_error_page_is_not_verified(facts: ExposureFacts) -> None:
-    """With no application 5xx provoked, exposure.debug is a config error telling to set error_paths."""
+@pytest.mark.parametrize(("facts", "said"), DEBUG_UNVERIFIED)
+def test_debug_without_an_error_page_is_not_verified(facts: ExposureFacts, said: str) -> None:
+    """With no application 5xx and no malformed request refused with an error page (or with
+    error_paths that do not fail), exposure.debug is a config error telling to set error_paths."""
     found = not_verified(rules.evaluate_debug(facts, ExposureConfig()))
     assert re.search(r"no error page could be provoked.*error_paths", found.message)
+    assert said in found.message
     assert found.unverified is ErrorReason.CONFIG
+
+
+@pytest.mark.parametrize(("facts", "said"), DEBUG_NOTED)
+def test_debug_of_a_site_that_cannot_crash_passes_with_a_note(facts: ExposureFacts, said: str) -> None:
+    """No 5xx could be provoked, but malformed requests were refused with clean error pages:
+    the check passes, with a note naming the techniques and that a crash page was not seen."""
+    findings = rules.evaluate_debug(facts, ExposureConfig())
+    assert verdict(findings)
+    note = next(f for f in findings if f.name == "note")
+    assert said in note.message and "what a crash shows was not seen" in note.message
+
+
+def test_debug_techniques_match_the_probe() -> None:
+    """The rule's technique names are the probe's (a str enum), in the same order."""
+    assert tuple(t.value for t in Technique) == rules.TECHNIQUES
 
 
 def test_served_path_is_named_with_evidence() -> None:

@@ -5,6 +5,7 @@ I/O only; requests go through ``probes/http.py`` (timeouts, capped bodies, no re
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -13,12 +14,30 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from gonogo.endpoints import origin
+from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
 # not-found pages in the app's and the static server's territory (a framework's debug 404)
 NOT_FOUND_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/gonogo-{random}.js")
 JSON, FORM = "application/json", "application/x-www-form-urlencoded"
+
+
+class Technique(enum.StrEnum):
+    """The standard ways to make a server answer with an error page (``exposure.debug``)."""
+
+    NOT_FOUND = "not-found path"
+    BODY = "malformed body"
+    ENCODING = "bad percent-encoding"
+    LONG_PATH = "over-long path"
+    BIG_HEADER = "oversized header"
+    METHOD = "unsupported method"
+    DECLARED = "error_paths"
+
+
+# over every default header limit (nginx 8 kB, Apache 8 kB, Node.js and IIS 16 kB, h11 16 kB)
+BIG_HEADER = {"X-Gonogo-Padding": "a" * 32 * 1024}
+BAD_JSON = b'{"gonogo": [1, 2,'
 ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items": {"a": []}}'
 BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
 
@@ -28,7 +47,8 @@ class PathProbe:
     """A GET of a path that should not serve anything interesting.
 
     Attributes: path (as asked), url, status, content_type, length/sha256 of the capped body,
-    excerpt (decoded start of the body), head_hex (first 8 bytes, for archive magic numbers).
+    excerpt (decoded start of the body), head_hex (first 8 bytes, for archive magic numbers),
+    technique: how an error was provoked (a ``Technique`` value; empty for a plain GET).
     """
 
     path: str
@@ -39,6 +59,7 @@ class PathProbe:
     sha256: str = ""
     excerpt: str = ""
     head_hex: str = ""
+    technique: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,47 +119,91 @@ def provoke_errors(
     timeout: float,
     excerpt: int = 16384,
 ) -> ExposureFacts:
-    """Ask for error pages: not-found paths, malformed bodies, bad encodings, an over-long path,
-    an unknown method, and ``error_paths``. Each probe's ``path`` says what was sent.
+    """Ask for error pages with the standard techniques (``Technique``): not-found paths,
+    malformed bodies, bad percent-encoding, an over-long path, an oversized header, an
+    unsupported method, and ``error_paths``. Each probe's ``path`` says what was sent.
 
-    Nothing here changes data: bodies are malformed (no handler can act on them) and the
-    unknown method ``GONOGO`` is implemented by no server.
+    Nothing here changes data: bodies are malformed (no handler can act on them), the
+    unknown method ``GONOGO`` is implemented by no server, and the oversized header is sent
+    with a GET of ``/``.
     """
-    api = (api_path or "/api/").rstrip("/")
-    sends: list[tuple[str, str, str, bytes | None, str | None]] = [
-        ("GET", p, f"GET {p}", None, None) for p in NOT_FOUND_TRIGGERS
-    ]
+    api, t = (api_path or "/api/").rstrip("/"), Technique
+    sends = [_Send(t.NOT_FOUND, "GET", p, f"GET {p}") for p in NOT_FOUND_TRIGGERS]
     for path in dict.fromkeys(body_paths):
         sends += [
-            ("POST", path, f"POST {path} (malformed JSON)", b'{"gonogo": [1, 2,', JSON),
-            ("POST", path, f"POST {path} (JSON of unexpected types)", ODD_JSON, JSON),
-            ("POST", path, f"POST {path} (malformed form)", BAD_FORM, FORM),
+            _Send(t.BODY, "POST", path, f"POST {path} (malformed JSON)", BAD_JSON, JSON),
+            _Send(t.BODY, "POST", path, f"POST {path} (JSON of unexpected types)", ODD_JSON, JSON),
+            _Send(t.BODY, "POST", path, f"POST {path} (malformed form)", BAD_FORM, FORM),
         ]
+    bad_path, bad_query, long_path = (
+        f"{api}/%zz%E0%A4",
+        f"{api}?q=%zz%&page=-1",
+        "/gonogo-" + "a" * 9000,
+    )
     sends += [
-        ("GET", f"{api}/%zz%E0%A4", f"GET {api}/%zz%E0%A4 (bad percent-encoding)", None, None),
-        ("GET", f"{api}?q=%zz%&page=-1", f"GET {api}?q=%zz%&page=-1 (bad query)", None, None),
-        ("GET", "/" + "gonogo-" + "a" * 9000, "GET /gonogo-aaa... (9 kB path)", None, None),
-        ("GONOGO", "/", "GONOGO / (unknown method)", None, None),
-        ("GONOGO", api or "/", f"GONOGO {api or '/'} (unknown method)", None, None),
+        _Send(t.ENCODING, "GET", bad_path, f"GET {bad_path} (bad percent-encoding)"),
+        _Send(t.ENCODING, "GET", bad_query, f"GET {bad_query} (bad query)"),
+        _Send(t.LONG_PATH, "GET", long_path, "GET /gonogo-aaa... (9 kB path)"),
+        _Send(t.BIG_HEADER, "GET", "/", "GET / (32 kB header)", headers=BIG_HEADER),
+        _Send(t.METHOD, "GONOGO", "/", "GONOGO / (unknown method)"),
+        _Send(t.METHOD, "GONOGO", api or "/", f"GONOGO {api or '/'} (unknown method)"),
     ]
-    sends += [("GET", p, f"GET {p} (error_paths)", None, None) for p in error_paths]
+    sends += [_Send(t.DECLARED, "GET", p, f"GET {p} (error_paths)") for p in error_paths]
     with http.open_client(ca_bundle, timeout) as client:
-        baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
-        probes = tuple(
-            _path(
-                client,
-                base_url,
-                path,
-                timeout,
-                excerpt,
-                method=method,
-                body=body,
-                content_type=ctype,
-                label=label,
-            )
-            for method, path, label, body, ctype in sends
+        baseline = _path(
+            client,
+            base_url,
+            f"/gonogo-{RANDOM}-not-found",
+            timeout,
+            excerpt,
+            technique=Technique.NOT_FOUND,
         )
+        probes = tuple(_sent(client, base_url, send, timeout, excerpt) for send in sends)
     return ExposureFacts(baseline=baseline, probes=probes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Send:
+    """One provoking request: its technique, method, path, label, body and extra headers."""
+
+    technique: str
+    method: str
+    path: str
+    label: str
+    body: bytes | None = None
+    content_type: str | None = None
+    headers: dict[str, str] | None = None
+
+
+def _sent(
+    client: http.ProbeClient, base_url: str, send: _Send, timeout: float, excerpt: int
+) -> PathProbe:
+    """The answer to ``send``; status 0 when a malformed request got none: a server may close
+    the connection on an oversized header or a bad request line, which shows nothing either."""
+    try:
+        return _path(
+            client,
+            base_url,
+            send.path,
+            timeout,
+            excerpt,
+            method=send.method,
+            body=send.body,
+            content_type=send.content_type,
+            label=send.label,
+            headers=send.headers,
+            technique=send.technique,
+        )
+    except (ProbeRefused, ProbeTimeout):  # the site is down or silent: the check cannot go on
+        raise
+    except ProbeError:
+        if send.technique in (
+            Technique.NOT_FOUND,
+            Technique.DECLARED,
+        ):  # well-formed requests deserve an answer
+            raise
+        url = base_url.rstrip("/") + send.path
+        return PathProbe(f"{send.label} (no answer)", url, 0, technique=send.technique)
 
 
 def find_source_maps(
@@ -186,12 +251,14 @@ def _path(
     body: bytes | None = None,
     content_type: str | None = None,
     label: str | None = None,
+    headers: dict[str, str] | None = None,
+    technique: str = "",
 ) -> PathProbe:
     asked = path.replace(RANDOM, secrets.token_hex(8))
     url = base_url.rstrip("/") + asked if path else base_url
-    headers = {"Content-Type": content_type} if content_type else None
+    sent = {**(headers or {}), **({"Content-Type": content_type} if content_type else {})}
     response, data, _ = http.exchange(
-        client, url, timeout, method=method, headers=headers, content=body, limit=http.MAX_BODY
+        client, url, timeout, method=method, headers=sent or None, content=body, limit=http.MAX_BODY
     )
     return PathProbe(
         path=label or path or url,
@@ -202,6 +269,7 @@ def _path(
         sha256=hashlib.sha256(data).hexdigest(),
         excerpt=data[: excerpt * 4].decode("utf-8", errors="replace")[:excerpt],
         head_hex=data[:8].hex(),
+        technique=technique,
     )
 
 

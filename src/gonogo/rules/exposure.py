@@ -89,24 +89,13 @@ SENSITIVE: dict[str, str] = {
 # fmt: on
 # Operational pages: they reveal internals (traffic, versions, paths) but no secret, so a served
 # one is a major finding; everything else in SENSITIVE leaks secrets or data (blocker).
-INFORMATIONAL = frozenset(
-    {
-        "/server-status",
-        "/server-info",
-        "/nginx_status",
-        "/stub_status",
-        "/status.php",
-        "/fpm-status",
-        "/metrics",
-        "/prometheus",
-        "/actuator",
-        "/actuator/prometheus",
-        "/actuator/metrics",
-        "/actuator/mappings",
-        "/actuator/beans",
-        "/actuator/loggers",
-    }
-)  # fmt: skip
+# fmt: off
+INFORMATIONAL = frozenset({
+    "/server-status", "/server-info", "/nginx_status", "/stub_status", "/status.php",
+    "/fpm-status", "/metrics", "/prometheus", "/actuator", "/actuator/prometheus",
+    "/actuator/metrics", "/actuator/mappings", "/actuator/beans", "/actuator/loggers",
+})
+# fmt: on
 # An error page must not show code, paths or configuration.
 DEBUG_SIGNATURES: dict[str, str] = {
     "Python traceback": r"Traceback \(most recent call last\)",
@@ -121,6 +110,17 @@ DEBUG_SIGNATURES: dict[str, str] = {
     "Laravel/Symfony debug": r"Whoops, looks like something went wrong|Symfony\\Component\\|Illuminate\\",
     "SQL error": r"SQLSTATE\[|syntax error at or near|ORA-\d{5}|error in your SQL syntax",
 }
+# Technique values of probes/exposure.py (a str enum: equal to these strings), in report order
+NOT_FOUND, DECLARED = "not-found path", "error_paths"
+TECHNIQUES = (
+    NOT_FOUND,
+    "malformed body",
+    "bad percent-encoding",
+    "over-long path",
+    "oversized header",
+    "unsupported method",
+    DECLARED,
+)
 # 5xx answers that are not the application's error page: the server refusing a method it does
 # not implement, and a proxy whose upstream did not answer
 NOT_APP_ERRORS = (501, 502, 504)
@@ -293,13 +293,16 @@ def evaluate_source_maps(facts: SourceMapFacts, thresholds: ExposureConfig) -> l
 
 
 def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Finding]:
-    """Error pages show no stack trace, debugger or SQL error, and some error page was seen.
+    """Error pages show no stack trace, debugger or SQL error, and error pages were seen.
 
     Debug output found is a blocker whatever the check's severity (exploitable information).
 
-    Passing needs evidence: at least one server error page (5xx from the application) was
-    provoked and was clean. When none could be provoked the check is not verified (an error
-    with reason ``config``): a clean 404 says nothing about what a crash shows.
+    Passing needs evidence. Best: an application error page (a 5xx) was provoked and is clean.
+    A well-built site often cannot be made to fail (a static site has no code to crash): when
+    no 5xx could be provoked but malformed requests were answered with clean error pages, the
+    check passes with a note saying what a crash shows was not seen. It is not verified (an
+    error, reason ``config``) when nothing was refused (every answer a 2xx/3xx or a plain
+    not-found) or when ``[exposure] error_paths`` are set and none of them failed (stale).
     """
     findings: list[Finding] = []
     clean: dict[str, int] = {}
@@ -323,28 +326,63 @@ def evaluate_debug(facts: ExposureFacts, thresholds: ExposureConfig) -> list[Fin
         else:
             clean[probe.path] = probe.status
     errors = {p: s for p, s in clean.items() if s >= 500 and s not in NOT_APP_ERRORS}
+    shown = ", ".join(f"{p} ({s})" for p, s in errors.items()) or "none"
     findings.append(
         info(
             "provoked",
             f"{len(clean)} of {len(facts.probes) + 1} error/not-found pages show no debug "
-            f"output; server errors seen: {', '.join(f'{p} ({s})' for p, s in errors.items()) or 'none'}",
+            f"output; server errors seen: {shown}",
             measured=clean,
         )
     )
-    if all(f.ok for f in findings) and not errors:
-        statuses = sorted({p.status for p in (facts.baseline, *facts.probes)})
-        findings.append(
-            Finding(
-                "verified",
-                False,
-                f"exposure.debug not verified: no error page could be provoked "
-                f"({len(facts.probes) + 1} requests answered {', '.join(map(str, statuses))}, no application 5xx); "
-                "set [exposure] error_paths to a path that fails on purpose",
-                measured=statuses,
-                unverified=ErrorReason.CONFIG,
-            )
+    if not all(f.ok for f in findings) or errors:
+        return findings
+    return [*findings, _without_server_error(facts)]
+
+
+def _without_server_error(facts: ExposureFacts) -> Finding:
+    """No application 5xx and no debug output: a note when malformed requests were refused
+    with clean error pages, else not verified."""
+    every = (facts.baseline, *facts.probes)
+    statuses = sorted({p.status for p in every})
+    declared = {p.path: p.status for p in facts.probes if p.technique == DECLARED}
+    if declared:  # a path said to fail that does not: the configuration went stale
+        answered = ", ".join(f"{p} answered {s}" for p, s in declared.items())
+        return Finding(
+            "verified",
+            False,
+            f"exposure.debug not verified: no error page could be provoked ({answered}, not "
+            "the application's error page); set [exposure] error_paths to a path that fails on "
+            "purpose",
+            measured=declared,
+            unverified=ErrorReason.CONFIG,
         )
-    return findings
+    refused: dict[str, list[int]] = {}
+    for probe in facts.probes:
+        # a 404 is the not-found page again: it says nothing about malformed input
+        if probe.technique not in (NOT_FOUND, "") and probe.status >= 400 and probe.status != 404:
+            refused.setdefault(probe.technique, []).append(probe.status)
+    if not refused:
+        return Finding(
+            "verified",
+            False,
+            f"exposure.debug not verified: no error page could be provoked "
+            f"({len(every)} requests answered {', '.join(map(str, statuses))}, no application "
+            "5xx, no malformed request refused); set [exposure] error_paths to a path that fails "
+            "on purpose",
+            measured=statuses,
+            unverified=ErrorReason.CONFIG,
+        )
+    how = "; ".join(
+        f"{t} {', '.join(map(str, sorted(set(refused[t]))))}" for t in TECHNIQUES if t in refused
+    )
+    return info(
+        "note",
+        f"no server error could be provoked: every answer was clean and the site refused "
+        f"malformed requests with clean error pages ({how}); what a crash shows was not seen "
+        "(set [exposure] error_paths to a path that fails on purpose to check it)",
+        measured={t: sorted(set(v)) for t, v in refused.items()},
+    )
 
 
 def _snippet(text: str, name: str) -> str:

@@ -131,6 +131,13 @@ def url_port_problem(value: str) -> str | None:
     return None
 
 
+def url_path(value: str | None) -> str | None:
+    """A path on the site (``/login``, ``/api/``), appended to ``[web] base_url`` by the probes."""
+    if value is not None and not value.startswith("/"):
+        raise ValueError("must be a path starting with /")
+    return value
+
+
 def _is_path(annotation: Any) -> bool:
     if isinstance(annotation, type):
         return issubclass(annotation, Path)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import idna
 from pydantic import Field, field_validator
 
-from gonogo.schema.base import YEAR, Section
+from gonogo.schema.base import YEAR, Section, url_path
 
 # Below six months HSTS protects too briefly to matter (the HTTP Observatory's line, which
 # uses 180 days rather than 182.5 because so many sites send 15552000).
@@ -128,13 +128,6 @@ class HeadersConfig(Section):
         return [v.strip().lower() for v in value]
 
 
-def _url_path(value: str | None) -> str | None:
-    """A path on the site (``/login``, ``/api/``), appended to ``[web] base_url`` by the probes."""
-    if value is not None and not value.startswith("/"):
-        raise ValueError("must be a path starting with /")
-    return value
-
-
 class _LoginFlow(Section):
     login_path: str | None = Field(default=None, description="login endpoint, e.g. /login")
     login_method: Literal["POST", "PUT"] = "POST"
@@ -149,7 +142,7 @@ class _LoginFlow(Section):
     @field_validator("login_path")
     @classmethod
     def _path(cls, value: str | None) -> str | None:
-        return _url_path(value)
+        return url_path(value)
 
 
 class CookiesConfig(_LoginFlow):
@@ -231,7 +224,7 @@ class CorsConfig(Section):
     )
     probe_paths: list[str] | None = Field(
         default=None,
-        description="paths probed with foreign origins (default: /, [web] health_path, api_path)",
+        description="paths probed with foreign origins (default: /, [web] health_path if set, api_path)",
     )
     api_path: str | None = Field(
         default="/api/",
@@ -246,7 +239,7 @@ class CorsConfig(Section):
         description="if set, preflights may allow no other method (plans: GET, POST, PUT, DELETE)",
     )
 
-    def paths(self, health_path: str) -> list[str]:
+    def paths(self, health_path: str | None) -> list[str]:
         """The paths probed: ``probe_paths``, else ``/``, the health path and ``api_path``."""
         if self.probe_paths:
             return list(self.probe_paths)
@@ -255,7 +248,7 @@ class CorsConfig(Section):
     @field_validator("api_path")
     @classmethod
     def _api_path(cls, value: str | None) -> str | None:
-        return _url_path(value)
+        return url_path(value)
 
     @field_validator("allowed_origins")
     @classmethod
@@ -295,8 +288,9 @@ class ExposureConfig(Section):
     skip_paths: list[str] = Field(default_factory=list, description="built-in paths not to probe")
     error_paths: list[str] = Field(
         default_factory=list,
-        description="paths known to raise server errors (e.g. /api/boom in the demo); without "
-        "one, exposure.debug is not verified unless a malformed request provokes a 5xx",
+        description="paths known to raise server errors (e.g. /api/boom in the demo), so that "
+        "exposure.debug sees a crash page; without one it passes with a note when malformed "
+        "requests get clean error pages, and a set path that does not fail is not verified",
     )
     body_paths: list[str] | None = Field(
         default=None,

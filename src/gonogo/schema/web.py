@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from gonogo.schema.base import MustExist, Section
+from gonogo.schema.base import MustExist, Section, url_path
 
 
 class WebConfig(Section):
@@ -22,8 +22,16 @@ class WebConfig(Section):
         default=None,
         description="PEM CA bundle to verify the server certificate (default: system)",
     )
-    health_path: str = "/health"
-    version_path: str = "/version"
+    health_path: str | None = Field(
+        default=None,
+        description="health endpoint, e.g. /health: JSON with a status and its dependencies "
+        "(unset: smoke.health is not applicable)",
+    )
+    version_path: str | None = Field(
+        default=None,
+        description='version endpoint, e.g. /version: JSON {"version": "..."} '
+        "(unset: smoke.version is not applicable)",
+    )
     health_budget_ms: float = Field(
         default=1500.0,
         gt=0,
@@ -44,6 +52,11 @@ class WebConfig(Section):
         if not value.startswith("https://"):
             raise ValueError("must start with https:// (the gate checks the TLS entry point)")
         return value.rstrip("/")
+
+    @field_validator("health_path", "version_path")
+    @classmethod
+    def _paths(cls, value: str | None) -> str | None:
+        return url_path(value)
 
     @field_validator("http_url")
     @classmethod
