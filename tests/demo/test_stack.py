@@ -21,7 +21,6 @@ import pytest
 import redis
 
 from gonogo import config
-from gonogo.demo import cli
 from gonogo.demo.components import COMPONENTS
 from gonogo.demo.faults import FAULTS, Fault
 from gonogo.demo.layout import SYSTEM_HOME, demo_home, new_run_dir, untraversable
@@ -214,14 +213,6 @@ def test_attach_operates_the_same_stack(demo_stack: DemoStack) -> None:
     with demo_stack.fault("wrong-version"):
         assert DemoStack.attach(demo_stack.state_file).active_faults == {"wrong-version"}
         assert _get(attached, "/version").json() == {"version": "1.4.1"}
-
-
-def test_cli_lists_every_fault(capsys: pytest.CaptureFixture[str]) -> None:
-    """`gonogo demo faults` prints one row per fault with its component and checks."""
-    assert cli.main(["demo", "faults"]) == 0
-    out = capsys.readouterr().out
-    assert all(name in out for name in FAULTS)
-    assert "tls.cert-expiry" in out
 
 
 def test_start_faults_are_active_and_stop_leaves_nothing_behind() -> None:

@@ -25,18 +25,18 @@ DATA = [
     case("missing-table", "pg.schema", "checks/test_postgres.py"),
     case("missing-index", "pg.schema", "checks/test_postgres.py"),
     case("migrations-behind", "pg.migrations", "checks/test_postgres.py"),
-    case("standby-stopped", "pg.replication", "checks/test_postgres.py", verdict="CONDITIONAL"),
-    case("archiving-broken", "pg.archiving", "checks/test_postgres.py", verdict="CONDITIONAL"),
-    case("app-superuser", "pg.app-role", "checks/test_postgres.py", verdict="CONDITIONAL"),
-    case("slow-query-log-off", "pg.slow-query-log", "checks/test_postgres.py", verdict="GO"),
-    case("connections-exhausted", "pg.capacity", "checks/test_postgres.py", verdict="CONDITIONAL"),
+    case("standby-stopped", "pg.replication", "checks/test_postgres.py"),
+    case("archiving-broken", "pg.archiving", "checks/test_postgres.py"),
+    case("app-superuser", "pg.app-role", "checks/test_postgres.py"),
+    case("slow-query-log-off", "pg.slow-query-log", "checks/test_postgres.py"),
+    case("connections-exhausted", "pg.capacity", "checks/test_postgres.py"),
     case("redis-down", ("redis.ping", "redis.version"), "checks/test_redis.py", outcome="error"),
     # AOF off escalates redis.persistence (major) to blocker: a restart loses data
     case("aof-off", "redis.persistence", "checks/test_redis.py"),
-    case("no-replica", "redis.replication", "checks/test_redis.py", verdict="CONDITIONAL"),
-    case("no-maxmemory", "redis.memory", "checks/test_redis.py", verdict="CONDITIONAL"),
+    case("no-replica", "redis.replication", "checks/test_redis.py"),
+    case("no-maxmemory", "redis.memory", "checks/test_redis.py"),
     # a limit is set, but below [redis] min_maxmemory: the size is judged, not only its presence
-    case("small-maxmemory", "redis.memory", "checks/test_redis.py", verdict="CONDITIONAL"),
+    case("small-maxmemory", "redis.memory", "checks/test_redis.py"),
     case("redis-no-auth", "redis.auth", "checks/test_redis.py"),
 ]
 
@@ -45,9 +45,9 @@ BACKUP = [
     # the drill of a truncated dump does not restore: backup.restore escalates to blocker too
     case("truncated-backup", ("backup.integrity", "backup.restore"), "checks/test_backup.py"),
     case("wrong-checksum", "backup.integrity", "checks/test_backup.py"),
-    case("backup-unencrypted", "backup.encryption", "checks/test_backup.py", verdict="CONDITIONAL"),
+    case("backup-unencrypted", "backup.encryption", "checks/test_backup.py"),
     # CAST5 instead of the plans' AES-256: decrypts and reads fine, only the cipher gives it away
-    case("backup-weak-cipher", "backup.encryption", "checks/test_backup.py", verdict="CONDITIONAL"),
+    case("backup-weak-cipher", "backup.encryption", "checks/test_backup.py"),
     # the configured key cannot decrypt it: backup.encryption fails; what the archive holds is
     # then not verified (integrity, a blocker, and the drill end as errors): NO-GO
     case("backup-undecryptable", "backup.encryption", "checks/test_backup.py"),
@@ -67,7 +67,6 @@ BACKUP = [
         "backup.restore",
         "checks/test_backup.py",
         outcome="error",
-        verdict="CONDITIONAL",
     ),
 ]
 

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.demo import faults as catalogue
 from gonogo.demo.layout import default_state_file, remove_home_if_empty
 from gonogo.demo.procs import alive
 from gonogo.demo.stack import DemoStack
 from gonogo.errors import GonogoError
+
+if TYPE_CHECKING:
+    from gonogo.catalogue import Catalogue
+    from gonogo.demo.faults import Fault
 
 STATE_ENV = "GONOGO_DEMO_STATE"
 
@@ -161,13 +169,88 @@ def _down(stack: DemoStack, link: Path) -> int:
 
 
 def _faults() -> int:
-    print(f"{'fault':<25} {'component':<10} {'checks':<45} description")
-    for fault in sorted(catalogue.FAULTS.values(), key=lambda f: (f.component, f.name)):
-        print(
-            f"{fault.name:<25} {fault.component:<10} {', '.join(fault.checks):<45} "
-            f"{fault.description}"
-        )
+    from gonogo import catalogue as checks
+    from gonogo.cli import find_root
+
+    width = shutil.get_terminal_size((120, 24)).columns  # 120 when piped
+    faults = sorted(catalogue.FAULTS.values(), key=lambda f: (f.component, f.name))
+    print(fault_table(faults, checks.load(find_root() / "catalogue"), width), end="")
     return 0
+
+
+def fault_table(faults: Sequence[Fault], cat: Catalogue, width: int) -> str:
+    """Every fault as a table: name, what it breaks (wrapped to fit ``width``), the checks it
+    flips with the severity each counts with, and the verdict of a demo run with it alone.
+
+    Columns are as wide as their longest value, so long names stay aligned; only the
+    description wraps. A terminal too narrow for the columns (with 30 characters left for the
+    description) gets one block per fault instead, wrapped to ``width``.
+    """
+    rows = []
+    for fault in faults:
+        found = catalogue.severities(fault, cat)
+        shown = [
+            f"{sev}" + ("" if sev is cat.spec(c).severity else "*") for c, sev in found.items()
+        ]
+        rows.append((fault, list(found), shown, catalogue.expected_verdict(fault, cat)))
+    head = ("fault", "what it breaks", "checks it flips", "severity", "verdict")
+    w_name = max(len(head[0]), *(len(f.name) for f in faults))
+    w_check = max(len(head[2]), *(len(c) for _, checks, _, _ in rows for c in checks))
+    w_sev = max(len(head[3]), *(len(s) for _, _, shown, _ in rows for s in shown))
+    w_verdict = max(len(head[4]), *(len(v) for *_, v in rows))
+    longest = max(len(f.description) for f in faults)
+    w_text = min(longest, width - w_name - w_check - w_sev - w_verdict - 8)
+    if w_text < 30:
+        return _fault_blocks(rows, width)
+
+    def line(name: str, text: str, check: str, sev: str, verdict: str) -> str:
+        cells = (f"{name:<{w_name}}", f"{text:<{w_text}}", f"{check:<{w_check}}", f"{sev:<{w_sev}}")
+        return "  ".join((*cells, verdict)).rstrip() + "\n"
+
+    out = [line(*head), line(*("-" * w for w in (w_name, w_text, w_check, w_sev, w_verdict)))]
+    component = None
+    for fault, checks, shown, verdict in rows:
+        if fault.component != component:
+            component = fault.component
+            out.append(f"[{component}]\n")
+        text = textwrap.wrap(fault.description, w_text, break_on_hyphens=False) or [""]
+        for i in range(max(len(text), len(checks))):
+            out.append(
+                line(
+                    fault.name if i == 0 else "",
+                    text[i] if i < len(text) else "",
+                    checks[i] if i < len(checks) else "",
+                    shown[i] if i < len(shown) else "",
+                    verdict if i == 0 else "",
+                )
+            )
+    return "".join(out) + _legend(width)
+
+
+def _legend(width: int) -> str:
+    return "\n" + "".join(
+        textwrap.fill(text, width) + "\n"
+        for text in (
+            "verdict: of a demo run with only this fault (pytest --env demo --demo-fault NAME);",
+            "severity: what each check counts with; * where the fault's findings set it (the "
+            "check's catalogue severity differs: a certificate 20 days from expiry is a major "
+            "finding of the blocker check tls.cert-expiry).",
+        )
+    )
+
+
+def _fault_blocks(rows: list[tuple[Fault, list[str], list[str], str]], width: int) -> str:
+    """The fault table for a narrow terminal: a block per fault, every line within ``width``."""
+    out: list[str] = []
+    wrap = max(width - 4, 20)
+    for fault, checks, shown, verdict in rows:
+        head = f"{fault.name} ({fault.component}): {verdict}"
+        out += [f"{part}\n" for part in textwrap.wrap(head, width, subsequent_indent="    ")]
+        out += [f"    {part}\n" for part in textwrap.wrap(fault.description, wrap)]
+        for check, sev in zip(checks, shown, strict=True):
+            lines = textwrap.wrap(f"- {check}: {sev}", width - 2, subsequent_indent="    ")
+            out += [f"  {part}\n" for part in lines]
+    return "".join(out) + _legend(width)
 
 
 if __name__ == "__main__":

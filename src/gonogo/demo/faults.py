@@ -8,9 +8,17 @@ small operations in ``effects.py``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gonogo.errors import ConfigError
+from gonogo.model import Outcome, Severity
+
+if TYPE_CHECKING:
+    from gonogo.catalogue import Catalogue
+
+BLOCKER, MAJOR = Severity.BLOCKER, Severity.MAJOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,17 +29,25 @@ class Fault:
         name: stable name (``--fault NAME``, ``[demo] faults``).
         component: what it changes: ``nginx``, ``app``, ``postgres``, ``redis`` or ``backups``.
         description: one line saying what is wrong while it is active.
-        checks: ids of the checks that must fail while it is active.
+        checks: ids of the checks it flips: they fail, or end as errors when it takes away what
+            they verify (a component stopped).
+        severity: the severity its findings give those checks when it is not their catalogue
+            severity (findings escalate or lower their check: 20 days left is a major finding
+            of the blocker check ``tls.cert-expiry``; a traceback is a blocker finding of the
+            major check ``exposure.debug``); None: the catalogue's.
     """
 
     name: str
     component: str
     description: str
     checks: tuple[str, ...]
+    severity: Severity | None = None
 
 
-def _f(name: str, component: str, description: str, *checks: str) -> tuple[str, Fault]:
-    return name, Fault(name, component, description, checks)
+def _f(
+    name: str, component: str, description: str, *checks: str, severity: Severity | None = None
+) -> tuple[str, Fault]:
+    return name, Fault(name, component, description, checks, severity)
 
 
 FAULTS: dict[str, Fault] = dict(
@@ -61,7 +77,13 @@ FAULTS: dict[str, Fault] = dict(
             "non-forward-secret suites (AES128-SHA, AES256-SHA) offered",
             "tls.ciphers",
         ),
-        _f("cert-expiring", "nginx", "certificate valid but expires in 20 days", "tls.cert-expiry"),
+        _f(
+            "cert-expiring",
+            "nginx",
+            "certificate valid but expires in 20 days",
+            "tls.cert-expiry",
+            severity=MAJOR,
+        ),
         _f("cert-expiring-soon", "nginx", "certificate expires in 3 days", "tls.cert-expiry"),
         _f(
             "cert-expired",
@@ -140,6 +162,7 @@ FAULTS: dict[str, Fault] = dict(
             "nginx",
             "/metrics (Prometheus) published on the site",
             "exposure.sensitive-paths",
+            severity=MAJOR,
         ),
         _f(
             "ratelimit-per-second",
@@ -170,12 +193,14 @@ FAULTS: dict[str, Fault] = dict(
             "app",
             "session cookie without Secure, HttpOnly, SameSite",
             "cookies.flags",
+            severity=BLOCKER,
         ),
         _f(
             "cors-permissive",
             "app",
             "any Origin reflected with Access-Control-Allow-Credentials",
             "cors.policy",
+            severity=BLOCKER,
         ),
         _f(
             "env-exposed",
@@ -206,6 +231,7 @@ FAULTS: dict[str, Fault] = dict(
             "app",
             "errors (/api/boom) answer 500 with a Python traceback",
             "exposure.debug",
+            severity=BLOCKER,
         ),
         _f("health-degraded", "app", "/health reports the cache down (503)", "smoke.health"),
         _f("slow-health", "app", "/health answers after about 2 s", "smoke.health"),
@@ -264,7 +290,9 @@ FAULTS: dict[str, Fault] = dict(
             "redis.auth",
             "smoke.health",
         ),
-        _f("aof-off", "redis", "appendonly no on the master", "redis.persistence"),
+        _f(
+            "aof-off", "redis", "appendonly no on the master", "redis.persistence", severity=BLOCKER
+        ),
         _f("no-replica", "redis", "replica detached (REPLICAOF NO ONE)", "redis.replication"),
         _f("no-maxmemory", "redis", "maxmemory 0 (unbounded) on the master", "redis.memory"),
         _f(
@@ -286,6 +314,8 @@ FAULTS: dict[str, Fault] = dict(
             "backups",
             "newest dump cut in half, with a matching .sha256",
             "backup.integrity",
+            "backup.restore",
+            severity=BLOCKER,
         ),
         _f("wrong-checksum", "backups", "newest dump's .sha256 does not match", "backup.integrity"),
         _f(
@@ -299,6 +329,8 @@ FAULTS: dict[str, Fault] = dict(
             "backups",
             "newest .gpg encrypted with another passphrase",
             "backup.encryption",
+            "backup.integrity",
+            "backup.restore",
         ),
         _f(
             "backup-weak-cipher",
@@ -319,6 +351,7 @@ FAULTS: dict[str, Fault] = dict(
             "newest dump holds the schema but no rows (checksums and encryption right)",
             "backup.integrity",
             "backup.restore",
+            severity=BLOCKER,
         ),
         _f(
             "restore-target-is-source",
@@ -344,3 +377,27 @@ def validate(names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     for name in names:
         get(name)
     return tuple(dict.fromkeys(names))
+
+
+def severities(fault: Fault, catalogue: Catalogue) -> dict[str, Severity]:
+    """The severity each check ``fault`` flips counts with: the fault's, else the catalogue's."""
+    return {c: fault.severity or catalogue.spec(c).severity for c in fault.checks}
+
+
+def expected_verdict(fault: Fault, catalogue: Catalogue) -> str:
+    """The verdict of a full run of the demo with only ``fault`` injected, as the engine decides
+    it (``verdict.decide``): every catalogue check passed but the flipped ones."""
+    from gonogo.verdict import CheckResult, RunState, decide
+
+    flipped: Mapping[str, Severity] = severities(fault, catalogue)
+    results = [
+        CheckResult(
+            id=check_id,
+            title=entry.spec.title,
+            severity=flipped.get(check_id, entry.spec.severity),
+            outcome=Outcome.FAILED if check_id in flipped else Outcome.PASSED,
+            nodeid=check_id,
+        )
+        for check_id, entry in catalogue.items()
+    ]
+    return decide(results, RunState()).verdict.value
