@@ -1,7 +1,6 @@
 """A static site on a real nginx, configured the way the references recommend.
 
-Two servers share one unprivileged nginx (``-p PREFIX``, ``daemon off``, stopped with SIGQUIT to
-its master, by PID): ``mozilla`` follows the Mozilla SSL Configuration Generator's nginx
+Two servers share one unprivileged nginx (``loopback_nginx``): ``mozilla`` follows the Mozilla SSL Configuration Generator's nginx
 "intermediate" output (ssl-config.mozilla.org, guideline 5.7: HTTP redirected to HTTPS, TLS 1.2
 and 1.3, HSTS two years) in front of a plain ``root``; ``h5bp`` follows h5bp's
 server-configs-nginx (``nginx.conf`` and ``conf.d/templates/example.com.conf``: server_tokens off,
@@ -13,16 +12,14 @@ them can crash, which is what exposure.debug must cope with.
 from __future__ import annotations
 
 import shutil
-import signal
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+import loopback_nginx
 from gonogo.demo.pki import Pki
 
 SERVERS = ("mozilla", "h5bp")
@@ -65,22 +62,8 @@ class StaticSites:
         return self.ports[f"{name}-http"]
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _config(prefix: Path, root: Path, cert: Path, key: Path, ports: dict[str, int]) -> str:
-    temp = " ".join(
-        f"{kind}_temp_path {prefix}/tmp;"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
+    temp = loopback_nginx.temp_paths(prefix)
     tls = f"ssl_certificate {cert}; ssl_certificate_key {key};"
     mozilla = f"""
   server {{
@@ -133,51 +116,6 @@ def _config(prefix: Path, root: Path, cert: Path, key: Path, ports: dict[str, in
     )
 
 
-def _start(prefix: Path, root: Path, pki: Pki) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
-    names = ["mozilla-http", "mozilla-https", "h5bp-https"]
-    ports = dict(zip(names, _free_ports(len(names)), strict=True))
-    cert, key = pki.ensure("server")
-    (prefix / "nginx.conf").write_text(_config(prefix, root, cert, key, ports))
-    proc = subprocess.Popen(
-        [
-            "nginx",
-            "-p",
-            str(prefix),
-            "-c",
-            str(prefix / "nginx.conf"),
-            "-e",
-            str(prefix / "error.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 30  # generous on a loaded machine; ends as soon as it listens
-    pending = set(ports.values())
-    while pending and proc.poll() is None and time.monotonic() < deadline:
-        for port in list(pending):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    pending.discard(port)
-        time.sleep(0.05)
-    if pending:
-        _stop(proc)
-        detail = proc.stderr.read() if proc.stderr else b""
-        raise RuntimeError(f"nginx did not listen on {sorted(pending)}: {detail!r}")
-    return proc, ports
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGQUIT)  # graceful shutdown of the master we started
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
-
-
 @contextmanager
 def static_sites() -> Iterator[StaticSites]:
     """Start the two servers; stop them and remove their files on exit.
@@ -197,13 +135,12 @@ def static_sites() -> Iterator[StaticSites]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         pki = Pki(base / "pki")
         pki.create_ca("static")
-        try:
-            proc, ports = _start(prefix, root, pki)
-        except RuntimeError:  # a port taken between choosing and binding: choose again once
-            proc, ports = _start(prefix, root, pki)
+        cert, key = pki.ensure("server")
+        names = ["mozilla-http", "mozilla-https", "h5bp-https"]
+        proc, ports = loopback_nginx.start(prefix, names, partial(_config, prefix, root, cert, key))
         try:
             yield StaticSites(ports, pki.ca_bundle)
         finally:
-            _stop(proc)
+            loopback_nginx.stop(proc)
     finally:
         shutil.rmtree(base, ignore_errors=True)

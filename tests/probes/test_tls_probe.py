@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import shutil
-import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+import loopback_nginx
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.probes import tls
 from gonogo.probes.tls import ProtocolStatus
@@ -171,73 +172,17 @@ def _write_sha1_certificate(directory: Path, ca_key, weak_key) -> None:
     )
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def _config(prefix: Path, ports: dict[str, int]) -> str:
     servers = "\n".join(
         f"  server {{ listen 127.0.0.1:{ports[name]} ssl; ssl_certificate {prefix}/{cert}.pem; "
         f"ssl_certificate_key {prefix}/{cert}.key; {settings} return 200 'ok'; }}"
         for name, (cert, settings) in SERVERS.items()
     )
-    temp = " ".join(
-        f"{kind}_temp_path {prefix}/tmp;"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
     return (
         f"daemon off; pid {prefix}/nginx.pid; worker_processes 1; error_log {prefix}/error.log;\n"
-        f"events {{ worker_connections 64; }}\nhttp {{\n  access_log off; {temp}\n{servers}\n}}\n"
+        f"events {{ worker_connections 64; }}\n"
+        f"http {{\n  access_log off; {loopback_nginx.temp_paths(prefix)}\n{servers}\n}}\n"
     )
-
-
-def _start(prefix: Path) -> tuple[subprocess.Popen[bytes], dict[str, int]]:
-    ports = dict(zip(SERVERS, _free_ports(len(SERVERS)), strict=True))
-    (prefix / "nginx.conf").write_text(_config(prefix, ports))
-    proc = subprocess.Popen(
-        [
-            "nginx",
-            "-p",
-            str(prefix),
-            "-c",
-            str(prefix / "nginx.conf"),
-            "-e",
-            str(prefix / "error.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 10
-    pending = set(ports.values())
-    while pending and proc.poll() is None and time.monotonic() < deadline:
-        for port in list(pending):
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    pending.discard(port)
-        time.sleep(0.05)
-    if pending:
-        _stop(proc)
-        raise RuntimeError(f"nginx did not listen on {sorted(pending)}: {proc.stderr.read()!r}")
-    return proc, ports
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGQUIT)  # graceful shutdown of the master we started
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -245,14 +190,11 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
     prefix = tmp_path_factory.mktemp("nginx")
     (prefix / "tmp").mkdir()
     _write_certificates(prefix)
-    try:
-        proc, ports = _start(prefix)
-    except RuntimeError:  # a port taken between choosing and binding: choose again once
-        proc, ports = _start(prefix)
+    proc, ports = loopback_nginx.start(prefix, list(SERVERS), partial(_config, prefix))
     try:
         yield Nginx(ports, prefix / "ca.pem")
     finally:
-        _stop(proc)
+        loopback_nginx.stop(proc)
 
 
 def _protocols(nginx: Nginx, server: str, **kwargs) -> tls.ProtocolFacts:
