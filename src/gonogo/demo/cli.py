@@ -170,11 +170,11 @@ def _down(stack: DemoStack, link: Path) -> int:
 
 def _faults() -> int:
     from gonogo import catalogue as checks
-    from gonogo.cli import find_root
+    from gonogo import suite
 
     width = shutil.get_terminal_size((120, 24)).columns  # 120 when piped
     faults = sorted(catalogue.FAULTS.values(), key=lambda f: (f.component, f.name))
-    print(fault_table(faults, checks.load(find_root() / "catalogue"), width), end="")
+    print(fault_table(faults, checks.load(suite.find() / "catalogue"), width), end="")
     return 0
 
 
