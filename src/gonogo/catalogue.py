@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gonogo import files
 from gonogo.errors import ConfigError
 from gonogo.model import CheckSpec, Severity
-from gonogo.schema import COMPONENTS
+from gonogo.schema import COMPONENTS, shown_section
 
+_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 _CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 
 
@@ -38,11 +39,17 @@ class _Entry(BaseModel):
     @field_validator("requires")
     @classmethod
     def _components(cls, value: list[str]) -> list[str]:
-        unknown = [name for name in value if name not in COMPONENTS]
+        # a section, or an opt-in key of one: "web.health_path"
+        unknown = [
+            name
+            for name in value
+            if name.partition(".")[0] not in COMPONENTS
+            or not _KEY.fullmatch(name.partition(".")[2] or "x")
+        ]
         if unknown:
             raise ValueError(
                 f"{', '.join(map(repr, unknown))} is not an optional environment section "
-                f"(one of {', '.join(COMPONENTS)})"
+                f"(one of {', '.join(COMPONENTS)}) or a key of one (web.health_path)"
             )
         return sorted(set(value))
 
@@ -165,7 +172,7 @@ def render_markdown(catalogue: Catalogue) -> str:
     ]
     for check_id, entry in catalogue.items():
         covers = "<br>".join(entry.spec.covers) or "—"
-        requires = ", ".join(f"`[{name}]`" for name in entry.spec.requires) or "—"
+        requires = ", ".join(f"`{shown_section(name)}`" for name in entry.spec.requires) or "—"
         out.append(
             f"| `{check_id}` | {entry.spec.title} | {entry.spec.severity.value} | "
             f"{', '.join(entry.markers) or '—'} | {requires} | "

@@ -22,7 +22,7 @@ from gonogo.endpoints import DownBoard, endpoint_of, shows_down
 from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.evidence import Evidence
 from gonogo.model import CheckSpec, Finding, Outcome, conclude
-from gonogo.schema import EnvironmentConfig
+from gonogo.schema import EnvironmentConfig, shown_section
 
 T = TypeVar("T")
 
@@ -31,13 +31,20 @@ REFUSED = "gonogo:refused: "
 
 
 def undeclared(config: EnvironmentConfig, sections: Iterable[str]) -> list[str]:
-    """The sections of ``sections`` the environment does not declare."""
-    return [name for name in sections if getattr(config, name, None) is None]
+    """The names of ``sections`` the environment does not declare: a section (``postgres``) or
+    an opt-in key of one (``web.health_path``, unset by default)."""
+    missing = []
+    for name in sections:
+        section, _, key = name.partition(".")
+        value = getattr(config, section, None)
+        if value is None or (key and getattr(value, key, None) is None):
+            missing.append(name)
+    return missing
 
 
 def not_declared(env_name: str, missing: Iterable[str]) -> str:
     """Why a check is not applicable: ``environment prod declares no [postgres]``."""
-    return f"environment {env_name} declares no {', '.join(f'[{name}]' for name in missing)}"
+    return f"environment {env_name} declares no {', '.join(map(shown_section, missing))}"
 
 
 class CheckFailed(AssertionError):

@@ -279,7 +279,8 @@ def test_catalogue_requires_what_each_gate_test_reads() -> None:
                 cid = _check_id(function)
                 if cid is None:
                     continue
-                declared = set(known[cid].spec.requires)
+                # sections; an opt-in key ("web.health_path") needs its section read too
+                declared = {r.partition(".")[0] for r in known[cid].spec.requires}
                 assert _reads(function, local) == declared, f"{cid} ({path.name})"
                 checked.add(cid)
     assert checked == set(known)
@@ -291,4 +292,67 @@ def test_requires_names_an_optional_section(tmp_path: Path) -> None:
         '["a.b"]\ntitle = "x y z"\nseverity = "major"\nrequires = ["tls"]\n'
     )
     with pytest.raises(Exception, match=r"a\.b\.requires.*'tls' is not an optional"):
+        catalogue.load(tmp_path)
+
+
+HEALTH_CATALOGUE = (
+    CATALOGUE
+    + """
+["w.health"]
+title = "the health endpoint answers"
+severity = "blocker"
+requires = ["web", "web.health_path"]
+markers = ["predeploy"]
+"""
+)
+
+HEALTH = (
+    WEB
+    + """
+
+@pytest.mark.check("w.health")
+def test_health(gate):
+    web = gate.require("web")
+    gate.judge([info("url", "health at " + web.base_url + web.health_path, 1)])
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "outcome", "not_run"),
+    [
+        pytest.param(WEB_ONLY, [], "not-applicable", [], id="undeclared-selected"),
+        pytest.param(WEB_ONLY, ["-k", "page"], None, [], id="undeclared-left-out"),
+        pytest.param(WEB_ONLY + 'health_path = "/health"\n', ["-k", "page"], None, ["w.health"],
+                     id="declared-left-out"),
+    ],
+)  # fmt: skip
+def test_an_undeclared_opt_in_key_makes_its_check_not_applicable(
+    pytester: pytest.Pytester, env: str, args: list[str], outcome: str | None, not_run: list[str]
+) -> None:
+    """``requires = ["web", "web.health_path"]``: without the key the check is not applicable,
+    selected or not ("declares no [web] health_path"), never a blocker not run; with it, a
+    run that leaves the check out lists it as not run."""
+    root = make_project(pytester, checks=HEALTH, catalogue=HEALTH_CATALOGUE, env=env)
+    pytester.runpytest("--env", "t", *args)
+    doc = evidence(root)
+    outcomes = {c["id"]: c["outcome"] for c in doc["checks"]}
+    assert outcomes.get("w.health") == outcome, outcomes
+    assert [n["id"] for n in doc["selection"]["not_run"]] == not_run
+    why = {n["id"]: n["why"] for n in doc["selection"]["not_applicable"]}
+    if not not_run and outcome is None:
+        assert why["w.health"] == "environment t declares no [web] health_path"
+    if outcome == "not-applicable":
+        health = next(c for c in doc["checks"] if c["id"] == "w.health")
+        assert "declares no [web] health_path" in health["message"]
+    assert doc["verdict"] == ("CONDITIONAL" if not_run else "GO"), doc["reasons"]
+
+
+def test_requires_names_an_existing_key_shape(tmp_path: Path) -> None:
+    """``requires`` may name an opt-in key of an optional section (``web.health_path``), but
+    not a key of another section."""
+    (tmp_path / "c.toml").write_text(
+        '["a.b"]\ntitle = "x y z"\nseverity = "major"\nrequires = ["tls.health_path"]\n'
+    )
+    with pytest.raises(Exception, match=r"'tls.health_path' is not an optional"):
         catalogue.load(tmp_path)

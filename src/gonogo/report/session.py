@@ -15,6 +15,7 @@ import pytest
 from gonogo import __version__, collection, selection
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
+from gonogo.gate import undeclared
 from gonogo.invocation import remove_empty, root
 from gonogo.report import artefacts, html, junit, summary
 from gonogo.report.artefacts import RunMeta
@@ -122,7 +123,9 @@ class ReportPlugin:
         ctx, ran = self.ctx, {r.id for r in results}
         overrides = ctx.env.config.checks
         assert self.selection is not None  # set at sessionfinish
-        declared = [name for name in COMPONENTS if getattr(ctx.env.config, name) is not None]
+        # sections, and the opt-in keys checks require (web.health_path), the environment has
+        wanted = {*COMPONENTS, *(r for e in ctx.catalogue.values() for r in e.spec.requires)}
+        declared = [name for name in sorted(wanted) if not undeclared(ctx.env.config, [name])]
         not_run = self.selection.not_run(ctx.catalogue, overrides, ran, declared)
         self.not_applicable = self.selection.not_applicable(
             ctx.catalogue, overrides, ran, declared, ctx.env.name

@@ -45,6 +45,7 @@ __all__ = [
     "TlsConfig",
     "Waiver",
     "WebConfig",
+    "shown_section",
 ]
 
 CHECK_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
@@ -100,6 +101,13 @@ class DemoConfig(Section):
 
 # the optional sections: a check that needs an absent one is not applicable (catalogue `requires`)
 COMPONENTS = ("web", "ratelimit", "postgres", "redis", "backup")
+
+
+def shown_section(name: str) -> str:
+    """A section a check requires, as the file spells it: ``postgres`` as ``[postgres]``, an
+    opt-in key ``web.health_path`` as ``[web] health_path``."""
+    section, _, key = name.partition(".")
+    return f"[{section}] {key}" if key else f"[{section}]"
 
 
 class EnvironmentConfig(Section):
