@@ -1,8 +1,10 @@
-"""The check catalogue: every check id with its title, default severity and the plan items it covers.
+"""The check catalogue: every check id with its title, default severity and the phrasings it verifies.
 
 The catalogue is data (``catalogue/*.toml`` at the suite's root, one file per family), so that
 ``gonogo checks`` can list it without collecting tests, waivers can be validated before anything
-runs, and the documentation is generated from the same source. A gate test names its check with
+runs, and the documentation is generated from the same source. Which plan items a check covers
+is not written here: it follows from the reviewed mappings of ``plans/*.toml`` (``load(...,
+plans=...)``); ``phrases`` are what the plan importer matches to suggest the check. A gate test names its check with
 ``@pytest.mark.check("tls.cert-expiry")``; an id that is not in the catalogue is an error.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -29,12 +31,28 @@ class _Entry(BaseModel):
 
     title: str = Field(min_length=3)
     severity: Severity
-    covers: list[str] = Field(default_factory=list)
+    phrases: list[str] = Field(default_factory=list)
+    covers: list[str] | None = None  # refused below: plan items live in plans/*.toml
     intrusive: bool = False
     markers: list[str] = Field(default_factory=list)
     notes: str = ""
     timeout_s: float | None = Field(default=None, gt=0, le=7 * 86400)
     requires: list[str] = Field(default_factory=list)
+
+    @field_validator("covers")
+    @classmethod
+    def _no_covers(cls, value: list[str] | None) -> None:
+        raise ValueError(
+            "free-text covers were replaced: map plan items to checks in plans/*.toml and list "
+            'the phrasings the check verifies in phrases = ["..."] (docs/plans.md)'
+        )
+
+    @field_validator("phrases")
+    @classmethod
+    def _phrases(cls, value: list[str]) -> list[str]:
+        if any(not p.strip() for p in value):
+            raise ValueError("a phrase is blank")
+        return [" ".join(p.split()) for p in value]
 
     @field_validator("requires")
     @classmethod
@@ -63,6 +81,7 @@ class Entry:
         markers: stage and topic markers the check carries (documentation only).
         notes: markdown notes (deliberate differences from other graders, caveats).
         source: the catalogue file the entry came from.
+        phrases: phrasings of plan items the check verifies (suggestions at plan import).
         timeout_s: time limit of the check in seconds (default: pytest-timeout's ``timeout``
             ini value, 300 s in this suite); an environment file may override it.
     """
@@ -72,6 +91,7 @@ class Entry:
     notes: str
     source: Path
     timeout_s: float | None = None
+    phrases: tuple[str, ...] = ()
 
 
 class Catalogue(Mapping[str, Entry]):
@@ -99,8 +119,12 @@ class Catalogue(Mapping[str, Entry]):
             ) from None
 
 
-def load(path: Path) -> Catalogue:
-    """Load a catalogue file or every ``*.toml`` in a catalogue directory."""
+def load(path: Path, plans: Path | None = None) -> Catalogue:
+    """Load a catalogue file or every ``*.toml`` in a catalogue directory.
+
+    With ``plans`` (the suite's ``plans/`` directory), each check's ``covers`` lists the plan
+    items whose confirmed mapping names it (``<plan>:<item id>``, :func:`gonogo.plans.store.covers`).
+    """
     paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
     if not paths or not path.exists():
         raise ConfigError(f"check catalogue {path}: not found")
@@ -127,7 +151,6 @@ def load(path: Path) -> Catalogue:
                     id=check_id,
                     title=entry.title,
                     severity=entry.severity,
-                    covers=tuple(entry.covers),
                     intrusive=entry.intrusive,
                     requires=tuple(entry.requires),
                 ),
@@ -135,8 +158,25 @@ def load(path: Path) -> Catalogue:
                 notes=entry.notes.strip(),
                 source=file,
                 timeout_s=entry.timeout_s,
+                phrases=tuple(entry.phrases),
             )
+    if plans is not None:
+        entries = _with_covers(entries, plans)
     return Catalogue(entries)
+
+
+def _with_covers(entries: dict[str, Entry], directory: Path) -> dict[str, Entry]:
+    from gonogo.plans import store
+
+    loaded = store.load_all(directory)
+    unknown = [p for plan in loaded.values() for p in store.unknown_checks(plan, entries)]
+    if unknown:
+        raise ConfigError(f"plans in {directory}: {unknown[0]}")
+    covers = store.covers(loaded)
+    return {
+        check_id: replace(entry, spec=replace(entry.spec, covers=covers.get(check_id, ())))
+        for check_id, entry in entries.items()
+    }
 
 
 def render_text(catalogue: Catalogue) -> str:
@@ -171,7 +211,7 @@ def render_markdown(catalogue: Catalogue) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for check_id, entry in catalogue.items():
-        covers = "<br>".join(entry.spec.covers) or "—"
+        covers = "<br>".join(f"`{ref}`" for ref in entry.spec.covers) or "—"
         requires = ", ".join(f"`{shown_section(name)}`" for name in entry.spec.requires) or "—"
         out.append(
             f"| `{check_id}` | {entry.spec.title} | {entry.spec.severity.value} | "

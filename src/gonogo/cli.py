@@ -14,6 +14,7 @@ from typing import NoReturn
 from gonogo import __version__, config, suite
 from gonogo import catalogue as catalogue_mod
 from gonogo.errors import ConfigError
+from gonogo.plans import cli as plans_cli
 
 DESCRIPTION = """\
 gonogo: a release-readiness gate. Deployment-plan checklist items run as checks against a
@@ -25,6 +26,9 @@ named environment and end in a verdict a release manager can sign: GO, CONDITION
   reports/<env>/latest/report.html    the sign-off page
 
   gonogo gate -m predeploy --env prod  the same as pytest, every argument passed through
+  gonogo plan import PLAN.md          your markdown plan as plans/<name>.toml (docs/plans.md)
+  gonogo plan show                    per-plan counts: items, automated, manual, not applicable
+  gonogo attest ITEM --by NAME --note TEXT --env ENV   a person checked a manual item
 
 Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails; also when
 no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 4 configuration
@@ -106,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         "demo_args", nargs=argparse.REMAINDER, help="up [--fault NAME]... | down | status | faults"
     )
 
+    plans_cli.add_parsers(sub, common, Parser)
+
     gate = sub.add_parser(
         "gate",
         parents=[common],
@@ -128,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         if args.command == "checks":
-            cat = catalogue_mod.load(args.catalogue or _root(args) / "catalogue")
+            plans = None if args.catalogue else _root(args) / "plans"
+            cat = catalogue_mod.load(args.catalogue or _root(args) / "catalogue", plans=plans)
             print(
                 catalogue_mod.render_markdown(cat)
                 if args.markdown
@@ -152,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             from gonogo.demo.cli import main as demo_main
 
             return demo_main(args.demo_args)
+        if args.command in ("plan", "attest"):
+            return plans_cli.run(args, _root(args))
         if args.command == "gate":
             import pytest
 

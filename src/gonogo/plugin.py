@@ -114,7 +114,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
-    return catalogue_mod.load(invocation.catalogue_path(config))
+    # covers: the plan items whose reviewed mapping names each check (plans/*.toml)
+    plans = invocation.root(config) / "plans"
+    return catalogue_mod.load(invocation.catalogue_path(config), plans=plans)
 
 
 @pytest.hookimpl(tryfirst=True)

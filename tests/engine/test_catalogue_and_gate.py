@@ -41,17 +41,29 @@ def test_duplicate_id_across_files(tmp_path: Path) -> None:
 
 
 def test_catalogue_entry_fields(tmp_path: Path) -> None:
-    """An entry's title, severity, plan items and intrusive flag are read as declared."""
+    """An entry's title, severity, phrases and intrusive flag are read as declared."""
     (tmp_path / "c.toml").write_text(
-        '["x.y"]\ntitle = "Title here"\nseverity = "minor"\ncovers = ["plan 1"]\nintrusive = true\n'
+        '["x.y"]\ntitle = "Title here"\nseverity = "minor"\nphrases = ["plan  one"]\n'
+        "intrusive = true\n"
     )
-    spec = catalogue.load(tmp_path).spec("x.y")
-    assert (spec.title, spec.severity, spec.covers, spec.intrusive) == (
+    entry = catalogue.load(tmp_path)["x.y"]
+    spec = entry.spec
+    assert (spec.title, spec.severity, entry.phrases, spec.covers, spec.intrusive) == (
         "Title here",
         Severity.MINOR,
-        ("plan 1",),
+        ("plan one",),
+        (),
         True,
     )
+
+
+def test_free_text_covers_are_refused(tmp_path: Path) -> None:
+    """A catalogue entry with the old free-text covers says where plan items live now."""
+    (tmp_path / "c.toml").write_text(
+        '["x.y"]\ntitle = "Title here"\nseverity = "minor"\ncovers = ["001 §2.1"]\n'
+    )
+    with pytest.raises(ConfigError, match=r"x\.y\.covers: .*plans/\*\.toml.*phrases"):
+        catalogue.load(tmp_path)
 
 
 def test_unreachable_endpoint_fails_once() -> None:
