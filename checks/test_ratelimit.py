@@ -19,7 +19,7 @@ pytestmark = [
 @pytest.mark.check("ratelimit.login")
 def test_login_rate_limit(gate):
     web, cfg = gate.require("web"), gate.require("ratelimit")
-    url = web.base_url + cfg.login_path
+    url = web.url(cfg.login_path)
     gate.target(url)
     facts = ratelimit.probe_rate_limit(
         url,

@@ -16,7 +16,7 @@ from gonogo.rules import smoke
 @pytest.mark.check("smoke.health")
 def test_health(gate):
     web = gate.require("web")  # and health_path: the catalogue's requires (opt-in endpoint)
-    url = web.base_url + web.health_path
+    url = web.url(web.health_path)
     gate.target(url)
     facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
     gate.judge(smoke.evaluate_health(facts, web.health_budget_ms))
@@ -25,7 +25,7 @@ def test_health(gate):
 @pytest.mark.check("smoke.version")
 def test_version(gate):
     web = gate.require("web")  # and version_path: the catalogue's requires (opt-in endpoint)
-    url = web.base_url + web.version_path
+    url = web.url(web.version_path)
     gate.target(url)
     facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
     gate.judge(smoke.evaluate_version(facts, gate.release))

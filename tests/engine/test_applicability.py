@@ -245,9 +245,10 @@ def _reads(
             and func.value.id in _HELPERS
         ):
             key = f"{func.value.id}.{func.attr}"
-            if key not in seen:
+            helper = ast.parse(inspect.getsource(_HELPERS[func.value.id]))
+            # a local named like the module (web = gate.require("web"); web.url(...)) is not it
+            if key not in seen and func.attr in _functions(helper):
                 seen.add(key)
-                helper = ast.parse(inspect.getsource(_HELPERS[func.value.id]))
                 found |= _reads(_functions(helper)[func.attr], _functions(helper), seen)
     return found
 

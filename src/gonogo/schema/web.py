@@ -46,12 +46,20 @@ class WebConfig(Section):
         "of each TLS handshake after connecting",
     )
 
+    def url(self, path: str) -> str:
+        """A path of the site (``/health``) on ``base_url``, without a doubled ``/``.
+
+        ``base_url`` and ``http_url`` themselves are requested exactly as written: on a real
+        site ``/app`` and ``/app/`` can be different pages (one redirects to the other).
+        """
+        return self.base_url.rstrip("/") + path
+
     @field_validator("base_url")
     @classmethod
     def _https(cls, value: str) -> str:
         if not value.startswith("https://"):
             raise ValueError("must start with https:// (the gate checks the TLS entry point)")
-        return value.rstrip("/")
+        return value
 
     @field_validator("health_path", "version_path")
     @classmethod
@@ -63,4 +71,4 @@ class WebConfig(Section):
     def _http(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith("http://"):
             raise ValueError("must start with http://")
-        return value.rstrip("/") if value else value
+        return value
