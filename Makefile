@@ -23,7 +23,7 @@ help:
 	@echo "                       'Error 1' and exits 2 itself; a major-only fault is CONDITIONAL, exit 0)"
 	@echo "make test              run gonogo's own tests"
 	@echo "make lint              ruff + mypy"
-	@echo "make docs              regenerate docs/checks.md and docs/environment-file.md"
+	@echo "make docs              regenerate docs/checks.md, environment-file.md, security-grading.md"
 	@echo "make lock              re-pin requirements.lock from the working .venv"
 
 demo: setup
@@ -53,6 +53,7 @@ lint: venv
 docs: venv
 	$(VENV)/bin/gonogo checks --markdown > docs/checks.md
 	$(VENV)/bin/gonogo envs --reference > docs/environment-file.md
+	cd tests/rules && ../../$(PY) grading_table.py > ../../docs/security-grading.md
 
 lock: venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Pinned dependencies of gonogo (pip freeze of a working venv). Regenerate: make lock' > requirements.lock

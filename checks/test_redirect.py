@@ -13,4 +13,6 @@ pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 @pytest.mark.check("redirect.https")
 def test_https_redirect(gate):
     gate.target(web.redirect_start(gate))
-    gate.judge(redirect.evaluate_redirect(web.redirect_chain(gate), gate.config.headers))
+    chain = web.plain_http(gate)  # None: no plain-HTTP listener, judged by the page's HSTS
+    page = web.page(gate) if chain is None else None
+    gate.judge(redirect.evaluate_redirect(chain, gate.config.headers, page))

@@ -25,6 +25,7 @@ from gonogo.model import (
     Outcome,
     Severity,
     compare,
+    graded,
 )
 from gonogo.verdict import CheckResult
 
@@ -118,9 +119,8 @@ class Evidence:
         )
 
     def effective_severity(self, default: Severity) -> Severity:
-        """The most severe override among failed findings, else the default."""
-        overrides = [f.severity for f in self.findings if not f.ok and f.severity is not None]
-        return min(overrides, key=lambda s: s.rank) if overrides else default
+        """The severity of the worst failed finding (see :func:`gonogo.model.graded`)."""
+        return graded(self.findings, default)
 
 
 def to_wire(

@@ -50,6 +50,7 @@ class ErrorReason(enum.StrEnum):
     """Why a check could not be carried out (outcome ``error``)."""
 
     CONNECTIVITY = "connectivity"
+    TLS = "tls"  # reached, but its certificate was not accepted (untrusted, expired, other host)
     TIMEOUT = "timeout"
     AUTH = "auth"
     CONFIG = "config"
@@ -224,6 +225,17 @@ def conclude(findings: Sequence[Finding]) -> tuple[Outcome, ErrorReason | None, 
     if bad:
         return Outcome.ERROR, bad[0].unverified, "; ".join(f.message for f in bad)
     return Outcome.PASSED, None, ""
+
+
+def graded(findings: Sequence[Finding], default: Severity) -> Severity:
+    """The severity a check's findings give it: that of its worst failed finding.
+
+    A failed finding without a severity of its own weighs the check's ``default`` (its
+    catalogue or environment severity); one with a severity weighs that (a warning is
+    ``minor``, an exploitable flaw ``blocker``). Without a failed finding: ``default``.
+    """
+    failed = [f.severity or default for f in findings if not f.ok]
+    return min(failed, key=lambda s: s.rank) if failed else default
 
 
 def _no_negative_zero(value: Any) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
+from gonogo.errors import ProbeRefused
 from gonogo.probes import cors, http, tls
 
 if TYPE_CHECKING:
@@ -73,6 +74,18 @@ def redirect_chain(gate: Gate, *, verify: bool = True) -> http.RedirectChain:
         verify=verify,
     )
     return gate.shared(f"redirect:{start}{_unverified(verify)}", follow)
+
+
+def plain_http(gate: Gate) -> http.RedirectChain | None:
+    """The redirect chain from plain HTTP, or None when nothing listens there: ``[web]
+    http_url`` unset and the derived ``http://host/`` refusing connections (a declared
+    ``http_url`` that refuses is down, and stays an error)."""
+    try:
+        return redirect_chain(gate)
+    except ProbeRefused:
+        if gate.require("web").http_url:
+            raise
+        return None
 
 
 def cors_answers(gate: Gate, *, verify: bool = True) -> CorsFacts:

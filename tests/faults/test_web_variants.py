@@ -168,3 +168,123 @@ def test_fault_runs_check_the_suite_as_shipped(demo_stack, run_gate, tmp_path, m
         run = run_gate("checks/test_headers.py", "-k", "test_hsts")
     check = run.check("headers.hsts")
     assert (check["outcome"], check["error_reason"]) == ("error", "connectivity"), check
+
+
+# --- issue 10: grading that agrees with browsers and the Observatory, on real responses ------
+
+
+def _failed(check: dict) -> list[dict]:
+    return [f for f in check["evidence"] if not f["ok"]]
+
+
+@pytest.mark.parametrize(
+    ("fault", "check_id", "files"),
+    [
+        ("hsts-no-subdomains", "headers.hsts", ("checks/test_headers.py",)),
+        ("hsts-eight-months", "headers.hsts", ("checks/test_headers.py",)),
+        ("csp-no-base-uri", "headers.csp", ("checks/test_headers.py",)),
+        ("nosniff-missing", "headers.content-type-options", ("checks/test_headers.py",)),
+        ("cookies-lax", "cookies.flags", ("checks/test_cookies.py", "checks/test_headers.py")),
+        ("cors-public", "cors.policy", ("checks/test_cors.py", "checks/test_headers.py")),
+        (
+            "redirect-temporary",
+            "redirect.https",
+            ("checks/test_redirect.py", "checks/test_headers.py"),
+        ),
+    ],
+)
+def test_recommended_items_warn_without_blocking(
+    demo_stack, run_gate, fault, check_id, files
+) -> None:
+    """What MDN only recommends or the Observatory barely scores fails with minor findings
+    only: the check's severity is minor and the run stays GO, naming it."""
+    with demo_stack.fault(fault):
+        run = run_gate(*files)
+    check = run.check(check_id)
+    assert check["outcome"] == "failed" and check["severity"] == "minor", check
+    assert {f["severity"] for f in _failed(check)} == {"minor"}, _failed(check)
+    assert run.verdict == "GO", run.document["reasons"]
+
+
+def test_strict_extras_make_warnings_fail(demo_stack, run_gate, tmp_path) -> None:
+    """The opt-in strict settings turn the same served weaknesses into failures at the check's
+    severity: HSTS without includeSubDomains is a blocker again (NO-GO)."""
+    variant = _variant(tmp_path, "[headers]\n", "[headers]\nrequire_include_subdomains = true\n")
+    with demo_stack.fault("hsts-no-subdomains"):
+        run = run_gate("checks/test_headers.py", env_file=variant)
+    check = run.check("headers.hsts")
+    assert (check["outcome"], check["severity"]) == ("failed", "blocker"), check
+    assert run.verdict == "NO-GO"
+
+
+def test_duplicate_headers_are_read_as_browsers_read_them(demo_stack, run_gate) -> None:
+    """Each of HSTS, X-Frame-Options, nosniff and CSP sent twice, the second line weaker: the
+    first HSTS line applies (the differing second is a minor warning), conflicting XFO values
+    block framing, nosniff's first token counts, and every CSP is enforced (one strict is
+    enough), while the Observatory-style grade reads the joined lines as invalid."""
+    with demo_stack.fault("duplicate-headers"):
+        run = run_gate("checks/test_headers.py")
+    hsts = run.check("headers.hsts")
+    [dup] = _failed(hsts)
+    assert (dup["name"], dup["severity"]) == ("duplicates", "minor"), dup
+    for check_id in ("headers.frame", "headers.content-type-options", "headers.csp"):
+        assert run.outcome(check_id) == "passed", run.check(check_id)["message"]
+    codes = {f["name"]: f["measured"] for f in run.check("headers.grade")["evidence"]}
+    assert codes["strict-transport-security"] == "hsts-header-invalid"
+    assert codes["x-frame-options"] == "x-frame-options-implemented-via-csp"
+
+
+def test_isolation_values_are_compared_exactly(demo_stack, run_gate) -> None:
+    """COOP 'Same-Origin' and CORP sent on two lines are ignored by browsers: headers.cross-origin
+    fails on both, saying why, though CORP is not required."""
+    with demo_stack.fault("isolation-invalid"):
+        run = run_gate("checks/test_headers.py")
+    check = run.check("headers.cross-origin")
+    failed = {f["name"]: f["message"] for f in _failed(check)}
+    assert set(failed) == {"coop", "corp"}, failed
+    assert "case-sensitive" in failed["coop"] and "2 lines" in failed["corp"]
+
+
+def test_untrusted_certificate_is_a_tls_reason_naming_the_issuer(demo_stack, run_gate) -> None:
+    """A self-signed certificate makes the page checks errors with reason tls (not
+    connectivity) whose message names the certificate's issuer."""
+    with demo_stack.fault("cert-self-signed"):
+        run = run_gate("checks/test_headers.py", "checks/test_redirect.py")
+    for check_id in ("headers.hsts", "headers.csp", "redirect.https"):
+        check = run.check(check_id)
+        assert (check["outcome"], check["error_reason"]) == ("error", "tls"), check
+        assert "issued by" in check["message"] and "self-signed" in check["message"], check
+
+
+def test_no_plain_http_listener_with_hsts_is_a_note(demo_stack, run_gate, tmp_path) -> None:
+    """Without [web] http_url and with nothing listening on port 80, redirect.https passes with
+    a note (the page sends HSTS: nothing can be downgraded); the grade scores
+    redirection-not-needed-no-http."""
+    import socket
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 80)) == 0:
+            pytest.skip("something listens on 127.0.0.1:80 on this machine")
+    variant = _variant(tmp_path, 'http_url = "http://localhost:${GONOGO_DEMO_HTTP_PORT}"\n', "")
+    run = run_gate("checks/test_redirect.py", "checks/test_headers.py", env_file=variant)
+    check = run.check("redirect.https")
+    assert check["outcome"] == "passed", check
+    assert [f["name"] for f in check["evidence"]] == ["no_http_listener"]
+    codes = {f["name"]: f["measured"] for f in run.check("headers.grade")["evidence"]}
+    assert codes["redirection"] == "redirection-not-needed-no-http"
+
+
+def test_configured_http_url_that_refuses_is_not_a_pass(demo_stack, run_gate, tmp_path) -> None:
+    """A declared http_url nothing listens on is down, not 'no listener': redirect.https is an
+    error (connectivity), never a pass."""
+    from loopback import refusing_port
+
+    with refusing_port() as port:
+        variant = _variant(
+            tmp_path,
+            'http_url = "http://localhost:${GONOGO_DEMO_HTTP_PORT}"',
+            f'http_url = "http://localhost:{port}"',
+        )
+        run = run_gate("checks/test_redirect.py", "checks/test_headers.py", env_file=variant)
+    check = run.check("redirect.https")
+    assert (check["outcome"], check["error_reason"]) == ("error", "connectivity"), check

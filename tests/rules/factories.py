@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from gonogo.model import Finding
+from gonogo.model import Finding, Outcome, Severity, conclude
+from gonogo.model import graded as model_graded
 from gonogo.probes.cookies import CookieFacts, CookieObservation
 from gonogo.probes.cors import CorsFacts, CorsObservation
 from gonogo.probes.exposure import ExposureFacts, PathProbe
@@ -154,6 +155,19 @@ def exposure(*probes: PathProbe, baseline: PathProbe | None = None) -> ExposureF
 def verdict(findings: list[Finding]) -> bool:
     """Whether the check passes: every finding ok (and at least one finding)."""
     return bool(findings) and all(f.ok for f in findings)
+
+
+def graded(findings: list[Finding], default: Severity = Severity.MAJOR) -> str:
+    """What the engine makes of the findings of a check of severity ``default``: ``pass``,
+    ``warn`` (failed, minor or info: does not block), ``major``, ``blocker`` or
+    ``unverified`` (an error)."""
+    outcome, _, _ = conclude(findings)
+    if outcome is Outcome.PASSED:
+        return "pass"
+    if outcome is Outcome.ERROR:
+        return "unverified"
+    severity = model_graded(findings, default)
+    return "warn" if severity.rank >= Severity.MINOR.rank else severity.value
 
 
 def failing(findings: list[Finding]) -> set[str]:

@@ -54,7 +54,7 @@ CASES = [
          require_object_src=False),
     case("base-uri-missing", page(f"{H}: default-src 'self'"), False),
     case("base-uri-does-not-fall-back", page(f"{H}: default-src 'none'; script-src 'self'"), False),
-    case("base-uri-not-required", page(f"{H}: default-src 'self'"), True, require_base_uri=False),
+    case("base-uri-missing-is-a-warning", page(f"{H}: default-src 'self'"), False, require_base_uri=False),
     case("base-uri-wildcard", page(f"{H}: default-src 'self'; base-uri *"), False),
     case("two-headers-one-strict", page(f"{H}: script-src 'unsafe-inline' 'self'", f"{H}: default-src 'self'; {SAFE}"),
          True),
@@ -71,7 +71,7 @@ CASES = [
     case("style-unsafe-inline-noted", page(f"{H}: default-src 'self'; style-src 'self' 'unsafe-inline'; {SAFE}"), True),
     case("style-unsafe-inline-forbidden", page(f"{H}: default-src 'self'; style-src 'unsafe-inline'; {SAFE}"), False,
          forbid_unsafe_inline_style=True),
-    case("passive-http-images-noted", page(f"{H}: default-src 'self'; img-src http:; {SAFE}"), True),
+    case("passive-http-images-warned", page(f"{H}: default-src 'self'; img-src http:; {SAFE}"), False),
     case("active-http-connect", page(f"{H}: default-src 'self'; connect-src http://api.example.com; {SAFE}"), False),
     # --- script-src-elem / script-src-attr: each judged on its own effective list -----------
     case("elem-overrides-strict-script-src",

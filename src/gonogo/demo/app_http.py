@@ -76,6 +76,14 @@ class DemoMiddleware:
                         (b"access-control-allow-origin", origin.encode("latin-1")),
                         (b"access-control-allow-credentials", b"true"),
                     ]
+                elif origin and "cors-public" in self.faults:  # public access, no credentials
+                    extra.append((b"access-control-allow-origin", b"*"))
+                if scope["path"] == "/" and "cookies-lax" in self.faults:
+                    # a preference without Secure or SameSite, a token-named cookie scripts read
+                    extra += [
+                        (b"set-cookie", b"theme=dark; Path=/"),
+                        (b"set-cookie", b"access_token=demo-public; Path=/; Secure; SameSite=Lax"),
+                    ]
                 if origin:
                     extra.append((b"vary", b"Origin"))
                 if "server-version-disclosed" in self.faults:

@@ -18,7 +18,7 @@ from gonogo.model import Outcome, Severity
 if TYPE_CHECKING:
     from gonogo.catalogue import Catalogue
 
-BLOCKER, MAJOR = Severity.BLOCKER, Severity.MAJOR
+BLOCKER, MAJOR, MINOR = Severity.BLOCKER, Severity.MAJOR, Severity.MINOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +54,21 @@ FAULTS: dict[str, Fault] = dict(
     [
         # --- nginx / TLS ---------------------------------------------------------------
         _f("hsts-missing", "nginx", "no Strict-Transport-Security header", "headers.hsts"),
-        _f("hsts-short", "nginx", "HSTS max-age=300 (five minutes)", "headers.hsts"),
+        _f(
+            "hsts-short",
+            "nginx",
+            "HSTS max-age=300 (five minutes: major, under six months)",
+            "headers.hsts",
+            severity=MAJOR,
+        ),
         _f("hsts-zero", "nginx", "HSTS max-age=0 (HSTS switched off)", "headers.hsts"),
-        _f("hsts-no-subdomains", "nginx", "HSTS without includeSubDomains", "headers.hsts"),
+        _f(
+            "hsts-no-subdomains",
+            "nginx",
+            "HSTS without includeSubDomains (a minor warning: MDN recommends it)",
+            "headers.hsts",
+            severity=MINOR,
+        ),
         _f(
             "no-redirect",
             "nginx",
@@ -68,6 +80,7 @@ FAULTS: dict[str, Fault] = dict(
             "nginx",
             "HTTP redirects to another http:// port before https",
             "redirect.https",
+            severity=MAJOR,
         ),
         _f("tls10-enabled", "nginx", "TLS 1.0 and 1.1 accepted (SECLEVEL=0)", "tls.protocols"),
         _f("tls11-enabled", "nginx", "TLS 1.1 accepted (SECLEVEL=0)", "tls.protocols"),
@@ -122,6 +135,7 @@ FAULTS: dict[str, Fault] = dict(
             "nginx",
             "no X-Content-Type-Options header",
             "headers.content-type-options",
+            severity=MINOR,
         ),
         _f("csp-missing", "nginx", "no Content-Security-Policy header", "headers.csp"),
         _f("csp-unsafe", "nginx", "CSP allows 'unsafe-inline', 'unsafe-eval' and *", "headers.csp"),
@@ -187,6 +201,43 @@ FAULTS: dict[str, Fault] = dict(
             "headers.grade",
             "exposure.source-maps",
         ),
+        _f(
+            "hsts-eight-months",
+            "nginx",
+            "HSTS max-age of eight months (a minor warning: a year is recommended)",
+            "headers.hsts",
+            severity=MINOR,
+        ),
+        _f(
+            "csp-no-base-uri",
+            "nginx",
+            "CSP without base-uri (a minor warning: MDN's strict CSP sets it)",
+            "headers.csp",
+            severity=MINOR,
+        ),
+        _f(
+            "redirect-temporary",
+            "nginx",
+            "HTTP redirects to HTTPS with 302 (a minor warning: 301/308 recommended)",
+            "redirect.https",
+            severity=MINOR,
+        ),
+        _f(
+            "duplicate-headers",
+            "nginx",
+            "HSTS, X-Frame-Options, nosniff and CSP each sent twice, the second line weaker "
+            "(browsers apply HSTS's first line and every CSP: only HSTS warns)",
+            "headers.hsts",
+            severity=MINOR,
+        ),
+        _f(
+            "isolation-invalid",
+            "nginx",
+            "COOP 'Same-Origin' (values are case-sensitive) and CORP sent on two lines: both "
+            "ignored by browsers",
+            "headers.cross-origin",
+            severity=MINOR,
+        ),
         # --- app -----------------------------------------------------------------------
         _f(
             "cookie-insecure",
@@ -201,6 +252,22 @@ FAULTS: dict[str, Fault] = dict(
             "any Origin reflected with Access-Control-Allow-Credentials",
             "cors.policy",
             severity=BLOCKER,
+        ),
+        _f(
+            "cors-public",
+            "app",
+            "Access-Control-Allow-Origin: * without credentials for other origins (a minor "
+            "warning: public data only)",
+            "cors.policy",
+            severity=MINOR,
+        ),
+        _f(
+            "cookies-lax",
+            "app",
+            "/ sets theme without Secure or SameSite and a token-named cookie scripts can read "
+            "(minor warnings)",
+            "cookies.flags",
+            severity=MINOR,
         ),
         _f(
             "env-exposed",

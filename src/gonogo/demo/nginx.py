@@ -63,14 +63,16 @@ class NginxParams:
         hsts, frame_options, content_type_options, csp, referrer_policy, permissions_policy,
             opener_policy, xss_protection: header values, or ``None`` to leave the header out.
         server_tokens: ``server_tokens on`` (discloses the nginx version).
-        http_mode: ``redirect`` (301 to https), ``serve`` (no redirect), ``downgrade``
-            (301 to another plain-HTTP port first).
+        http_mode: ``redirect`` (301 to https), ``temporary`` (302 to https), ``serve`` (no
+            redirect), ``downgrade`` (301 to another plain-HTTP port first).
+        resource_policy: ``Cross-Origin-Resource-Policy`` value, or ``None`` (not sent).
         login_rate_limit: ``limit_req`` flood guard on ``/login``.
         login_per_second: ``limit_req`` 1r/s burst=4 on ``/login`` (refuses the sixth quick
             attempt, lets one through every second after).
         metrics_public: ``/metrics`` proxied to the app instead of answering 404.
         home: ``app`` (``/`` is the app's page) or ``unavailable`` (``/`` answers 503, with
             every security header).
+        extra_headers: more header lines after those above (a header sent twice).
     """
 
     protocols: str = "TLSv1.2 TLSv1.3"
@@ -90,6 +92,8 @@ class NginxParams:
     login_per_second: bool = False
     metrics_public: bool = False
     home: str = "app"
+    resource_policy: str | None = None
+    extra_headers: tuple[tuple[str, str], ...] = ()
 
     def headers(self) -> list[tuple[str, str]]:
         optional = [
@@ -101,8 +105,11 @@ class NginxParams:
             ("Permissions-Policy", self.permissions_policy),
             ("Cross-Origin-Opener-Policy", self.opener_policy),
             ("X-XSS-Protection", self.xss_protection),
+            ("Cross-Origin-Resource-Policy", self.resource_policy),
         ]
-        return [(name, value) for name, value in optional if value is not None]
+        return [(name, value) for name, value in optional if value is not None] + list(
+            self.extra_headers
+        )
 
 
 # What each nginx fault changes, as overrides of the clean parameters.
@@ -147,6 +154,23 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
         "csp": CSP.replace("script-src 'self'", f"script-src 'self' 'nonce-{FIXED_NONCE}'")
     },
     "home-unavailable": {"home": "unavailable"},
+    "hsts-eight-months": {"hsts": "max-age=20736000; includeSubDomains"},
+    "csp-no-base-uri": {"csp": CSP.replace(" base-uri 'self';", "")},
+    "redirect-temporary": {"http_mode": "temporary"},
+    # class 3 of issue 10: what browsers make of a header sent twice
+    "duplicate-headers": {
+        "extra_headers": (
+            ("Strict-Transport-Security", "max-age=0"),
+            ("X-Frame-Options", "SAMEORIGIN"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "script-src * 'unsafe-inline'"),
+        )
+    },
+    "isolation-invalid": {
+        "opener_policy": "Same-Origin",
+        "resource_policy": "same-origin",
+        "extra_headers": (("Cross-Origin-Resource-Policy", "same-origin"),),
+    },
     "metrics-exposed": {"metrics_public": True},
 }
 

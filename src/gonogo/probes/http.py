@@ -14,6 +14,7 @@ matter to the rules (two HSTS headers, ``X-Frame-Options: DENY`` twice...). http
 from __future__ import annotations
 
 import hashlib
+import socket
 import ssl
 import time
 from collections.abc import Iterator, Mapping
@@ -270,8 +271,10 @@ def _mapped(url: str, timeout: float, budget: Budget) -> Iterator[None]:
         reason = _reason(err)
         if "CERTIFICATE_VERIFY_FAILED" in reason:
             raise ProbeError(
-                f"{host}: TLS certificate of {url} not trusted ({reason}); set [web] ca_bundle "
-                "to the CA that signed it"
+                f"{host}: the TLS certificate of {url} is not accepted: {_verify_failure(reason)}"
+                f"{_issued_by(url, timeout)}; tls.certificate judges the chain (set [web] "
+                "ca_bundle if a private CA signed it)",
+                reason=ErrorReason.TLS,
             ) from err
         raise ProbeRefused(
             f"{host}: cannot connect to {url} ({reason}); check [web] base_url/http_url "
@@ -351,6 +354,38 @@ def _facts(url: str, response: httpx.Response, data: bytes, elapsed: float) -> H
         body_length=len(data),
         body_meta=tuple(parser.body_meta),
     )
+
+
+def _verify_failure(reason: str) -> str:
+    # "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:992)"
+    why = reason.split("certificate verify failed:", 1)[-1]
+    return why.split(" (_ssl.c", 1)[0].strip() or "verification failed"
+
+
+def _issued_by(url: str, timeout: float) -> str:
+    """``, issued by <issuer>`` of the certificate ``url`` presents, read without verifying it
+    (only to name it in the error); empty when it cannot be read."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 443
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_ciphers("ALL:@SECLEVEL=0")  # also read a certificate OpenSSL 3 rejects (RSA-1024)
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host) as tls,
+        ):
+            der = tls.getpeercert(binary_form=True)
+    except (OSError, ValueError):
+        return ""
+    if not der:
+        return ""
+    from cryptography import x509  # only on this error path
+
+    cert = x509.load_der_x509_certificate(der)
+    issuer = cert.issuer.rfc4514_string()
+    return f" (issued by {issuer}{', self-signed' if cert.issuer == cert.subject else ''})"
 
 
 def _reason(err: Exception) -> str:

@@ -7,12 +7,22 @@ explicit valid ``SameSite``, ``SameSite=None`` only with ``Secure``, and the
 ``__Secure-``/``__Host-`` prefix rules (RFC 6265bis §4.1.3). A session cookie is every cookie
 the login sets (it is what the login hands out), unless ``[cookies] non_session_cookies`` names
 it (a CSRF token scripts must read), and any cookie whose name matches
-``[cookies] session_cookie_names`` (globs). A session cookie without ``Secure`` or without
-``HttpOnly`` is a blocker whatever the check's severity: it is stolen on the wire or by one
-injected script. A ``Set-Cookie`` that deletes a cookie (``Max-Age<=0`` or an ``Expires``
-before the response's ``Date``) carries no value to protect and is only noted. A login answered
-with a refusal status (429, 503, 423: rate limited or locked) set nothing judgeable: not
-verified.
+``[cookies] session_cookie_names`` (globs).
+
+Each cookie is one finding whose severity is that of its worst problem:
+
+- blocker: a session cookie without ``Secure`` (or set over plain HTTP) or without
+  ``HttpOnly``: it is stolen on the wire or by one injected script;
+- the check's severity (major): what browsers reject or ignore: ``SameSite=None`` without
+  ``Secure``, an unknown ``SameSite`` value, a broken ``__Host-``/``__Secure-`` prefix;
+- minor (a warning, as MDN recommends and the Observatory deducts little or nothing): another
+  cookie without ``Secure`` (``[cookies] require_secure`` makes it major), no ``SameSite``
+  (``require_samesite``), and a cookie only *named* like a token (``token_cookie_names``:
+  ``jwt``, ``*access_token*``...) readable by scripts.
+
+A ``Set-Cookie`` that deletes a cookie (``Max-Age<=0`` or an ``Expires`` before the response's
+``Date``) carries no value to protect and is only noted. A login answered with a refusal status
+(429, 503, 423: rate limited or locked) set nothing judgeable: not verified.
 """
 
 from __future__ import annotations
@@ -94,6 +104,13 @@ def is_session(name: str, thresholds: CookiesConfig, *, from_login: bool = False
     return from_login or matches(name, thresholds.session_cookie_names)
 
 
+def is_token_named(name: str, thresholds: CookiesConfig) -> bool:
+    """Named like a bearer token (``jwt``, ``*access_token*``...), not a listed non-session."""
+    return not matches(name, thresholds.non_session_cookies) and matches(
+        name, thresholds.token_cookie_names
+    )
+
+
 def is_deletion(cookie: Cookie, date: str | None) -> bool:
     if cookie.max_age is not None:  # Max-Age wins over Expires
         return cookie.max_age <= 0
@@ -101,32 +118,63 @@ def is_deletion(cookie: Cookie, date: str | None) -> bool:
     return expires is not None and now is not None and expires <= now
 
 
-def problems(cookie: Cookie, *, https: bool, session: bool, require_samesite: bool) -> list[str]:
-    """What is wrong with one cookie (empty when nothing is)."""
-    found: list[str] = []
+Problem = tuple[str, Severity | None]  # what is wrong, and its severity (None: the check's)
+
+
+def problems(
+    cookie: Cookie,
+    *,
+    https: bool,
+    session: bool,
+    thresholds: CookiesConfig,
+    token: bool = False,
+) -> list[Problem]:
+    """What is wrong with one cookie (empty when nothing is), each with its severity."""
+    stolen = Severity.BLOCKER if session else None
+    warn = None if thresholds.require_secure else Severity.MINOR
+    found: list[Problem] = []
     if not https:
-        found.append("set over plain HTTP")
+        found.append(("set over plain HTTP", stolen or warn))
     if not cookie.secure:
-        found.append("no Secure")
+        found.append(("no Secure", stolen or warn))
     if session and not cookie.http_only:
-        found.append("session cookie without HttpOnly")
+        found.append(("session cookie without HttpOnly", Severity.BLOCKER))
+    elif token and not cookie.http_only:
+        found.append(
+            (
+                "named like a token but readable by scripts (no HttpOnly; name it in "
+                "[cookies] session_cookie_names if it authenticates)",
+                Severity.MINOR,
+            )
+        )
     same_site = cookie.same_site
     if same_site is None:
-        if require_samesite:
-            found.append("no SameSite")
+        found.append(("no SameSite", None if thresholds.require_samesite else Severity.MINOR))
     elif same_site not in ("strict", "lax", "none"):
-        found.append(f"SameSite={same_site!r} is not Strict, Lax or None")
+        found.append((f"SameSite={same_site!r} is not Strict, Lax or None (ignored)", None))
     elif same_site == "none" and not cookie.secure:
-        found.append("SameSite=None without Secure (browsers reject it)")
+        found.append(("SameSite=None without Secure (browsers reject the cookie)", None))
     lower = cookie.name.lower()
     if lower.startswith(("__secure-", "__host-")) and not (cookie.secure and https):
-        found.append(f"{cookie.name.split('-')[0]}- prefix requires Secure over HTTPS")
+        prefix = cookie.name.split("-")[0]
+        found.append((f"{prefix}- prefix requires Secure over HTTPS (browsers reject it)", None))
     if lower.startswith("__host-"):
         if cookie.domain:
-            found.append("__Host- prefix forbids Domain")
+            found.append(("__Host- prefix forbids Domain (browsers reject it)", None))
         if cookie.path != "/":
-            found.append("__Host- prefix requires Path=/")
+            found.append(("__Host- prefix requires Path=/ (browsers reject it)", None))
     return found
+
+
+def worst(found: list[Problem]) -> Severity | None:
+    """The finding's severity: blocker if any problem is, else the check's own (None) if any
+    problem has it, else minor (only warnings); None without problems."""
+    severities = [sev for _, sev in found]
+    if Severity.BLOCKER in severities:
+        return Severity.BLOCKER
+    if not found or None in severities:
+        return None
+    return Severity.MINOR
 
 
 def evaluate_cookies(
@@ -178,17 +226,15 @@ def _judge(seen: CookieObservation, thresholds: CookiesConfig, login: str) -> Fi
     if is_deletion(cookie, seen.date):
         return info(f"cookie {label}", f"cookie {label!r} cleared by {seen.step}")
     session = is_session(cookie.name, thresholds, from_login=seen.step == login)
+    token = not session and is_token_named(cookie.name, thresholds)
     https = seen.url.lower().startswith("https://")
-    found = problems(
-        cookie,
-        https=https,
-        session=session,
-        require_samesite=thresholds.require_samesite,
-    )
+    found = problems(cookie, https=https, session=session, thresholds=thresholds, token=token)
     kind = "session cookie" if session else "cookie"
     flags = [f for f, on in (("Secure", cookie.secure), ("HttpOnly", cookie.http_only)) if on]
     flags += [f"SameSite={cookie.same_site.capitalize()}"] if cookie.same_site else []
-    summary = "; ".join(found) if found else ", ".join(flags)
+    severity = worst(found)
+    warning = " (a warning)" if severity is Severity.MINOR else ""
+    summary = "; ".join(text for text, _ in found) + warning if found else ", ".join(flags)
     measured = {
         "step": seen.step,
         "secure": cookie.secure,
@@ -198,15 +244,13 @@ def _judge(seen: CookieObservation, thresholds: CookiesConfig, login: str) -> Fi
         "domain": cookie.domain,
         "path": cookie.path,
     }
-    # a session cookie readable by scripts or sent in clear is a stolen session: a blocker
-    exploitable = session and not (cookie.secure and https and cookie.http_only)
     return Finding(
         f"cookie {label}",
         not found,
         f"{kind} {label!r} from {seen.step}: {summary}",
         measured=measured,
         threshold=THRESHOLD,
-        severity=Severity.BLOCKER if found and exploitable else None,
+        severity=severity,
     )
 
 

@@ -4,14 +4,20 @@ Check ids: ``cors.policy``.
 
 The probe sends a foreign origin, ``null``, each allowed origin and look-alikes of it
 (``https://app.example.com.evil``, ``https://evilapp.example.com``, ``http://app.example.com``).
-Any ``Access-Control-Allow-Origin`` other than an origin of ``[cors] allowed_origins`` fails:
-an arbitrary origin reflected or ``null`` allowed (sandboxed iframes and ``data:`` pages send
-it; either with ``Access-Control-Allow-Credentials: true`` escalates the finding to blocker),
-``*`` (plans: "remove * wildcard"; accepted without credentials only when ``allow_wildcard``),
-or a fixed origin outside the list; an allow-listed ``http://`` origin granted with credentials
-on an HTTPS site fails too (a network attacker owns that origin). When an allow-list is
-configured and no allowed origin was granted anywhere, nothing shows the policy at work: the
-check is not verified (an error).
+What each grant means decides its severity:
+
+- with ``Access-Control-Allow-Credentials: true``, an arbitrary origin reflected or ``null``
+  allowed (sandboxed iframes and ``data:`` pages send it) reads users' data: blocker; a fixed
+  origin outside ``[cors] allowed_origins``, an allow-listed ``http://`` origin on an HTTPS site
+  (a network attacker owns it) and ``*`` (browsers refuse it with credentials) fail at the
+  check's severity;
+- without credentials, ``*``, ``null``, a reflected or any other origin lets other sites read
+  only what anyone can fetch: a minor warning (plans: "remove * wildcard"; the Observatory
+  passes public access), a pass with ``[cors] allow_wildcard`` for ``*``, a failure at the
+  check's severity with the strict ``forbid_wildcard``.
+
+When an allow-list is configured and no allowed origin was granted anywhere, nothing shows the
+policy at work: the check is not verified (an error).
 """
 
 from __future__ import annotations
@@ -31,32 +37,32 @@ def credentials(seen: CorsObservation) -> bool:
 
 
 def judge(seen: CorsObservation, thresholds: CorsConfig) -> tuple[bool, str, Severity | None]:
-    """Whether one response's CORS grant is acceptable, why, and an escalated severity."""
+    """Whether one response's CORS grant is acceptable, why, and the finding's severity."""
     value = seen.allow_origin[0].strip()
     creds = credentials(seen)
-    with_creds = " with credentials" if creds else ""
+    public = None if thresholds.forbid_wildcard else Severity.MINOR  # no credentials
+    warning = "" if thresholds.forbid_wildcard else " (a warning: only public data, no credentials)"
     if value == "*":
         if creds:
-            return False, "Access-Control-Allow-Origin: * with credentials", None
-        if thresholds.allow_wildcard:
             return (
-                True,
-                "Access-Control-Allow-Origin: * (public, no credentials; allowed by [cors])",
+                False,
+                "Access-Control-Allow-Origin: * with credentials (browsers refuse it: an invalid "
+                "grant)",
                 None,
             )
-        return (
-            False,
-            "Access-Control-Allow-Origin: * lets any site read the response (plans: remove *)",
-            None,
-        )
+        if thresholds.allow_wildcard:
+            return True, "Access-Control-Allow-Origin: * (public, allowed by [cors])", None
+        return False, f"Access-Control-Allow-Origin: * lets any site read it{warning}", public
     if value.lower() == "null":
         # any site can send Origin: null (a sandboxed iframe): with credentials it reads
         # the user's data exactly like a reflected origin does
-        return (
-            False,
-            f"origin null allowed{with_creds} (sandboxed iframes and data: pages send it)",
-            Severity.BLOCKER if creds else None,
-        )
+        if creds:
+            return (
+                False,
+                "origin null allowed with credentials (a sandboxed iframe sends it)",
+                (Severity.BLOCKER),
+            )
+        return False, f"origin null allowed (a sandboxed iframe sends it){warning}", public
     if value.lower().rstrip("/") in thresholds.allowed_origins:
         if creds and value.lower().startswith("http://") and seen.url.lower().startswith("https"):
             # whoever is on that origin's network path (Wi-Fi, proxy) can inject a script into
@@ -69,9 +75,16 @@ def judge(seen: CorsObservation, thresholds: CorsConfig) -> tuple[bool, str, Sev
             )
         return True, f"allows {value}, which is in the allow-list", None
     if value == seen.origin:
-        severity = Severity.BLOCKER if creds else None
-        return False, f"reflects the arbitrary origin {value}{with_creds}", severity
-    return False, f"allows {value}{with_creds}, which is not in the allow-list", None
+        if creds:
+            return (
+                False,
+                f"reflects the arbitrary origin {value} with credentials",
+                (Severity.BLOCKER),
+            )
+        return False, f"reflects the arbitrary origin {value}{warning}", public
+    if creds:
+        return False, f"allows {value} with credentials, which is not in the allow-list", None
+    return False, f"allows {value}, which is not in the allow-list{warning}", public
 
 
 def evaluate_cors(facts: CorsFacts, thresholds: CorsConfig) -> list[Finding]:

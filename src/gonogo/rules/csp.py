@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from gonogo.model import ErrorReason, Finding, info
+from gonogo.model import ErrorReason, Finding, Severity, info
 from gonogo.rules.csp_parse import (
     META_IGNORED,
     Policy,
@@ -163,10 +164,18 @@ def evaluate_csp(
         objects = [p.first("object-src", "default-src") for p in active]
         ok = any(o is not None and not any(is_broad(s) for s in o) for o in objects)
         findings.append(_restricted("object_src", ok, objects, "object-src (or default-src)"))
-    if thresholds.require_base_uri:
-        bases = [p.get("base-uri") for p in active]
-        ok = any(b is not None and not any(is_broad(s) for s in b) for b in bases)
-        findings.append(_restricted("base_uri", ok, bases, "base-uri"))
+    bases = [p.get("base-uri") for p in active]
+    ok = any(b is not None and not any(is_broad(s) for s in b) for b in bases)
+    base_uri = _restricted("base_uri", ok, bases, "base-uri")
+    if not ok and not thresholds.require_base_uri:
+        # MDN recommends base-uri; the Observatory does not score it: a warning by default
+        base_uri = replace(
+            base_uri,
+            message=f"{base_uri.message} (a warning: an injected <base> can redirect relative "
+            "script URLs; [headers] require_base_uri makes it fail)",
+            severity=Severity.MINOR,
+        )
+    findings.append(base_uri)
     findings.append(_styles(active, thresholds))
     findings.append(_mixed(active, facts.https))
     findings += _nonce_reuse(active, again)
@@ -328,9 +337,15 @@ def _mixed(active: list[Policy], https: bool) -> Finding:
             measured=found,
             threshold="https sources only",
         )
-    if passive_http and https:
-        return info(
-            "mixed_content", f"CSP allows images/media over plain HTTP: {' '.join(passive_http)}"
+    if passive_http and https:  # the Observatory: -10, a warning here
+        return Finding(
+            "mixed_content",
+            False,
+            f"CSP allows images/media over plain HTTP: {' '.join(passive_http)} (a warning: "
+            "passive content only leaks and can be altered on the way)",
+            measured=passive_http,
+            threshold="https sources only",
+            severity=Severity.MINOR,
         )
     return info("mixed_content", "CSP allows no plain-HTTP sources")
 

@@ -2,8 +2,9 @@
 
 Check ids: ``headers.grade``.
 
-Scores the Observatory's ten tests (CSP, cookies, CORS, redirection, Referrer-Policy, HSTS,
-SRI, X-Content-Type-Options, X-Frame-Options, CORP) with its result codes and score modifiers
+Scores the Observatory's twelve tests (CSP, cookies, COEP, COOP, CORS, redirection,
+Referrer-Policy, HSTS, SRI, X-Content-Type-Options, X-Frame-Options, CORP; its algorithm
+version 6) with its result codes and score modifiers
 (``mdn/mdn-http-observatory`` ``src/grader/charts.js``), the baseline of 100, bonuses counted
 only when the score without them is at least 90, and its A+...F bands. Each test's result code
 comes from :mod:`.observatory`, the *Observatory's* reading of the headers, not our own checks'
@@ -80,6 +81,15 @@ MODIFIERS: dict[str, int] = {
     "x-frame-options-implemented-via-csp": 5, "x-frame-options-sameorigin-or-deny": 0,
     "x-frame-options-allow-from-origin": 0, "x-frame-options-not-implemented": -20,
     "x-frame-options-header-invalid": -20,
+    # cross-origin-embedder-policy, cross-origin-opener-policy (algorithm version 6)
+    "coep-implemented-with-require-corp": 10, "coep-implemented-with-credentialless": 10,
+    "coep-implemented-with-unsafe-none": 0, "coep-not-implemented": 0,
+    "coep-header-invalid": -5,
+    "coop-implemented-with-same-origin": 10,
+    "coop-implemented-with-same-origin-allow-popups": 10,
+    "coop-implemented-with-noopener-allow-popups": 10,
+    "coop-implemented-with-unsafe-none": 0, "coop-not-implemented": 0,
+    "coop-header-invalid": -5,
     # cross-origin-resource-policy
     "cross-origin-resource-policy-implemented-with-same-origin": 10,
     "cross-origin-resource-policy-implemented-with-same-site": 10,

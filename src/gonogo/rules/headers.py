@@ -14,10 +14,11 @@ Policy §8.1).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from gonogo.model import Comparison, Finding, compare, info
-from gonogo.rules import csp_parse
+from gonogo.model import Comparison, Finding, Severity, compare, info
+from gonogo.rules import csp_parse, structured
 from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
@@ -121,10 +122,21 @@ def evaluate_frame(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]
 
 @on_document
 def evaluate_content_type_options(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
-    """``X-Content-Type-Options: nosniff`` (Fetch reads the first comma-separated token)."""
+    """``X-Content-Type-Options: nosniff`` (Fetch reads the first comma-separated token of the
+    joined lines); missing or invalid is a minor warning unless ``require_nosniff``."""
     values = facts.values("x-content-type-options")
     first = ", ".join(values).split(",")[0].strip().lower() if values else None
-    return [compare("nosniff", first, Comparison.EQ, "nosniff", what="X-Content-Type-Options")]
+    found = compare("nosniff", first, Comparison.EQ, "nosniff", what="X-Content-Type-Options")
+    if found.ok or thresholds.require_nosniff:
+        return [found]
+    why = "browsers ignore the value" if values else "MIME sniffing stays on"
+    return [
+        replace(
+            found,
+            message=f"{found.message}: a warning, {why} ([headers] require_nosniff makes it fail)",
+            severity=Severity.MINOR,
+        )
+    ]
 
 
 def referrer_metas(facts: HttpFacts) -> list[str]:
@@ -182,28 +194,89 @@ def evaluate_referrer_policy(facts: HttpFacts, thresholds: HeadersConfig) -> lis
     return [compare("referrer_policy", policy, Comparison.IN, safe, what="Referrer-Policy")]
 
 
+# Each header, its finding key, the values browsers know (compared exactly: the header names
+# are case-insensitive, the values are case-sensitive tokens) and the strong ones among them.
 _CROSS_ORIGIN = {
     "cross-origin-opener-policy": (
         "coop",
+        ("same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"),
         ("same-origin", "same-origin-allow-popups", "noopener-allow-popups"),
     ),
-    "cross-origin-embedder-policy": ("coep", ("require-corp", "credentialless")),
-    "cross-origin-resource-policy": ("corp", ("same-origin", "same-site")),
+    "cross-origin-embedder-policy": (
+        "coep",
+        ("require-corp", "credentialless", "unsafe-none"),
+        ("require-corp", "credentialless"),
+    ),
+    "cross-origin-resource-policy": (
+        "corp",
+        ("same-origin", "same-site", "cross-origin"),
+        ("same-origin", "same-site"),
+    ),
 }
+_TITLES = {
+    "cross-origin-opener-policy": "Cross-Origin-Opener-Policy",
+    "cross-origin-embedder-policy": "Cross-Origin-Embedder-Policy",
+    "cross-origin-resource-policy": "Cross-Origin-Resource-Policy",
+}
+
+
+def cross_origin_value(facts: HttpFacts, header: str) -> tuple[str | None, str | None]:
+    """The policy browsers apply from ``header`` and, when they ignore what was sent, why.
+
+    The field lines are joined with ", " (Fetch's "get"), so two lines are one invalid value.
+    COOP and COEP are structured-field items (HTML): a token with parameters (``report-to``);
+    CORP is compared byte for byte (Fetch). Either way ``Same-Origin`` is not ``same-origin``.
+    """
+    values = facts.values(header)
+    if not values:
+        return None, None
+    joined = ", ".join(values)
+    known = _CROSS_ORIGIN[header][1]
+    if header == "cross-origin-resource-policy":
+        token = joined.strip(" \t")
+    else:
+        try:
+            item = structured.parse_item(joined)
+        except structured.StructuredFieldError as err:
+            why = f"sent on {len(values)} lines, read as one" if len(values) > 1 else str(err)
+            return None, f"not a structured-field token ({why})"
+        if not isinstance(item.value, structured.Token):
+            return None, "a quoted string, not a token"
+        token = str(item.value)
+    if token in known:
+        return token, None
+    if len(values) > 1:
+        return None, f"sent on {len(values)} lines, which browsers read as one invalid value"
+    if token.lower() in known:
+        return None, f"{token!r} is not {token.lower()!r}: the values are case-sensitive"
+    return None, f"{token!r} is not one of {', '.join(known)}"
 
 
 @on_document
 def evaluate_cross_origin(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
-    """COOP, COEP and CORP: recorded; required only where ``[headers] require_*`` says so."""
+    """COOP, COEP and CORP: an invalid value fails (minor) whether or not the header is
+    required; a missing or weak one fails only where ``[headers] require_*`` says so."""
     findings: list[Finding] = []
-    for header, (key, strong) in _CROSS_ORIGIN.items():
-        value = facts.header(header)
-        token = value.split(";")[0].strip().lower() if value else None
+    for header, (key, _, strong) in _CROSS_ORIGIN.items():
+        title = _TITLES[header]
+        sent = facts.values(header)
+        token, invalid = cross_origin_value(facts, header)
         required = getattr(thresholds, f"require_{key}")
-        if required:
-            findings.append(compare(key, token, Comparison.IN, list(strong), what=header.title()))
+        if invalid:
+            findings.append(
+                Finding(
+                    key,
+                    False,
+                    f"{title} ignored by browsers: {invalid}",
+                    measured=list(sent),
+                    threshold=f"exactly one of {', '.join(_CROSS_ORIGIN[header][1])}",
+                    severity=None if required else Severity.MINOR,
+                )
+            )
+        elif required:
+            findings.append(compare(key, token, Comparison.IN, list(strong), what=title))
         else:
-            findings.append(info(key, f"{header.title()}: {value or 'absent'}", measured=value))
+            findings.append(info(key, f"{title}: {token or 'absent'}", measured=token))
     return findings
 
 

@@ -2,21 +2,30 @@
 
 Check ids: ``headers.hsts``.
 
-Only the first ``Strict-Transport-Security`` header counts (RFC 6797 §8.1). The header follows
-the RFC's grammar or browsers ignore it whole: each directive at most once, names are tokens,
-values tokens or quoted strings, ``max-age`` required and made of ASCII digits (quoted or
-not: ``max-age="31536000"`` is valid, an unbalanced quote or ``+31536000`` is not). A comma
-means two headers folded into one line. (``headers.grade`` reads the header as the HTTP
-Observatory does, see :mod:`.observatory`.)
+Only the first ``Strict-Transport-Security`` header counts (RFC 6797 §8.1; Firefox ignores the
+others, Chromium reads the first): a second line that differs is a minor warning (a proxy that
+folds them into one line makes the header invalid, and the Observatory reads them so). The
+header follows the RFC's grammar or browsers ignore it whole: each directive at most once,
+names are tokens, values tokens or quoted strings, ``max-age`` required and made of ASCII
+digits (quoted or not: ``max-age="31536000"`` is valid, an unbalanced quote or ``+31536000`` is
+not). A comma means two headers folded into one line.
+
+Severity per finding: absent, invalid, ``max-age=0`` or judged over plain HTTP fail at the
+check's severity (blocker); a max-age under six months is major (the Observatory: -10);
+from six months to ``[headers] hsts_min_max_age`` (a year) and a missing ``includeSubDomains``
+are minor warnings (the Observatory passes them, MDN recommends them), unless the strict
+``require_hsts_min_max_age`` / ``require_include_subdomains`` make them fail at the check's
+severity. (``headers.grade`` reads the header as the HTTP Observatory does, see
+:mod:`.observatory`.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from gonogo.model import Comparison, Finding, compare, info
+from gonogo.model import Comparison, Finding, Severity, compare, info
 from gonogo.rules.page import on_document
 from gonogo.schema.security import HSTS_SIX_MONTHS
 
@@ -91,15 +100,7 @@ def evaluate_hsts(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
                 threshold=f"max-age >= {thresholds.hsts_min_max_age}",
             )
         ]
-    findings: list[Finding] = []
-    if len(values) > 1:
-        findings.append(
-            info(
-                "duplicates",
-                f"{len(values)} Strict-Transport-Security headers: browsers apply only the first",
-                measured=list(values),
-            )
-        )
+    findings = _duplicates(values)
     parsed = parse_hsts(values[0])
     if parsed.error or parsed.max_age is None:
         return [
@@ -124,20 +125,8 @@ def evaluate_hsts(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
                 comparison=Comparison.GE,
             ),
         ]
-    minimum = max(thresholds.hsts_min_max_age, HSTS_SIX_MONTHS)
-    findings.append(
-        compare("max_age", parsed.max_age, Comparison.GE, minimum, unit="s", what="HSTS max-age")
-    )
-    if thresholds.hsts_require_include_subdomains:
-        findings.append(
-            compare(
-                "include_subdomains",
-                parsed.include_subdomains,
-                Comparison.EQ,
-                True,
-                what="HSTS includeSubDomains",
-            )
-        )
+    findings.append(_max_age(parsed.max_age, thresholds))
+    findings.append(_subdomains(parsed.include_subdomains, thresholds))
     findings.append(
         info(
             "preload",
@@ -146,3 +135,64 @@ def evaluate_hsts(facts: HttpFacts, thresholds: HeadersConfig) -> list[Finding]:
         )
     )
     return findings
+
+
+def _duplicates(values: tuple[str, ...]) -> list[Finding]:
+    if len(values) < 2:
+        return []
+    differ = len({" ".join(v.lower().split()) for v in values}) > 1
+    message = f"{len(values)} Strict-Transport-Security headers: browsers apply only the first" + (
+        "; they differ, and a proxy folding them into one line makes HSTS invalid: send one"
+        if differ
+        else " (identical)"
+    )
+    if not differ:
+        return [info("duplicates", message, measured=list(values))]
+    return [
+        Finding(
+            "duplicates",
+            False,
+            message,
+            measured=list(values),
+            threshold="one Strict-Transport-Security header",
+            severity=Severity.MINOR,
+        )
+    ]
+
+
+def _max_age(max_age: int, thresholds: HeadersConfig) -> Finding:
+    wanted = max(thresholds.hsts_min_max_age, HSTS_SIX_MONTHS)
+    found = compare("max_age", max_age, Comparison.GE, wanted, unit="s", what="HSTS max-age")
+    if found.ok:
+        return found
+    if max_age < HSTS_SIX_MONTHS:  # protects too briefly to matter; the Observatory: -10
+        return replace(
+            found,
+            message=f"{found.message}; under six months ({HSTS_SIX_MONTHS} s) protects too "
+            "briefly between visits",
+            severity=Severity.MAJOR,
+        )
+    if thresholds.require_hsts_min_max_age:
+        return found
+    return replace(
+        found,
+        message=f"{found.message}: a warning, six months or more is accepted "
+        "([headers] require_hsts_min_max_age makes it fail)",
+        severity=Severity.MINOR,
+    )
+
+
+def _subdomains(present: bool, thresholds: HeadersConfig) -> Finding:
+    if present:
+        return info("include_subdomains", "HSTS includeSubDomains present", measured=True)
+    strict = thresholds.require_include_subdomains
+    return Finding(
+        "include_subdomains",
+        False,
+        "HSTS without includeSubDomains: subdomains stay reachable over plain HTTP"
+        + ("" if strict else " (a warning; [headers] require_include_subdomains makes it fail)"),
+        measured=False,
+        threshold=True,
+        comparison=Comparison.EQ,
+        severity=None if strict else Severity.MINOR,
+    )

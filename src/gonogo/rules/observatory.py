@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from gonogo.rules import cookies as cookie_rules
 from gonogo.rules import cors as cors_rules
-from gonogo.rules import csp_parse
+from gonogo.rules import csp_parse, structured
 from gonogo.rules.csp import PASSIVE
 from gonogo.schema.security import HSTS_SIX_MONTHS
 
@@ -51,7 +51,7 @@ _PARSE_INT = re.compile(r"\s*([+-]?\d+)")
 def results(
     page: HttpFacts, chain: RedirectChain | None, cors: CorsFacts | None, cert_valid: bool
 ) -> dict[str, str]:
-    """The result code of each of the ten tests, in the Observatory's order."""
+    """The result code of each of the twelve tests, in the Observatory's order."""
     # read once, used twice: the X-Frame-Options test looks into the CSP, the cookies test asks
     # whether HSTS protects them
     policies = _active(page)
@@ -59,6 +59,8 @@ def results(
     return {
         "content-security-policy": _csp(page, policies),
         "cookies": _cookies(page, hsts == "hsts-implemented-max-age-at-least-six-months"),
+        "cross-origin-embedder-policy": _isolation(page, "cross-origin-embedder-policy", "coep"),
+        "cross-origin-opener-policy": _isolation(page, "cross-origin-opener-policy", "coop"),
         "cross-origin-resource-sharing": _cors(cors),
         "redirection": _redirection(chain, cert_valid),
         "referrer-policy": _referrer(page),
@@ -353,6 +355,30 @@ def _frame_ancestors(page: HttpFacts, found: list[csp_parse.Policy]) -> bool:
     unfiltered = [p for p in found if p.origin == "header"]
     unfiltered += [csp_parse.parse_policy(c, "header") for c in metas]
     return any(p.get("frame-ancestors") is not None for p in unfiltered)
+
+
+_ISOLATION = {
+    "coop": ("same-origin", "same-origin-allow-popups", "noopener-allow-popups", "unsafe-none"),
+    "coep": ("require-corp", "credentialless", "unsafe-none"),
+}
+
+
+def _isolation(page: HttpFacts, name: str, code: str) -> str:
+    # its COOP and COEP tests (algorithm version 6): more than one line is invalid, the value
+    # an RFC 8941 item whose bare item is a token, compared exactly
+    values = page.values(name)
+    if not values:
+        return f"{code}-not-implemented"
+    if len(values) > 1:
+        return f"{code}-header-invalid"
+    try:
+        item = structured.parse_item(values[0][:1024].strip())
+    except structured.StructuredFieldError:
+        return f"{code}-header-invalid"
+    token = str(item.value) if isinstance(item.value, structured.Token) else None
+    if token not in _ISOLATION[code]:
+        return f"{code}-header-invalid"
+    return f"{code}-implemented-with-{token}"
 
 
 def _corp(page: HttpFacts) -> str:

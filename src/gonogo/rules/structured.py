@@ -1,9 +1,9 @@
-"""RFC 8941 structured field values: the dictionary parser that Permissions-Policy is read with.
+"""RFC 8941 structured field values: dictionaries (Permissions-Policy) and items (COOP, COEP).
 
 Browsers parse ``Permissions-Policy`` as a structured-field dictionary and drop the whole header
 on any syntax error, so a regular expression is wrong both ways: it rejects valid values
 (parameters such as ``;report-to=ep``, inner lists) and accepts invalid ones (upper-case keys).
-This is the parsing algorithm of RFC 8941 §4.2, for dictionaries only. Tokens are
+This is the parsing algorithm of RFC 8941 §4.2, for dictionaries and items. Tokens are
 :class:`Token` (a ``str`` subclass) so that ``self`` and ``"self"`` stay different.
 """
 
@@ -72,6 +72,18 @@ def parse_dictionary(value: str) -> dict[str, Member]:
         if parser.done():
             raise StructuredFieldError("trailing comma")
     return members
+
+
+def parse_item(value: str) -> Member:
+    """Parse an item field value (RFC 8941 §4.2: one bare item with parameters, nothing more;
+    two field lines joined with ``, `` are not an item)."""
+    parser = _Parser(value.strip(" "))
+    if parser.done():
+        raise StructuredFieldError("empty value")
+    item = Member(parser.bare_item(), parser.parameters())
+    if not parser.done():
+        raise StructuredFieldError(f"unexpected {parser.peek()!r} at {parser.pos} after the item")
+    return item
 
 
 class _Parser:

@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 
 import idna
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from gonogo.schema.base import YEAR, Section, url_path
 
@@ -29,18 +29,33 @@ class HeadersConfig(Section):
     hsts_min_max_age: int = Field(
         default=31536000,
         le=10 * YEAR,
-        description="minimum HSTS max-age in seconds (plans: one year; never below six months)",
+        description="HSTS max-age in seconds the site should send (plans: one year); between six "
+        "months and this is a minor warning unless require_hsts_min_max_age; below six months "
+        "fails (major)",
     )
-    hsts_require_include_subdomains: bool = Field(
-        default=True, description="HSTS must carry includeSubDomains (plans' nginx config sets it)"
+    require_hsts_min_max_age: bool = Field(
+        default=False,
+        description="strict: an HSTS max-age below hsts_min_max_age fails headers.hsts at its "
+        "severity (default: a minor warning from six months on, as the Observatory passes it)",
+    )
+    require_include_subdomains: bool = Field(
+        default=False,
+        description="strict: HSTS without includeSubDomains fails headers.hsts at its severity "
+        "(default: a minor warning; MDN recommends it, the Observatory does not score it)",
     )
     require_object_src: bool = Field(
         default=True,
         description="CSP must restrict plugins (object-src, or default-src, without wildcards)",
     )
     require_base_uri: bool = Field(
-        default=True,
-        description="CSP must set base-uri without wildcards (no fallback to default-src)",
+        default=False,
+        description="strict: a CSP without a restrictive base-uri fails headers.csp at its "
+        "severity (default: a minor warning; the Observatory does not score base-uri)",
+    )
+    require_nosniff: bool = Field(
+        default=False,
+        description="strict: X-Content-Type-Options missing or invalid fails its check at its "
+        "severity (default: a minor warning, as the Observatory's -5)",
     )
     require_x_frame_options: bool = Field(
         default=False,
@@ -98,7 +113,9 @@ class HeadersConfig(Section):
         description="response headers that must not reveal product versions",
     )
     redirect_require_permanent: bool = Field(
-        default=True, description="the first http -> https hop must be 301 or 308"
+        default=False,
+        description="strict: a temporary first http -> https hop (302/307) fails redirect.https "
+        "at its severity (default: a minor warning; browsers and the Observatory accept it)",
     )
     max_redirects: int = Field(default=10, ge=1, le=30, description="redirect chain length bound")
     min_grade: str | None = Field(
@@ -167,13 +184,10 @@ class CookiesConfig(_LoginFlow):
             "*session*",
             "*sess",
             "*_sess_*",
-            "*auth*",
             "*login*",
-            "remember_*",
-            "*remember*",
             "sess*",
             "ssess*",
-            # frameworks' auth cookies whose names say neither "session" nor "auth"
+            # frameworks' auth cookies whose names say neither "session" nor "login"
             ".aspnetcore.cookies*",
             ".aspnetcore.identity.*",
             ".aspnetcore.session",
@@ -181,9 +195,18 @@ class CookiesConfig(_LoginFlow):
             "wordpress_sec_*",
             "_oauth2_proxy*",
             "keycloak_identity*",
+        ],
+        description="session cookie names (globs, any case) among cookies set outside the login: "
+        "without Secure or HttpOnly they fail as blockers (every cookie the login sets is one)",
+    )
+    token_cookie_names: list[str] = Field(
+        default_factory=lambda: [
+            # names that suggest a bearer token or credential, but that many sites use for
+            # values scripts must read (not *token*: a CSRF token cookie is meant to be read)
+            "*auth*",
+            "remember_*",
+            "*remember*",
             "*_identity",
-            # bearer tokens kept in cookies are sessions too (not *token*: a CSRF token
-            # cookie is meant to be read by scripts)
             "jwt",
             "*jwt*",
             "*access_token*",
@@ -199,8 +222,8 @@ class CookiesConfig(_LoginFlow):
             "*api_key*",
             "*apikey*",
         ],
-        description="session/auth cookie names (globs, any case) among cookies set outside the "
-        "login: they must be HttpOnly (every cookie the login sets is one anyway)",
+        description="cookie names (globs, any case) that look like a token: readable by scripts "
+        "(no HttpOnly) is a minor warning; name them in session_cookie_names to make it a blocker",
     )
     non_session_cookies: list[str] = Field(
         default_factory=lambda: ["*csrf*", "*xsrf*"],
@@ -208,7 +231,14 @@ class CookiesConfig(_LoginFlow):
         "any case), e.g. a CSRF token scripts must read: they need not be HttpOnly",
     )
     require_samesite: bool = Field(
-        default=True, description="every cookie must set SameSite explicitly"
+        default=False,
+        description="strict: a cookie without an explicit SameSite fails cookies.flags at its "
+        "severity (default: a minor warning; browsers default to Lax)",
+    )
+    require_secure: bool = Field(
+        default=False,
+        description="strict: a cookie other than a session cookie without Secure fails "
+        "cookies.flags at its severity (default: a minor warning; session cookies always fail)",
     )
 
 
@@ -232,12 +262,24 @@ class CorsConfig(Section):
     )
     allow_wildcard: bool = Field(
         default=False,
-        description="accept Access-Control-Allow-Origin: * without credentials (plans: remove *)",
+        description="pass Access-Control-Allow-Origin: * without credentials (a public API); "
+        "default: a minor warning (plans: remove *)",
+    )
+    forbid_wildcard: bool = Field(
+        default=False,
+        description="strict: *, null or a reflected origin without credentials fails cors.policy "
+        "at its severity (default: a minor warning; any site reads only what is public)",
     )
     allowed_methods: list[str] | None = Field(
         default=None,
         description="if set, preflights may allow no other method (plans: GET, POST, PUT, DELETE)",
     )
+
+    @model_validator(mode="after")
+    def _wildcard(self) -> CorsConfig:
+        if self.allow_wildcard and self.forbid_wildcard:
+            raise ValueError("allow_wildcard and forbid_wildcard cannot both be true")
+        return self
 
     def paths(self, health_path: str | None) -> list[str]:
         """The paths probed: ``probe_paths``, else ``/``, the health path and ``api_path``."""
