@@ -59,7 +59,7 @@ CASES: list[Case] = [
         lambda: hsts.evaluate_hsts(
             page("Strict-Transport-Security: max-age=31536000"), HeadersConfig()
         ),
-        "HSTS includeSubDomains = no (required == yes)",
+        "HSTS without includeSubDomains: subdomains stay reachable over plain HTTP",
     ),
     (
         "grade-without-minimum",
