@@ -85,10 +85,10 @@ def _read_at_most(fd: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_toml(path: Path, *, what: str = "") -> dict[str, Any]:
+def read_toml(path: Path, *, what: str = "", limit: int = MAX_BYTES) -> dict[str, Any]:
     """A TOML file read with :func:`read_text`, nested at most :data:`MAX_DEPTH` deep."""
     label = f"{what} {path}" if what else str(path)
-    text = read_text(path, what=what)
+    text = read_text(path, what=what, limit=limit)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

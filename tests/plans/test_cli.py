@@ -108,6 +108,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "binary.md").write_bytes(b"- [ ] x\n\x00\x01\x02")
     (tmp / "latin1.md").write_bytes("- [ ] Sécurité\n".encode("latin-1"))
     (tmp / "empty.md").write_text("# Just prose\n\nNo checklist here.\n")
+    (tmp / "endless.md").write_text("## Tasks\n" + "- [ ] task\n" * 5001)
     return {
         "directory": (tmp / "dir.md", "cannot read a directory"),
         "fifo": (tmp / "fifo.md", "cannot read a FIFO"),
@@ -115,6 +116,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
         "binary": (tmp / "binary.md", "binary data (a NUL byte)"),
         "not-utf8": (tmp / "latin1.md", "not UTF-8 text"),
         "no-items": (tmp / "empty.md", "no checklist items"),
+        "too-many-items": (tmp / "endless.md", "5001 items, more than 5000"),
         "missing": (tmp / "missing.md", "cannot read (No such file or directory)"),
     }
 
@@ -126,6 +128,21 @@ def test_bad_plan_files_are_one_line_and_exit_4(suite: Path, tmp_path: Path) -> 
         assert done.returncode == 4, name
         assert done.stderr.count("\n") == 1 and str(path) in done.stderr and message in done.stderr, (name, done.stderr)
     assert not (suite / "plans").exists()
+
+
+def test_unwritable_places_are_one_line_and_exit_4(suite: Path) -> None:
+    """plans/ or attestations/ that is a file: the write is refused with one line, exit 4."""
+    (suite / "plans").write_text("not a directory")
+    done = gonogo(suite, "plan", "import", str(SOURCES / "biddt.md"), "--name", "biddt")
+    assert done.returncode == 4 and "cannot write" in done.stderr and done.stderr.count("\n") == 1
+    (suite / "plans").unlink()
+    assert gonogo(suite, "plan", "import", str(SOURCES / "biddt.md"), "--name", "biddt").returncode == 0
+    (suite / "attestations").write_text("not a directory")
+    done = gonogo(suite, "attest", "biddt:penetration-testing", "--by", "A", "--note", "n", "--env", "staging")
+    assert done.returncode == 4, done.stderr
+    assert "unknown item id" in done.stderr
+    done = gonogo(suite, "attest", "biddt:security-team-tasks/penetration-testing", "--by", "A", "--note", "n", "--env", "staging")
+    assert done.returncode == 4 and "attestations" in done.stderr and done.stderr.count("\n") == 1, done.stderr
 
 
 def test_malformed_plans_toml_is_one_line_and_exit_4(suite: Path) -> None:

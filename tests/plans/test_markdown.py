@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from gonogo.plans.markdown import parse
 from gonogo.plans.model import ItemKind
+from wallclock import ends_within
 
 C, S, T = ItemKind.CHECKBOX, ItemKind.STEP, ItemKind.TABLE
 
@@ -179,3 +182,23 @@ def test_parents_and_lines() -> None:
 def test_plain_bullets_are_counted() -> None:
     """Plain bullets outside code blocks are counted so an import can say they are not items."""
     assert parse("- one\n- two\n  - three\n- [ ] item\n").bullets == 3
+
+
+HOSTILE = {
+    "spaces-inside-a-checkbox": "- [ ] a" + " " * 300_000 + "b\n",
+    "spaces-inside-a-heading": "## a" + " " * 300_000 + "b ##\n",
+    "unclosed-emphasis": "- [ ] " + "*a " * 300_000 + "\n",
+    "unclosed-underscores": "- [ ] " + "_a " * 300_000 + "\n",
+    "unclosed-links": "- [ ] " + "[a](" * 300_000 + "\n",
+    "nested-brackets": "- [ ] " + "[" * 300_000 + "](x\n",
+    "many-table-boxes": "|" + " [ ] |" * 200_000 + "\n",
+}
+
+
+@pytest.mark.parametrize("markdown", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_lines_never_hang(markdown: str) -> None:
+    """A 2 MiB plan of pathological lines is read in linear time (a quadratic pattern would take
+    hours): this bounds the time only to prove it ends."""
+    started = time.monotonic()
+    parse(markdown)
+    assert time.monotonic() - started < ends_within(0)

@@ -88,7 +88,7 @@ def test_good_plan_loads_and_names_unknown_checks(tmp_path: Path) -> None:
         (lambda p: p.mkdir(), r"cannot read a directory"),
         (lambda p: os.mkfifo(p), r"cannot read a FIFO"),
         (lambda p: p.write_bytes(b"\xff\xfe[plan]"), r"not UTF-8 text"),
-        (lambda p: p.write_bytes(b"#" * (2 * 1024 * 1024)), r"larger than 1024 KiB"),
+        (lambda p: p.write_bytes(b"#" * (9 * 1024 * 1024)), r"larger than 8192 KiB"),
     ],
     ids=["directory", "fifo", "not-utf8", "huge"],
 )

@@ -205,8 +205,8 @@ def dumps(attestation: Attestation) -> str:
 def append(path: Path, attestation: Attestation) -> None:
     """Add ``attestation`` to the file (created with a header), after checking the file loads."""
     load(path)  # never append to a file that is already broken
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
     except OSError as err:
         raise ConfigError(f"attestations {path}: cannot read ({err.strerror})") from err

@@ -118,6 +118,11 @@ def _import(args: argparse.Namespace, root: Path) -> int:
         raise ConfigError(
             f"plan {args.markdown}: no checklist items (- [ ], [x], numbered steps) found"
         )
+    if len(parsed.items) > store.MAX_ITEMS:
+        raise ConfigError(
+            f"plan {args.markdown}: {len(parsed.items)} items, more than {store.MAX_ITEMS}; "
+            "is it a deployment plan?"
+        )
     name = args.name or ids.plan_name(parsed.title or args.markdown.stem)
     if not ids.PLAN_NAME.match(name):
         raise ConfigError(f"--name {name!r}: use lower-case letters, digits and '-'")

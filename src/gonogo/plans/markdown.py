@@ -26,19 +26,21 @@ from gonogo.plans.model import ItemKind
 from gonogo.plans.mojibake import pictograph, repair
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_CHECKBOX = re.compile(r"^(\s*)(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[([ xX])\](?:[ \t]+(.*?))?\s*$")
+_CHECKBOX = re.compile(r"^(\s*)(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[([ xX])\](?:[ \t]+(.*))?$")
 _FENCED_CHECKBOX = re.compile(
-    r"^(\s*)(?:(?:#+|//|--|;)[ \t]*)?(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[([ xX])\](?:[ \t]+(.*?))?\s*$"
+    r"^(\s*)(?:(?:#+|//|--|;)[ \t]*)?(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?\[([ xX])\](?:[ \t]+(.*))?$"
 )
-_NUMBERED = re.compile(r"^(\s*)\d{1,9}[.)][ \t]+(.*?)\s*$")
-_BULLET = re.compile(r"^(\s*)[-*+][ \t]+(.*?)\s*$")
+_NUMBERED = re.compile(r"^(\s*)\d{1,9}[.)][ \t]+(.*)$")
+_BULLET = re.compile(r"^(\s*)[-*+][ \t]+(.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 _CELL_BOX = re.compile(r"^\[([ xX])\](?:\s+(.*))?$")
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\s]*\)")
+_STRONG = re.compile(r"(\*\*|__)([^*_\n]+)\1")
+_EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?![\s*_])([^*_\n]+?)(?<!\s)\1(?![\w*_])")
 _LABEL_NOISE = re.compile(r"^(?:#+|//+|--+|/\*+|\*+|;+|[-*+]|\d{1,9}[.)])\s+")
-_TRAILING_HASHES = re.compile(r"[ \t]+#+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +130,10 @@ class _State:
 
 def clean(text: str) -> str:
     """Inline markdown reduced to its words: emphasis, code marks and link targets removed."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])([*_])(?!\s)(.+?)(?<!\s)\1(?![\w*])", r"\2", text)
+    # every pattern stops at the next bracket or mark: linear on hostile lines
+    text = _LINK.sub(r"\1", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPHASIS.sub(r"\2", text)
     text = text.replace("`", "")
     return " ".join(text.split())
 
@@ -146,9 +149,17 @@ def _label(text: str) -> str:
     return clean(text).rstrip(":").strip()
 
 
+def _closing_hashes(text: str) -> str:
+    """An ATX heading without its optional closing ``#`` run (``## Title ##``)."""
+    bare = text.rstrip("#")
+    if bare != text and (not bare or bare[-1] in " \t"):
+        return bare.rstrip()
+    return text
+
+
 def _heading_text(raw: str | None) -> str:
     """A heading's words: trailing hashes, emphasis and leading emoji decoration removed."""
-    text = clean(_TRAILING_HASHES.sub("", raw or "").strip())
+    text = clean(_closing_hashes((raw or "").strip()))
     while text and (pictograph(text[0]) or text[0] == "\ufe0f"):
         text = text[1:].lstrip()
     return text

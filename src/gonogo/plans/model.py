@@ -139,9 +139,15 @@ class Plan:
     default_stage: Stage = Stage.PREDEPLOY
     manual_gate: bool = True
     _by_id: dict[str, PlanItem] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _children: dict[str, list[PlanItem]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._by_id.update((item.id, item) for item in self.items)
+        for item in self.items:
+            if item.parent is not None:
+                self._children.setdefault(item.parent, []).append(item)
 
     def __iter__(self) -> Iterator[PlanItem]:
         return iter(self.items)
@@ -157,7 +163,8 @@ class Plan:
         return f"{self.name}:{item_id}"
 
     def children(self, item_id: str) -> tuple[PlanItem, ...]:
-        return tuple(i for i in self.items if i.parent == item_id)
+        """The items nested directly under ``item_id``, in order."""
+        return tuple(self._children.get(item_id, ()))
 
     def severity(self, item: PlanItem) -> Severity:
         return item.mapping.severity or self.manual_severity

@@ -30,6 +30,7 @@ from gonogo.plans.model import Mapping as ItemMapping
 
 Suggester = Callable[[str, Sequence[str]], ItemMapping]
 _SIMILAR = 0.8
+_MAX_SIMILAR = 200  # candidates compared per item: a huge section must not make it quadratic
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,50 +118,59 @@ def build(
 def _carry(fresh: list[PlanItem], old: list[PlanItem]) -> tuple[list[PlanItem], Changes]:
     matched: dict[int, PlanItem] = {}  # index in fresh -> old item
     how: dict[int, str] = {}
-    unmatched_old = {o.id: o for o in old}
+    unmatched = {o.id: o for o in old}
+    # indexes of the old items by what each matching rule compares (each used once)
+    by_key: dict[tuple[tuple[str, ...], str], list[PlanItem]] = {}
+    by_text: dict[str, list[PlanItem]] = {}
+    by_section: dict[str, list[PlanItem]] = {}
+    for o in old:
+        by_key.setdefault(_key(o), []).append(o)
+        by_text.setdefault(ids.normalise(o.text), []).append(o)
+        by_section.setdefault(_inner(o), []).append(o)
 
     def take(index: int, item: PlanItem, kind: str) -> None:
         matched[index] = item
         how[index] = kind
-        del unmatched_old[item.id]
+        del unmatched[item.id]
+
+    def free(candidates: list[PlanItem]) -> list[PlanItem]:
+        return [c for c in candidates if c.id in unmatched]
 
     for index, item in enumerate(fresh):
-        if item.id in unmatched_old:
-            take(index, unmatched_old[item.id], "id")
-    key = _key
+        if item.id in unmatched:
+            take(index, unmatched[item.id], "id")
     for index, item in enumerate(fresh):
-        if index in matched:
-            continue
-        same = [o for o in unmatched_old.values() if key(o) == key(item)]
+        same = free(by_key.get(_key(item), [])) if index not in matched else []
         if same:
             take(index, same[0], "renamed")
     text_new = Counter(ids.normalise(i.text) for i in fresh)
     for index, item in enumerate(fresh):
-        if index in matched:
-            continue
         words = ids.normalise(item.text)
-        same = [o for o in unmatched_old.values() if ids.normalise(o.text) == words]
+        same = free(by_text.get(words, [])) if index not in matched else []
         if len(same) == 1 and text_new[words] == 1:
             take(index, same[0], "moved")
     for index, item in enumerate(fresh):
-        if index in matched:
-            continue
-        best = _similar(item, list(unmatched_old.values()))
-        if best is not None:
-            take(index, best, "edited")
-    return _merge(fresh, matched, how, list(unmatched_old.values()))
+        if index not in matched:
+            best = _similar(item, free(by_section.get(_inner(item), [])))
+            if best is not None:
+                take(index, best, "edited")
+    return _merge(fresh, matched, how, list(unmatched.values()))
 
 
 def _key(item: PlanItem) -> tuple[tuple[str, ...], str]:
     return tuple(ids.normalise(s) for s in item.section), ids.normalise(item.text)
 
 
+def _inner(item: PlanItem) -> str:
+    return ids.normalise(item.section[-1]) if item.section else ""
+
+
 def _similar(item: PlanItem, candidates: list[PlanItem]) -> PlanItem | None:
-    inner = ids.normalise(item.section[-1]) if item.section else ""
+    """The most similar candidate of the same innermost section, if similar enough."""
+    words = ids.normalise(item.text)
     scored = [
-        (difflib.SequenceMatcher(None, ids.normalise(c.text), ids.normalise(item.text)).ratio(), c)
-        for c in candidates
-        if (ids.normalise(c.section[-1]) if c.section else "") == inner
+        (difflib.SequenceMatcher(None, ids.normalise(c.text), words).ratio(), c)
+        for c in candidates[:_MAX_SIMILAR]
     ]
     scored = [(score, c) for score, c in scored if score >= _SIMILAR]
     return max(scored, key=lambda pair: pair[0])[1] if scored else None

@@ -290,23 +290,19 @@ def _group(item: PlanItem, children: list[ItemState]) -> ItemState:
 
 
 def _coverage(section: tuple[str, ...], states: Iterable[ItemState]) -> Coverage:
-    counts = Counter(
-        s.status
-        for s in states
-        if s.item.mapping.kind is not MappingKind.GROUP
-        and s.item.section[: len(section)] == section
-    )
+    counts = Counter(s.status for s in states if s.item.mapping.kind is not MappingKind.GROUP)
     return Coverage(section, dict(counts))
 
 
 def _sections(states: tuple[ItemState, ...]) -> tuple[Coverage, ...]:
-    paths: list[tuple[str, ...]] = []
+    """Coverage of every section path and its prefixes, in one pass (first seen first)."""
+    counts: dict[tuple[str, ...], Counter[ItemStatus]] = {}
     for s in states:
         for depth in range(1, len(s.item.section) + 1):
-            prefix = s.item.section[:depth]
-            if prefix not in paths:
-                paths.append(prefix)
-    return tuple(_coverage(path, states) for path in paths)
+            counter = counts.setdefault(s.item.section[:depth], Counter())
+            if s.item.mapping.kind is not MappingKind.GROUP:
+                counter[s.status] += 1
+    return tuple(Coverage(path, dict(counter)) for path, counter in counts.items())
 
 
 def _expired(plan: Plan, mine: Mapping[str, list[Attestation]], now: dt.datetime) -> list[str]:

@@ -9,6 +9,7 @@ against the catalogue separately (:func:`unknown_checks`), where the catalogue i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from gonogo.plans.ids import ID_PATTERN, PLAN_NAME
 from gonogo.plans.model import ItemKind, MappingKind, Plan, PlanItem, Review, Stage
 from gonogo.plans.model import Mapping as ItemMapping
 
+MAX_ITEMS = 5000  # the largest sample plan has 205; thousands more is not a checklist
+MAX_FILE_BYTES = 8 * 1024 * 1024  # 5000 items with long texts and deep sections
 HEADER = """\
 # A deployment plan imported by `gonogo plan import` (docs/plans.md): one [[items]] per item of
 # the markdown, in its order. Review each mapping, then set review = "confirmed":
@@ -83,7 +86,7 @@ class _Item(_Strict):
 
 class _File(_Strict):
     plan: _Header
-    items: list[_Item] = Field(default_factory=list)
+    items: list[_Item] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 def path_for(directory: Path, name: str) -> Path:
@@ -92,7 +95,7 @@ def path_for(directory: Path, name: str) -> Path:
 
 def load(path: Path) -> Plan:
     """The plan in ``path``; a :class:`ConfigError` naming the file for anything wrong in it."""
-    data = files.read_toml(path, what="plan")
+    data = files.read_toml(path, what="plan", limit=MAX_FILE_BYTES)
     try:
         parsed = _File.model_validate(data)
     except ValidationError as err:
@@ -248,14 +251,15 @@ def _item_table(item: PlanItem) -> str:
 
 def save(plan: Plan, directory: Path) -> Path:
     """Write the plan to ``<directory>/<name>.toml`` (atomically) and return the path."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = path_for(directory, plan.name)
     temporary = path.with_name(f".{path.name}.tmp")
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         temporary.write_text(dumps(plan), encoding="utf-8")
         temporary.replace(path)
     except OSError as err:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         raise ConfigError(f"plan {path}: cannot write ({err.strerror})") from err
     return path
 
