@@ -7,22 +7,24 @@ and how many checks waited for a timeout themselves. With fail-fast, the unreach
 costs about one timeout per worker; without it, one per check (the numbers before fail-fast are
 in the commit that introduced it: tarpit 28.3 x the timeout, serial).
 
-    .venv/bin/python bench/fail_fast.py
+Each scenario runs ``--runs`` times (median). Target: with the tarpit under ``-n 2`` the run
+ends within the timeout + 3 s.
+
+    .venv/bin/python bench/fail_fast.py [--runs 3] [--suite PATH]
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import _bench
+
 TIMEOUT_S = 2.0
+TARGET_OVER_TIMEOUT_S = 3.0
 
 
 def tarpit() -> tuple[socket.socket, int]:
@@ -65,57 +67,54 @@ timeout_s = {TIMEOUT_S}
 """
 
 
-def run(env_text: str, label: str, workers: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        env = Path(tmp) / f"bench-{label}.toml"
-        env.write_text(env_text)
-        reports = Path(tmp) / "reports"
-        started = time.perf_counter()
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                "--env-file",
-                str(env),
-                "-m",
-                "predeploy or smoke",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "--gonogo-reports",
-                str(reports),
-                *workers,
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        wall = time.perf_counter() - started
-        found = sorted(reports.rglob("evidence.json"))
-        name = f"{label} {' '.join(workers) or 'serial'}"
-        if not found:
-            tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
-            print(f"{name:>16}: no evidence.json (exit {proc.returncode}): {' | '.join(tail)}")
-            return
-        doc = json.loads(found[-1].read_text())
-        errors = sum(c["outcome"] == "error" for c in doc["checks"])
-        waited = sum(c["duration_s"] >= 0.8 * TIMEOUT_S for c in doc["checks"])
+def run(suite: Path, env_text: str, label: str, workers: list[str], runs: int) -> None:
+    name = f"{label} {' '.join(workers) or 'serial'}"
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = Path(tmp) / f"bench-{label}.toml"
+            env.write_text(env_text)
+            reports = Path(tmp) / "reports"
+            cmd = _bench.pytest_cmd(
+                "--env-file", str(env), "-m", "predeploy or smoke", "--gonogo-reports", str(reports)
+            )
+            sample = _bench.timed([*cmd, *workers], cwd=suite, env=_bench.environ(suite))
+            found = sorted(reports.rglob("evidence.json"))
+            if not found:
+                tail = sample.output.strip().splitlines()[-5:]
+                print(
+                    f"{name:>16}: no evidence.json (exit {sample.returncode}): {' | '.join(tail)}"
+                )
+                return
+            doc = json.loads(found[-1].read_text())
+            walls.append(sample.wall_s)
+            cpus.append(sample.cpu_s)
+    wall = _bench.median(walls)
+    errors = sum(c["outcome"] == "error" for c in doc["checks"])
+    waited = sum(c["duration_s"] >= 0.8 * TIMEOUT_S for c in doc["checks"])
+    print(
+        f"{name:>16}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
+        f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout "
+        f"= timeout + {wall - TIMEOUT_S:.1f} s (cpu {_bench.median(cpus):.1f} s, n={runs}); "
+        f"{waited} checks waited for a timeout themselves"
+    )
+    if label == "tarpit" and workers:
         print(
-            f"{name:>16}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
-            f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout; "
-            f"{waited} checks waited for a timeout themselves"
+            _bench.verdict(
+                wall - TIMEOUT_S, TARGET_OVER_TIMEOUT_S, "  tarpit -n 2: s over the timeout"
+            )
         )
 
 
 def main() -> None:
+    args = _bench.arguments(__doc__ or "", runs=3).parse_args()
+    print(f"suite {args.suite}; {_bench.load_average()}")
     server, port = tarpit()
     try:
         for label, p in (("tarpit", port), ("refused", closed_port())):
             for workers in ([], ["-n", "2"]):
-                run(environment(p), label, workers)
+                run(args.suite, environment(p), label, workers, args.runs)
     finally:
         server.close()
 

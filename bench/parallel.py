@@ -1,0 +1,87 @@
+"""Does ``-n 2`` pay? Prints medians, the ratio and whether the evidence agrees; asserts nothing.
+
+Runs the pre-deploy and smoke gate (``-m "predeploy or smoke"``) against the running demo stack,
+serially and with ``-n 2``, alternating so that both see the same load, and prints the median
+wall and CPU time of each and the ratio ``-n 2`` / serial. Target: at most 0.8.
+
+Each run's ``evidence.json`` is compared with the first serial run's: every check must have the
+same outcome and the same findings (name and ok), whichever worker ran it.
+
+The demo stack is the one ``$GONOGO_DEMO_STATE`` names (``gonogo demo up``), else one started
+here and stopped at the end.
+
+    .venv/bin/python bench/parallel.py [--runs 5] [--suite PATH]
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import _bench
+
+SELECTION = ("-m", "predeploy or smoke")
+
+
+def fingerprint(doc: dict[str, Any]) -> dict[str, Any]:
+    """What must not depend on the number of workers: per check, outcome and findings."""
+    return {
+        "verdict": doc["verdict"],
+        "checks": {
+            c["id"]: (c["outcome"], sorted((f["name"], f["ok"]) for f in c["evidence"]))
+            for c in doc["checks"]
+        },
+    }
+
+
+def differences(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    found = [f"verdict {a['verdict']} != {b['verdict']}"] if a["verdict"] != b["verdict"] else []
+    for cid in sorted(set(a["checks"]) | set(b["checks"])):
+        if a["checks"].get(cid) != b["checks"].get(cid):
+            found.append(f"{cid}: {a['checks'].get(cid)} != {b['checks'].get(cid)}")
+    return found
+
+
+def run(suite: Path, env: dict[str, str], workers: list[str]) -> tuple[_bench.Sample, dict]:
+    with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as tmp:
+        cmd = _bench.pytest_cmd("--env", "demo", *SELECTION, "--gonogo-reports", tmp, *workers)
+        sample = _bench.timed(cmd, cwd=suite, env=env)
+        _bench.require_ok(sample)
+        found = sorted(Path(tmp).rglob("evidence.json"))
+        return sample, fingerprint(json.loads(found[-1].read_text()))
+
+
+def main() -> None:
+    args = _bench.arguments(__doc__ or "", runs=5).parse_args()
+    with _bench.demo_stack() as demo:
+        env = _bench.environ(args.suite, **demo)
+        print(f"suite {args.suite}; {_bench.load_average()}")
+        run(args.suite, env, [])  # warm-up: bytecode caches, the demo app's first requests
+        serial: list[_bench.Sample] = []
+        parallel: list[_bench.Sample] = []
+        reference: dict | None = None
+        mismatches: list[str] = []
+        for _ in range(args.runs):
+            for workers, samples in (([], serial), (["-n", "2"], parallel)):
+                sample, facts = run(args.suite, env, workers)
+                samples.append(sample)
+                reference = reference or facts
+                mismatches += [
+                    f"{' '.join(workers) or 'serial'}: {d}" for d in differences(reference, facts)
+                ]
+        print(f"after the runs: {_bench.load_average()}")
+    print(_bench.summary("serial", serial))
+    print(_bench.summary("-n 2  ", parallel))
+    walls = [p.wall_s / s.wall_s for s, p in zip(serial, parallel, strict=True)]
+    print(f"per-pair ratios: {', '.join(f'{r:.2f}' for r in walls)}")
+    ratio = _bench.median([p.wall_s for p in parallel]) / _bench.median([s.wall_s for s in serial])
+    print(_bench.verdict(ratio, 0.8, "-n 2 / serial wall"))
+    print("evidence: " + ("identical outcomes and findings" if not mismatches else "DIFFERS"))
+    for line in mismatches:
+        print(f"  {line}")
+
+
+if __name__ == "__main__":
+    main()
