@@ -7,8 +7,6 @@ import signal
 import sys
 from importlib import resources
 
-import httpx
-
 from gonogo.demo.app_support import write_env_file
 from gonogo.demo.layout import CORS_ORIGIN, RELEASE, Layout, Ports, Secrets
 from gonogo.demo.procs import LOOPBACK, Processes, wait_until
@@ -73,6 +71,7 @@ def start(layout: Layout, ports: Ports, procs: Processes, timeout: float = 20.0)
     log = layout.log(COMPONENT)
     pid = procs.spawn(COMPONENT, argv, log, env=env, cwd=layout.app_dir)
     url = f"http://{LOOPBACK}:{ports.app}/version"
+    import httpx  # here, not at import: a gate run attached to a running stack never starts one
 
     def answers() -> bool:
         try:
@@ -95,6 +94,7 @@ def start(layout: Layout, ports: Ports, procs: Processes, timeout: float = 20.0)
 def wait_dependency(layout: Layout, ports: Ports, check: str, timeout: float = 15.0) -> None:
     """Wait until the app itself sees ``check`` (database, cache) ok after a restart."""
     url = f"http://{LOOPBACK}:{ports.app}/health"
+    import httpx
 
     def healthy() -> bool:
         try:

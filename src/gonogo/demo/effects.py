@@ -10,8 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from gonogo.demo import app_process
 from gonogo.demo.components import Components, RunState
@@ -19,6 +18,9 @@ from gonogo.demo.postgres import HEAD_MIGRATION
 from gonogo.demo.procs import wait_until
 from gonogo.demo.redis import MAXMEMORY
 from gonogo.errors import DemoError
+
+if TYPE_CHECKING:
+    import psycopg
 
 Effect = Callable[[Components, RunState], None]
 

@@ -10,6 +10,7 @@ see the new configuration.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import signal
 import subprocess
@@ -17,9 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import httpx
-import jinja2
 
 from gonogo.demo.layout import Layout, Ports
 from gonogo.demo.pki import Pki
@@ -182,6 +180,21 @@ def params_for(faults: Iterable[str]) -> NginxParams:
     return dataclasses.replace(NginxParams(), **overrides)
 
 
+@functools.cache
+def _template() -> Any:
+    """The nginx.conf template (jinja2 is imported here: a gate run attached to a running stack
+    never renders one)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("gonogo.demo", "templates"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return env.get_template("nginx.conf")
+
+
 class Nginx:
     """The nginx instance of one run."""
 
@@ -191,13 +204,6 @@ class Nginx:
         self.pki = pki
         self.procs = procs
         self.log = layout.log(COMPONENT)
-        env = jinja2.Environment(
-            loader=jinja2.PackageLoader("gonogo.demo", "templates"),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            autoescape=False,
-        )
-        self._template = env.get_template("nginx.conf")
 
     @property
     def conf(self) -> Path:
@@ -206,7 +212,7 @@ class Nginx:
     def render(self, faults: Iterable[str], generation: int) -> str:
         params = params_for(faults)
         cert, key = self.pki.ensure(params.certificate)
-        return self._template.render(
+        return _template().render(
             p=params,
             headers=params.headers(),
             prefix=self.prefix,
@@ -290,6 +296,8 @@ class Nginx:
         )
 
     def serving(self) -> int | None:
+        import httpx
+
         try:
             response = httpx.get(f"http://127.0.0.1:{self.ports.control}/__generation", timeout=1.0)
         except httpx.HTTPError:

@@ -10,13 +10,16 @@ import datetime as dt
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from typing import TYPE_CHECKING
 
 from gonogo.errors import DemoError
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+# cryptography is imported where certificates are made, not here: a gate run attached to a
+# running stack reads this module for its paths only (see docs/performance.md)
 
 DEFAULT_SANS = ("localhost", "127.0.0.1")
 
@@ -73,6 +76,11 @@ class Pki:
         return self.directory / f"{variant}.key"
 
     def create_ca(self, run_id: str) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import NameOID
+
         self.directory.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name(
@@ -122,6 +130,11 @@ class Pki:
         return cert_path, key_path
 
     def issue(self, variant: str, spec: CertSpec) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
         key = rsa.generate_private_key(public_exponent=65537, key_size=spec.key_bits)
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, spec.sans[0])])
         not_after = _now() + dt.timedelta(days=spec.days_left)
@@ -174,6 +187,8 @@ class Pki:
 
 
 def _san(value: str) -> x509.GeneralName:
+    from cryptography import x509
+
     try:
         return x509.IPAddress(ipaddress.ip_address(value))
     except ValueError:
@@ -181,6 +196,8 @@ def _san(value: str) -> x509.GeneralName:
 
 
 def _write_key(path: Path, key: rsa.RSAPrivateKey) -> None:
+    from cryptography.hazmat.primitives import serialization
+
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.TraditionalOpenSSL,

@@ -17,13 +17,15 @@ import signal
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from gonogo.demo.app_support import hash_password
 from gonogo.demo.layout import APP_USER, Layout, Ports, Secrets
 from gonogo.demo.procs import Processes, run, wait_until
 from gonogo.errors import DemoError
+
+if TYPE_CHECKING:
+    import psycopg
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 SLOT = "demo_standby"
@@ -211,6 +213,8 @@ class Postgres:
         self.procs.stop(pid, signal.SIGINT, timeout=20.0)
 
     def _answers(self, node: PgNode) -> bool:
+        import psycopg
+
         try:
             with self.connect(node, "postgres", connect_timeout=1):
                 return True
@@ -221,6 +225,8 @@ class Postgres:
         self, node: PgNode, dbname: str = DATABASE, connect_timeout: int = 5
     ) -> psycopg.Connection:
         """A superuser connection over the Unix socket (autocommit)."""
+        import psycopg  # here, not at import: a gate run attached to a stack only reads DSNs
+
         return psycopg.connect(
             host=str(self.layout.pg_socket_dir),
             port=node.port,
@@ -249,6 +255,8 @@ class Postgres:
     # --- data --------------------------------------------------------------------------
     def bootstrap(self) -> None:
         """Roles, databases, the schema (owned by ``app``) and the sample rows."""
+        import psycopg
+
         s = self.secrets
         with self.connect(self.primary, "postgres") as conn:
             conn.execute(f"CREATE ROLE app LOGIN PASSWORD '{s.pg_password}'")
@@ -274,6 +282,8 @@ class Postgres:
         self.add_orders(5000)
 
     def add_orders(self, count: int) -> None:
+        import psycopg
+
         with psycopg.connect(self.app_dsn(), autocommit=True, connect_timeout=5) as conn:
             psycopg.ClientCursor(conn).execute(_sql("orders.sql"), {"count": count})
 
@@ -319,6 +329,8 @@ class Postgres:
 
     def streaming(self, caught_up: bool = False) -> bool:
         """Whether the standby streams from the primary (and has replayed everything)."""
+        import psycopg
+
         query = (
             "SELECT state = 'streaming' AND (NOT %s OR replay_lsn >= pg_current_wal_lsn()) "
             "FROM pg_stat_replication WHERE application_name = %s"

@@ -11,11 +11,13 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import redis as redis_client
+from typing import TYPE_CHECKING
 
 from gonogo.demo.layout import Layout, Ports, Secrets
 from gonogo.demo.procs import Processes, wait_until
+
+if TYPE_CHECKING:
+    import redis as redis_client
 
 SERVER = "/usr/bin/redis-server"
 MAXMEMORY = "64mb"
@@ -115,6 +117,8 @@ class Redis:
         self.procs.stop(pid, signal.SIGTERM, timeout=10.0)
 
     def client(self, role: str, timeout: float = 2.0) -> redis_client.Redis:
+        import redis as redis_client  # here, not at import: a gate run only reads the URL
+
         node = self.node(role)
         return redis_client.Redis(
             host="127.0.0.1",
@@ -127,6 +131,8 @@ class Redis:
         )
 
     def _pings(self, node: RedisNode) -> bool:
+        import redis as redis_client
+
         try:
             with self.client(node.role, timeout=0.5) as client:
                 return bool(client.ping())
@@ -148,6 +154,8 @@ class Redis:
         section: str,
         timeout: float = 15.0,
     ) -> None:
+        import redis as redis_client
+
         node = self.node(role)
 
         def check() -> bool:
