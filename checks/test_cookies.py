@@ -7,8 +7,9 @@ import pytest
 from gonogo.probes import cookies
 from gonogo.rules import cookies as rules
 
-# the login flow shares the rate limiter with ratelimit.login: one worker, cookies first (--dist loadgroup)
-pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.xdist_group("login-flow")]
+# the login flow shares the rate limiter with ratelimit.login, which runs after this check (on the
+# same worker under xdist: gonogo.scheduling groups the web checks)
+pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
 
 @pytest.mark.check("cookies.flags")

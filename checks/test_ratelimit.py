@@ -7,13 +7,9 @@ import pytest
 from gonogo.probes import ratelimit
 from gonogo.rules import ratelimit as rules
 
-# trips the login rate limiter: same worker as cookies.flags, after it (--dist loadgroup)
-pytestmark = [
-    pytest.mark.predeploy,
-    pytest.mark.security,
-    pytest.mark.intrusive,
-    pytest.mark.xdist_group("login-flow"),
-]
+# trips the login rate limiter: after cookies.flags, on the same worker under xdist (intrusive
+# checks run last; gonogo.scheduling puts every web check in one xdist group)
+pytestmark = [pytest.mark.predeploy, pytest.mark.security, pytest.mark.intrusive]
 
 
 @pytest.mark.check("ratelimit.login")

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from gonogo import scheduling
 from gonogo.catalogue import Catalogue, Entry
 from gonogo.context import CONTEXT_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
@@ -137,6 +138,7 @@ def modify(
         specs = prepare(items, ctx.catalogue, ctx.env.config.checks, env_name=ctx.env.name)
         for item, spec in specs.items():
             item.stash[SPEC_KEY] = spec
+        scheduling.remember_groups(config, {i: s.id for i, s in specs.items()})
         # intrusive checks disturb the target (rate limiters tripped, load): run them last
         items.sort(key=lambda item: item.stash[SPEC_KEY].intrusive)
     elif config.getoption("collectonly") and any(check_id(i) for i in items):

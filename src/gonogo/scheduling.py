@@ -1,8 +1,17 @@
 """pytest-xdist for a gate run: the default ``--dist``, the modes allowed, crash-safe schedulers.
 
-Gate runs use ``--dist loadgroup`` unless told otherwise, so that the login-flow checks share
-one worker (the rate-limit probe must run after the cookie check). The plugin sets it, not the
-ini file's ``addopts``, so that ``pytest -p no:xdist`` still runs.
+Gate runs use ``--dist loadgroup`` unless told otherwise. The plugin sets it, not the ini file's
+``addopts``, so that ``pytest -p no:xdist`` still runs. Under ``loadgroup`` the checks of one
+component are one work unit, run by one worker (:func:`remember_groups`): the web entry point's
+page, certificate, redirect chain and CORS answers, the PostgreSQL and Redis facts and the backup
+listing are each gathered once per run, as in a serial run, and a worker imports only the client
+libraries of its components. The login flow stays in order: ``ratelimit.login`` (intrusive, so
+sorted last) runs after ``cookies.flags`` on the same worker. A test's own ``xdist_group``
+marker still wins.
+
+The controller groups by node id from its own collection: xdist 3.8 tags a grouped test by
+appending ``@group`` to its node id on the worker, which pytest 9.2's structured node ids
+ignore (pytest-xdist#1386), so ``xdist_group`` alone no longer groups anything.
 
 pytest-xdist's LoadScope family of schedulers (``loadscope``, ``loadfile``, ``loadgroup``; 3.8)
 handles a crashed worker badly: it puts the whole work unit back, the check that killed the
@@ -17,6 +26,7 @@ scheduled again. ``each`` (every check on every worker) and ``worksteal`` are re
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -29,6 +39,17 @@ ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 
 
 _DIST_GIVEN = pytest.StashKey[bool]()
+_GROUPS_KEY = pytest.StashKey[dict[str, str]]()  # gate test node id -> its work unit
+
+# check id family -> the xdist group of the component whose shared facts it reads
+GROUPS = {
+    **dict.fromkeys(
+        ("headers", "cookies", "cors", "redirect", "exposure", "ratelimit", "smoke", "tls"), "web"
+    ),
+    "pg": "postgres",
+    "redis": "redis",
+    "backup": "backup",
+}
 
 
 def note_dist_given(early_config: pytest.Config) -> None:
@@ -59,6 +80,24 @@ def check_dist(config: pytest.Config) -> None:
             f"also when a worker crashes); use one of {', '.join(ALLOWED_DIST[1:])} "
             f"(default: {DEFAULT_DIST})"
         )
+
+
+def group_of(item: pytest.Item, check_id: str) -> str | None:
+    """The work unit of a gate test under ``loadgroup``: its ``xdist_group`` names (joined as
+    xdist joins them), else its component's group, else None (scheduled on its own)."""
+    names = sorted(
+        {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+    )
+    return "_".join(names) if names else GROUPS.get(check_id.split(".", 1)[0])
+
+
+def remember_groups(config: pytest.Config, checks: Mapping[pytest.Item, str]) -> None:
+    """Record the work unit of each collected gate test for the ``loadgroup`` scheduler."""
+    groups = {item.nodeid: group_of(item, cid) for item, cid in checks.items()}
+    config.stash[_GROUPS_KEY] = {nodeid: g for nodeid, g in groups.items() if g is not None}
 
 
 class CrashSafe:
@@ -101,7 +140,13 @@ class CrashSafeLoadFile(CrashSafe, LoadFileScheduling):
 
 
 class CrashSafeLoadGroup(CrashSafe, LoadGroupScheduling):
-    """``--dist loadgroup`` that survives a crashed worker."""
+    """``--dist loadgroup`` that survives a crashed worker and groups by component."""
+
+    config: pytest.Config
+
+    def _split_scope(self, nodeid: str) -> str:
+        group = self.config.stash.get(_GROUPS_KEY, {}).get(nodeid)
+        return group if group is not None else str(super()._split_scope(nodeid))
 
 
 _SCHEDULERS = {
