@@ -10,6 +10,7 @@ once gonogo's options are known.
 from __future__ import annotations
 
 import copy
+import gc
 import glob
 import os
 import re
@@ -292,6 +293,24 @@ def repair_setup(early_config: pytest.Config, args: list[str]) -> None:
         )
     except (AttributeError, TypeError, ImportError, ValueError):
         return
+
+
+def freeze_collected() -> None:
+    """Leave every object alive once collection is done out of garbage collection.
+
+    Modules, classes and the collected tests live until the process exits, but every full
+    collection walks them: pytest runs two at exit to surface unraisable exceptions (and under
+    xdist the controller waits for each worker's). Frozen, those passes cover only what the
+    tests made, which is what they are for. :func:`unfreeze_at_exit` hands them back.
+    """
+    gc.freeze()
+
+
+def unfreeze_at_exit(config: pytest.Config) -> None:
+    """Undo :func:`freeze_collected` after pytest's last collection pass (a cleanup registered
+    before pytest's own runs after it), so that a process running several sessions (pytester)
+    keeps collecting what an earlier session left."""
+    config.add_cleanup(gc.unfreeze)
 
 
 def raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:

@@ -138,6 +138,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    invocation.unfreeze_at_exit(config)  # first: its cleanup must run after pytest's own
     for name, doc in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {doc}")
     scheduling.default_dist(config)  # before xdist's session reads it
@@ -222,6 +223,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     collection.modify(config, items, lambda: _catalogue(config))
     if CONTEXT_KEY in config.stash:
         selection.remember_collected(config, items)  # before -m, -k, --deselect and hooks
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    invocation.freeze_collected()
 
 
 @pytest.hookimpl(tryfirst=True)
