@@ -1,0 +1,156 @@
+"""What keeps a run lean without changing what it decides: lazy probe modules, component work
+units under xdist, and garbage collection after collection. Timings live in bench/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from engine.project import evidence, make_project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CLIENT_LIBRARIES = ("psycopg", "redis", "httpx", "cryptography", "sslyze", "jinja2")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The client libraries imported once ``code`` has run in a fresh interpreter."""
+    probe = textwrap.dedent(code) + textwrap.dedent(
+        f"""
+        import sys
+        print(",".join(m for m in {CLIENT_LIBRARIES!r} if m in sys.modules))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return set(filter(None, done.stdout.strip().splitlines()[-1].split(",")))
+
+
+def test_collecting_the_suite_loads_no_client_library() -> None:
+    """Collecting every gate test imports neither psycopg, redis, httpx, cryptography nor sslyze:
+    a probe module runs when a check first uses it."""
+    loaded = _modules_after(
+        """
+        import pytest
+        assert pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider"]) == 0
+        """
+    )
+    assert loaded <= {"jinja2"}, loaded  # pytest-html's own import
+
+
+def test_probe_module_runs_on_first_use() -> None:
+    """``from gonogo.probes import x`` gives a module whose names work as usual; introspection
+    of dunder names does not load it, the first real name does, and both spellings agree."""
+    loaded = _modules_after(
+        """
+        import sys
+        from gonogo.probes import redis
+        assert not hasattr(redis, "__wrapped__") and "redis" not in sys.modules
+        assert "gonogo.probes.redis" not in sys.modules
+        facts_type = redis.RedisFacts
+        from gonogo.probes.redis import RedisFacts
+        assert facts_type is RedisFacts and "redis" in sys.modules
+        from gonogo import probes
+        assert probes.redis is sys.modules["gonogo.probes.redis"]
+        """
+    )
+    assert "redis" in loaded and "psycopg" not in loaded
+
+
+def test_unknown_probe_name_is_an_attribute_error() -> None:
+    """A name that is not a probe module is an AttributeError, as for any module."""
+    from gonogo import probes
+
+    with pytest.raises(AttributeError):
+        _ = probes.no_such_probe
+
+
+GROUPED_CATALOGUE = "".join(
+    f'["{cid}"]\ntitle = "{cid}"\nseverity = "major"\nmarkers = ["predeploy"]\n\n'
+    for cid in ("pg.a", "pg.b", "pg.c", "redis.a", "redis.b", "redis.c", "t.own")
+)
+
+GROUPED_CHECKS = """
+import os, pytest
+from gonogo.model import info
+
+def _worker(gate):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "serial")
+    gate.judge([info("worker", f"ran on {worker}", worker)])
+
+@pytest.mark.check("pg.a")
+def test_pg_a(gate):
+    _worker(gate)
+
+@pytest.mark.check("redis.a")
+def test_redis_a(gate):
+    _worker(gate)
+
+@pytest.mark.check("pg.b")
+def test_pg_b(gate):
+    _worker(gate)
+
+@pytest.mark.check("redis.b")
+def test_redis_b(gate):
+    _worker(gate)
+
+@pytest.mark.check("pg.c")
+def test_pg_c(gate):
+    _worker(gate)
+
+@pytest.mark.check("redis.c")
+@pytest.mark.xdist_group("own")
+def test_redis_c(gate):
+    _worker(gate)
+
+@pytest.mark.check("t.own")
+@pytest.mark.xdist_group("own")
+def test_own(gate):
+    _worker(gate)
+"""
+
+
+def test_checks_of_one_component_share_a_worker(pytester: pytest.Pytester) -> None:
+    """Under -n 2 (default --dist loadgroup) the checks of one component run on one worker, so
+    its shared facts are gathered once; a test's own xdist_group marker wins."""
+    root = make_project(pytester, checks=GROUPED_CHECKS, catalogue=GROUPED_CATALOGUE)
+    result = pytester.runpytest_subprocess("--env", "t", "-n", "2", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    worker = {c["id"]: c["evidence"][0]["measured"] for c in evidence(root)["checks"]}
+    assert worker["pg.a"] == worker["pg.b"] == worker["pg.c"]
+    assert worker["redis.a"] == worker["redis.b"]
+    assert worker["redis.c"] == worker["t.own"]
+    assert set(worker.values()) == {"gw0", "gw1"}
+
+
+UNRAISABLE = """
+import pytest
+from gonogo.model import info
+
+class Cycle:
+    def __init__(self):
+        self.me = self
+    def __del__(self):
+        raise RuntimeError("raised in __del__ of a test's garbage")
+
+@pytest.mark.check("t.pass")
+def test_garbage(gate):
+    Cycle()
+    gate.judge([info("made", "a cycle")])
+"""
+
+
+def test_garbage_a_check_leaves_is_still_collected(pytester: pytest.Pytester) -> None:
+    """Objects alive after collection are left out of garbage collection; a reference cycle
+    a check leaves is still collected at the end and its failing __del__ still reported."""
+    make_project(pytester, checks=UNRAISABLE)
+    result = pytester.runpytest_subprocess("--env", "t", "-p", "no:cacheprovider")
+    output = result.stdout.str() + result.stderr.str()
+    assert "PytestUnraisableExceptionWarning" in output
+    assert "raised in __del__ of a test's garbage" in output
