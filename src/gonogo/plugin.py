@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from gonogo import catalogue as catalogue_mod
-from gonogo import collection, invocation, runtest, scheduling, selection
+from gonogo import collection, invocation, runtest, scheduling, selection, warmup
 from gonogo import context as context_mod
 from gonogo.collector import Collector
 from gonogo.context import CONTEXT_KEY
@@ -188,6 +188,7 @@ def pytest_configure(config: pytest.Config) -> None:
         invocation.remove_empty(created)
         raise config_error(Redactor().text(str(err))) from None
     config.stash[CONTEXT_KEY] = ctx
+    warmup.stop_at_exit(config)
     runtest.install_log_redaction(ctx.redactor)
     # cookies and Authorization headers the probes see are masked too (probes/http.py)
     config.stash[STOP_LEARNING_KEY] = listen(ctx.redactor)
@@ -201,7 +202,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(report, "gonogo-report")
         collection.register_early_collection(config)
         if config.pluginmanager.hasplugin("xdist"):
-            bridge = scheduling.XdistBridge(ctx.to_workerinput())
+            bridge = scheduling.XdistBridge(ctx.to_workerinput(), config.option.dist)
             config.pluginmanager.register(bridge, "gonogo-xdist")
 
 
@@ -227,10 +228,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     invocation.freeze_collected()
+    warmup.after_collection(session)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    warmup.before_test(item)
     runtest.setup(item)
 
 

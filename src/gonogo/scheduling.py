@@ -100,6 +100,17 @@ def remember_groups(config: pytest.Config, checks: Mapping[pytest.Item, str]) ->
     config.stash[_GROUPS_KEY] = {nodeid: g for nodeid, g in groups.items() if g is not None}
 
 
+def unit_of(config: pytest.Config, nodeid: str) -> str | None:
+    """The work unit of a gate test when xdist distributes by ``loadgroup`` (on the controller
+    or a worker), else None: the test is scheduled on its own."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        dist = workerinput.get("gonogo", {}).get("dist")
+    else:
+        dist = getattr(config.option, "dist", "no")
+    return config.stash.get(_GROUPS_KEY, {}).get(nodeid) if dist == "loadgroup" else None
+
+
 class CrashSafe:
     """Crash handling like xdist's ``load`` scheduler, for the LoadScope family (a mixin)."""
 
@@ -163,10 +174,11 @@ def make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 class XdistBridge:
-    """Hands the controller's run context to xdist workers."""
+    """Hands the controller's run context and ``--dist`` mode to xdist workers (a worker parses
+    the command line again, where the default ``loadgroup`` is absent)."""
 
-    def __init__(self, workerinput: dict[str, Any]) -> None:
-        self.workerinput = workerinput
+    def __init__(self, workerinput: dict[str, Any], dist: str) -> None:
+        self.workerinput = {**workerinput, "dist": dist}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:

@@ -3,6 +3,7 @@ units under xdist, and garbage collection after collection. Timings live in benc
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -154,3 +155,39 @@ def test_garbage_a_check_leaves_is_still_collected(pytester: pytest.Pytester) ->
     output = result.stdout.str() + result.stderr.str()
     assert "PytestUnraisableExceptionWarning" in output
     assert "raised in __del__ of a test's garbage" in output
+
+
+PREPARED = """
+import os, pytest
+from pathlib import Path
+from gonogo.model import info
+
+@pytest.mark.check("tls.ciphers")
+def test_ciphers(gate):
+    from gonogo.probes.tls import ciphers
+    Path("prepared.pid").write_text(" ".join(str(c.pid) for c in ciphers._prepared))
+    if os.environ.get("GONOGO_TEST_INTERRUPT"):
+        raise KeyboardInterrupt
+    gate.judge([info("scan", "not needed")])
+"""
+PREPARED_CATALOGUE = (
+    '["tls.ciphers"]\ntitle = "ciphers"\nseverity = "major"\nmarkers = ["predeploy"]\n'
+)
+
+
+@pytest.mark.parametrize("interrupted", [False, True], ids=["finished", "interrupted"])
+def test_unused_scanner_child_is_stopped_when_the_run_ends(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, interrupted: bool
+) -> None:
+    """A serial run with tls.ciphers starts its sslyze child after collection; one no scan used
+    is stopped when the run ends, also when it is interrupted."""
+    env = 'release = "1"\n[web]\nbase_url = "https://127.0.0.1:9"\n'
+    root = make_project(pytester, checks=PREPARED, catalogue=PREPARED_CATALOGUE, env=env)
+    if interrupted:
+        monkeypatch.setenv("GONOGO_TEST_INTERRUPT", "1")
+    run = pytester.inline_run("--env", "t", "-p", "no:cacheprovider", no_reraise_ctrlc=True)
+    assert run.ret == (2 if interrupted else 0)
+    pids = [int(p) for p in (root / "prepared.pid").read_text().split()]
+    assert len(pids) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)

@@ -12,6 +12,7 @@ import ipaddress
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -317,6 +318,38 @@ def test_sslyze_flags_the_weak_suites_of_the_plans_config(nginx: Nginx) -> None:
     assert "ciphers" in {i.key for i in facts.issues}
     assert tls.Suite("TLSv1.2", "TLS_RSA_WITH_AES_128_CBC_SHA") in facts.offending
     assert facts.scan_s > 0  # recorded; how fast is bench/'s business
+
+
+def test_prepared_scan_gives_the_same_facts_and_leaves_no_child(nginx: Nginx) -> None:
+    """A scan sent to a child started ahead (prepare_scan) gives the same facts as a fresh one;
+    a prepared child no scan used is stopped by discard_prepared."""
+    from gonogo.probes.tls import ciphers
+
+    fresh = tls.scan_ciphers("127.0.0.1", nginx.port("plan"), "localhost", 5.0)
+    ciphers.prepare_scan()
+    child = ciphers._prepared[0]
+    prepared = tls.scan_ciphers("127.0.0.1", nginx.port("plan"), "localhost", 5.0)
+    assert child.returncode == 0 and not ciphers._prepared
+    # sslyze words some issues with a Python set: the order of its items varies per process
+    assert (prepared.accepted, prepared.offending) == (fresh.accepted, fresh.offending)
+    assert [i.key for i in prepared.issues] == [i.key for i in fresh.issues]
+    ciphers.prepare_scan()
+    unused = ciphers._prepared[0]
+    ciphers.discard_prepared()
+    assert unused.returncode is not None and not ciphers._prepared
+
+
+def test_scan_child_without_a_request_exits_quietly() -> None:
+    """The scan's child reads its request from stdin; at end of input it exits 0, printing
+    nothing (a prepared child that was not needed)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo.probes.tls._cipher_child"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout) == (0, "")
 
 
 def _silent_port() -> Iterator[int]:

@@ -2,6 +2,11 @@
 
 sslyze is an optional dependency (``gonogo[security]``): without it the probe raises, so the
 check ends as ``error``, never as a pass.
+
+The scan runs in a child process (``_cipher_child``) that spends about half a second importing
+sslyze before it reads its request. :func:`prepare_scan` starts that child ahead of the scan so
+that the import overlaps other work; it contacts nothing until :func:`scan_ciphers` sends it a
+request, and :func:`discard_prepared` stops one that was not used.
 """
 
 from __future__ import annotations
@@ -70,6 +75,37 @@ class CipherFacts:
     scan_s: float
 
 
+_CHILD = (sys.executable, "-m", "gonogo.probes.tls._cipher_child")
+_prepared: list[subprocess.Popen[str]] = []  # a started child waiting for its request
+
+
+def _start_child() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        _CHILD,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def prepare_scan() -> None:
+    """Start the scan's child process now (it imports sslyze, then waits for a request)."""
+    if not _prepared and importlib.util.find_spec("sslyze") is not None:
+        _prepared.append(_start_child())
+
+
+def discard_prepared() -> None:
+    """Stop a child started by :func:`prepare_scan` that no scan used."""
+    while _prepared:
+        _stop(_prepared.pop())
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    child.kill()
+    child.communicate()
+
+
 _SCAN_FIELDS = {
     "ssl_2_0_cipher_suites": "SSLv2",
     "ssl_3_0_cipher_suites": "SSLv3",
@@ -94,8 +130,9 @@ def scan_ciphers(
 
     sslyze's own ``network_timeout`` bounds each socket read, not the scan: a server that
     accepts and then stays silent kept it busy for about a minute. So the scan runs in a child
-    process killed at ``deadline_s`` (default ``max(20, 6 * timeout)``), after a handshake of our
-    own that fails fast (``timeout``) on a server that never answers a ClientHello.
+    process killed at ``deadline_s`` (default ``max(20, 6 * timeout)``, counted from the request,
+    after the child's start when :func:`prepare_scan` started it), after a handshake of our own
+    that fails fast (``timeout``) on a server that never answers a ClientHello.
     """
     if importlib.util.find_spec("sslyze") is None:
         raise ProbeError(
@@ -117,25 +154,24 @@ def scan_ciphers(
         "profile": profile,
         "ca_bundle": str(ca_bundle) if ca_bundle else None,
     }
+    child = _prepared.pop() if _prepared else _start_child()
     try:
-        child = subprocess.run(
-            [sys.executable, "-m", "gonogo.probes.tls._cipher_child", json.dumps(request)],
-            capture_output=True,
-            text=True,
-            timeout=deadline,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as err:  # run() has killed the child
+        stdout, stderr = child.communicate(json.dumps(request) + "\n", timeout=deadline)
+    except subprocess.TimeoutExpired as err:
+        _stop(child)
         raise ProbeTimeout(
             f"{host}:{port}: sslyze cipher scan did not finish within {deadline:g} s; check that "
             "the TLS endpoint answers promptly, or raise [web].timeout_s"
         ) from err
+    except BaseException:  # interrupted while waiting: the child goes too
+        _stop(child)
+        raise
     try:
-        answer = json.loads(child.stdout.strip().splitlines()[-1])
+        answer = json.loads(stdout.strip().splitlines()[-1])
     except (IndexError, ValueError) as err:
         raise ProbeError(
             f"{host}:{port}: sslyze scan crashed (exit {child.returncode}): "
-            f"{(child.stderr.strip().splitlines() or ['no output'])[-1][:300]}",
+            f"{(stderr.strip().splitlines() or ['no output'])[-1][:300]}",
             reason=ErrorReason.BUG,
         ) from err
     if "error" in answer:
