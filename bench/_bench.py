@@ -6,8 +6,10 @@ workers, the sslyze child; not the demo stack's servers). On a shared machine th
 moves with the load; CPU time moves much less, so both are printed.
 
 ``--suite PATH`` measures another checkout of the suite with this checkout's virtualenv (its
-``src`` goes first on ``PYTHONPATH``): a baseline for before/after numbers, e.g. a
-``git worktree add /tmp/base <commit>``.
+``src`` goes first on ``PYTHONPATH``); ``--against PATH`` measures a second checkout (a baseline,
+e.g. ``git worktree add /tmp/base <commit>``) alternately with the first, so that both see the
+same load, and prints the ratio of the two. Runs use Python's default bytecode caching (a
+warm-up run writes the caches), whatever ``PYTHONDONTWRITEBYTECODE`` says.
 """
 
 from __future__ import annotations
@@ -53,12 +55,26 @@ def arguments(doc: str, runs: int) -> argparse.ArgumentParser:
     )
     parser.add_argument("-r", "--runs", type=int, default=runs, help=f"runs each (default {runs})")
     parser.add_argument("--suite", type=Path, default=ROOT, help="checkout to measure")
+    parser.add_argument("--against", type=Path, help="baseline checkout, measured alternately")
     return parser
+
+
+def suites(args: argparse.Namespace) -> dict[str, Path]:
+    """The checkouts to measure, by label: ``this`` and, with ``--against``, ``baseline``."""
+    found = {"this": args.suite.resolve()}
+    if args.against is not None:
+        found["baseline"] = args.against.resolve()
+    return found
+
+
+def compared(label: str, this: float, baseline: float) -> str:
+    return f"{label}: this / baseline = {this:.2f} / {baseline:.2f} = {this / baseline:.2f}"
 
 
 def environ(suite: Path, **extra: str) -> dict[str, str]:
     """The environment of a measured run: the suite's ``src`` first on ``PYTHONPATH``."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join([str(suite / "src"), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep
     )

@@ -12,39 +12,52 @@ Two conditions:
   ``PYTHONPYCACHEPREFIX``, so every module (pytest and the libraries too) is compiled from
   source on every run; a container that never writes bytecode is between the two.
 
-    .venv/bin/python bench/collection.py [--runs 7] [--no-cache] [--suite PATH]
+    .venv/bin/python bench/collection.py [--runs 7] [--no-cache] [--suite PATH] [--against PATH]
 """
 
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 
 import _bench
+
+CMD = _bench.pytest_cmd("--collect-only")
+
+
+def cold(suite: Path) -> _bench.Sample:
+    with tempfile.TemporaryDirectory(prefix="gonogo-bench-pyc-") as empty:
+        env = _bench.environ(suite, PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=empty)
+        return _bench.timed(CMD, cwd=suite, env=env)
 
 
 def main() -> None:
     parser = _bench.arguments(__doc__ or "", runs=7)
     parser.add_argument("--no-cache", action="store_true", help="also measure without bytecode")
     args = parser.parse_args()
-    print(f"suite {args.suite}; {_bench.load_average()}")
-    warm = _bench.environ(args.suite)
-    warm.pop("PYTHONDONTWRITEBYTECODE", None)
-    cmd = _bench.pytest_cmd("--collect-only")
-    _bench.require_ok(_bench.timed(cmd, cwd=args.suite, env=warm))  # writes the caches
-    samples = [_bench.timed(cmd, cwd=args.suite, env=warm) for _ in range(args.runs)]
-    for sample in samples:
-        _bench.require_ok(sample)
-    print(_bench.summary("collect-only, warm", samples))
-    print(_bench.verdict(_bench.median([s.wall_s for s in samples]), 1.0, "wall s"))
-    if args.no_cache:
-        cold = []
-        for _ in range(args.runs):
-            with tempfile.TemporaryDirectory(prefix="gonogo-bench-pyc-") as empty:
-                env = _bench.environ(
-                    args.suite, PYTHONDONTWRITEBYTECODE="1", PYTHONPYCACHEPREFIX=empty
-                )
-                cold.append(_bench.timed(cmd, cwd=args.suite, env=env))
-        print(_bench.summary("collect-only, no bytecode cache", cold))
+    suites = _bench.suites(args)
+    print(f"{', '.join(f'{k} = {v}' for k, v in suites.items())}; {_bench.load_average()}")
+    for suite in suites.values():  # warm-up: writes the bytecode caches
+        _bench.require_ok(_bench.timed(CMD, cwd=suite, env=_bench.environ(suite)))
+    warm: dict[str, list[_bench.Sample]] = {label: [] for label in suites}
+    nocache: dict[str, list[_bench.Sample]] = {label: [] for label in suites}
+    for _ in range(args.runs):
+        for label, suite in suites.items():
+            warm[label].append(_bench.timed(CMD, cwd=suite, env=_bench.environ(suite)))
+            _bench.require_ok(warm[label][-1])
+            if args.no_cache:
+                nocache[label].append(cold(suite))
+    print(f"after the runs: {_bench.load_average()}")
+    for label in suites:
+        print(_bench.summary(f"{label}: collect-only, warm", warm[label]))
+        if args.no_cache:
+            print(_bench.summary(f"{label}: collect-only, no bytecode cache", nocache[label]))
+    wall = {label: _bench.median([s.wall_s for s in warm[label]]) for label in suites}
+    print(_bench.verdict(wall["this"], 1.0, "this: collect-only wall s"))
+    if "baseline" in suites:
+        cpu = {label: _bench.median([s.cpu_s for s in warm[label]]) for label in suites}
+        print(_bench.compared("wall s", wall["this"], wall["baseline"]))
+        print(_bench.compared("cpu s", cpu["this"], cpu["baseline"]))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ in the commit that introduced it: tarpit 28.3 x the timeout, serial).
 Each scenario runs ``--runs`` times (median). Target: with the tarpit under ``-n 2`` the run
 ends within the timeout + 3 s.
 
-    .venv/bin/python bench/fail_fast.py [--runs 3] [--suite PATH]
+    .venv/bin/python bench/fail_fast.py [--runs 3] [--suite PATH] [--against PATH]
 """
 
 from __future__ import annotations
@@ -67,56 +67,60 @@ timeout_s = {TIMEOUT_S}
 """
 
 
-def run(suite: Path, env_text: str, label: str, workers: list[str], runs: int) -> None:
-    name = f"{label} {' '.join(workers) or 'serial'}"
-    walls: list[float] = []
-    cpus: list[float] = []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            env = Path(tmp) / f"bench-{label}.toml"
-            env.write_text(env_text)
-            reports = Path(tmp) / "reports"
-            cmd = _bench.pytest_cmd(
-                "--env-file", str(env), "-m", "predeploy or smoke", "--gonogo-reports", str(reports)
-            )
-            sample = _bench.timed([*cmd, *workers], cwd=suite, env=_bench.environ(suite))
-            found = sorted(reports.rglob("evidence.json"))
-            if not found:
-                tail = sample.output.strip().splitlines()[-5:]
-                print(
-                    f"{name:>16}: no evidence.json (exit {sample.returncode}): {' | '.join(tail)}"
-                )
-                return
-            doc = json.loads(found[-1].read_text())
-            walls.append(sample.wall_s)
-            cpus.append(sample.cpu_s)
-    wall = _bench.median(walls)
+def run(suite: Path, env_text: str, label: str, workers: list[str]) -> dict:
+    """One gate run against the unreachable endpoint: its wall and CPU time and its evidence."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = Path(tmp) / f"bench-{label}.toml"
+        env.write_text(env_text)
+        reports = Path(tmp) / "reports"
+        cmd = _bench.pytest_cmd(
+            "--env-file", str(env), "-m", "predeploy or smoke", "--gonogo-reports", str(reports)
+        )
+        sample = _bench.timed([*cmd, *workers], cwd=suite, env=_bench.environ(suite))
+        found = sorted(reports.rglob("evidence.json"))
+        if not found:
+            tail = " | ".join(sample.output.strip().splitlines()[-5:])
+            raise SystemExit(f"no evidence.json (exit {sample.returncode}): {tail}")
+        return {"sample": sample, "doc": json.loads(found[-1].read_text())}
+
+
+def report(name: str, runs: list[dict]) -> float:
+    wall = _bench.median([r["sample"].wall_s for r in runs])
+    cpu = _bench.median([r["sample"].cpu_s for r in runs])
+    doc = runs[-1]["doc"]
     errors = sum(c["outcome"] == "error" for c in doc["checks"])
     waited = sum(c["duration_s"] >= 0.8 * TIMEOUT_S for c in doc["checks"])
     print(
-        f"{name:>16}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
+        f"{name:>24}: {len(doc['checks'])} checks, {errors} errors, verdict {doc['verdict']}, "
         f"wall {wall:.1f} s = {wall / TIMEOUT_S:.1f} x the {TIMEOUT_S:g} s timeout "
-        f"= timeout + {wall - TIMEOUT_S:.1f} s (cpu {_bench.median(cpus):.1f} s, n={runs}); "
+        f"= timeout + {wall - TIMEOUT_S:.1f} s (cpu {cpu:.1f} s, n={len(runs)}); "
         f"{waited} checks waited for a timeout themselves"
     )
-    if label == "tarpit" and workers:
-        print(
-            _bench.verdict(
-                wall - TIMEOUT_S, TARGET_OVER_TIMEOUT_S, "  tarpit -n 2: s over the timeout"
-            )
-        )
+    return wall
 
 
 def main() -> None:
     args = _bench.arguments(__doc__ or "", runs=3).parse_args()
-    print(f"suite {args.suite}; {_bench.load_average()}")
+    suites = _bench.suites(args)
+    print(f"{', '.join(f'{k} = {v}' for k, v in suites.items())}; {_bench.load_average()}")
     server, port = tarpit()
     try:
         for label, p in (("tarpit", port), ("refused", closed_port())):
             for workers in ([], ["-n", "2"]):
-                run(args.suite, environment(p), label, workers, args.runs)
+                runs: dict[str, list[dict]] = {name: [] for name in suites}
+                for _ in range(args.runs):
+                    for name, suite in suites.items():
+                        runs[name].append(run(suite, environment(p), label, workers))
+                for name in suites:
+                    mode = " ".join(workers) or "serial"
+                    wall = report(f"{name}: {label} {mode}", runs[name])
+                    if label == "tarpit" and workers:
+                        over = wall - TIMEOUT_S
+                        what = f"{name}: tarpit -n 2, s over the timeout"
+                        print(_bench.verdict(over, TARGET_OVER_TIMEOUT_S, what))
     finally:
         server.close()
+    print(f"after the runs: {_bench.load_average()}")
 
 
 if __name__ == "__main__":

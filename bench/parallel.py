@@ -10,7 +10,7 @@ same outcome and the same findings (name and ok), whichever worker ran it.
 The demo stack is the one ``$GONOGO_DEMO_STATE`` names (``gonogo demo up``), else one started
 here and stopped at the end.
 
-    .venv/bin/python bench/parallel.py [--runs 5] [--suite PATH]
+    .venv/bin/python bench/parallel.py [--runs 5] [--suite PATH] [--against PATH]
 """
 
 from __future__ import annotations
@@ -55,29 +55,41 @@ def run(suite: Path, env: dict[str, str], workers: list[str]) -> tuple[_bench.Sa
 
 def main() -> None:
     args = _bench.arguments(__doc__ or "", runs=5).parse_args()
+    suites = _bench.suites(args)
+    modes = {"serial": [], "-n 2": ["-n", "2"]}
+    samples: dict[tuple[str, str], list[_bench.Sample]] = {
+        (label, mode): [] for label in suites for mode in modes
+    }
+    mismatches: list[str] = []
     with _bench.demo_stack() as demo:
-        env = _bench.environ(args.suite, **demo)
-        print(f"suite {args.suite}; {_bench.load_average()}")
-        run(args.suite, env, [])  # warm-up: bytecode caches, the demo app's first requests
-        serial: list[_bench.Sample] = []
-        parallel: list[_bench.Sample] = []
-        reference: dict | None = None
-        mismatches: list[str] = []
+        print(f"{', '.join(f'{k} = {v}' for k, v in suites.items())}; {_bench.load_average()}")
+        reference: dict[str, Any] | None = None
+        for suite in suites.values():  # warm-up: bytecode caches, the demo app's first requests
+            run(suite, _bench.environ(suite, **demo), [])
         for _ in range(args.runs):
-            for workers, samples in (([], serial), (["-n", "2"], parallel)):
-                sample, facts = run(args.suite, env, workers)
-                samples.append(sample)
-                reference = reference or facts
-                mismatches += [
-                    f"{' '.join(workers) or 'serial'}: {d}" for d in differences(reference, facts)
-                ]
+            for label, suite in suites.items():
+                for mode, workers in modes.items():
+                    sample, facts = run(suite, _bench.environ(suite, **demo), workers)
+                    samples[label, mode].append(sample)
+                    reference = reference or facts
+                    mismatches += [f"{label} {mode}: {d}" for d in differences(reference, facts)]
         print(f"after the runs: {_bench.load_average()}")
-    print(_bench.summary("serial", serial))
-    print(_bench.summary("-n 2  ", parallel))
-    walls = [p.wall_s / s.wall_s for s, p in zip(serial, parallel, strict=True)]
-    print(f"per-pair ratios: {', '.join(f'{r:.2f}' for r in walls)}")
-    ratio = _bench.median([p.wall_s for p in parallel]) / _bench.median([s.wall_s for s in serial])
-    print(_bench.verdict(ratio, 0.8, "-n 2 / serial wall"))
+    ratios = {}
+    for label in suites:
+        for mode in modes:
+            print(_bench.summary(f"{label} {mode:>6}", samples[label, mode]))
+        serial, parallel = samples[label, "serial"], samples[label, "-n 2"]
+        pairs = [p.wall_s / s.wall_s for s, p in zip(serial, parallel, strict=True)]
+        print(f"{label}: per-pair -n 2 / serial: {', '.join(f'{r:.2f}' for r in pairs)}")
+        medians = [_bench.median([x.wall_s for x in xs]) for xs in (parallel, serial)]
+        ratios[label] = medians[0] / medians[1]
+        print(_bench.verdict(ratios[label], 0.8, f"{label}: -n 2 / serial wall"))
+    if "baseline" in suites:
+        for mode in modes:
+            this, base = (
+                _bench.median([s.wall_s for s in samples[label, mode]]) for label in suites
+            )
+            print(_bench.compared(f"{mode} wall s", this, base))
     print("evidence: " + ("identical outcomes and findings" if not mismatches else "DIFFERS"))
     for line in mismatches:
         print(f"  {line}")

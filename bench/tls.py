@@ -12,7 +12,7 @@ both whole processes, and prints the ratio of the medians. Target: at most 1.5.
 The demo stack is the one ``$GONOGO_DEMO_STATE`` names (``gonogo demo up``), else one started
 here and stopped at the end.
 
-    .venv/bin/python bench/tls.py [--runs 5] [--suite PATH]
+    .venv/bin/python bench/tls.py [--runs 5] [--suite PATH] [--against PATH]
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ import _bench
 
 def main() -> None:
     args = _bench.arguments(__doc__ or "", runs=5).parse_args()
+    suites = _bench.suites(args)
     with _bench.demo_stack() as demo:
-        env = _bench.environ(args.suite, **demo)
-        port = _bench.demo_ports(demo["GONOGO_DEMO_STATE"])["https"]
-        ca = _bench.demo_run_dir(demo["GONOGO_DEMO_STATE"]) / "pki" / "ca.pem"
+        state = demo["GONOGO_DEMO_STATE"]
+        port = _bench.demo_ports(state)["https"]
+        ca = _bench.demo_run_dir(state) / "pki" / "ca.pem"
         sslyze = [
             sys.executable,
             "-m",
@@ -37,24 +38,29 @@ def main() -> None:
             f"--certinfo_ca_file={ca}",
             f"localhost:{port}",
         ]
-        print(f"suite {args.suite}; {_bench.load_average()}")
+        print(f"{', '.join(f'{k} = {v}' for k, v in suites.items())}; {_bench.load_average()}")
         cli: list[_bench.Sample] = []
-        family: list[_bench.Sample] = []
+        family: dict[str, list[_bench.Sample]] = {label: [] for label in suites}
         with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as reports:
             gate = _bench.pytest_cmd(
                 "--env", "demo", "checks/test_tls.py", "--gonogo-reports", reports
             )
-            _bench.require_ok(_bench.timed(gate, cwd=args.suite, env=env))  # warm-up
+            for suite in suites.values():  # warm-up
+                _bench.require_ok(_bench.timed(gate, cwd=suite, env=_bench.environ(suite, **demo)))
             for _ in range(args.runs):
-                cli.append(_bench.timed(sslyze, cwd=args.suite, env=env))
+                cli.append(_bench.timed(sslyze, cwd=args.suite, env=_bench.environ(args.suite)))
                 _bench.require_ok(cli[-1])
-                family.append(_bench.timed(gate, cwd=args.suite, env=env))
-                _bench.require_ok(family[-1])
+                for label, suite in suites.items():
+                    sample = _bench.timed(gate, cwd=suite, env=_bench.environ(suite, **demo))
+                    _bench.require_ok(sample)
+                    family[label].append(sample)
         print(f"after the runs: {_bench.load_average()}")
-    print(_bench.summary("sslyze CLI        ", cli))
-    print(_bench.summary("TLS family (gate) ", family))
-    ratio = _bench.median([f.wall_s for f in family]) / _bench.median([c.wall_s for c in cli])
-    print(_bench.verdict(ratio, 1.5, "TLS family / sslyze CLI wall"))
+    print(_bench.summary("sslyze CLI", cli))
+    cli_wall = _bench.median([c.wall_s for c in cli])
+    for label in suites:
+        print(_bench.summary(f"{label}: TLS family (gate)", family[label]))
+        ratio = _bench.median([f.wall_s for f in family[label]]) / cli_wall
+        print(_bench.verdict(ratio, 1.5, f"{label}: TLS family / sslyze CLI wall"))
 
 
 if __name__ == "__main__":
