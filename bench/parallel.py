@@ -4,8 +4,8 @@ Runs the pre-deploy and smoke gate (``-m "predeploy or smoke"``) against the run
 serially and with ``-n 2``, alternating so that both see the same load, and prints the median
 wall and CPU time of each and the ratio ``-n 2`` / serial. Target: at most 0.8.
 
-Each run's ``evidence.json`` is compared with the first serial run's: every check must have the
-same outcome and the same findings (name and ok), whichever worker ran it.
+Each run's ``evidence.json`` is compared with the first serial run of the same checkout: every
+check must have the same outcome and the same findings (name and ok), whichever worker ran it.
 
 The demo stack is the one ``$GONOGO_DEMO_STATE`` names (``gonogo demo up``), else one started
 here and stopped at the end.
@@ -60,10 +60,10 @@ def main() -> None:
     samples: dict[tuple[str, str], list[_bench.Sample]] = {
         (label, mode): [] for label in suites for mode in modes
     }
-    mismatches: list[str] = []
+    mismatches: dict[str, None] = {}  # ordered, each difference once
     with _bench.demo_stack() as demo:
         print(f"{', '.join(f'{k} = {v}' for k, v in suites.items())}; {_bench.load_average()}")
-        reference: dict[str, Any] | None = None
+        reference: dict[str, dict[str, Any]] = {}  # per checkout: its first serial run
         for suite in suites.values():  # warm-up: bytecode caches, the demo app's first requests
             run(suite, _bench.environ(suite, **demo), [])
         for _ in range(args.runs):
@@ -71,8 +71,10 @@ def main() -> None:
                 for mode, workers in modes.items():
                     sample, facts = run(suite, _bench.environ(suite, **demo), workers)
                     samples[label, mode].append(sample)
-                    reference = reference or facts
-                    mismatches += [f"{label} {mode}: {d}" for d in differences(reference, facts)]
+                    first = reference.setdefault(label, facts)
+                    mismatches.update(
+                        dict.fromkeys(f"{label} {mode}: {d}" for d in differences(first, facts))
+                    )
         print(f"after the runs: {_bench.load_average()}")
     ratios = {}
     for label in suites:

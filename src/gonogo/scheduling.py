@@ -6,8 +6,10 @@ component are one work unit, run by one worker (:func:`remember_groups`): the we
 page, certificate, redirect chain and CORS answers, the PostgreSQL and Redis facts and the backup
 listing are each gathered once per run, as in a serial run, and a worker imports only the client
 libraries of its components. The login flow stays in order: ``ratelimit.login`` (intrusive, so
-sorted last) runs after ``cookies.flags`` on the same worker. A test's own ``xdist_group``
-marker still wins.
+sorted last) runs after ``cookies.flags`` on the same worker. The restore drill, the longest
+check of a run, is a unit of its own (it shares only the backup listing) and the unit holding
+the check with the longest time limit starts first, so that the other worker takes the rest
+meanwhile. A test's own ``xdist_group`` marker still wins.
 
 The controller groups by node id from its own collection: xdist 3.8 tags a grouped test by
 appending ``@group`` to its node id on the worker, which pytest 9.2's structured node ids
@@ -40,6 +42,7 @@ ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 
 _DIST_GIVEN = pytest.StashKey[bool]()
 _GROUPS_KEY = pytest.StashKey[dict[str, str]]()  # gate test node id -> its work unit
+_FIRST_KEY = pytest.StashKey[str]()  # the work unit to start first
 
 # check id family -> the xdist group of the component whose shared facts it reads
 GROUPS = {
@@ -49,6 +52,7 @@ GROUPS = {
     "pg": "postgres",
     "redis": "redis",
     "backup": "backup",
+    "backup.restore": "restore-drill",  # a check id: it alone is most of a run's wait
 }
 
 
@@ -91,13 +95,25 @@ def group_of(item: pytest.Item, check_id: str) -> str | None:
             for mark in item.iter_markers("xdist_group")
         }
     )
-    return "_".join(names) if names else GROUPS.get(check_id.split(".", 1)[0])
+    if names:
+        return "_".join(names)
+    return GROUPS.get(check_id, GROUPS.get(check_id.split(".", 1)[0]))
+
+
+def _time_limit(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("timeout")  # set from the catalogue or the environment
+    value = (marker.args[0] if marker.args else marker.kwargs.get("timeout")) if marker else None
+    return float(value) if value else 0.0
 
 
 def remember_groups(config: pytest.Config, checks: Mapping[pytest.Item, str]) -> None:
-    """Record the work unit of each collected gate test for the ``loadgroup`` scheduler."""
+    """Record the work unit of each collected gate test for the ``loadgroup`` scheduler, and
+    the unit to start first: the one holding the check with the longest time limit."""
     groups = {item.nodeid: group_of(item, cid) for item, cid in checks.items()}
     config.stash[_GROUPS_KEY] = {nodeid: g for nodeid, g in groups.items() if g is not None}
+    longest = max(checks, key=_time_limit, default=None)
+    if longest is not None and _time_limit(longest) > 0:
+        config.stash[_FIRST_KEY] = groups[longest.nodeid] or longest.nodeid
 
 
 def unit_of(config: pytest.Config, nodeid: str) -> str | None:
@@ -155,9 +171,20 @@ class CrashSafeLoadGroup(CrashSafe, LoadGroupScheduling):
 
     config: pytest.Config
 
+    workqueue: Any
+    _started = False
+
     def _split_scope(self, nodeid: str) -> str:
         group = self.config.stash.get(_GROUPS_KEY, {}).get(nodeid)
         return group if group is not None else str(super()._split_scope(nodeid))
+
+    def _assign_work_unit(self, node: Any) -> None:
+        # the first unit handed out is the longest one; xdist's order (most tests first) after
+        first = self.config.stash.get(_FIRST_KEY, None)
+        if not self._started and first in self.workqueue:
+            self.workqueue.move_to_end(first, last=False)
+        self._started = True
+        super()._assign_work_unit(node)
 
 
 _SCHEDULERS = {

@@ -191,3 +191,44 @@ def test_unused_scanner_child_is_stopped_when_the_run_ends(
     assert len(pids) == 1
     with pytest.raises(ProcessLookupError):
         os.kill(pids[0], 0)
+
+
+FIRST_CATALOGUE = GROUPED_CATALOGUE + (
+    '["t.slow"]\ntitle = "slow"\nseverity = "major"\nmarkers = ["predeploy"]\ntimeout_s = 900\n'
+)
+FIRST_CHECKS = """
+import itertools, os, pytest
+from gonogo.model import info
+
+ORDER = itertools.count(1)
+
+def _order(gate):
+    worker, n = os.environ.get("PYTEST_XDIST_WORKER"), next(ORDER)
+    gate.judge([info("order", f"test {n} on {worker}", f"{worker}:{n}")])
+
+@pytest.mark.check("pg.a")
+def test_pg_a(gate):
+    _order(gate)
+
+@pytest.mark.check("redis.a")
+def test_redis_a(gate):
+    _order(gate)
+
+@pytest.mark.check("pg.b")
+def test_pg_b(gate):
+    _order(gate)
+
+@pytest.mark.check("t.slow")
+def test_slow(gate):
+    _order(gate)
+"""
+
+
+def test_check_with_the_longest_time_limit_starts_first(pytester: pytest.Pytester) -> None:
+    """Under -n 2 the work unit of the check with the longest time limit (the restore drill's
+    in the catalogue) is handed out first: it is the first test its worker runs."""
+    root = make_project(pytester, checks=FIRST_CHECKS, catalogue=FIRST_CATALOGUE)
+    result = pytester.runpytest_subprocess("--env", "t", "-n", "2", "-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    order = {c["id"]: c["evidence"][0]["measured"] for c in evidence(root)["checks"]}
+    assert order["t.slow"].endswith(":1"), order
