@@ -1,4 +1,5 @@
-"""TLS of the HTTPS entry point: certificate expiry and validity, protocol versions, ciphers."""
+"""TLS of the HTTPS entry point: certificate expiry and validity, protocol versions, ciphers,
+known attacks."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from gonogo import web
 from gonogo.probes import tls
 from gonogo.rules import tls as rules
+from gonogo.rules import tls_vulnerabilities
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
 
@@ -42,10 +44,23 @@ def test_protocols(gate):
     gate.judge(rules.evaluate_protocols(facts, gate.config.tls))
 
 
+def _scan(gate):  # one sslyze scan per run feeds tls.ciphers and tls.vulnerabilities
+    (site, ep), cfg = _endpoint(gate), gate.config.tls
+    options = {
+        "profile": cfg.cipher_profile,
+        "ca_bundle": site.ca_bundle,
+        "mozilla_version": cfg.mozilla_profile,
+    }
+    scan = partial(tls.scan_ciphers, ep.host, ep.port, ep.server_name, site.timeout_s, **options)
+    key = f"tls.ciphers:{ep}:{ep.server_name}:{cfg.mozilla_profile}:{cfg.cipher_profile}"
+    return gate.shared(key, scan)
+
+
 @pytest.mark.check("tls.ciphers")
 def test_ciphers(gate):
-    (site, ep), cfg = _endpoint(gate), gate.config.tls
-    options = {"profile": cfg.cipher_profile, "ca_bundle": site.ca_bundle}
-    scan = partial(tls.scan_ciphers, ep.host, ep.port, ep.server_name, site.timeout_s, **options)
-    facts = gate.shared(f"tls.ciphers:{ep}:{ep.server_name}:{cfg.cipher_profile}", scan)
-    gate.judge(rules.evaluate_ciphers(facts, cfg))
+    gate.judge(rules.evaluate_ciphers(_scan(gate), gate.config.tls))
+
+
+@pytest.mark.check("tls.vulnerabilities")
+def test_vulnerabilities(gate):
+    gate.judge(tls_vulnerabilities.evaluate_vulnerabilities(_scan(gate)))

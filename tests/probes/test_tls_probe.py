@@ -30,6 +30,7 @@ from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.probes import tls
 from gonogo.probes.tls import ProtocolStatus
 from gonogo.rules import tls as rules
+from gonogo.rules import tls_vulnerabilities
 from gonogo.schema.tls import TlsConfig
 from loopback import refusing_port
 from probes.trickle import trickling
@@ -49,6 +50,12 @@ INTERMEDIATE = (
 PLAN = "ssl_protocols TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5;"
 # What the notes prescribe for a server that must offer TLS 1.0/1.1 under OpenSSL 3.
 TLS10 = "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; ssl_ciphers HIGH:!aNULL:!MD5:@SECLEVEL=0;"
+# Mozilla intermediate as profile 5.7 had it: the ECDHE suites plus three DHE suites.
+DHE = INTERMEDIATE.replace(
+    "POLY1305;",
+    "POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305; "
+    "ssl_dhparam PREFIX/dhparam.pem;",
+)
 SERVERS = {  # name: (certificate, TLS settings)
     "clean": ("good", INTERMEDIATE),
     "plan": ("good", PLAN),
@@ -58,6 +65,10 @@ SERVERS = {  # name: (certificate, TLS settings)
     "self-signed": ("self-signed", INTERMEDIATE),
     "mismatch": ("mismatch", INTERMEDIATE),
     "weak-key": ("weak-key", INTERMEDIATE.replace("POLY1305;", "POLY1305:@SECLEVEL=0;")),
+    # Mozilla's "modern": TLS 1.3 only
+    "tls13-only": ("good", "ssl_protocols TLSv1.3; ssl_ecdh_curve X25519:prime256v1:secp384r1;"),
+    # Mozilla intermediate 5.7 with its DHE suites, which 6.0 dropped
+    "dhe": ("good", DHE),
 }
 
 
@@ -176,7 +187,8 @@ def _write_sha1_certificate(directory: Path, ca_key, weak_key) -> None:
 def _config(prefix: Path, ports: dict[str, int]) -> str:
     servers = "\n".join(
         f"  server {{ listen 127.0.0.1:{ports[name]} ssl; ssl_certificate {prefix}/{cert}.pem; "
-        f"ssl_certificate_key {prefix}/{cert}.key; {settings} return 200 'ok'; }}"
+        f"ssl_certificate_key {prefix}/{cert}.key; {settings.replace('PREFIX', str(prefix))} "
+        "return 200 'ok'; }"
         for name, (cert, settings) in SERVERS.items()
     )
     return (
@@ -191,6 +203,11 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
     prefix = tmp_path_factory.mktemp("nginx")
     (prefix / "tmp").mkdir()
     _write_certificates(prefix)
+    subprocess.run(  # DSA-style generation takes well under a second
+        ["openssl", "dhparam", "-dsaparam", "-out", str(prefix / "dhparam.pem"), "2048"],
+        check=True,
+        capture_output=True,
+    )
     proc, ports = loopback_nginx.start(prefix, list(SERVERS), partial(_config, prefix))
     try:
         yield Nginx(ports, prefix / "ca.pem")
@@ -467,6 +484,15 @@ CHECKS = {
         tls.scan_ciphers("127.0.0.1", n.port(s), "localhost", 5.0, ca_bundle=n.ca_bundle),
         TlsConfig(),
     ),
+    "ciphers-5.7": lambda n, s: rules.evaluate_ciphers(
+        tls.scan_ciphers(
+            "127.0.0.1", n.port(s), "localhost", 5.0, ca_bundle=n.ca_bundle, mozilla_version="5.7"
+        ),
+        TlsConfig(mozilla_profile="5.7"),
+    ),
+    "vulnerabilities": lambda n, s: tls_vulnerabilities.evaluate_vulnerabilities(
+        tls.scan_ciphers("127.0.0.1", n.port(s), "localhost", 5.0, ca_bundle=n.ca_bundle)
+    ),
 }
 
 
@@ -479,11 +505,18 @@ CHECKS = {
         pytest.param("certificate", "clean", set(), id="certificate-clean"),
         pytest.param("certificate", "self-signed", {"chain"}, id="certificate-self-signed"),
         pytest.param("certificate", "mismatch", {"hostname"}, id="certificate-mismatch"),
-        pytest.param(
-            "certificate", "weak-key", {"chain", "key_bits", "signature"}, id="certificate-weak"
-        ),
+        # the RSA-1024, SHA-1 leaf: reported as key size and signature, not a third time as chain
+        pytest.param("certificate", "weak-key", {"key_bits", "signature"}, id="certificate-weak"),
         pytest.param("protocols", "clean", set(), id="protocols-clean"),
         pytest.param("protocols", "tls10", {"TLSv1", "TLSv1.1"}, id="protocols-tls10"),
+        pytest.param("protocols", "tls13-only", set(), id="protocols-tls13-only-above-the-floor"),
+        pytest.param("ciphers", "tls13-only", set(), id="ciphers-tls13-only"),
+        pytest.param("ciphers", "dhe", {"offending_suites"}, id="ciphers-dhe-fails-guidelines-6.0"),
+        pytest.param("ciphers-5.7", "dhe", set(), id="ciphers-dhe-passes-guidelines-5.7"),
+        pytest.param("vulnerabilities", "clean", set(), id="vulnerabilities-clean"),
+        pytest.param(
+            "vulnerabilities", "tls10", set(), id="vulnerabilities-tls10-has-fallback-scsv"
+        ),
         pytest.param("ciphers", "clean", set(), id="ciphers-clean"),
         pytest.param(
             "ciphers", "plan", {"offending_suites", "tls_curves"}, id="ciphers-plan-config"
@@ -494,3 +527,30 @@ def test_rules_on_real_facts(nginx: Nginx, check: str, server: str, expected: se
     """Each rule fails on the nginx fault it exists for and passes on the clean server."""
     findings = CHECKS[check](nginx, server)
     assert {f.name for f in findings if not f.ok} == expected
+
+
+def test_tls13_only_server_passes_the_floor_with_a_note(nginx: Nginx) -> None:
+    """Mozilla's modern configuration (TLS 1.3 only) refuses TLS 1.2: a compatibility note,
+    not 'it must be enabled'."""
+    findings = rules.evaluate_protocols(_protocols(nginx, "tls13-only"), TlsConfig())
+    tls12 = next(f for f in findings if f.name == "TLSv1.2")
+    assert tls12.ok and "compatibility note" in tls12.message
+
+
+def test_dhe_suites_are_named_under_guidelines_6(nginx: Nginx) -> None:
+    """The DHE suites Mozilla 5.7 listed are the offenders under 6.0, counted distinct."""
+    facts = tls.scan_ciphers(
+        "127.0.0.1", nginx.port("dhe"), "localhost", 5.0, ca_bundle=nginx.ca_bundle
+    )
+    assert facts.mozilla_version == "6.0"
+    assert {s.name for s in facts.offending} == {
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    }
+    finding = next(
+        f for f in rules.evaluate_ciphers(facts, TlsConfig()) if f.name == "offending_suites"
+    )
+    assert finding.message.startswith(
+        "3 distinct suites (TLSv1.2: 3) outside the Mozilla intermediate"
+    )

@@ -304,7 +304,12 @@ def test_chain_message_names_the_verify_error() -> None:
         pytest.param({}, {}, set(), id="tls12-and-13-only"),
         pytest.param({"TLSv1": "accepted"}, {}, {"TLSv1"}, id="tls10-accepted"),
         pytest.param({"TLSv1_1": "accepted"}, {}, {"TLSv1.1"}, id="tls11-accepted"),
-        pytest.param({"TLSv1_2": "refused"}, {}, {"TLSv1.2"}, id="tls12-refused"),
+        pytest.param({"TLSv1_2": "refused"}, {}, set(), id="tls13-only-is-above-the-floor"),
+        pytest.param({"TLSv1_2": "refused", "TLSv1_3": "refused"}, {}, {"TLSv1.2"},
+                     id="tls12-and-13-refused"),
+        pytest.param({"TLSv1_2": "refused", "TLSv1_3": "absent"}, {}, {"TLSv1.2"},
+                     id="tls12-refused-13-not-probed"),
+        pytest.param({"TLSv1_2": "client-unable"}, {}, {"TLSv1.2"}, id="tls12-client-unable"),
         pytest.param({"TLSv1": "client-unable"}, {}, {"TLSv1"}, id="client-unable-never-passes"),
         pytest.param({"TLSv1": "absent"}, {}, {"TLSv1"}, id="not-probed-never-passes"),
         pytest.param({"TLSv1_3": "refused"}, {}, set(), id="tls13-refused-only-reported"),
@@ -370,8 +375,8 @@ CCM8 = Suite("TLSv1.3", "TLS_AES_128_CCM_8_SHA256")
             (),
             {"tls_vulnerability_heartbleed": "vulnerable"},
             {},
-            {"tls_vulnerability_heartbleed"},
-            id="heartbleed",
+            set(),
+            id="heartbleed-judged-by-tls-vulnerabilities",
         ),
         pytest.param(
             (),
@@ -427,8 +432,68 @@ def test_long_offender_lists_are_cut_in_the_message_not_in_the_evidence() -> Non
         rules.evaluate_ciphers(ciphers(many, {"ciphers": "."}), DEFAULTS), "offending_suites"
     )
     assert finding.message.startswith(
-        "11 accepted suites are outside the Mozilla intermediate profile: "
-        "TLS_RSA_WITH_OLD (TLSv1), TLS_RSA_WITH_SUITE_00 (TLSv1.2)"
+        "11 distinct suites (TLSv1: 1, TLSv1.2: 10) outside the Mozilla intermediate profile "
+        "(guidelines 6.0): TLS_RSA_WITH_OLD (TLSv1), TLS_RSA_WITH_SUITE_00 (TLSv1.2)"
     )
     assert finding.message.endswith("TLS_RSA_WITH_SUITE_03 (TLSv1.2), and 6 more")
     assert sum(len(v) for v in finding.measured.values()) == 11
+
+
+def test_tls13_only_server_gets_a_compatibility_note() -> None:
+    """A TLS 1.3-only server (Mozilla's modern) passes the TLS 1.2 floor with a note naming the
+    clients it leaves out, never "it must be enabled"."""
+    finding = by_name(rules.evaluate_protocols(protocols(TLSv1_2="refused"), DEFAULTS), "TLSv1.2")
+    assert finding.ok and "compatibility note" in finding.message and "must" not in finding.message
+
+
+# --- suites counted like sslyze and testssl.sh --------------------------------------------------
+
+
+def test_suites_are_counted_distinct_then_per_version() -> None:
+    """The same suite accepted under two versions is one distinct suite, two per version."""
+    cbc = "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
+    offending = (Suite("TLSv1.1", cbc), Suite("TLSv1.2", cbc))
+    findings = rules.evaluate_ciphers(ciphers(offending, {"ciphers": "."}), DEFAULTS)
+    assert by_name(findings, "offending_suites").message.startswith(
+        "1 distinct suite (TLSv1.1: 1, TLSv1.2: 1) outside the Mozilla intermediate profile"
+    )
+    assert by_name(findings, "accepted").message.startswith(
+        "2 distinct suites (TLSv1.1: 1, TLSv1.2: 2) accepted"
+    )
+
+
+def test_profile_message_names_the_guidelines_version() -> None:
+    """The profile judged is named with the version of Mozilla's guidelines."""
+    facts = dataclasses.replace(ciphers(), mozilla_version="5.7")
+    [_, offending] = rules.evaluate_ciphers(facts, DEFAULTS)
+    assert "Mozilla intermediate profile (guidelines 5.7)" in offending.message
+
+
+def test_vulnerability_issues_are_left_to_tls_vulnerabilities() -> None:
+    """sslyze's checker's attack issues are shown by tls.ciphers, judged by tls.vulnerabilities."""
+    issues = {"tls_vulnerability_heartbleed": "Server is vulnerable to Heartbleed."}
+    finding = by_name(rules.evaluate_ciphers(ciphers(issues=issues), DEFAULTS), "tls_vulnerability_heartbleed")
+    assert finding.ok and "judged by tls.vulnerabilities" in finding.message
+
+
+def test_old_profile_needs_the_5_7_guidelines() -> None:
+    """Mozilla's 6.0 guidelines have no 'old' configuration: a clear configuration error."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="no 'old' configuration"):
+        TlsConfig(cipher_profile="old")
+    assert TlsConfig(cipher_profile="old", mozilla_profile="5.7").cipher_profile == "old"
+
+
+# --- the weak key, reported once ---------------------------------------------------------------
+
+
+def test_weak_key_is_reported_once_as_key_size() -> None:
+    """A 1024-bit RSA leaf whose chain verifies apart from OpenSSL's key-size rule fails key_bits
+    only; the chain finding says why it is not held against the chain."""
+    leaf = dataclasses.replace(cert(), key_bits=1024)
+    facts = cert_facts(leaf, chain_valid=False, verify_error="EE certificate key too weak",
+                       weak_only=True)
+    findings = rules.evaluate_certificate(facts, DEFAULTS, NOW)
+    assert failing(findings) == {"key_bits"}
+    assert "judged by key_bits and signature" in by_name(findings, "chain").message

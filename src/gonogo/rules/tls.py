@@ -8,9 +8,12 @@ Check ids served:
 - ``tls.certificate`` (:func:`evaluate_certificate`): chain verifies, hostname matches, key size,
   no SHA-1/MD5 signature, lifetime; subject, issuer, SANs and validity as evidence.
 - ``tls.protocols`` (:func:`evaluate_protocols`): ``refuse_protocols`` refused by the server,
-  ``require_protocols`` accepted, every other probed version reported.
-- ``tls.ciphers`` (:func:`evaluate_ciphers`): compliance with a Mozilla profile as reported by
-  sslyze's checker, offending suites as evidence. Certificate issues from that checker are
+  ``require_protocols`` accepted or a newer version accepted instead (a floor: refusing TLS 1.2
+  on a TLS 1.3-only server is a compatibility note), every other probed version reported.
+- ``tls.ciphers`` (:func:`evaluate_ciphers`): compliance with a Mozilla profile (guidelines
+  ``[tls] mozilla_profile``, 6.0 or 5.7) as reported by sslyze's checker, offending suites as
+  evidence, counted as sslyze and testssl.sh count them (distinct suites, then per version).
+  Known attacks are ``tls.vulnerabilities``' (:mod:`.tls_vulnerabilities`). Certificate issues from that checker are
   left to ``tls.certificate`` (one set of thresholds, and sslyze validates against its own
   trust stores).
 """
@@ -22,6 +25,7 @@ import math
 from typing import TYPE_CHECKING
 
 from gonogo.model import Comparison, Finding, Severity, compare, info
+from gonogo.rules.tls_vulnerabilities import PROFILE_ISSUES
 
 if TYPE_CHECKING:  # rules are pure: facts types only, never the probes themselves
     from gonogo.probes.tls import (
@@ -37,6 +41,8 @@ DAY_S = 86400
 # ProtocolStatus values of probes/tls/protocols.py (a str enum: equal to these strings)
 ACCEPTED, REFUSED, CLIENT_UNABLE = "accepted", "refused", "client-unable"
 FORBIDDEN_HASHES = ("md5", "sha1")  # collisions are practical; browsers reject both
+# Issue keys of sslyze's Mozilla checker that tls.vulnerabilities judges (one finding each).
+VULNERABILITY_ISSUES = PROFILE_ISSUES
 # Issue keys of sslyze's Mozilla checker that are about the certificate, not the ciphers.
 CERTIFICATE_ISSUES = frozenset(
     {
@@ -124,17 +130,7 @@ def evaluate_certificate(
             f"valid {leaf.not_before.isoformat()} to {leaf.not_after.isoformat()}",
             {"not_before": leaf.not_before.isoformat(), "not_after": leaf.not_after.isoformat()},
         ),
-        Finding(
-            "chain",
-            facts.chain_valid,
-            f"chain verifies against {facts.trust_store}"
-            if facts.chain_valid
-            else f"chain does not verify against {facts.trust_store}"
-            + (f": {facts.verify_error}" if facts.verify_error else ""),
-            facts.verify_error or "ok",
-            "ok",
-            comparison=Comparison.EQ,
-        ),
+        _chain(facts),
         Finding(
             "hostname",
             facts.hostname_matches,
@@ -173,6 +169,27 @@ def evaluate_certificate(
     return findings
 
 
+def _chain(facts: CertificateFacts) -> Finding:
+    if facts.weak_only:  # reported once, as the key size or signature it is
+        return info(
+            "chain",
+            f"chain verifies against {facts.trust_store} once OpenSSL's security level accepts "
+            f"weak keys and hashes ({facts.verify_error}: judged by key_bits and signature)",
+            "ok apart from a weak key or hash",
+        )
+    return Finding(
+        "chain",
+        facts.chain_valid,
+        f"chain verifies against {facts.trust_store}"
+        if facts.chain_valid
+        else f"chain does not verify against {facts.trust_store}"
+        + (f": {facts.verify_error}" if facts.verify_error else ""),
+        facts.verify_error or "ok",
+        "ok",
+        comparison=Comparison.EQ,
+    )
+
+
 def _key_size(leaf: CertificateInfo, thresholds: TlsConfig) -> Finding:
     minimum = {"RSA": thresholds.min_rsa_bits, "EC": thresholds.min_ec_bits}.get(leaf.key_type)
     if minimum is not None:
@@ -205,12 +222,13 @@ def _signature(name: str, certs: list[CertificateInfo]) -> Finding:
 
 
 def evaluate_protocols(facts: ProtocolFacts, thresholds: TlsConfig) -> list[Finding]:
-    """``tls.protocols``: old versions refused by the server, required ones accepted."""
+    """``tls.protocols``: old versions refused by the server; each required version accepted,
+    or a newer one (a floor: a TLS 1.3-only server, Mozilla's "modern", gets a note)."""
     findings = []
     for version in thresholds.refuse_protocols:
         findings.append(_expect(facts, version, REFUSED))
     for version in thresholds.require_protocols:
-        findings.append(_expect(facts, version, ACCEPTED))
+        findings.append(_floor(facts, version, _expect(facts, version, ACCEPTED)))
     judged = {*thresholds.refuse_protocols, *thresholds.require_protocols}
     for result in facts.results:
         if result.version not in judged:
@@ -247,10 +265,35 @@ def _expect(facts: ProtocolFacts, version: str, wanted: str) -> Finding:
     return Finding(version, ok, message, str(result.status), wanted, comparison=Comparison.EQ)
 
 
+_ORDER = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+
+def _floor(facts: ProtocolFacts, version: str, found: Finding) -> Finding:
+    # refusing the minimum is fine when a newer version is accepted: a compatibility note
+    result = facts.get(version)
+    if found.ok or result is None or result.status != REFUSED or version not in _ORDER:
+        return found
+    newer = [
+        r.version
+        for r in facts.results
+        if r.version in _ORDER
+        and _ORDER.index(r.version) > _ORDER.index(version)
+        and r.status == ACCEPTED
+    ]
+    if not newer:
+        return found
+    return info(
+        version,
+        f"server refuses {version} but accepts {', '.join(newer)}: above the {version} floor "
+        f"(clients without {newer[0]} cannot connect: a compatibility note)",
+        str(result.status),
+    )
+
+
 def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]:
     """``tls.ciphers``: every non-certificate issue of the Mozilla profile check fails."""
     ignored = set(thresholds.cipher_ignore_issues)
-    profile = f"Mozilla {facts.profile} profile"
+    profile = f"Mozilla {facts.profile} profile (guidelines {facts.mozilla_version})"
     offending = [s for s in facts.offending if _suite_issue(s) not in ignored]
     ordered = sorted(offending, key=lambda s: (_VERSION_ORDER.get(s.version, 9), s.name))
     listed = ", ".join(f"{s.name} ({s.version})" for s in ordered[:_LISTED])
@@ -259,13 +302,13 @@ def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]
     findings = [
         info(
             "accepted",
-            f"{len(facts.accepted)} suites accepted (sslyze scan {facts.scan_s:.1f} s)",
+            f"{_count(facts.accepted)} accepted (sslyze scan {facts.scan_s:.1f} s)",
             _by_version(facts.accepted),
         ),
         Finding(
             "offending_suites",
             not offending,
-            f"{len(offending)} accepted suites are outside the {profile}: {listed}"
+            f"{_count(offending)} outside the {profile}: {listed}"
             if offending
             else f"every accepted suite is in the {profile}",
             _by_version(offending),
@@ -278,6 +321,10 @@ def evaluate_ciphers(facts: CipherFacts, thresholds: TlsConfig) -> list[Finding]
         if issue.key in CERTIFICATE_ISSUES:
             findings.append(
                 info(issue.key, f"{issue.message} (judged by tls.certificate)", issue.key)
+            )
+        elif issue.key in VULNERABILITY_ISSUES:
+            findings.append(
+                info(issue.key, f"{issue.message} (judged by tls.vulnerabilities)", issue.key)
             )
         elif issue.key in ignored:
             findings.append(
@@ -296,6 +343,17 @@ _VERSION_ORDER = {
 }
 
 
+def _count(suites: list[Suite] | tuple[Suite, ...]) -> str:
+    """Suites counted as sslyze and testssl.sh count them: distinct suites, then per version
+    (``TLS_AES_128_GCM_SHA256`` accepted under one version is one suite; a TLS 1.2 suite also
+    accepted under TLS 1.1 is one distinct suite, two per version)."""
+    distinct = len({s.name for s in suites})
+    per_version = ", ".join(f"{v}: {len(n)}" for v, n in _by_version(suites).items())
+    return f"{distinct} distinct suite{'s' if distinct != 1 else ''}" + (
+        f" ({per_version})" if per_version else ""
+    )
+
+
 def _suite_issue(suite: Suite) -> str:
     """The Mozilla checker's issue key for an offending suite (TLS 1.3 suites are separate)."""
     return "ciphersuites" if suite.version == "TLSv1.3" else "ciphers"
@@ -303,6 +361,6 @@ def _suite_issue(suite: Suite) -> str:
 
 def _by_version(suites: list[Suite] | tuple[Suite, ...]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
-    for suite in suites:
+    for suite in sorted(suites, key=lambda s: _VERSION_ORDER.get(s.version, 9)):
         grouped.setdefault(suite.version, []).append(suite.name)
     return {version: sorted(names) for version, names in grouped.items()}

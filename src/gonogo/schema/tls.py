@@ -2,7 +2,8 @@
 
 The endpoint itself (host, port, CA bundle) comes from ``[web]``; this table only says what
 "good enough" means. Defaults follow the plans: renew at 30 days, page at 7 days (003 §1.5
-alerting), TLS 1.2 minimum (001 §1.3), the Mozilla intermediate profile for cipher suites.
+alerting), TLS 1.2 minimum (001 §1.3), the Mozilla intermediate profile for cipher suites
+(guidelines 6.0 by default, 5.7 selectable).
 """
 
 from __future__ import annotations
@@ -60,10 +61,17 @@ class TlsConfig(Section):
     )
     require_protocols: list[TlsVersionName] = Field(
         default_factory=lambda: _versions("TLSv1.2"),
-        description="versions the server must accept",
+        description="floor: each version the server must accept, or a newer one (plans' 'TLS 1.2 "
+        "minimum'); a TLS 1.3-only server passes with a compatibility note",
+    )
+    mozilla_profile: Literal["5.7", "6.0"] = Field(
+        default="6.0",
+        description="version of Mozilla's server-side TLS guidelines (6.0: no 'old', no DHE "
+        "suites in intermediate; 5.7: what sslyze bundles)",
     )
     cipher_profile: Literal["modern", "intermediate", "old"] = Field(
-        default="intermediate", description="Mozilla server-side TLS profile the ciphers must meet"
+        default="intermediate",
+        description="Mozilla configuration the ciphers must meet ('old' exists in 5.7 only)",
     )
     cipher_ignore_issues: list[str] = Field(
         default_factory=list,
@@ -75,6 +83,11 @@ class TlsConfig(Section):
     def _consistent(self) -> TlsConfig:
         if self.expiry_blocker_days > self.expiry_major_days:
             raise ValueError("expiry_blocker_days must not exceed expiry_major_days")
+        if self.cipher_profile == "old" and self.mozilla_profile != "5.7":
+            raise ValueError(
+                f"Mozilla's guidelines {self.mozilla_profile} have no 'old' configuration; "
+                "set mozilla_profile = '5.7' or cipher_profile = 'intermediate'"
+            )
         both = set(self.refuse_protocols) & set(self.require_protocols)
         if both:
             raise ValueError(f"{sorted(both)} cannot be both refused and required")

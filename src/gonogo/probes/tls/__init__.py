@@ -20,6 +20,7 @@ from gonogo.probes.tls.certificate import (
     hostname_matches,
 )
 from gonogo.probes.tls.ciphers import CipherFacts, ProfileIssue, Suite, scan_ciphers
+from gonogo.probes.tls.mozilla import Vulnerability
 from gonogo.probes.tls.protocols import (
     ProtocolFacts,
     ProtocolProbeIncomplete,
@@ -41,6 +42,7 @@ __all__ = [
     "ProtocolStatus",
     "Suite",
     "VersionResult",
+    "Vulnerability",
     "endpoint",
     "fetch_certificate",
     "hostname_matches",

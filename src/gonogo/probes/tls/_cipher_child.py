@@ -36,6 +36,7 @@ def _child() -> int:
             request["timeout"],
             request["profile"],
             ca_bundle,
+            request.get("mozilla_version", "6.0"),
         )
     except ProbeError as err:
         error = {"type": type(err).__name__, "reason": err.reason.value, "message": str(err)}

@@ -75,6 +75,9 @@ class CertificateFacts:
         chain_valid: OpenSSL verified the chain against ``trust_store``.
         verify_error: OpenSSL's reason when it did not (``self-signed certificate``...).
         hostname_matches: ``server_name`` matches a subjectAltName of the leaf (RFC 6125).
+        weak_only: the chain verifies once OpenSSL's security level stops rejecting a weak
+            leaf key or signature hash (``EE certificate key too weak``, ``CA signature digest
+            algorithm too weak``): those are judged as key size and signature, not the chain.
     """
 
     host: str
@@ -86,6 +89,11 @@ class CertificateFacts:
     chain_valid: bool
     verify_error: str | None
     hostname_matches: bool
+    weak_only: bool = False
+
+
+# OpenSSL's security level rejects these at verification; tls.certificate judges them itself
+TOO_WEAK = ("EE certificate key too weak", "CA signature digest algorithm too weak")
 
 
 def fetch_certificate(
@@ -101,6 +109,10 @@ def fetch_certificate(
         ders = _presented_chain(tls, host, port)
     certs = [_describe(der, host, port) for der in ders]
     chain_valid, verify_error = _verify(host, port, name, ca_bundle, timeout)
+    weak_only = False
+    if verify_error in TOO_WEAK:
+        # a 1024-bit RSA leaf, a SHA-1 signature: does the chain verify apart from that?
+        weak_only, _ = _verify(host, port, name, ca_bundle, timeout, seclevel0=True)
     return CertificateFacts(
         host=host,
         port=port,
@@ -111,6 +123,7 @@ def fetch_certificate(
         chain_valid=chain_valid,
         verify_error=verify_error,
         hostname_matches=hostname_matches(certs[0], name),
+        weak_only=weak_only,
     )
 
 
@@ -135,10 +148,18 @@ def hostname_matches(cert: CertificateInfo, name: str) -> bool:
 
 
 def _verify(
-    host: str, port: int, name: str, ca_bundle: Path | None, timeout: float
+    host: str,
+    port: int,
+    name: str,
+    ca_bundle: Path | None,
+    timeout: float,
+    *,
+    seclevel0: bool = False,
 ) -> tuple[bool, str | None]:
     try:
         context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+        if seclevel0:  # accept any key size, to tell a weak key from a broken chain
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
     except (OSError, ssl.SSLError) as err:
         raise ProbeError(
             f"{host}:{port}: cannot load CA bundle {ca_bundle} ({err}); fix [web].ca_bundle",

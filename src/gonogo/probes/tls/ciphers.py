@@ -1,4 +1,6 @@
-"""Cipher suites per version with sslyze, checked by sslyze's Mozilla TLS profile checker.
+"""Cipher suites per version with sslyze, checked by sslyze's Mozilla TLS profile checker
+against a version of Mozilla's guidelines kept as data (:mod:`.mozilla`); the same scan reports
+the known attacks (Heartbleed, ROBOT, renegotiation, SSLv2/SSLv3...).
 
 sslyze is an optional dependency (``gonogo[security]``): without it the probe raises, so the
 check ends as ``error``, never as a pass.
@@ -23,7 +25,9 @@ from typing import Any
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.model import ErrorReason
+from gonogo.probes.tls import mozilla as guidelines
 from gonogo.probes.tls._net import handshake, probe_context
+from gonogo.probes.tls.mozilla import Vulnerability
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +63,13 @@ class CipherFacts:
     Attributes:
         host: host scanned.
         port: port scanned.
-        profile: Mozilla profile checked (``intermediate``...).
+        profile: Mozilla configuration checked (``intermediate``...).
         accepted: every suite accepted, per version.
         offending: accepted suites the profile does not list.
         issues: everything sslyze's profile checker reported (empty: compliant).
         scan_s: duration of the sslyze scan.
+        mozilla_version: version of Mozilla's guidelines checked (``6.0``, ``5.7``).
+        vulnerabilities: the known attacks and the server's exposure to each.
     """
 
     host: str
@@ -73,6 +79,8 @@ class CipherFacts:
     offending: tuple[Suite, ...]
     issues: tuple[ProfileIssue, ...]
     scan_s: float
+    mozilla_version: str = "6.0"
+    vulnerabilities: tuple[Vulnerability, ...] = ()
 
 
 _CHILD = (sys.executable, "-m", "gonogo.probes.tls._cipher_child")
@@ -125,6 +133,7 @@ def scan_ciphers(
     profile: str = "intermediate",
     ca_bundle: Path | None = None,
     deadline_s: float | None = None,
+    mozilla_version: str = "6.0",
 ) -> CipherFacts:
     """Scan with sslyze and check the result with sslyze's Mozilla profile checker.
 
@@ -153,6 +162,7 @@ def scan_ciphers(
         "timeout": timeout,
         "profile": profile,
         "ca_bundle": str(ca_bundle) if ca_bundle else None,
+        "mozilla_version": mozilla_version,
     }
     child = _prepared.pop() if _prepared else _start_child()
     try:
@@ -185,6 +195,8 @@ def scan_ciphers(
         offending=tuple(Suite(**x) for x in answer["offending"]),
         issues=tuple(ProfileIssue(**x) for x in answer["issues"]),
         scan_s=answer["scan_s"],
+        mozilla_version=answer["mozilla_version"],
+        vulnerabilities=tuple(Vulnerability(**x) for x in answer["vulnerabilities"]),
     )
 
 
@@ -203,6 +215,7 @@ def _scan(
     timeout: float,
     profile: str,
     ca_bundle: Path | None,
+    mozilla_version: str = "6.0",
 ) -> CipherFacts:
     """The sslyze scan itself (run in the child process)."""
     import sslyze
@@ -233,7 +246,10 @@ def _scan(
         result = next(iter(scanner.get_results()))
     scan_s = time.monotonic() - started
     _raise_for_scan(host, port, result, sslyze, mozilla.SCAN_COMMANDS_NEEDED_BY_MOZILLA_CHECKER)
-    config = mozilla.MozillaTlsConfiguration.get(mozilla.TlsConfigurationEnum(profile))
+    try:
+        config = guidelines.configuration(mozilla_version, profile)
+    except ValueError as err:
+        raise ProbeError(f"{err}; fix [tls]", reason=ErrorReason.CONFIG) from err
     try:
         mozilla.check_server_against_tls_configuration(result, config)
         issues: dict[str, str] = {}
@@ -259,6 +275,8 @@ def _scan(
         offending=offending,
         issues=tuple(ProfileIssue(k, v) for k, v in sorted(issues.items())),
         scan_s=round(scan_s, 3),
+        mozilla_version=mozilla_version,
+        vulnerabilities=guidelines.vulnerabilities(result.scan_result),
     )
 
 
