@@ -186,6 +186,45 @@ def test_cors_codes(allow: str | None, creds: str | None, expected: str) -> None
     assert code("cross-origin-resource-sharing", good_page(), cors=facts) == expected
 
 
+COOP, COEP = "Cross-Origin-Opener-Policy", "Cross-Origin-Embedder-Policy"
+
+
+@pytest.mark.parametrize(
+    ("test", "lines", "expected"),
+    [
+        ("cross-origin-opener-policy", [], "coop-not-implemented"),
+        ("cross-origin-opener-policy", [f"{COOP}: same-origin"], "coop-implemented-with-same-origin"),
+        ("cross-origin-opener-policy", [f'{COOP}: same-origin; report-to="r"'], "coop-implemented-with-same-origin"),
+        ("cross-origin-opener-policy", [f"{COOP}: same-origin-allow-popups"],
+         "coop-implemented-with-same-origin-allow-popups"),
+        ("cross-origin-opener-policy", [f"{COOP}: noopener-allow-popups"],
+         "coop-implemented-with-noopener-allow-popups"),
+        ("cross-origin-opener-policy", [f"{COOP}: unsafe-none"], "coop-implemented-with-unsafe-none"),
+        ("cross-origin-opener-policy", [f"{COOP}: Same-Origin"], "coop-header-invalid"),
+        ("cross-origin-opener-policy", [f'{COOP}: "same-origin"'], "coop-header-invalid"),
+        ("cross-origin-opener-policy", [f"{COOP}: same-origin"] * 2, "coop-header-invalid"),
+        ("cross-origin-embedder-policy", [f"{COEP}: require-corp"], "coep-implemented-with-require-corp"),
+        ("cross-origin-embedder-policy", [f"{COEP}: credentialless"], "coep-implemented-with-credentialless"),
+        ("cross-origin-embedder-policy", [f"{COEP}: unsafe-none"], "coep-implemented-with-unsafe-none"),
+        ("cross-origin-embedder-policy", [f"{COEP}: require-corp, credentialless"], "coep-header-invalid"),
+        ("cross-origin-embedder-policy", [], "coep-not-implemented"),
+    ],
+    ids=["coop-absent", "coop-same-origin", "coop-report-to", "coop-allow-popups", "coop-noopener",
+         "coop-unsafe-none", "coop-title-case", "coop-quoted", "coop-two-lines", "coep-require-corp",
+         "coep-credentialless", "coep-unsafe-none", "coep-list", "coep-absent"],
+)
+def test_isolation_codes(test: str, lines: list[str], expected: str) -> None:
+    """COOP and COEP are scored as the Observatory's algorithm version 6 scores them: an RFC 8941
+    token compared exactly, one header line."""
+    assert code(test, good_page(*lines)) == expected
+
+
+def test_isolation_bonus_counts_only_from_ninety() -> None:
+    """COOP same-origin and COEP require-corp add +10 each on a strong page (A+, 135)."""
+    result = grade.grade(good_page(f"{COOP}: same-origin", f"{COEP}: require-corp"), GOOD_CHAIN, None)
+    assert (result.score, result.grade) == (135, "A+")
+
+
 def test_clean_demo_scores_a_plus() -> None:
     """The plans' headers with a strict CSP score 115 (A+): CSP +5, Referrer +5, frame-ancestors +5."""
     result = grade.grade(good_page(), GOOD_CHAIN, None)
