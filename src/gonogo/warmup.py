@@ -34,6 +34,7 @@ def _cipher_scan(env: Environment) -> Callable[[], None] | None:
 # check id -> start its preparation for this environment; returns how to stop it, if started
 PREPARATIONS: dict[str, Callable[[Environment], Callable[[], None] | None]] = {
     "tls.ciphers": _cipher_scan,
+    "tls.vulnerabilities": _cipher_scan,  # the same scan (one per run, whichever comes first)
 }
 
 
