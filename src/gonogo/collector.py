@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 
 from gonogo.evidence import CheckWire, from_wire
 from gonogo.model import ErrorReason, Outcome
-from gonogo.outcomes import merge_phases
+from gonogo.outcomes import NEVER_RAN, merge_phases
 from gonogo.schema import Waiver
 from gonogo.verdict import (
     CheckResult,
@@ -27,6 +28,9 @@ from gonogo.verdict import (
 Scope = Callable[[Sequence[CheckResult]], tuple[tuple[NotRun, ...], tuple[SeverityLowered, ...]]]
 
 
+INTERRUPTED_CHECK = "interrupted while it ran; not verified"
+
+
 class Collector:
     """Receives every ``pytest_runtest_logreport`` on the controller (or the only process)."""
 
@@ -37,6 +41,7 @@ class Collector:
         self.internal_errors: list[str] = []
         self.collection_errors: list[str] = []
         self.interrupted = False
+        self.interruption = ""  # what interrupted it, when known (the signals received)
         self.results: list[CheckResult] = []
         self.decision: Decision | None = None
         self.finished_at: dt.datetime | None = None
@@ -81,12 +86,20 @@ class Collector:
     ) -> Decision:
         self._crash_phases()
         results = [from_wire(merge_phases(self._phases[nodeid])) for nodeid in self._order]
+        if self.interrupted:  # its call never reported: the interrupt stopped it, not a plugin
+            results = [
+                replace(r, error_reason=ErrorReason.INTERRUPTED.value, message=INTERRUPTED_CHECK)
+                if r.message == NEVER_RAN
+                else r
+                for r in results
+            ]
         # xdist finishes tests in any order: sort so serial and parallel runs give identical output
         results.sort(key=lambda r: (r.severity.rank, r.id, r.nodeid))
         not_run, lowered = scope(results) if scope is not None else ((), ())
         results, expired = apply_waivers(results, waivers, today)
         state = RunState(
             interrupted=self.interrupted,
+            interruption=self.interruption,
             crashed=tuple(self.crashed),
             internal_errors=tuple(self.internal_errors),
             collection_errors=tuple(self.collection_errors),

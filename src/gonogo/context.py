@@ -56,6 +56,8 @@ class RunContext:
         demo_variables: the ``GONOGO_DEMO_*`` values of the demo stack, passed to workers.
         down_dir: run-scoped directory of unreachable endpoints, shared with workers
             (created and removed by the controller).
+        workers_dir: run-scoped directory where xdist workers register their PIDs (the
+            controller passes a signal on to them).
         endpoint_keys: endpoint (``host:port``) -> the env-file keys that name it.
     """
 
@@ -71,6 +73,7 @@ class RunContext:
     demo: Any = None
     demo_variables: dict[str, str] = field(default_factory=dict)
     down_dir: Path | None = None
+    workers_dir: Path | None = None
     endpoint_keys: dict[str, list[str]] = field(default_factory=dict)
 
     def to_workerinput(self) -> dict[str, Any]:
@@ -79,6 +82,7 @@ class RunContext:
             "started_at": self.started_at.isoformat(),
             "demo_variables": self.demo_variables,
             "down_dir": str(self.down_dir) if self.down_dir else None,
+            "workers_dir": str(self.workers_dir) if self.workers_dir else None,
         }
 
     def where_configured(self, target: str) -> str:
@@ -92,9 +96,23 @@ class RunContext:
         if self.demo is not None:
             self.demo.stop()
             self.demo = None
-        if controller and self.down_dir is not None:
-            shutil.rmtree(self.down_dir, ignore_errors=True)
-            self.down_dir = None
+        if controller:
+            for scratch in (self.down_dir, self.workers_dir):
+                if scratch is not None:
+                    shutil.rmtree(scratch, ignore_errors=True)
+            self.down_dir = self.workers_dir = None
+
+
+class StartInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM while the demo stack started (it stopped what it had started).
+
+    Carries the run's context, loaded with the placeholder demo values the file was validated
+    with, so that the run can still write its NO-GO (interrupted) report.
+    """
+
+    def __init__(self, ctx: RunContext) -> None:
+        super().__init__("interrupted while the demo stack started")
+        self.ctx = ctx
 
 
 def new_run_id(now: dt.datetime) -> str:
@@ -168,6 +186,7 @@ def build(
             demo_vars=given,
             demo_secrets={},
             down_dir=Path(down) if down else None,
+            workers_dir=Path(workers) if (workers := workerinput.get("workers_dir")) else None,
         )
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     demo_stack = None
@@ -179,7 +198,22 @@ def build(
         preview = demo_preview()
         env = config.load(path, extra=preview, placeholders=preview, known_checks=catalogue)
         check_reports_dir(reports_root / env.name)
-        demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
+        try:
+            demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
+        except KeyboardInterrupt as err:
+            bare = _context(
+                env,
+                catalogue,
+                run_id=new_run_id(started_at),
+                started_at=started_at,
+                reports_root=reports_root,
+                release=release,
+                allow_intrusive=allow_intrusive,
+                demo_vars={},
+                demo_secrets={},
+                down_dir=None,
+            )
+            raise StartInterrupted(bare) from err
     elif demo_faults:
         raise ConfigError(
             f"--demo-fault needs an environment with a [demo] table ({path} has none); try --env demo"
@@ -206,6 +240,7 @@ def build(
         raise
     ctx.demo = demo_stack
     ctx.down_dir = Path(tempfile.mkdtemp(prefix=f"gonogo-{ctx.run_id}-down-"))
+    ctx.workers_dir = Path(tempfile.mkdtemp(prefix=f"gonogo-{ctx.run_id}-workers-"))
     ctx.shared.board.directory = ctx.down_dir
     return ctx
 
@@ -222,6 +257,7 @@ def _context(
     demo_vars: dict[str, str],
     demo_secrets: dict[str, str],
     down_dir: Path | None,
+    workers_dir: Path | None = None,
 ) -> RunContext:
     redactor = Redactor(env.secrets)
     redactor.add(demo_secrets.values())
@@ -242,6 +278,7 @@ def _context(
         shared=SharedProbes(endpoints.DownBoard(down_dir)),
         demo_variables=demo_vars,
         down_dir=down_dir,
+        workers_dir=workers_dir,
         endpoint_keys=endpoints.configured_endpoints(env.config.model_dump(mode="json")),
     )
 

@@ -1,4 +1,4 @@
-"""How pytest was invoked: the suite root, the options, what to collect, signals.
+"""How pytest was invoked: the suite root, the options, what to collect.
 
 pytest decides its rootdir and ini file before any plugin is loaded, from the command line's
 free arguments. ``--env-file PATH`` (two words) is unknown at that point, so PATH counts as a
@@ -14,12 +14,9 @@ import gc
 import glob
 import os
 import re
-import signal
 import sys
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
 import pytest
 
@@ -311,23 +308,3 @@ def unfreeze_at_exit(config: pytest.Config) -> None:
     before pytest's own runs after it), so that a process running several sessions (pytester)
     keeps collecting what an earlier session left."""
     config.add_cleanup(gc.unfreeze)
-
-
-def raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM (CI cancel or timeout) ends the run like Ctrl-C: finally blocks and fixture
-    teardowns run (demo stack stopped, scratch database dropped), the report says interrupted."""
-    raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
-
-
-def install_sigterm() -> Callable[[], None]:
-    """Route SIGTERM to KeyboardInterrupt; returns the function that restores the previous handler."""
-    try:
-        previous: Any = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
-    except ValueError:  # not the main thread (pytest embedded somewhere): leave signals alone
-        return lambda: None
-
-    def restore() -> None:
-        if signal.getsignal(signal.SIGTERM) is raise_keyboard_interrupt:
-            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
-
-    return restore

@@ -55,6 +55,7 @@ class ErrorReason(enum.StrEnum):
     AUTH = "auth"
     CONFIG = "config"
     BUG = "bug"
+    INTERRUPTED = "interrupted"  # the run was stopped (Ctrl-C, SIGTERM) while it ran
 
 
 class Comparison(enum.StrEnum):

@@ -16,16 +16,26 @@ from typing import Any
 import pytest
 
 from gonogo import catalogue as catalogue_mod
-from gonogo import collection, invocation, runtest, scheduling, selection, warmup
+from gonogo import (
+    collection,
+    interrupts,
+    invocation,
+    runtest,
+    scheduling,
+    selection,
+    warmup,
+)
 from gonogo import context as context_mod
 from gonogo.collector import Collector
-from gonogo.context import CONTEXT_KEY
+from gonogo.context import CONTEXT_KEY, RunContext, StartInterrupted
 from gonogo.errors import ConfigError, DemoError
+from gonogo.interrupts import Guard
 from gonogo.invocation import config_error
 from gonogo.redact import Redactor, listen, listening
 
-RESTORE_SIGTERM_KEY = pytest.StashKey[Callable[[], None]]()
 STOP_LEARNING_KEY = pytest.StashKey[Callable[[], None]]()
+GUARD_KEY = pytest.StashKey[Guard]()
+REPORT_PLUGIN = "gonogo-report"
 
 MARKERS = {
     "check(id)": "gonogo check id of this gate test (see `gonogo checks`)",
@@ -48,6 +58,36 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from gonogo import hooks
 
     pluginmanager.add_hookspecs(hooks)
+    if not pluginmanager.has_plugin("gonogo-exit"):
+        pluginmanager.register(ExitStatus(), "gonogo-exit")
+
+
+class ExitStatus:
+    """The exit code of a gate run is the one its report states, whatever escaped pytest.
+
+    A signal in a moment where pytest handles none, or an exception from a hook at the end of
+    the session, would otherwise leave the process with a traceback and exit 130 or 1 beside a
+    report that says something else.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_cmdline_main(self, config: pytest.Config) -> Generator[None, Any, Any]:
+        try:
+            try:
+                code = yield
+            except pytest.UsageError:
+                raise
+            except (KeyboardInterrupt, Exception) as err:
+                report = config.pluginmanager.get_plugin(REPORT_PLUGIN)
+                if report is None:
+                    raise
+                return report.escaped(err)
+            report = config.pluginmanager.get_plugin(REPORT_PLUGIN)
+            return code if report is None else report.final_code(code)
+        finally:
+            guard = config.stash.get(GUARD_KEY, None)
+            if guard is not None:
+                guard.restore()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -166,8 +206,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if controller:
         invocation.check_markexpr(config, {m for e in catalogue.values() for m in e.markers})
     reports_root, created = invocation.reports_root(config) if controller else (Path(), [])
-    # installed before the demo stack starts: a SIGTERM there stops what started, too
-    config.stash[RESTORE_SIGTERM_KEY] = invocation.install_sigterm()
+    # installed before the demo stack starts: a signal there stops what started, too
+    guard = Guard(once=not controller, on_first=lambda signum: _forward(config)).install()
+    config.stash[GUARD_KEY] = guard
+
+    def restore() -> None:
+        if not guard.committed:  # a committed verdict keeps it until cmdline_main returns
+            guard.restore()
+
+    config.add_cleanup(restore)
     try:
         ctx = context_mod.build(
             env_name=env_name,
@@ -187,31 +234,71 @@ def pytest_configure(config: pytest.Config) -> None:
     except DemoError as err:
         invocation.remove_empty(created)
         raise config_error(Redactor().text(str(err))) from None
+    except StartInterrupted as err:
+        # nothing ran, but the run was asked for and stopped: it ends with a NO-GO report
+        _register_report(config, err.ctx, created, guard).collector.interrupted = True
+        guard.wind_down()
+        raise KeyboardInterrupt(str(err)) from None
     config.stash[CONTEXT_KEY] = ctx
     warmup.stop_at_exit(config)
+    if not controller and ctx.workers_dir is not None:
+        interrupts.register_worker(ctx.workers_dir)
     runtest.install_log_redaction(ctx.redactor)
     # cookies and Authorization headers the probes see are masked too (probes/http.py)
     config.stash[STOP_LEARNING_KEY] = listen(ctx.redactor)
     runtest.quiet_chatty_loggers()
     if controller:
-        from gonogo.report.session import ReportPlugin
-
         invocation.warn_debug(config)
-        report = ReportPlugin(config, ctx, Collector(), created)
-        report.claim_html(config)
-        config.pluginmanager.register(report, "gonogo-report")
+        _register_report(config, ctx, created, guard).claim_html(config)
         collection.register_early_collection(config)
         if config.pluginmanager.hasplugin("xdist"):
             bridge = scheduling.XdistBridge(ctx.to_workerinput(), config.option.dist)
             config.pluginmanager.register(bridge, "gonogo-xdist")
+        interrupts.checkpoint("configured")
+
+
+def _forward(config: pytest.Config) -> None:
+    """The controller's first signal goes on to the xdist workers (a CI cancel reaches the
+    controller alone; the checks in flight must stop too)."""
+    ctx = config.stash.get(CONTEXT_KEY, None)
+    if ctx is not None and ctx.workers_dir is not None and not hasattr(config, "workerinput"):
+        interrupts.forward(ctx.workers_dir)
+
+
+def _register_report(
+    config: pytest.Config, ctx: RunContext, created: list[Path], guard: Guard
+) -> Any:
+    from gonogo.report.session import ReportPlugin
+
+    report = ReportPlugin(config, ctx, Collector(), created, guard)
+    config.pluginmanager.register(report, REPORT_PLUGIN)
+    return report
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    # the controller's report plugin stops the demo stack before it writes the verdict
     ctx = config.stash.get(CONTEXT_KEY, None)
     if ctx is not None:
         ctx.close(controller=not hasattr(config, "workerinput"))
-    config.stash.get(RESTORE_SIGTERM_KEY, lambda: None)()
     config.stash.get(STOP_LEARNING_KEY, lambda: None)()
+    if hasattr(config, "workerinput"):
+        guard = config.stash.get(GUARD_KEY, None)
+        if guard is not None:
+            guard.restore()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo: Any) -> None:
+    # pytest caught the interrupt (an xdist worker too): a second one cannot cut cleanups short
+    if Guard.active is not None:
+        Guard.active.wind_down()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    guard = session.config.stash.get(GUARD_KEY, None)
+    if guard is not None:
+        guard.wind_down()
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)

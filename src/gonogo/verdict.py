@@ -116,6 +116,7 @@ class RunState:
 
     Attributes:
         interrupted: Ctrl-C, ``-x``/``--maxfail`` stop, or a session-level exit.
+        interruption: what interrupted it, when known (``SIGINT``, ``SIGTERM, SIGINT``).
         crashed: node ids during which an xdist worker crashed.
         internal_errors: engine errors (a report without gonogo data, a hook failure).
         collection_errors: files that could not be collected.
@@ -124,6 +125,7 @@ class RunState:
     """
 
     interrupted: bool = False
+    interruption: str = ""
     crashed: tuple[str, ...] = ()
     internal_errors: tuple[str, ...] = ()
     collection_errors: tuple[str, ...] = ()
@@ -241,7 +243,11 @@ def _run_causes(results: Sequence[CheckResult], run: RunState) -> list[str]:
     """What makes the run NO-GO whatever its checks say, the cause first."""
     causes = [f"could not collect {path}" for path in run.collection_errors]
     if run.interrupted:
-        causes.append("the run was interrupted before every check finished")
+        causes.append(
+            f"the run was interrupted ({run.interruption}): it is not verified"
+            if run.interruption
+            else "the run was interrupted before every check finished"
+        )
     causes += [f"a test worker crashed while running {nodeid}" for nodeid in run.crashed]
     causes += [f"internal error: {error}" for error in run.internal_errors]
     if not results and not (run.interrupted or run.collection_errors or run.internal_errors):
@@ -316,8 +322,10 @@ def decide(
         reasons.insert(0, _all_passed_line(results, run, minors))
     if run.interrupted:
         code = ExitCode.INTERRUPTED
-    elif run.internal_errors or run.crashed:
-        code = ExitCode.INTERNAL_ERROR if not results else ExitCode.NO_GO
+    elif run.internal_errors:  # a bug of gonogo or a plugin: 3 whatever the checks said
+        code = ExitCode.INTERNAL_ERROR
+    elif run.crashed:  # a worker died in a check (os._exit, OOM): that check is an error
+        code = ExitCode.NO_GO
     else:
         code = ExitCode.NO_GO if verdict is Verdict.NO_GO else ExitCode.GO
     return Decision(

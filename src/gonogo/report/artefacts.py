@@ -1,7 +1,10 @@
 """The run's artefacts: evidence.json, manifest.sha256, ``latest`` (summary.md and junit.xml: see
 :mod:`.summary` and :mod:`.junit`).
 
-Every byte goes through :class:`~gonogo.redact.Redactor` on its way to disk.
+Every byte goes through :class:`~gonogo.redact.Redactor` on its way to disk. A run's files are
+written into a staging directory (``reports/<env>/.<run-id>.partial-<pid>``) that
+:func:`commit` renames to ``<run-id>`` in one step before ``latest`` moves: a run directory with
+an ``evidence.json`` is always complete, and ``latest`` never points at a half-written run.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -151,7 +155,7 @@ def write_attachments(
             content = base64.b64decode(att["content_b64"])
             if not is_binary(att["mime"], att["name"]):
                 content = redact_bytes(content, redact)
-            path.write_bytes(content)
+            write_bytes(path, content)
             listing.setdefault(index, []).append(
                 {"name": att["name"], "mime": att["mime"], "file": f"attachments/{safe}"}
             )
@@ -204,14 +208,26 @@ def evidence_document(
     }
 
 
+def write_bytes(path: Path, content: bytes) -> None:
+    """Write ``path`` under a temporary name, then rename it: never seen half-written."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with tmp.open("wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_text(path: Path, text: str, redact: Redactor) -> None:
-    path.write_text(redact.text(text), encoding="utf-8")
+    write_bytes(path, redact.text(text).encode("utf-8"))
 
 
 def write_json(path: Path, document: dict[str, Any], redact: Redactor) -> None:
-    path.write_text(
-        json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(redact.redact(document), indent=2, sort_keys=False) + "\n"
+    write_bytes(path, text.encode("utf-8"))
 
 
 def manifest(run_dir: Path) -> str:
@@ -222,6 +238,57 @@ def manifest(run_dir: Path) -> str:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.relative_to(run_dir).as_posix()}")
     return "\n".join(lines) + "\n"
+
+
+def staging_dir(run_dir: Path) -> Path:
+    """Where a run's files are written before :func:`commit` gives them the run's name."""
+    return run_dir.with_name(f".{run_dir.name}.partial-{os.getpid()}")
+
+
+def commit(staging: Path, run_dir: Path) -> Path:
+    """Give the complete staging directory the run's name, then move ``latest`` to it.
+
+    pytest-html has written its page into ``run_dir`` meanwhile: that directory is set aside
+    (and removed) first, so the rename is one step and ``run_dir`` never holds a mix.
+    """
+    aside = run_dir.with_name(f".{run_dir.name}.old-{os.getpid()}")
+    if run_dir.is_dir() and not run_dir.is_symlink():
+        os.rename(run_dir, aside)
+    os.rename(staging, run_dir)
+    shutil.rmtree(aside, ignore_errors=True)
+    _fsync_dir(run_dir.parent)
+    return point_latest(run_dir)
+
+
+def sweep_partial(env_dir: Path) -> None:
+    """Remove staging directories left by runs that died while writing (their PID is gone)."""
+    if not env_dir.is_dir():
+        return
+    for entry in env_dir.iterdir():
+        match = _PARTIAL.fullmatch(entry.name)
+        if match and entry.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+_PARTIAL = re.compile(r"\..+\.(?:partial|old)-(\d+)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def point_latest(run_dir: Path) -> Path:

@@ -67,6 +67,12 @@ def _selection(meta: RunMeta) -> str:
 
 
 def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
+    """The verdict block, the stage counts and the checks table (pytest-html's summary)."""
+    return verdict_block(decision, results, meta) + _tables(results)
+
+
+def verdict_block(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
+    """The verdict banner between its markers (hoisted to the top of the page)."""
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
     figures = "".join(
@@ -84,6 +90,10 @@ def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str
         f" &middot; gonogo {escape(meta.gonogo_version)} &middot; suite {escape(meta.suite_commit or '?')}</div>"
         f"{_selection(meta)}<ul>{reasons}</ul>{figures}</div>"
     )
+    return f"{BANNER_START}{head}{BANNER_END}"
+
+
+def _tables(results: list[CheckResult]) -> str:
     stages = stage_table(results)
     stage_rows = "".join(
         "<tr>"
@@ -116,14 +126,32 @@ def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str
         + "</table>"
     )
     return (
-        f"{BANNER_START}{head}{BANNER_END}"
-        + f'<h2>By stage</h2><table class="gng-table"><caption>{escape(STAGE_NOTE)}</caption>{stage_rows}</table>'
+        f'<h2>By stage</h2><table class="gng-table"><caption>{escape(STAGE_NOTE)}</caption>{stage_rows}</table>'
         + table
     )
 
 
 BANNER_START = "<!-- gonogo:verdict -->"
 BANNER_END = "<!-- /gonogo:verdict -->"
+
+
+def replace_banner(page: str, block: str) -> str:
+    """``page`` with its verdict banner replaced by ``block`` (the decision changed after
+    pytest-html rendered it: an interrupt while the run was finishing)."""
+    start, end = page.find(BANNER_START), page.find(BANNER_END)
+    if start < 0 or end < 0:
+        return page
+    return page[:start] + block + page[end + len(BANNER_END) :]
+
+
+def standalone_page(title: str, block: str) -> str:
+    """The sign-off page without pytest-html's table (it wrote no page: ``-p no:html``, or the
+    run ended before its session did, e.g. interrupted while the demo stack started)."""
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"/>'
+        f"<title>{escape(title)}</title></head><body>"
+        f'<h1 id="title">{escape(title)}</h1>{block}</body></html>\n'
+    )
 
 
 def hoist_banner(page: str) -> str:

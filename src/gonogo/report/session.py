@@ -1,4 +1,12 @@
-"""The controller-side plugin: collects results, decides, writes the artefacts, prints the verdict."""
+"""The controller-side plugin: collects results, decides, writes the artefacts, prints the verdict.
+
+The end of a run, in this order (each step deferring SIGINT/SIGTERM, see :mod:`gonogo.interrupts`):
+pytest's own session end (xdist stops its workers, fixtures are torn down, pytest-html renders),
+then the demo stack stops, then the verdict is decided again with every signal received so far,
+the files are written into a staging directory, and :func:`~gonogo.report.artefacts.commit`
+renames it and moves ``latest``. Only then is the verdict final: the exit code is the one the
+report states, whatever happens afterwards.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import traceback
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,11 +24,14 @@ import pytest
 from gonogo import __version__, collection, selection
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
+from gonogo.errors import GonogoError
 from gonogo.gate import undeclared
+from gonogo.interrupts import Guard, checkpoint, deferred
 from gonogo.invocation import remove_empty, root
-from gonogo.report import artefacts, html, junit, summary
+from gonogo.report import artefacts, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
+from gonogo.report.writer import Page, write_run
 from gonogo.schema import COMPONENTS
 from gonogo.verdict import CheckResult, Decision, ExitCode, NotRun, SeverityLowered, Verdict
 
@@ -35,19 +47,31 @@ class ReportPlugin:
     """
 
     def __init__(
-        self, config: pytest.Config, ctx: RunContext, collector: Collector, created: list[Path]
+        self,
+        config: pytest.Config,
+        ctx: RunContext,
+        collector: Collector,
+        created: list[Path],
+        guard: Guard,
     ) -> None:
         self.config = config
         self.ctx = ctx
         self.collector = collector
+        self.guard = guard
         run_dir = ctx.report_dir
         self.created = [p for p in (run_dir, run_dir.parent) if not p.exists()] + created
+        self.staging = artefacts.staging_dir(run_dir)
         self.user_html: Path | None = None
         self.meta: RunMeta | None = None
         self.headline = ""
         self.selection: selection.Selection | None = None
         # checks the selection left out that require a section the environment lacks
         self.not_applicable: tuple[NotRun, ...] = ()
+        self.finished = False  # the run's end was handled (report committed, or none written)
+        self.committed = False  # the report is on disk and latest points at it
+        self.exit_code: int | None = None  # the process's exit code, once the end is handled
+        self._page_cache: Page | None = None
+        artefacts.sweep_partial(run_dir.parent)
 
     def claim_html(self, config: pytest.Config) -> None:
         """Point pytest-html at the run directory, or keep the user's ``--html`` and copy it.
@@ -78,11 +102,23 @@ class ReportPlugin:
     def pytest_handlecrashitem(self, crashitem: str, report: Any, sched: Any) -> None:
         self.collector.crashed.append(crashitem)
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
         # Ctrl-C and SIGTERM (a CI cancel) raise KeyboardInterrupt; pytest's own
         # Session.Interrupted (collection errors, -x) is judged at sessionfinish
+        self.guard.wind_down()  # pytest has caught it: a second Ctrl-C cannot cut cleanups short
         if not isinstance(excinfo.value, pytest.Session.Interrupted):
             self.collector.interrupted = True
+
+    def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
+        # pytest prints the INTERNALERROR lines itself; the verdict names the error (exit 3)
+        self.collector.internal_errors.append(_describe(excinfo.value))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        result = yield
+        checkpoint("checks-done")
+        return result
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_sessionfinish(
@@ -94,27 +130,155 @@ class ReportPlugin:
             html_plugin = self.config.pluginmanager.get_plugin("html")
             if html_plugin is not None and self.user_html is None:
                 self.config.pluginmanager.unregister(html_plugin)
+            self.finished = True
             yield
             return
+        self.guard.wind_down()  # from here a signal is remembered: the run ends in one piece
+        checkpoint("sessionfinish")
         # pytest ends a run whose check file did not import as "interrupted"; nobody
         # interrupted it: it is NO-GO for that file (exit 1), not exit 2
         halted = exitstatus == pytest.ExitCode.INTERRUPTED and not self.collector.collection_errors
         if halted or session.shouldstop or session.shouldfail:  # -x, --maxfail
             self.collector.interrupted = True
+        if exitstatus == pytest.ExitCode.INTERNAL_ERROR and not self.collector.internal_errors:
+            self.collector.internal_errors.append("pytest reported an internal error")
+        self._decide()  # for pytest-html's banner and the terminal's verdict section
+        try:
+            yield  # xdist stops its workers, fixtures are torn down, pytest-html renders
+        except KeyboardInterrupt:
+            self.collector.interrupted = True
+        except Exception as err:  # another plugin's session end failed: a bug, named
+            self._internal_error("pytest_sessionfinish", err)
+        self.finish()
+        if self.exit_code is not None:
+            session.exitstatus = self.exit_code
+
+    # -- the end of the run -------------------------------------------------------------------
+    def finish(self) -> None:
+        """Stop what the run started, decide with every signal received, write, commit (once).
+
+        Also called when a run ends before its session does (interrupted while the demo stack
+        started, an internal error before the first check): such a run is NO-GO too.
+        """
+        if self.finished:
+            return
+        self.finished = True
+        self.guard.wind_down()
+        with deferred():
+            self._close()
+            try:
+                self._write_and_commit()
+            except Exception as err:  # writing failed: no report, latest left alone, exit 3
+                self._abandon(err)
+        if self.committed:
+            checkpoint("committed")
+            assert self.collector.decision is not None
+            self._notify(self.collector.decision)
+
+    def _close(self) -> None:
+        checkpoint("cleanup")
+        try:
+            self.ctx.close(controller=True)  # the demo stack stops before the verdict is final
+        except GonogoError as err:
+            self._internal_error("stopping the demo stack", err, trace=False)
+
+    def _write_and_commit(self) -> None:
+        while True:
+            seen = len(self.guard.received)
+            if self.guard.interrupted:
+                self.collector.interrupted = True
+                self.collector.interruption = ", ".join(dict.fromkeys(self.guard.received))
+            decision = self._decide()
+            assert self.meta is not None
+            write_run(
+                self.staging,
+                results=self.collector.results,
+                decision=decision,
+                meta=self.meta,
+                redact=self.ctx.redactor,
+                page=self._page(),
+                majors_block=bool(self.config.getoption("conditional_fails")),
+            )
+            checkpoint("commit")
+            # a signal that arrived while writing: the report must say interrupted
+            if len(self.guard.received) == seen or self.collector.interrupted:
+                break
+        run_dir = self.ctx.report_dir
+        artefacts.commit(self.staging, run_dir)
+        self.guard.commit()
+        self.committed = True
+        self.created = []  # the report exists: nothing of it is removed
+        self.exit_code = self.meta.exit_code
+        line = headline(
+            decision,
+            self.ctx.env.name,
+            self.collector.results,
+            _display_path(run_dir / "report.html"),
+        )
+        if self.collector.interrupted and "interrupted" not in line:
+            prefix = f"{decision.verdict.value} ({self.ctx.env.name}): "
+            cause = self.collector.interruption or "stopped early"
+            line = line.replace(prefix, f"{prefix}interrupted ({cause}); ", 1)
+        self.headline = line
+
+    def _page(self) -> Page:
+        """pytest-html's page (read once: later passes start from what it rendered)."""
+        if self._page_cache is None:
+            rendered = self.user_html or self.ctx.report_dir / "report.html"
+            text = rendered.read_text(encoding="utf-8") if rendered.is_file() else None
+            self._page_cache = Page(text, self.user_html)
+        return self._page_cache
+
+    def _abandon(self, err: Exception) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.exit_code = int(ExitCode.INTERNAL_ERROR)
+        _print_error(self.ctx, err, "writing the report")
+        print(
+            "gonogo: internal error while writing the report; no report was written and "
+            "latest was not moved (exit 3)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def _internal_error(self, where: str, err: BaseException, *, trace: bool = True) -> None:
+        if trace:
+            _print_error(self.ctx, err, where)
+        self.collector.internal_errors.append(f"{where}: {_describe(err)}")
+
+    def escaped(self, err: BaseException) -> int:
+        """The exit code when an exception escaped pytest (it printed nothing for it)."""
+        if isinstance(err, KeyboardInterrupt):
+            self.collector.interrupted = True
+        elif self.committed:
+            self._after_commit(err, "the end of the run")
+        else:
+            self._internal_error("the end of the run", err)
+        self.finish()
+        return self.final_code(2 if isinstance(err, KeyboardInterrupt) else 3)
+
+    def _after_commit(self, err: BaseException, where: str) -> None:
+        _print_error(self.ctx, err, f"{where}, after the report was written")
+        print(
+            "gonogo: warning: the error came after the report was written; the verdict and its "
+            "exit code stand",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def final_code(self, code: int) -> int:
+        """The process's exit code: the committed report's, else pytest's."""
+        return self.exit_code if self.exit_code is not None else code
+
+    def _decide(self) -> Decision:
         if self.selection is None:  # no collection finished (e.g. a collection error)
             self.selection = selection.of_session(self.config, None)
-        if exitstatus == pytest.ExitCode.INTERNAL_ERROR:
-            self.collector.internal_errors.append("pytest reported an internal error")
         # dedupe crashes reported twice (hook + report)
         self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
         decision = self.collector.finish(
             self.ctx.env.config.waivers, self.ctx.started_at.date(), self._scope
         )
         self.meta = self._meta(decision)
-        yield  # pytest-html renders report.html here, calling our summary/table hooks
-        self._write(decision, self.meta)
-        session.exitstatus = self.meta.exit_code
-        self._notify(decision)
+        return decision
 
     def _scope(
         self, results: Sequence[CheckResult]
@@ -159,33 +323,6 @@ class ReportPlugin:
             selection=self.selection.to_json(ctx.catalogue, decision.not_run, self.not_applicable),
         )
 
-    def _write(self, decision: Decision, meta: RunMeta) -> None:
-        ctx, results, redact = self.ctx, self.collector.results, self.ctx.redactor
-        run_dir = ctx.report_dir
-        run_dir.mkdir(parents=True, exist_ok=True)
-        attachments = artefacts.write_attachments(run_dir, results, redact)
-        document = artefacts.evidence_document(
-            results=results, decision=decision, meta=meta, attachments=attachments
-        )
-        artefacts.write_json(run_dir / "evidence.json", document, redact)
-        majors_block = bool(self.config.getoption("conditional_fails"))
-        junit_text = junit.junit_xml(results, decision, meta, majors_block=majors_block)
-        artefacts.write_text(run_dir / "junit.xml", junit_text, redact)
-        artefacts.write_text(
-            run_dir / "summary.md", summary.summary_markdown(results, decision, meta), redact
-        )
-        report_html = run_dir / "report.html"
-        rendered = self.user_html or report_html
-        if rendered.is_file():  # pytest-html wrote it; mask anything that slipped into its data
-            page = html.hoist_banner(rendered.read_text(encoding="utf-8"))
-            artefacts.write_text(report_html, page, redact)
-            if self.user_html is not None:
-                artefacts.write_text(self.user_html, page, redact)
-        (run_dir / "manifest.sha256").write_text(artefacts.manifest(run_dir), encoding="utf-8")
-        artefacts.point_latest(run_dir)
-        self.created = []  # the report exists: nothing of it is removed
-        self.headline = headline(decision, ctx.env.name, results, _display_path(report_html))
-
     def _notify(self, decision: Decision) -> None:
         """Call each ``pytest_gonogo_verdict`` implementation; one that fails is named, and the
         verdict and its exit code stand."""
@@ -222,19 +359,34 @@ class ReportPlugin:
         for line in summary.terminal_lines(self.collector.results, decision):
             terminalreporter.write_line(self.ctx.redactor.text(line))
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        if self.created:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> Generator[None, None, None]:
+        try:
+            yield
+        except Exception as err:  # another plugin's cleanup failed
+            if self.committed:
+                self._after_commit(err, "pytest_unconfigure")
+            else:
+                self._internal_error("pytest_unconfigure", err)
+        unfinished = self.collector.interrupted or self.guard.interrupted
+        if not self.finished and (unfinished or self.collector.internal_errors):
+            self.finish()  # the run ended before its session did: the report says why
+        if not self.committed:
             # no report was written (configuration error): leave nothing that looks like one
-            shutil.rmtree(self.ctx.report_dir, ignore_errors=True)
-            remove_empty(self.created)
+            shutil.rmtree(self.staging, ignore_errors=True)
+            if self.created:
+                shutil.rmtree(self.ctx.report_dir, ignore_errors=True)
+                remove_empty(self.created)
         if self.headline:
             decision = self.collector.decision
             colour = {"GO": {"green": True}, "CONDITIONAL": {"yellow": True}}.get(
                 decision.verdict.value if decision else "", {"red": True}
             )
-            writer = config.get_terminal_writer()
-            writer.line(self.ctx.redactor.text(self.headline), bold=True, **colour)
+            line = self.ctx.redactor.text(self.headline)
+            if config.pluginmanager.get_plugin("terminalreporter") is None:
+                print(line, flush=True)  # the run ended before pytest's terminal existed
+            else:
+                config.get_terminal_writer().line(line, bold=True, **colour)
 
     # -- pytest-html --------------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
@@ -256,6 +408,24 @@ class ReportPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         cells[1:1] = html.row_cells(getattr(report, "gonogo", None))
+
+
+def _describe(err: BaseException) -> str:
+    """``Type: last line of the message`` (an xdist worker's error arrives as its traceback)."""
+    lines = [line.removeprefix("INTERNALERROR>").strip() for line in str(err).splitlines()]
+    lines = [line for line in lines if line]
+    return (
+        lines[-1] if lines and ":" in lines[-1] else f"{type(err).__name__}: {' '.join(lines[-1:])}"
+    )
+
+
+def _print_error(ctx: RunContext, err: BaseException, where: str) -> None:
+    """An internal error's traceback on stderr, as pytest prints one (redacted)."""
+    text = "".join(traceback.format_exception(err))
+    lines = [f"INTERNALERROR> gonogo: internal error in {where}"] + [
+        f"INTERNALERROR> {line}" for line in text.rstrip().splitlines()
+    ]
+    print(ctx.redactor.text("\n".join(lines)), file=sys.stderr, flush=True)
 
 
 def _display_path(path: Path, base: Path | None = None) -> str:

@@ -1,0 +1,72 @@
+"""Every file of one run, written into its staging directory (plain data in, files out).
+
+:func:`gonogo.report.artefacts.commit` then gives the directory the run's name and moves
+``latest``; nothing here touches the run directory itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gonogo.interrupts import checkpoint
+from gonogo.redact import Redactor
+from gonogo.report import artefacts, html, junit, summary
+from gonogo.report.artefacts import RunMeta
+from gonogo.verdict import CheckResult, Decision
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """pytest-html's rendering of report.html, if it wrote one.
+
+    Attributes:
+        text: the page as pytest-html wrote it (its verdict banner is the one decided before
+            it rendered), or None: the run ended before pytest-html could render (interrupted
+            while the demo stack started, ``-p no:html``).
+        user_html: the ``--html`` path the user chose, written too.
+    """
+
+    text: str | None
+    user_html: Path | None = None
+
+
+def write_run(
+    staging: Path,
+    *,
+    results: list[CheckResult],
+    decision: Decision,
+    meta: RunMeta,
+    redact: Redactor,
+    page: Page,
+    majors_block: bool = False,
+) -> None:
+    """Attachments, evidence.json, junit.xml, summary.md, report.html and, last, the manifest."""
+    staging.mkdir(parents=True, exist_ok=True)
+    attachments = artefacts.write_attachments(staging, results, redact)
+    document = artefacts.evidence_document(
+        results=results, decision=decision, meta=meta, attachments=attachments
+    )
+    artefacts.write_json(staging / "evidence.json", document, redact)
+    checkpoint("writing")
+    junit_text = junit.junit_xml(results, decision, meta, majors_block=majors_block)
+    artefacts.write_text(staging / "junit.xml", junit_text, redact)
+    artefacts.write_text(
+        staging / "summary.md", summary.summary_markdown(results, decision, meta), redact
+    )
+    rendered = report_page(page.text, results, decision, meta)
+    artefacts.write_text(staging / "report.html", rendered, redact)
+    if page.user_html is not None:
+        artefacts.write_text(page.user_html, rendered, redact)
+    artefacts.write_bytes(staging / "manifest.sha256", artefacts.manifest(staging).encode("utf-8"))
+
+
+def report_page(
+    text: str | None, results: list[CheckResult], decision: Decision, meta: RunMeta
+) -> str:
+    """pytest-html's page with the final verdict banner on top, or a page of our own."""
+    if text is None:
+        title = f"gonogo release gate: {meta.env}"
+        return html.standalone_page(title, html.banner(decision, results, meta))
+    block = html.verdict_block(decision, results, meta)
+    return html.hoist_banner(html.replace_banner(text, block))
