@@ -79,7 +79,7 @@ def start(layout: Layout, ports: Ports, procs: Processes, timeout: float = 20.0)
         except httpx.HTTPError:
             return False
 
-    wait_until(
+    procs.wait_until(
         COMPONENT,
         "answering /version",
         answers,

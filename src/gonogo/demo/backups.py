@@ -14,14 +14,12 @@ import os
 import re
 import signal
 import socket
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from gonogo.demo.layout import Layout, Secrets
 from gonogo.demo.postgres import BIN, DATABASE, Postgres
-from gonogo.demo.procs import Processes, log_tail, run
-from gonogo.errors import DemoError
+from gonogo.demo.procs import Processes
 
 COMPONENT = "backups"
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -77,7 +75,7 @@ class Backups:
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / dump_name(when)
         partial = target.with_suffix(".dump.partial")
-        run(
+        self.procs.run(
             COMPONENT,
             [
                 str(BIN / "pg_dump"),
@@ -128,6 +126,7 @@ class Backups:
                 ],
                 self.layout.log("gpg-agent"),
                 pass_fds=(fd,),
+                program="gpg-agent",
             )
             try:
                 for dump, passphrase, target in plan:
@@ -166,22 +165,7 @@ class Backups:
             "0",
             *args,
         ]
-        try:
-            with self.log.open("ab") as out:
-                subprocess.run(
-                    argv,
-                    input=passphrase.encode() + b"\n",
-                    stdout=out,
-                    stderr=out,
-                    timeout=30,
-                    check=True,
-                )
-        except subprocess.CalledProcessError as err:
-            raise DemoError(
-                f"backups: gpg exited {err.returncode} (log: {self.log}: {log_tail(self.log)})"
-            ) from err
-        except subprocess.TimeoutExpired as err:
-            raise DemoError(f"backups: gpg timed out (log: {self.log})") from err
+        self.procs.run("backups", argv, timeout=30, log=self.log, input=passphrase.encode() + b"\n")
 
     def create(self, now: dt.datetime, say: Callable[[str], None]) -> None:
         """Yesterday's dump, a batch of new orders, today's dump (bigger), encrypted copies."""

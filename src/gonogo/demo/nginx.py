@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import os
 import signal
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 from gonogo.demo.layout import Layout, Ports
 from gonogo.demo.pki import Pki
-from gonogo.demo.procs import Processes, children, wait_until
+from gonogo.demo.procs import Processes, children
 from gonogo.errors import DemoError
 
 BINARY = "/usr/sbin/nginx"
@@ -228,31 +227,23 @@ class Nginx:
         (self.prefix / "proxy.conf").write_text(_PROXY)
         candidate = self.prefix / "nginx.conf.next"
         candidate.write_text(self.render(faults, generation))
-        try:
-            subprocess.run(
-                [
-                    BINARY,
-                    "-t",
-                    "-q",
-                    "-p",
-                    str(self.prefix),
-                    "-c",
-                    str(candidate),
-                    "-e",
-                    str(self.log),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=15,
-                check=True,
-            )
-        except subprocess.CalledProcessError as err:
+        test = [
+            BINARY,
+            "-t",
+            "-q",
+            "-p",
+            str(self.prefix),
+            "-c",
+            str(candidate),
+            "-e",
+            str(self.log),
+        ]
+        done = self.procs.run(COMPONENT, test, timeout=15, log=self.log, capture=True, check=False)
+        if done.returncode != 0:
             raise DemoError(
                 f"nginx: generation {generation} rejected by nginx -t: "
-                f"{err.stderr.strip()} (config: {candidate})"
-            ) from err
-        except subprocess.TimeoutExpired as err:
-            raise DemoError(f"nginx: nginx -t timed out (config: {candidate})") from err
+                f"{done.stderr.decode(errors='replace').strip()} (config: {candidate})"
+            )
         os.replace(candidate, self.conf)
 
     def start(self, generation: int, timeout: float = 15.0) -> int:
@@ -261,8 +252,9 @@ class Nginx:
             [BINARY, "-p", str(self.prefix), "-c", str(self.conf), "-e", str(self.log)],
             self.log,
             cwd=self.prefix,
+            stop=signal.SIGQUIT,
         )
-        wait_until(
+        self.procs.wait_until(
             COMPONENT,
             f"serving generation {generation}",
             lambda: self.serving() == generation,
@@ -278,7 +270,7 @@ class Nginx:
             os.kill(pid, signal.SIGHUP)
         except ProcessLookupError as err:
             raise DemoError(f"nginx: master {pid} is not running (log: {self.log})") from err
-        wait_until(
+        self.procs.wait_until(
             COMPONENT,
             f"serving generation {generation}",
             lambda: self.serving() == generation,
@@ -286,7 +278,7 @@ class Nginx:
             log=self.log,
         )
         # old workers close their listeners on SIGQUIT from the master; wait for them to go
-        wait_until(
+        self.procs.wait_until(
             COMPONENT,
             "old workers gone",
             lambda: not old_workers & set(children(pid)),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from gonogo.demo.app_support import hash_password
 from gonogo.demo.layout import APP_USER, Layout, Ports, Secrets
-from gonogo.demo.procs import Processes, run, wait_until
+from gonogo.demo.procs import Processes
 from gonogo.errors import DemoError
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class Postgres:
             path.mkdir(parents=True, exist_ok=True)
             shutil.chown(path, OS_USER, OS_USER)
         self.layout.pg_socket_dir.chmod(0o755)
-        run(
+        self.procs.run(
             node.component,
             [str(BIN / "initdb"), "-D", str(node.data_dir), *INITDB_ARGS],
             timeout=60,
@@ -197,8 +197,9 @@ class Postgres:
             node.log,
             user=OS_USER,
             cwd=node.data_dir,
+            stop=signal.SIGINT,
         )
-        wait_until(
+        self.procs.wait_until(
             node.component,
             "accepting connections",
             lambda: self._answers(node),
@@ -289,7 +290,7 @@ class Postgres:
 
     def pgbench(self) -> None:
         env = {**os.environ, "PGPASSWORD": self.secrets.pg_password}
-        run(
+        self.procs.run(
             "postgres-primary",
             [
                 str(BIN / "pgbench"),
@@ -306,7 +307,7 @@ class Postgres:
     # --- standby -----------------------------------------------------------------------
     def create_standby(self) -> None:
         env = {**os.environ, "PGPASSWORD": self.secrets.replication_password}
-        run(
+        self.procs.run(
             "postgres-standby",
             [
                 str(BIN / "pg_basebackup"),
@@ -343,7 +344,7 @@ class Postgres:
         return bool(row and row[0])
 
     def wait_streaming(self, timeout: float = 30.0, caught_up: bool = False) -> None:
-        wait_until(
+        self.procs.wait_until(
             "postgres-standby",
             "streaming replication",
             lambda: self.streaming(caught_up),

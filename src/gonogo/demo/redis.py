@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gonogo.demo.layout import Layout, Ports, Secrets
-from gonogo.demo.procs import Processes, wait_until
+from gonogo.demo.procs import Processes
 
 if TYPE_CHECKING:
     import redis as redis_client
@@ -102,7 +102,7 @@ class Redis:
         pid = self.procs.spawn(
             node.component, [SERVER, str(node.conf)], node.log, cwd=node.directory
         )
-        wait_until(
+        self.procs.wait_until(
             node.component,
             "answering PING",
             lambda: self._pings(node),
@@ -164,7 +164,9 @@ class Redis:
             except redis_client.RedisError:
                 return False
 
-        wait_until(node.component, what, check, timeout=timeout, log=node.log, interval=0.05)
+        self.procs.wait_until(
+            node.component, what, check, timeout=timeout, log=node.log, interval=0.05
+        )
 
     def wait_linked(self, timeout: float = 15.0) -> None:
         self.wait(

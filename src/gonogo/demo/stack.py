@@ -4,6 +4,9 @@
 >>> with stack.fault("hsts-missing"):
 ...     ...                      # the next request sees no HSTS header
 >>> stack.stop()                 # every process stopped by PID, run directory removed
+
+Starting a stack first stops what a dead run left in the same demo home (its processes, by the
+PIDs and start times in its ledger, never by name: :mod:`gonogo.demo.orphans`).
 """
 
 from __future__ import annotations
@@ -17,21 +20,39 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
-from gonogo.demo import backup_faults
+from gonogo.demo import backup_faults, orphans
 from gonogo.demo import faults as catalogue
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import COMPONENTS, Components, RunState
 from gonogo.demo.effects import EFFECTS, require_running
-from gonogo.demo.layout import Layout, Ports, Secrets, new_run_dir, remove_home_if_empty
+from gonogo.demo.layout import (
+    Layout,
+    Ports,
+    Secrets,
+    demo_home,
+    new_run_dir,
+    remove_home_if_empty,
+)
 from gonogo.demo.nginx import FAULT_PARAMS
-from gonogo.demo.procs import Processes, free_ports
+from gonogo.demo.procs import LEDGER, Processes, free_ports
 from gonogo.demo.startup import cold_start
 from gonogo.demo.variables import variables as _variables
 from gonogo.errors import DemoError
+from gonogo.interrupts import checkpoint, deferred
 
 WEB = ("nginx", "app")
+# how each server stops cleanly: nginx's graceful quit, PostgreSQL's fast shutdown
+STOP_SIGNALS = {
+    "nginx": signal.SIGQUIT,
+    "app": signal.SIGTERM,
+    "redis-replica": signal.SIGTERM,
+    "redis-master": signal.SIGTERM,
+    "postgres-standby": signal.SIGINT,
+    "postgres-scratch": signal.SIGINT,
+    "postgres-primary": signal.SIGINT,
+}
+STOP_TIMEOUT_S = 20.0  # then SIGKILL; PostgreSQL checkpoints before it exits
 
 
 class DemoStack:
@@ -61,6 +82,7 @@ class DemoStack:
         wanted = catalogue.validate(tuple(faults))
         started = time.monotonic()
         say = progress or (lambda message: None)
+        orphans.reap((base_dir or demo_home()).resolve(), say)
         for attempt in (1, 2):
             stack = cls._create(base_dir, keep)
             try:
@@ -90,8 +112,9 @@ class DemoStack:
     @classmethod
     def _create(cls, base_dir: Path | None, keep: bool) -> DemoStack:
         layout = Layout(new_run_dir(base_dir))
+        orphans.claim(layout.run_dir)  # before anything starts: a run that dies is found
         ports = Ports.from_list(free_ports(Ports.count()))
-        c = Components.build(layout, ports, Secrets.generate(), Processes())
+        c = Components.build(layout, ports, Secrets.generate(), Processes(layout.run_dir / LEDGER))
         stack = cls(c, RunState(keep=keep))
         atexit.register(stack.stop)
         return stack
@@ -124,12 +147,15 @@ class DemoStack:
         raw = RunState.read(state_file)
         layout = Layout(Path(raw["run_dir"]))
         ports = Ports(**raw["ports"])
-        c = Components.build(layout, ports, Secrets(**raw["secrets"]), Processes())
+        c = Components.build(
+            layout, ports, Secrets(**raw["secrets"]), Processes(layout.run_dir / LEDGER)
+        )
         return cls(c, RunState.from_json(raw))
 
     def detach(self) -> None:
         """Leave the processes running when this interpreter exits (``gonogo demo up``)."""
         atexit.unregister(self.stop)
+        orphans.hand_over(self.run_dir)  # not an orphan for the next start: `demo down` stops it
 
     # --- facts -------------------------------------------------------------------------
     @property
@@ -236,30 +262,37 @@ class DemoStack:
         """Stop every process by PID (front end first), then remove the run directory.
 
         Idempotent. ``keep_logs`` (after a failed start) removes everything but ``logs/``, so
-        the log named in the error message can still be read.
+        the log named in the error message can still be read. A signal meanwhile is held until
+        the stop is done: a second Ctrl-C cannot leave half a stack running.
         """
         if self._stopped:
             return
         self._stopped = True
         atexit.unregister(self.stop)
+        self._c.procs.cancel()  # a start still running in another thread starts nothing more
+        with deferred():
+            self._stop(keep_logs)
+
+    def _stop(self, keep_logs: bool) -> None:
+        checkpoint("demo-stop")
         if self.state_file.exists():
             # another process may have restarted a server (new PID) since we last looked
             with contextlib.suppress(DemoError):
                 self._state = RunState.from_json(RunState.read(self.state_file))
-        errors: list[str] = []
+        # every server at once (the front end first), then one wait: a stop takes as long as
+        # the slowest server, not the sum of them
+        targets: list[tuple[int, int]] = []
         for component in reversed(COMPONENTS):
             pid = self._state.pids.get(component, 0)
-            if pid:
-                try:
-                    self._stop_one(component, pid)
-                except OSError as err:
-                    errors.append(f"{component} (pid {pid}): {err}")
-                self._state.pids[component] = 0
+            if pid and self._ours(pid):
+                targets.append((pid, STOP_SIGNALS[component]))
+            self._state.pids[component] = 0
         hog = int(self._state.data.pop("hog_pid", 0))  # connections-exhausted fault's child
-        if hog:
-            self._c.procs.stop(hog, signal.SIGTERM, timeout=10.0)
-        for pid in self._c.procs.leftovers():
-            self._c.procs.stop(pid, signal.SIGTERM, timeout=10.0)
+        if hog and self._ours(hog):
+            targets.append((hog, signal.SIGTERM))
+        chosen = {pid for pid, _ in targets}
+        targets += [(pid, signal.SIGTERM) for pid in self._c.procs.leftovers() if pid not in chosen]
+        errors = self._c.procs.stop_many(targets, STOP_TIMEOUT_S)
         if keep_logs and not self._state.keep:
             for entry in self.run_dir.iterdir():
                 if entry.name != "logs":
@@ -272,18 +305,9 @@ class DemoStack:
         if errors:
             raise DemoError("demo: could not stop " + "; ".join(errors))
 
-    def _stop_one(self, component: str, pid: int) -> None:
-        c = self._c
-        stoppers: dict[str, Callable[[int], Any]] = {
-            "nginx": c.nginx.stop,
-            "app": lambda p: c.procs.stop(p, timeout=8.0),
-            "redis-replica": c.redis.stop,
-            "redis-master": c.redis.stop,
-            "postgres-standby": c.pg.stop,
-            "postgres-scratch": c.pg.stop,
-            "postgres-primary": c.pg.stop,
-        }
-        stoppers[component](pid)
+    def _ours(self, pid: int) -> bool:
+        """Whether ``pid`` is still the process the run started (not gone, not reused since)."""
+        return self._c.procs.started_here(pid) or orphans.running(self.run_dir, pid)
 
 
 def _remove(path: Path) -> None:

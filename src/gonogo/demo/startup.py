@@ -8,7 +8,9 @@ Four lanes run in threads (each step inside a lane depends on the one before):
 - web: CA + server certificate ∥ app deployed and started → nginx (needs the certificate)
 
 A failing lane does not stop the others early (each wait has its own timeout); the caller
-stops whatever did start, by the PIDs recorded in the run state.
+stops whatever did start, by the PIDs recorded in the run state. An interrupt cancels the start
+(:meth:`~gonogo.demo.procs.Processes.cancel`): waits end and the commands in flight are killed,
+so the lanes return within moments instead of finishing the whole start first.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gonogo.demo import app_process
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import Components, RunState
 from gonogo.errors import DemoError
+from gonogo.interrupts import checkpoint, deferred
 
 Progress = Callable[[str], None]
 
@@ -78,6 +81,7 @@ def _redis_lane(c: Components, rec: _Recorder) -> None:
     c.redis.configure()
     rec.pid("redis-master", c.redis.start("master"))
     rec.pid("redis-replica", c.redis.start("replica"))
+    checkpoint("demo-lane", abandon=c.procs.cancelled.is_set)  # tests: a lane in a long wait
     c.redis.wait_linked()
     rec.say("redis replica linked")
 
@@ -108,20 +112,28 @@ def cold_start(
     rec = _Recorder(state, progress, time.monotonic())
     c.layout.logs.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-lane") as pool:
+    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-lane")
+    try:
         lanes: dict[str, Future[None]] = {
             "postgres": pool.submit(_postgres_lane, c, rec, now),
             "scratch": pool.submit(_scratch_lane, c, rec),
             "redis": pool.submit(_redis_lane, c, rec),
             "web": pool.submit(_web_lane, c, rec, web_faults),
         }
-        try:
-            wait(lanes.values())
-        except KeyboardInterrupt:
-            # a lane cannot be cancelled mid-step: the pool lets them finish (a few seconds),
-            # then the caller stops every process they recorded
-            rec.say("interrupted: waiting for the components being started, then stopping them")
-            raise
+        checkpoint("demo-start")
+        # in short waits: a signal taken by a lane's thread runs its handler in this (main)
+        # thread only once this thread runs Python again, not when the whole start is done
+        while wait(lanes.values(), timeout=0.25).not_done:
+            pass
+    except KeyboardInterrupt:
+        # the lanes end at their next step; the caller then stops every process they started
+        rec.say("interrupted: cancelling the start, then stopping what it started")
+        c.procs.cancel()
+        with deferred():
+            pool.shutdown(wait=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
     for name, lane in lanes.items():
         err = lane.exception()
         if isinstance(err, DemoError):
