@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -31,10 +32,10 @@ def _no_state() -> dict[str, str]:
     return {"GONOGO_DEMO_STATE": ""}
 
 
-def _runs_of(pid: int) -> list[Path]:
-    """The demo run directories owned by process ``pid``."""
+def _runs_of(pid: int, home: Path) -> list[Path]:
+    """The demo run directories in ``home`` owned by process ``pid``."""
     found = []
-    for run_dir in demo_home().iterdir():
+    for run_dir in home.iterdir():
         try:
             owner = json.loads((run_dir / orphans.OWNER).read_text())
         except (OSError, ValueError):
@@ -70,14 +71,26 @@ def _pids_in(output: str) -> list[str]:
     return re.findall(r"\(pid (\d+)\)", output)
 
 
-def _paused(point: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
-    """A gate run that starts its own demo stack, to be paused at ``point``."""
+def _project(tmp_path: Path) -> tuple[Path, Path]:
+    """A directory to start gate runs from, and its own demo home: other tests' stacks live
+    elsewhere, and their starts cannot reap this test's orphans before it looks at them."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'elsewhere'\n")
+    home = demo_home(project)
+    assert home != demo_home(ROOT)
+    return project, home
+
+
+def _paused(point: str, tmp_path: Path, project: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    """A gate run that starts its own demo stack (in ``project``'s home), paused at ``point``."""
     marks = tmp_path / f"marks-{point}"
     marks.mkdir()
     environ = {**os.environ, "GONOGO_DEMO_STATE": "", "GONOGO_TEST_PAUSE": f"{point}:{marks}"}
+    suite = ["-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT)]
     proc = subprocess.Popen(
-        _gate(tmp_path, "-k", "health"),
-        cwd=ROOT,
+        [*_gate(tmp_path, "-k", "health"), *suite],
+        cwd=project,
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -85,7 +98,7 @@ def _paused(point: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
     return proc, marks / point
 
 
-def _kill_when_paused(proc: subprocess.Popen[bytes], marker: Path) -> Path:
+def _kill_when_paused(proc: subprocess.Popen[bytes], marker: Path, home: Path) -> Path:
     """SIGKILL the run once it is paused (no cleanup of any kind runs); returns its run dir."""
     deadline = time.monotonic() + 240
     while not marker.exists():
@@ -93,17 +106,17 @@ def _kill_when_paused(proc: subprocess.Popen[bytes], marker: Path) -> Path:
         time.sleep(0.05)
     proc.kill()
     proc.wait()
-    (run_dir,) = _runs_of(proc.pid)
+    (run_dir,) = _runs_of(proc.pid, home)
     return run_dir
 
 
-def _decoy() -> tuple[subprocess.Popen[bytes], Path]:
+def _decoy(home: Path) -> tuple[subprocess.Popen[bytes], Path]:
     """A dead run's directory whose ledger names a live process that is not what it started:
     once with another start time (its PID reused since), once showing another program."""
     sleeper = subprocess.Popen(["sleep", "600"])
     dead = subprocess.Popen(["true"])
     dead.wait()
-    fake = demo_home() / f"20000101T000000Z-{dead.pid}-dec0"
+    fake = home / f"20000101T000000Z-{dead.pid}-dec0"
     fake.mkdir(parents=True)
     (fake / orphans.OWNER).write_text(json.dumps({"pid": dead.pid, "start": 1}))
     entries: list[dict[str, Any]] = [
@@ -126,25 +139,27 @@ def test_next_start_stops_what_a_killed_run_left(tmp_path: Path) -> None:
     and command line) and removes their directories. It touches nothing else: a stack
     `gonogo demo up` left running on purpose, and live processes a dead run's ledger names
     whose identity does not match."""
+    project, home = _project(tmp_path)
     state = tmp_path / "current.json"
+    up_cmd = [sys.executable, "-m", "gonogo.cli", "demo", "up", "--base-dir", str(home)]
     up = subprocess.Popen(
-        [sys.executable, "-m", "gonogo.cli", "demo", "up", "--state", str(state)],
+        [*up_cmd, "--state", str(state)],
         cwd=ROOT,
         env={**os.environ, "GONOGO_DEMO_STATE": ""},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    runs = [_paused("demo-lane", tmp_path), _paused("checks-done", tmp_path)]
+    runs = [_paused(point, tmp_path, project) for point in ("demo-lane", "checks-done")]
     sleeper = None
     try:
-        killed = [_kill_when_paused(proc, marker) for proc, marker in runs]
+        killed = [_kill_when_paused(proc, marker, home) for proc, marker in runs]
         assert up.wait(timeout=240) == 0
         kept = [pid for pid in DemoStack.attach(state).pids.values() if pid]
         left = {run: [e.pid for e in orphans.ledger(run) if e.same_process()] for run in killed}
         assert all(left.values()), left  # the stacks outlived their controllers
-        sleeper, fake = _decoy()
+        sleeper, fake = _decoy(home)
         messages: list[str] = []
-        DemoStack.start(progress=messages.append).stop()
+        DemoStack.start(base_dir=home, progress=messages.append).stop()
         for run_dir, pids in left.items():
             assert not any(alive(pid) for pid in pids), (run_dir, pids)
             assert not run_dir.exists()
@@ -165,4 +180,5 @@ def test_next_start_stops_what_a_killed_run_left(tmp_path: Path) -> None:
             up.wait()
         down = [sys.executable, "-m", "gonogo.cli", "demo", "down", "--state", str(state)]
         subprocess.run(down, cwd=ROOT, capture_output=True, check=False, timeout=120)
-        orphans.reap(demo_home(), lambda message: None)  # should this test fail midway
+        orphans.reap(home, lambda message: None)  # should this test fail midway
+        shutil.rmtree(home, ignore_errors=True)

@@ -11,10 +11,10 @@ report states, whatever happens afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import sys
-import traceback
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from gonogo.errors import GonogoError
 from gonogo.gate import undeclared
 from gonogo.interrupts import Guard, checkpoint, deferred
 from gonogo.invocation import remove_empty, root
-from gonogo.report import artefacts, html, summary
+from gonogo.report import artefacts, ending, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
 from gonogo.report.writer import Page, write_run
@@ -112,7 +112,7 @@ class ReportPlugin:
 
     def pytest_internalerror(self, excrepr: Any, excinfo: Any) -> None:
         # pytest prints the INTERNALERROR lines itself; the verdict names the error (exit 3)
-        self.collector.internal_errors.append(_describe(excinfo.value))
+        self.collector.internal_errors.append(ending.describe(excinfo.value))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
@@ -173,7 +173,9 @@ class ReportPlugin:
         if self.committed:
             checkpoint("committed")
             assert self.collector.decision is not None
-            self._notify(self.collector.decision)
+            ending.notify(
+                self.config, self.collector.decision, str(self.ctx.report_dir), self.ctx.redactor
+            )
 
     def _close(self) -> None:
         checkpoint("cleanup")
@@ -232,7 +234,7 @@ class ReportPlugin:
     def _abandon(self, err: Exception) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.exit_code = int(ExitCode.INTERNAL_ERROR)
-        _print_error(self.ctx, err, "writing the report")
+        ending.print_error(self.ctx.redactor, err, "writing the report")
         print(
             "gonogo: internal error while writing the report; no report was written and "
             "latest was not moved (exit 3)",
@@ -242,8 +244,8 @@ class ReportPlugin:
 
     def _internal_error(self, where: str, err: BaseException, *, trace: bool = True) -> None:
         if trace:
-            _print_error(self.ctx, err, where)
-        self.collector.internal_errors.append(f"{where}: {_describe(err)}")
+            ending.print_error(self.ctx.redactor, err, where)
+        self.collector.internal_errors.append(f"{where}: {ending.describe(err)}")
 
     def escaped(self, err: BaseException) -> int:
         """The exit code when an exception escaped pytest (it printed nothing for it)."""
@@ -257,12 +259,10 @@ class ReportPlugin:
         return self.final_code(2 if isinstance(err, KeyboardInterrupt) else 3)
 
     def _after_commit(self, err: BaseException, where: str) -> None:
-        _print_error(self.ctx, err, f"{where}, after the report was written")
-        print(
-            "gonogo: warning: the error came after the report was written; the verdict and its "
-            "exit code stand",
-            file=sys.stderr,
-            flush=True,
+        ending.print_error(self.ctx.redactor, err, f"{where}, after the report was written")
+        ending.warn(
+            self.ctx.redactor,
+            "the error came after the report was written; the verdict and its exit code stand",
         )
 
     def final_code(self, code: int) -> int:
@@ -304,6 +304,10 @@ class ReportPlugin:
             code = ExitCode.NO_GO
         return int(code)
 
+    @functools.cached_property
+    def _suite_commit(self) -> str | None:
+        return suite_commit(self.config.rootpath)  # asked once: the verdict may be decided twice
+
     def _meta(self, decision: Decision) -> RunMeta:
         ctx = self.ctx
         assert self.selection is not None  # set at sessionfinish
@@ -317,36 +321,11 @@ class ReportPlugin:
             started_at=ctx.started_at.isoformat(),
             finished_at=finished.isoformat(),
             gonogo_version=__version__,
-            suite_commit=suite_commit(self.config.rootpath),
+            suite_commit=self._suite_commit,
             allow_intrusive=ctx.allow_intrusive,
             exit_code=self._exit_code(decision),
             selection=self.selection.to_json(ctx.catalogue, decision.not_run, self.not_applicable),
         )
-
-    def _notify(self, decision: Decision) -> None:
-        """Call each ``pytest_gonogo_verdict`` implementation; one that fails is named, and the
-        verdict and its exit code stand."""
-        kwargs: dict[str, Any] = {
-            "verdict": decision.verdict.value,
-            "reasons": list(decision.reasons),
-            "report_dir": str(self.ctx.report_dir),
-            "config": self.config,
-        }
-        for impl in reversed(self.config.hook.pytest_gonogo_verdict.get_hookimpls()):
-            if impl.hookwrapper or impl.wrapper:
-                continue
-            try:
-                impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception as err:  # a team's notifier must not turn a verdict into a crash
-                message = f"{type(err).__name__}: {err}".splitlines()[0]
-                print(
-                    self.ctx.redactor.text(
-                        f"gonogo: warning: pytest_gonogo_verdict of {impl.plugin_name} failed "
-                        f"({message}); the verdict and its exit code stand"
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
 
     # -- terminal -----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -408,24 +387,6 @@ class ReportPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         cells[1:1] = html.row_cells(getattr(report, "gonogo", None))
-
-
-def _describe(err: BaseException) -> str:
-    """``Type: last line of the message`` (an xdist worker's error arrives as its traceback)."""
-    lines = [line.removeprefix("INTERNALERROR>").strip() for line in str(err).splitlines()]
-    lines = [line for line in lines if line]
-    return (
-        lines[-1] if lines and ":" in lines[-1] else f"{type(err).__name__}: {' '.join(lines[-1:])}"
-    )
-
-
-def _print_error(ctx: RunContext, err: BaseException, where: str) -> None:
-    """An internal error's traceback on stderr, as pytest prints one (redacted)."""
-    text = "".join(traceback.format_exception(err))
-    lines = [f"INTERNALERROR> gonogo: internal error in {where}"] + [
-        f"INTERNALERROR> {line}" for line in text.rstrip().splitlines()
-    ]
-    print(ctx.redactor.text("\n".join(lines)), file=sys.stderr, flush=True)
 
 
 def _display_path(path: Path, base: Path | None = None) -> str:
