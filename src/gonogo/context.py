@@ -27,6 +27,7 @@ from gonogo.config import Environment
 from gonogo.errors import ConfigError
 from gonogo.evidence import Evidence
 from gonogo.gate import SharedProbes
+from gonogo.interrupts import checkpoint
 from gonogo.model import CheckSpec
 from gonogo.redact import Redactor
 
@@ -104,14 +105,16 @@ class RunContext:
 
 
 class StartInterrupted(KeyboardInterrupt):
-    """Ctrl-C or SIGTERM while the demo stack started (it stopped what it had started).
+    """Ctrl-C or SIGTERM while the run started (the demo stack starting, host names resolving);
+    the demo stack stopped what it had started.
 
-    Carries the run's context, loaded with the placeholder demo values the file was validated
-    with, so that the run can still write its NO-GO (interrupted) report.
+    Carries the run's context (loaded with the placeholder demo values the file was validated
+    with, when the stack was not up yet), so that the run can still write its NO-GO
+    (interrupted) report.
     """
 
     def __init__(self, ctx: RunContext) -> None:
-        super().__init__("interrupted while the demo stack started")
+        super().__init__("interrupted while the run started")
         self.ctx = ctx
 
 
@@ -189,42 +192,31 @@ def build(
             workers_dir=Path(workers) if (workers := workerinput.get("workers_dir")) else None,
         )
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    run_id = new_run_id(started_at)
     demo_stack = None
     demo_vars: dict[str, str] = {}
     demo_secrets: dict[str, str] = {}
+    ctx: RunContext | None = None
+    bare: Environment | None = None  # what a report of a run interrupted now would say
     if "demo" in raw:
         faults = faults_to_inject(raw, path, [f for f in demo_faults if f])
         # every configuration error surfaces before the stack's cold start, not after it
         preview = demo_preview()
-        env = config.load(path, extra=preview, placeholders=preview, known_checks=catalogue)
-        check_reports_dir(reports_root / env.name)
-        try:
-            demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
-        except KeyboardInterrupt as err:
-            bare = _context(
-                env,
-                catalogue,
-                run_id=new_run_id(started_at),
-                started_at=started_at,
-                reports_root=reports_root,
-                release=release,
-                allow_intrusive=allow_intrusive,
-                demo_vars={},
-                demo_secrets={},
-                down_dir=None,
-            )
-            raise StartInterrupted(bare) from err
+        bare = config.load(path, extra=preview, placeholders=preview, known_checks=catalogue)
+        check_reports_dir(reports_root / bare.name)
     elif demo_faults:
         raise ConfigError(
             f"--demo-fault needs an environment with a [demo] table ({path} has none); try --env demo"
         )
     try:
+        if bare is not None:
+            demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
         env = config.load(path, extra=demo_vars, known_checks=catalogue)
         check_reports_dir(reports_root / env.name)
         ctx = _context(
             env,
             catalogue,
-            run_id=new_run_id(started_at),
+            run_id=run_id,
             started_at=started_at,
             reports_root=reports_root,
             release=release,
@@ -233,10 +225,26 @@ def build(
             demo_secrets=demo_secrets,
             down_dir=None,
         )
-        _preflight(ctx)
-    except BaseException:
+        checkpoint("preflight")
+        _preflight(ctx)  # resolving host names may take a while
+    except BaseException as err:
         if demo_stack is not None:
             demo_stack.stop()
+        if isinstance(err, KeyboardInterrupt) and ctx is None and bare is not None:
+            ctx = _context(
+                bare,
+                catalogue,
+                run_id=run_id,
+                started_at=started_at,
+                reports_root=reports_root,
+                release=release,
+                allow_intrusive=allow_intrusive,
+                demo_vars={},
+                demo_secrets={},
+                down_dir=None,
+            )
+        if isinstance(err, KeyboardInterrupt) and ctx is not None:
+            raise StartInterrupted(ctx) from err
         raise
     ctx.demo = demo_stack
     ctx.down_dir = Path(tempfile.mkdtemp(prefix=f"gonogo-{ctx.run_id}-down-"))

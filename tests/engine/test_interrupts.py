@@ -43,6 +43,7 @@ def test_pass(gate, resource, n):
 
 # the end of a run, in order; before "committed" the report is not on disk yet
 BEFORE_COMMIT = [
+    "preflight",
     "configured",
     "check-running",
     "teardown",
