@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -24,7 +26,7 @@ from gonogo import config
 from gonogo.demo.components import COMPONENTS
 from gonogo.demo.faults import FAULTS, Fault
 from gonogo.demo.layout import SYSTEM_HOME, demo_home, new_run_dir, untraversable
-from gonogo.demo.procs import alive
+from gonogo.demo.procs import PortHold, alive
 from gonogo.demo.stack import DemoStack
 from gonogo.errors import ConfigError, DemoError
 
@@ -247,6 +249,51 @@ def test_abandoned_stack_is_stopped_at_interpreter_exit() -> None:
     assert len(started["pids"]) == len(COMPONENTS)
     assert not any(alive(pid) for pid in started["pids"])
     assert not Path(started["run_dir"]).exists()
+
+
+def _taken(port: int) -> bool:
+    """Whether another process (a plain socket here) would be refused ``port``."""
+    with socket.socket() as other:
+        try:
+            other.bind(("127.0.0.1", port))
+        except OSError as err:
+            return err.errno == errno.EADDRINUSE
+    return False
+
+
+def test_held_port_refuses_others_and_admits_our_server() -> None:
+    """A held port refuses connections and other binds, yet a server binding it with
+    SO_REUSEADDR (as PostgreSQL, Redis, nginx and uvicorn do) listens on it; released, it is
+    free."""
+    hold = PortHold(2)
+    port = hold.ports[0]
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        assert _taken(port) and len(set(hold.ports)) == 2
+        with socket.socket() as server:
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("127.0.0.1", port))
+            server.listen()
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        hold.release()
+    assert not _taken(port)
+
+
+def test_no_other_process_can_take_a_port_of_the_stack(demo_stack: DemoStack) -> None:
+    """The ports of a running stack stay its own where no server listens: nginx's hop listener
+    before the redirect-downgrade fault (minutes after the start, the reload failed when
+    someone had taken it meanwhile) and Redis's while redis-down keeps it stopped, where a
+    client is refused as by a stopped server and the revert gets the port back."""
+    ports = demo_stack.ports
+    assert _taken(ports.hop)
+    with demo_stack.fault("redis-down"):
+        assert _taken(ports.redis)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", ports.redis), timeout=5).close()
+    with _redis(demo_stack) as client:
+        assert client.ping()
 
 
 def test_base_dir_the_postgres_user_cannot_traverse_is_refused(tmp_path: Path) -> None:

@@ -34,18 +34,39 @@ class Cancelled(DemoError):
     """The start was interrupted: no process starts any more and every wait ends."""
 
 
-def free_ports(count: int) -> list[int]:
-    """Distinct free loopback TCP ports (all sockets are held open together, then released)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind((LOOPBACK, 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for sock in sockets:
+class PortHold:
+    """Distinct loopback TCP ports, held for as long as the stack that uses them runs.
+
+    A port found free and released is free only until another process binds it or takes it as
+    the local port of an outgoing connection: before our server binds it at the start, while a
+    fault keeps that server stopped, or (nginx's ``redirect-downgrade`` hop listener) in the
+    minutes between the start and the fault. Each port here stays bound by a socket with
+    ``SO_REUSEADDR`` that never listens, so connecting to it is refused (as to a stopped server)
+    and nobody else can take it, while our servers, which all bind with ``SO_REUSEADDR``
+    (PostgreSQL, Redis, nginx, uvicorn), still listen on it.
+
+    Attributes:
+        ports: the held port numbers.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._sockets: list[socket.socket] = []
+        try:
+            for _ in range(count):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                self._sockets.append(sock)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.bind((LOOPBACK, 0))
+        except OSError as err:
+            self.release()
+            raise DemoError(f"demo: cannot reserve {count} loopback ports: {err}") from err
+        self.ports = [sock.getsockname()[1] for sock in self._sockets]
+
+    def release(self) -> None:
+        """Let the ports go (once every server of the stack is stopped). Idempotent."""
+        for sock in self._sockets:
             sock.close()
+        self._sockets.clear()
 
 
 def log_tail(log: Path, lines: int = 5) -> str:

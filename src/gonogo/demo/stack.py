@@ -35,7 +35,7 @@ from gonogo.demo.layout import (
     remove_home_if_empty,
 )
 from gonogo.demo.nginx import FAULT_PARAMS
-from gonogo.demo.procs import LEDGER, Processes, free_ports
+from gonogo.demo.procs import LEDGER, PortHold, Processes
 from gonogo.demo.startup import cold_start
 from gonogo.demo.variables import variables as _variables
 from gonogo.errors import DemoError
@@ -62,6 +62,8 @@ class DemoStack:
         self._c = c
         self._state = state
         self._stopped = False
+        # the ports, while this process runs the stack it started (an attached one holds none)
+        self._hold: PortHold | None = None
         self.start_seconds: float | None = None
 
     # --- construction ------------------------------------------------------------------
@@ -83,28 +85,18 @@ class DemoStack:
         started = time.monotonic()
         say = progress or (lambda message: None)
         orphans.reap((base_dir or demo_home()).resolve(), say)
-        for attempt in (1, 2):
-            stack = cls._create(base_dir, keep)
-            try:
-                stack._cold_start(wanted, say)
-            except DemoError:
-                # a free port can be taken by another process before our server binds it
-                clash = attempt == 1 and _port_clash(stack._c.layout)
-                stack.stop(keep_logs=not clash)
-                if not clash:
-                    raise
-                say("a port was taken meanwhile; starting again on new ports")
-                continue
-            except KeyboardInterrupt:
-                # Ctrl-C or SIGTERM while starting: nothing the user asked for is left behind
-                stack.stop()
-                say(f"interrupted: stopped every process started so far, removed {stack.run_dir}")
-                raise
-            except BaseException:
-                stack.stop(keep_logs=True)
-                say(f"start failed: logs kept in {stack._c.layout.logs} (remove them when read)")
-                raise
-            break
+        stack = cls._create(base_dir, keep)
+        try:
+            stack._cold_start(wanted, say)
+        except KeyboardInterrupt:
+            # Ctrl-C or SIGTERM while starting: nothing the user asked for is left behind
+            stack.stop()
+            say(f"interrupted: stopped every process started so far, removed {stack.run_dir}")
+            raise
+        except BaseException:
+            stack.stop(keep_logs=True)
+            say(f"start failed: logs kept in {stack._c.layout.logs} (remove them when read)")
+            raise
         stack.start_seconds = time.monotonic() - started
         say(f"demo stack ready in {stack.start_seconds:.1f} s: {stack.run_dir}")
         return stack
@@ -113,9 +105,11 @@ class DemoStack:
     def _create(cls, base_dir: Path | None, keep: bool) -> DemoStack:
         layout = Layout(new_run_dir(base_dir))
         orphans.claim(layout.run_dir)  # before anything starts: a run that dies is found
-        ports = Ports.from_list(free_ports(Ports.count()))
+        hold = PortHold(Ports.count())  # held until stop(): no other process can take them
+        ports = Ports.from_list(hold.ports)
         c = Components.build(layout, ports, Secrets.generate(), Processes(layout.run_dir / LEDGER))
         stack = cls(c, RunState(keep=keep))
+        stack._hold = hold
         atexit.register(stack.stop)
         return stack
 
@@ -165,6 +159,10 @@ class DemoStack:
     @property
     def run_dir(self) -> Path:
         return self._c.layout.run_dir
+
+    @property
+    def ports(self) -> Ports:
+        return self._c.ports
 
     @property
     def pids(self) -> dict[str, int]:
@@ -293,6 +291,8 @@ class DemoStack:
         chosen = {pid for pid, _ in targets}
         targets += [(pid, signal.SIGTERM) for pid in self._c.procs.leftovers() if pid not in chosen]
         errors = self._c.procs.stop_many(targets, STOP_TIMEOUT_S)
+        if self._hold is not None:
+            self._hold.release()
         if keep_logs and not self._state.keep:
             for entry in self.run_dir.iterdir():
                 if entry.name != "logs":
@@ -315,11 +315,3 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
-
-
-def _port_clash(layout: Layout) -> bool:
-    for log in layout.logs.glob("*.log"):
-        with contextlib.suppress(OSError):
-            if "address already in use" in log.read_text(errors="replace").lower():
-                return True
-    return False
