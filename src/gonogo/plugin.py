@@ -18,6 +18,7 @@ import pytest
 from gonogo import catalogue as catalogue_mod
 from gonogo import (
     collection,
+    instances,
     interrupts,
     invocation,
     runtest,
@@ -49,6 +50,7 @@ MARKERS = {
     "backup": "topic: backups, restore drills",
     "infra": "topic: hosts and services",
     "monitoring": "topic: metrics and alerting",
+    "each(key)": "one instance per entry of a list in the environment file (gonogo.instances)",
     "intrusive": "changes or loads the target: refused on sensitive environments without --allow-intrusive",
 }
 STAGES = collection.STAGES
@@ -304,6 +306,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return scheduling.make_scheduler(config, log)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    instances.generate(metafunc)  # @pytest.mark.each: one instance per declared entry
 
 
 @pytest.hookimpl(tryfirst=True)
