@@ -24,6 +24,8 @@ WEB_PASSWORD = "Wq7/Zx#k9@Lm-Pt4"  # written URL-encoded; httpx sends Basic base
 WEB_PASSWORD_ENCODED = "Wq7%2FZx%23k9%40Lm-Pt4"
 # the demo app's session cookie: urlsafe base64 of {"u":"demo","iat": -> never in a report
 SESSION_PREFIX = "eyJ1IjoiZGVtbyIsImlhdCI6"
+# the log-in API's sid cookie (smoke.login, auth endpoints, smoke.logout): base64 of {"sid":"
+API_SESSION_PREFIX = "eyJzaWQiOi"
 SECRETS_FILE = f"LEAK_ORIGIN={ORIGIN}\nLEAK_ORIGIN_IDN={IDN_ORIGIN}\nLEAK_WEB_PASSWORD={WEB_PASSWORD_ENCODED}\n"
 SHOW_EVERYTHING = (
     "-l",
@@ -47,6 +49,7 @@ def planted(demo_secrets: dict[str, str]) -> dict[str, str]:
         "web password (encoded)": WEB_PASSWORD_ENCODED,
         "basic credential": basic_credential(WEB_USER, WEB_PASSWORD),
         "session cookie": SESSION_PREFIX,
+        "api session cookie": API_SESSION_PREFIX,
     }
 
 
@@ -57,6 +60,8 @@ def leak_environment() -> str:
         'release = "1.4.2"\n': 'release = "1.4.2"\nsecrets_file = "leak.secrets.env"\n',
         'base_url = "https://localhost:': f'base_url = "https://{WEB_USER}:${{LEAK_WEB_PASSWORD}}@localhost:',
         '["${GONOGO_DEMO_CORS_ALLOWED_ORIGIN}"]': '["${LEAK_ORIGIN}", "${LEAK_ORIGIN_IDN}"]',
+        # the authenticated endpoint fails: its frame (the session, the log-in fields) is shown
+        'values = { "$.user" = "${GONOGO_DEMO_APP_USER}" }': 'values = { "$.user" = "nobody" }',
     }
     for old, new in replacements.items():
         assert old in text, f"environments/demo.toml changed: {old!r} not found"
@@ -69,7 +74,7 @@ def leak_environment() -> str:
 def test_real_gate_leaks_no_form_of_any_secret(
     demo_stack: Any, run_gate: Any, tmp_path: Path, workers: list[str]
 ) -> None:
-    """The real cookie, CORS, smoke, Redis and PostgreSQL checks, failing against faults and
+    """The real cookie, CORS, smoke (log-in API included), Redis and PostgreSQL checks, failing against faults and
     shown with locals, long tracebacks and DEBUG logs, leak no form of a planted secret."""
     env_file = tmp_path / "leak.toml"
     env_file.write_text(leak_environment())
@@ -87,6 +92,8 @@ def test_real_gate_leaks_no_form_of_any_secret(
             env_file=env_file,
         )
     assert run.outcome("cookies.flags") == "failed", run.output[-3000:]
+    assert run.outcome("smoke.endpoint") == "failed", run.output[-3000:]
+    assert run.outcome("smoke.login") == "passed", run.output[-3000:]
     assert "set_cookie=" in run.output  # the probe's locals were shown (-l), masked
     assert "could not check" in run.check("cors.policy")["message"] or run.check("cors.policy")
     assert {"evidence.json", "junit.xml", "summary.md", "report.html"} <= artefacts(

@@ -10,9 +10,10 @@ import pytest
 
 from faults.cases import FaultCase
 from faults.cases_data import BACKUP, DATA, drill_leftovers
+from faults.cases_smoke import JOURNEYS
 from faults.cases_web import SECURITY, SMOKE, TLS
 
-ALL = SMOKE + TLS + SECURITY + DATA + BACKUP
+ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from gonogo.demo import app_api
 from gonogo.demo.app_http import DemoMiddleware
 from gonogo.demo.app_support import (
     FaultFlags,
@@ -260,6 +261,7 @@ def create_app() -> Starlette:
         Route("/.env", exposed),
         Route("/.git/{rest:path}", exposed),
         Route("/backup.dump", exposed),
+        *app_api.ROUTES,  # the smoke journeys' API and WebSocket
     ]
     app = Starlette(
         routes=routes,

@@ -300,10 +300,38 @@ FAULTS: dict[str, Fault] = dict(
             "exposure.debug",
             severity=BLOCKER,
         ),
-        _f("health-degraded", "app", "/health reports the cache down (503)", "smoke.health"),
+        _f(
+            "health-degraded",
+            "app",
+            "/health reports the cache down (503)",
+            "smoke.health",
+            "smoke.readiness",
+        ),
         _f("slow-health", "app", "/health answers after about 2 s", "smoke.health"),
         _f(
             "wrong-version", "app", "/version reports 1.4.1 instead of the release", "smoke.version"
+        ),
+        # --- app: the smoke journeys (demo/app_api.py) --------------------------------------
+        _f(
+            "login-broken",
+            "app",
+            "the log-in API (/api/session) answers 500: the synthetic account cannot log in",
+            "smoke.login",
+            "smoke.logout",
+        ),
+        _f("endpoint-missing", "app", "/api/orders/recent answers 404", "smoke.endpoint"),
+        _f(
+            "json-wrong-value",
+            "app",
+            '/api/status answers currency "USD" where "EUR" is expected',
+            "smoke.endpoint",
+        ),
+        _f(
+            "endpoint-flaky",
+            "app",
+            "/api/status answers 503 to every other request (passes on a retry: flaky, major)",
+            "smoke.endpoint",
+            severity=MAJOR,
         ),
         # --- postgres ------------------------------------------------------------------
         _f(

@@ -24,6 +24,7 @@ from gonogo.schema.security import (
     HeadersConfig,
     RateLimitConfig,
 )
+from gonogo.schema.smoke import SmokeConfig
 from gonogo.schema.tls import TlsConfig
 from gonogo.schema.web import WebConfig
 
@@ -42,6 +43,7 @@ __all__ = [
     "RateLimitConfig",
     "RedisConfig",
     "Section",
+    "SmokeConfig",
     "TlsConfig",
     "Waiver",
     "WebConfig",
@@ -100,7 +102,7 @@ class DemoConfig(Section):
 
 
 # the optional sections: a check that needs an absent one is not applicable (catalogue `requires`)
-COMPONENTS = ("web", "ratelimit", "postgres", "redis", "backup")
+COMPONENTS = ("web", "ratelimit", "postgres", "redis", "backup", "smoke")
 
 
 def shown_section(name: str) -> str:
@@ -138,6 +140,7 @@ class EnvironmentConfig(Section):
     postgres: PostgresConfig | None = None
     redis: RedisConfig | None = None
     backup: BackupConfig | None = None
+    smoke: SmokeConfig = SmokeConfig()
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)

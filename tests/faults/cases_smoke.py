@@ -1,0 +1,17 @@
+"""Fault cases of the smoke journeys (API, log-in; see cases.py for the contract)."""
+
+from __future__ import annotations
+
+from faults.cases import case
+
+API = "smoke/test_api.py"
+
+JOURNEYS = [
+    # readiness: /health never answers 200, so the wait ends at its deadline and fails
+    case("health-degraded", "smoke.readiness", "smoke/test_readiness.py"),
+    case("endpoint-missing", "smoke.endpoint", API),
+    case("json-wrong-value", "smoke.endpoint", API),
+    # a pass on a retry: the major `flaky` finding fails the blocker check as major (CONDITIONAL)
+    case("endpoint-flaky", "smoke.endpoint", API),
+    case("login-broken", ("smoke.login", "smoke.logout"), API),
+]
