@@ -17,6 +17,7 @@ from gonogo.verdict import (
     CheckResult,
     Decision,
     NotRun,
+    OpenItems,
     RunState,
     SeverityLowered,
     apply_waivers,
@@ -26,6 +27,8 @@ from gonogo.verdict import (
 # the run's results -> the checks of the selected stages that did not run, and the severities
 # the environment lowered for the checks concerned (see gonogo.selection)
 Scope = Callable[[Sequence[CheckResult]], tuple[tuple[NotRun, ...], tuple[SeverityLowered, ...]]]
+# the run's results (after waivers) -> the selected plan's open manual items (gonogo.signoff)
+PlanWeight = Callable[[Sequence[CheckResult]], Sequence[OpenItems]]
 
 
 INTERRUPTED_CHECK = "interrupted while it ran; not verified"
@@ -82,7 +85,11 @@ class Collector:
             phases.append(crash)
 
     def finish(
-        self, waivers: Sequence[Waiver], today: dt.date, scope: Scope | None = None
+        self,
+        waivers: Sequence[Waiver],
+        today: dt.date,
+        scope: Scope | None = None,
+        plan: PlanWeight | None = None,
     ) -> Decision:
         self._crash_phases()
         results = [from_wire(merge_phases(self._phases[nodeid])) for nodeid in self._order]
@@ -107,6 +114,7 @@ class Collector:
             lowered=lowered,
         )
         self.results = results
-        self.decision = decide(results, state, expired)
+        open_items = plan(results) if plan is not None else ()
+        self.decision = decide(results, state, expired, open_items)
         self.finished_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         return self.decision

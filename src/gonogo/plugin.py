@@ -24,6 +24,7 @@ from gonogo import (
     runtest,
     scheduling,
     selection,
+    signoff,
     warmup,
 )
 from gonogo import context as context_mod
@@ -111,6 +112,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="VERSION",
         help="expected deployed version (default: release in the env file; an empty value is "
         "an error)",
+    )
+    group.addoption(
+        "--plan",
+        metavar="NAME",
+        help="judge the run against the deployment plan plans/NAME.toml and its attestations "
+        "(default: plan in the env file; docs/plans.md)",
     )
     group.addoption(
         "--allow-intrusive",
@@ -207,6 +214,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise config_error(str(err)) from None
     if controller:
         invocation.check_markexpr(config, {m for e in catalogue.values() for m in e.markers})
+        try:  # before the demo stack starts: a bad plan is a configuration error
+            plan = signoff.select_plan(config, env_name, env_file, catalogue)
+        except ConfigError as err:
+            raise config_error(str(err)) from None
+        if plan is not None:
+            config.stash[signoff.PLAN_KEY] = plan
     reports_root, created = invocation.reports_root(config) if controller else (Path(), [])
     # installed before the demo stack starts: a signal there stops what started, too
     guard = Guard(once=not controller, on_first=lambda signum: _forward(config)).install()

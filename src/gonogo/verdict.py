@@ -10,6 +10,11 @@ Fail closed:
   hook: see :mod:`gonogo.selection`).
 * GO otherwise. Minor and info failures are reported but do not change the verdict.
 
+A plan selected for the run (``--plan``) weighs the same way: each manual item without a valid
+attestation is an unverified item of its severity (:class:`OpenItems`, from
+:meth:`gonogo.plans.status.PlanStatus.open_items`), so an open blocker makes NO-GO and an open
+major CONDITIONAL; the plan's ``manual_gate = false`` turns that off.
+
 Severities an environment file lowered below the catalogue's are named in the reasons.
 """
 
@@ -134,12 +139,30 @@ class RunState:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenItems:
+    """Manual plan items of one severity without a valid attestation (``--plan``).
+
+    Attributes:
+        severity: what they weigh, like an unverified check of that severity.
+        line: the verdict line naming them (``plan alaska-pay: 2 blocker items not attested:
+            ...``).
+        plan: the plan's name. count: how many items (for the headline).
+    """
+
+    severity: Severity
+    line: str
+    plan: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     """The verdict with the reasons for it, one line each, and the exit code.
 
     ``causes`` are the reasons about the run itself (interrupted, a crashed worker, a file not
     collected, nothing selected), also among ``reasons``: the headline leads with them.
-    ``not_run`` and ``lowered`` are the run's (for the headline and the reports).
+    ``not_run`` and ``lowered`` are the run's, ``open_items`` the plan's (for the headline and
+    the reports).
     """
 
     verdict: Verdict
@@ -149,6 +172,7 @@ class Decision:
     expired_waivers: tuple[str, ...] = field(default=())
     not_run: tuple[NotRun, ...] = field(default=())
     lowered: tuple[SeverityLowered, ...] = field(default=())
+    open_items: tuple[OpenItems, ...] = field(default=())
 
 
 def apply_waivers(
@@ -288,8 +312,10 @@ def decide(
     results: Sequence[CheckResult],
     run: RunState,
     expired_waivers: Sequence[str] = (),
+    open_items: Sequence[OpenItems] = (),
 ) -> Decision:
-    """The verdict for a run (results already have waivers applied)."""
+    """The verdict for a run (results already have waivers applied; ``open_items``: the
+    selected plan's manual items without a valid attestation)."""
     # the cause first: a check file that does not import interrupts the run
     causes = _run_causes(results, run)
     reasons = causes + _nothing_verified(results)
@@ -297,9 +323,11 @@ def decide(
     blockers = _describe(results, Severity.BLOCKER, run.lowered)
     majors = _describe(results, Severity.MAJOR, run.lowered)
     waived = [r for r in results if r.outcome is Outcome.WAIVED]
-    reasons += blockers
-    no_go = no_go or bool(blockers)
-    reasons += majors
+    plan_blockers = _open_lines(open_items, blocking=True, severity=Severity.BLOCKER)
+    plan_majors = _open_lines(open_items, blocking=True, severity=Severity.MAJOR)
+    reasons += blockers + plan_blockers
+    no_go = no_go or bool(blockers) or bool(plan_blockers)
+    reasons += majors + plan_majors
     # a check the selection left out proved nothing: never GO for a blocker or major, but no
     # defect was found either, so not NO-GO (a narrowed run is a visible, deliberate choice)
     missing = _describe_not_run(run.not_run, blocking=True)
@@ -311,11 +339,12 @@ def decide(
     minors = _describe(results, Severity.MINOR, run.lowered)
     minors += _describe(results, Severity.INFO, run.lowered)
     reasons += minors
+    reasons += _open_lines(open_items, blocking=False)
     reasons += _describe_not_run(run.not_run, blocking=False)
 
     if no_go:
         verdict = Verdict.NO_GO
-    elif majors or waived or missing:
+    elif majors or plan_majors or waived or missing:
         verdict = Verdict.CONDITIONAL
     else:
         verdict = Verdict.GO
@@ -336,6 +365,7 @@ def decide(
         expired_waivers=tuple(expired_waivers),
         not_run=run.not_run,
         lowered=run.lowered,
+        open_items=tuple(open_items),
     )
 
 
@@ -350,3 +380,12 @@ def _describe_not_run(not_run: Sequence[NotRun], *, blocking: bool) -> list[str]
         f"{severity.value} not run: {', '.join(ids)} ({why}){tail}"
         for (severity, why), ids in groups.items()
     ]
+
+
+def _open_lines(
+    open_items: Sequence[OpenItems], *, blocking: bool, severity: Severity | None = None
+) -> list[str]:
+    """The lines of open plan items of ``severity`` (blocking), or of those below major."""
+    if blocking:
+        return [o.line for o in open_items if o.severity is severity]
+    return [o.line for o in open_items if o.severity.rank > Severity.MAJOR.rank]

@@ -143,9 +143,10 @@ class PlanStatus:
         """Whether an open manual blocker makes the run NO-GO."""
         return bool(self.unattested(Severity.BLOCKER))
 
-    def reasons(self) -> list[str]:
-        """One verdict line per severity with open items: ``plan alaska-pay: 3 blocker items
-        not attested: a, b, c``."""
+    def open_items(self) -> list[tuple[Severity, str, int]]:
+        """(severity, verdict line, number of items) per severity with open items, most severe
+        first: ``plan alaska-pay: 3 blocker items not attested: a, b, c`` (see
+        :class:`gonogo.verdict.OpenItems`)."""
         out = []
         for severity in Severity:
             open_items = self.unattested(severity)
@@ -154,10 +155,19 @@ class PlanStatus:
                 more = f" and {len(open_items) - 10} more" if len(open_items) > 10 else ""
                 tail = "" if severity.rank <= Severity.MAJOR.rank else " (does not block)"
                 out.append(
-                    f"plan {self.plan.name}: {len(open_items)} {severity.value} "
-                    f"item{'s' if len(open_items) != 1 else ''} not attested: {ids}{more}{tail}"
+                    (
+                        severity,
+                        f"plan {self.plan.name}: {len(open_items)} {severity.value} "
+                        f"item{'s' if len(open_items) != 1 else ''} not attested: "
+                        f"{ids}{more}{tail}",
+                        len(open_items),
+                    )
                 )
         return out
+
+    def reasons(self) -> list[str]:
+        """One verdict line per severity with open items (:meth:`open_items`)."""
+        return [line for _severity, line, _n in self.open_items()]
 
 
 # when several results share a check id (parametrized instances), the least favourable counts

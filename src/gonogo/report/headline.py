@@ -26,7 +26,8 @@ def headline(decision: Decision, env: str, results: Sequence[CheckResult], repor
     that failed or could not be checked. A NO-GO of the run itself (interrupted, a crashed
     worker...) leads with that cause; one that names no check gives its first reason (nothing
     verified: every check not applicable). Checks of the selected stages that did not run,
-    severities the environment lowered and expired waivers are named too. A group longer than
+    severities the environment lowered, expired waivers and the selected plan's open items
+    (counted, by severity; the reasons name them) are named too. A group longer than
     :data:`MAX_NAMED` ends with ``and N more``.
     """
     parts: list[str] = []
@@ -40,6 +41,9 @@ def headline(decision: Decision, env: str, results: Sequence[CheckResult], repor
             singular, plural = _NOUNS[severity]
             noun = singular if len(ids) == 1 else plural
             parts.append(f"{len(ids)} {noun} not passed: {named(ids)}")
+    for item in decision.open_items:  # the selected plan's manual items without attestation
+        noun = "item" if item.count == 1 else "items"
+        parts.append(f"plan {item.plan}: {item.count} {item.severity.value} {noun} not attested")
     if not parts and decision.verdict is Verdict.NO_GO and decision.reasons:
         # a NO-GO that names no check, e.g. nothing verified (every check not applicable)
         parts.append(decision.reasons[0])

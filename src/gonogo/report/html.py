@@ -7,6 +7,8 @@ from html import escape
 
 from gonogo.evidence import CheckWire
 from gonogo.model import FindingWire, Outcome
+from gonogo.plans.wire import PlanWire
+from gonogo.report import plan as plan_report
 from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import describe_selection, stage_table
 from gonogo.verdict import CheckResult, Decision, describe_waiver
@@ -66,12 +68,16 @@ def _selection(meta: RunMeta) -> str:
     )
 
 
-def banner(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
+def banner(
+    decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
+) -> str:
     """The verdict block, the stage counts and the checks table (pytest-html's summary)."""
-    return verdict_block(decision, results, meta) + _tables(results)
+    return verdict_block(decision, results, meta, plan) + _tables(results)
 
 
-def verdict_block(decision: Decision, results: list[CheckResult], meta: RunMeta) -> str:
+def verdict_block(
+    decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
+) -> str:
     """The verdict banner between its markers (hoisted to the top of the page)."""
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
@@ -90,6 +96,8 @@ def verdict_block(decision: Decision, results: list[CheckResult], meta: RunMeta)
         f" &middot; gonogo {escape(meta.gonogo_version)} &middot; suite {escape(meta.suite_commit or '?')}</div>"
         f"{_selection(meta)}<ul>{reasons}</ul>{figures}</div>"
     )
+    if plan is not None:
+        head += plan_report.html_section(plan, (r.id for r in results))
     return f"{BANNER_START}{head}{BANNER_END}"
 
 
@@ -109,7 +117,7 @@ def _tables(results: list[CheckResult]) -> str:
     for r in sorted(results, key=lambda r: (r.severity.rank, r.outcome in settled)):
         waiver = escape(describe_waiver(r))
         rows.append(
-            "<tr>"
+            f'<tr id="check-{escape(r.id)}">'
             f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
             f"<td>{escape(r.severity.value)}</td>"
             f"<td>{_outcome(r.outcome.value)}{'<br><small>' + escape(r.error_reason) + '</small>' if r.error_reason else ''}</td>"

@@ -21,19 +21,29 @@ from typing import Any
 
 import pytest
 
-from gonogo import __version__, collection, selection
+from gonogo import __version__, collection, selection, signoff
 from gonogo.collector import Collector
 from gonogo.context import RunContext, suite_commit
 from gonogo.errors import GonogoError
 from gonogo.gate import undeclared
 from gonogo.interrupts import Guard, checkpoint, deferred
 from gonogo.invocation import remove_empty, root
+from gonogo.plans import wire as plan_wire
+from gonogo.plans.status import PlanStatus
 from gonogo.report import artefacts, ending, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
 from gonogo.report.writer import Page, write_run
 from gonogo.schema import COMPONENTS
-from gonogo.verdict import CheckResult, Decision, ExitCode, NotRun, SeverityLowered, Verdict
+from gonogo.verdict import (
+    CheckResult,
+    Decision,
+    ExitCode,
+    NotRun,
+    OpenItems,
+    SeverityLowered,
+    Verdict,
+)
 
 
 class ReportPlugin:
@@ -71,6 +81,8 @@ class ReportPlugin:
         self.committed = False  # the report is on disk and latest points at it
         self.exit_code: int | None = None  # the process's exit code, once the end is handled
         self._page_cache: Page | None = None
+        self.plan = config.stash.get(signoff.PLAN_KEY, None)  # --plan, when one was chosen
+        self.plan_status: PlanStatus | None = None
         artefacts.sweep_partial(run_dir.parent)
 
     def claim_html(self, config: pytest.Config) -> None:
@@ -200,6 +212,7 @@ class ReportPlugin:
                 redact=self.ctx.redactor,
                 page=self._page(),
                 majors_block=bool(self.config.getoption("conditional_fails")),
+                plan=self._plan_wire(),
             )
             checkpoint("commit")
             # a signal that arrived while writing: the report must say interrupted
@@ -275,7 +288,7 @@ class ReportPlugin:
         # dedupe crashes reported twice (hook + report)
         self.collector.crashed = list(dict.fromkeys(self.collector.crashed))
         decision = self.collector.finish(
-            self.ctx.env.config.waivers, self.ctx.started_at.date(), self._scope
+            self.ctx.env.config.waivers, self.ctx.started_at.date(), self._scope, self._weigh_plan
         )
         self.meta = self._meta(decision)
         return decision
@@ -297,6 +310,20 @@ class ReportPlugin:
         source = _display_path(ctx.env.path, root(self.config))
         ids = ran | {n.id for n in not_run}
         return not_run, collection.lowered(ctx.catalogue, overrides, ids, source)
+
+    def _plan_wire(self) -> plan_wire.PlanWire | None:
+        return plan_wire.to_wire(self.plan_status) if self.plan_status is not None else None
+
+    def _weigh_plan(self, results: Sequence[CheckResult]) -> tuple[OpenItems, ...]:
+        """The plan's status in this run (kept for the reports) and its open manual items."""
+        if self.plan is None:
+            return ()
+        assert self.selection is not None  # set at sessionfinish
+        stages = signoff.stages(
+            self.selection.markexpr, self.selection.expected(self.ctx.catalogue), self.ctx.catalogue
+        )
+        self.plan_status, weigh = signoff.judge(self.plan, results, self.ctx.started_at, stages)
+        return weigh
 
     def _exit_code(self, decision: Decision) -> int:
         code = decision.exit_code
@@ -378,7 +405,8 @@ class ReportPlugin:
     ) -> None:
         decision = self.collector.decision
         if decision is not None and self.meta is not None:
-            prefix.append(html.banner(decision, self.collector.results, self.meta))
+            plan = self._plan_wire()
+            prefix.append(html.banner(decision, self.collector.results, self.meta, plan))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:

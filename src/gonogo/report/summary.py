@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from gonogo.model import Outcome, Severity
+from gonogo.plans.wire import PlanWire
+from gonogo.report import plan as plan_report
 from gonogo.report.artefacts import (
     OUTCOME_COLUMNS,
     STAGE_NOTE,
@@ -84,7 +86,9 @@ def selection_lines(meta: RunMeta) -> list[str]:
     return [*out, ""]
 
 
-def summary_markdown(results: list[CheckResult], decision: Decision, meta: RunMeta) -> str:
+def summary_markdown(
+    results: list[CheckResult], decision: Decision, meta: RunMeta, plan: PlanWire | None = None
+) -> str:
     verdict = decision.verdict.value
     out = [
         f"# Release gate: **{verdict}** ({meta.env})",
@@ -128,9 +132,11 @@ def summary_markdown(results: list[CheckResult], decision: Decision, meta: RunMe
         out += [f"- {line}" for line in decision.expired_waivers]
     else:
         out.append("- none")
+    out.append("")
+    if plan is not None:
+        out += plan_report.markdown_lines(plan)
     blockers = sum(r.severity is Severity.BLOCKER for r in results)
     out += [
-        "",
         "## Sign-off",
         "",
         f"{len(results)} checks ran ({blockers} blockers). Evidence: `report.html`, `evidence.json`, "

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.interrupts import checkpoint
+from gonogo.plans.wire import PlanWire
 from gonogo.redact import Redactor
 from gonogo.report import artefacts, html, junit, summary
 from gonogo.report.artefacts import RunMeta
@@ -40,21 +41,27 @@ def write_run(
     redact: Redactor,
     page: Page,
     majors_block: bool = False,
+    plan: PlanWire | None = None,
 ) -> None:
-    """Attachments, evidence.json, junit.xml, summary.md, report.html and, last, the manifest."""
+    """Attachments, evidence.json, junit.xml, summary.md, report.html and, last, the manifest.
+
+    ``plan``: the ``plan`` block of evidence.json (:func:`gonogo.plans.wire.to_wire`), when the
+    run was judged against a plan (``--plan``).
+    """
     staging.mkdir(parents=True, exist_ok=True)
     attachments = artefacts.write_attachments(staging, results, redact)
     document = artefacts.evidence_document(
         results=results, decision=decision, meta=meta, attachments=attachments
     )
+    document["plan"] = plan
     artefacts.write_json(staging / "evidence.json", document, redact)
     checkpoint("writing")
     junit_text = junit.junit_xml(results, decision, meta, majors_block=majors_block)
     artefacts.write_text(staging / "junit.xml", junit_text, redact)
     artefacts.write_text(
-        staging / "summary.md", summary.summary_markdown(results, decision, meta), redact
+        staging / "summary.md", summary.summary_markdown(results, decision, meta, plan), redact
     )
-    rendered = report_page(page.text, results, decision, meta)
+    rendered = report_page(page.text, results, decision, meta, plan)
     artefacts.write_text(staging / "report.html", rendered, redact)
     if page.user_html is not None:
         artefacts.write_text(page.user_html, rendered, redact)
@@ -62,11 +69,15 @@ def write_run(
 
 
 def report_page(
-    text: str | None, results: list[CheckResult], decision: Decision, meta: RunMeta
+    text: str | None,
+    results: list[CheckResult],
+    decision: Decision,
+    meta: RunMeta,
+    plan: PlanWire | None = None,
 ) -> str:
     """pytest-html's page with the final verdict banner on top, or a page of our own."""
     if text is None:
         title = f"gonogo release gate: {meta.env}"
-        return html.standalone_page(title, html.banner(decision, results, meta))
-    block = html.verdict_block(decision, results, meta)
+        return html.standalone_page(title, html.banner(decision, results, meta, plan))
+    block = html.verdict_block(decision, results, meta, plan)
     return html.hoist_banner(html.replace_banner(text, block))

@@ -130,6 +130,13 @@ class EnvironmentConfig(Section):
     secrets_file: Path | None = Field(
         default=None, description="dotenv file of secrets, relative to this file"
     )
+    plan: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        max_length=64,
+        description="deployment plan the run is judged against: plans/<plan>.toml (or --plan; "
+        "docs/plans.md)",
+    )
     web: WebConfig | None = None
     tls: TlsConfig = TlsConfig()
     headers: HeadersConfig = HeadersConfig()
