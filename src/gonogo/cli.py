@@ -31,8 +31,8 @@ named environment and end in a verdict a release manager can sign: GO, CONDITION
   gonogo attest ITEM --by NAME --note TEXT --env ENV   a person checked a manual item
 
 Exit codes: 0 GO (or CONDITIONAL), 1 NO-GO (or CONDITIONAL with --conditional-fails; also when
-no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 4 configuration
-error before any check runs (a bad file, key, port or placeholder, an unknown check id, a host
+no check was verified), 2 interrupted (Ctrl-C or SIGTERM), 3 internal error, 5 ROLL BACK (a
+post-deploy rollback criterion failed), 4 configuration error before any check runs (a bad file, key, port or placeholder, an unknown check id, a host
 name that does not resolve, a path such as ca_bundle that does not exist, an unknown marker in
 -m, a mistake on this command line). A host that refuses or does not
 answer is not a configuration error: its checks end as `error` (NO-GO when one is a blocker),

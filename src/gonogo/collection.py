@@ -22,7 +22,7 @@ from gonogo.verdict import SeverityLowered
 
 # what the reports list as a check's markers: stages and topics, not pytest's own machinery
 STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
-TOPICS = ("security", "data", "backup", "infra", "monitoring", "intrusive")
+TOPICS = ("security", "data", "backup", "infra", "monitoring", "rollback_criteria", "intrusive")
 REPORTED_MARKERS = frozenset((*STAGES, *TOPICS))
 
 

@@ -52,6 +52,7 @@ MARKERS = {
     "infra": "topic: hosts and services",
     "monitoring": "topic: metrics and alerting",
     "each(key)": "one instance per entry of a list in the environment file (gonogo.instances)",
+    "rollback_criteria": "topic: post-deploy rollback criteria (a failure makes the verdict ROLL BACK)",
     "intrusive": "changes or loads the target: refused on sensitive environments without --allow-intrusive",
 }
 STAGES = collection.STAGES

@@ -9,6 +9,10 @@ Fail closed:
   check of the selected stages did not run (removed by ``-k``, ``--deselect``, the paths given or a
   hook: see :mod:`gonogo.selection`).
 * GO otherwise. Minor and info failures are reported but do not change the verdict.
+* ROLL BACK, over any of these, when a rollback criterion (a check marked
+  ``rollback_criteria``: ``postdeploy.rollback``) failed: the deploy is live and breaches what
+  the plans call a reason to undo it. Only a failure trips it; a criterion that could not be
+  evaluated is an ordinary unverified blocker (NO-GO), never ROLL BACK and never GO.
 
 A plan selected for the run (``--plan``) weighs the same way: each manual item without a valid
 attestation is an unverified item of its severity (:class:`OpenItems`, from
@@ -33,6 +37,7 @@ class Verdict(enum.StrEnum):
     GO = "GO"
     CONDITIONAL = "CONDITIONAL"
     NO_GO = "NO-GO"
+    ROLL_BACK = "ROLL BACK"
 
 
 class ExitCode(enum.IntEnum):
@@ -43,6 +48,7 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 2
     INTERNAL_ERROR = 3
     CONFIG_ERROR = 4
+    ROLL_BACK = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,7 @@ class Decision:
     collected, nothing selected), also among ``reasons``: the headline leads with them.
     ``not_run`` and ``lowered`` are the run's, ``open_items`` the plan's (for the headline and
     the reports).
+    ``rollback`` names each rollback criterion check that failed, with its message.
     """
 
     verdict: Verdict
@@ -173,6 +180,19 @@ class Decision:
     not_run: tuple[NotRun, ...] = field(default=())
     lowered: tuple[SeverityLowered, ...] = field(default=())
     open_items: tuple[OpenItems, ...] = field(default=())
+    rollback: tuple[str, ...] = field(default=())
+
+
+ROLLBACK_MARKER = "rollback_criteria"
+
+
+def tripped(results: Sequence[CheckResult]) -> list[str]:
+    """``<id>: <message>`` for each rollback criterion check that failed (not waived)."""
+    return [
+        f"{r.id}: {r.message}" if r.message else r.id
+        for r in results
+        if ROLLBACK_MARKER in r.markers and r.outcome is Outcome.FAILED
+    ]
 
 
 def apply_waivers(
@@ -342,7 +362,11 @@ def decide(
     reasons += _open_lines(open_items, blocking=False)
     reasons += _describe_not_run(run.not_run, blocking=False)
 
-    if no_go:
+    rollback = tripped(results)
+    if rollback:
+        verdict = Verdict.ROLL_BACK
+        reasons.insert(len(causes), "rollback criteria breached: " + "; ".join(rollback))
+    elif no_go:
         verdict = Verdict.NO_GO
     elif majors or plan_majors or waived or missing:
         verdict = Verdict.CONDITIONAL
@@ -355,6 +379,8 @@ def decide(
         code = ExitCode.INTERNAL_ERROR
     elif run.crashed:  # a worker died in a check (os._exit, OOM): that check is an error
         code = ExitCode.NO_GO
+    elif verdict is Verdict.ROLL_BACK:
+        code = ExitCode.ROLL_BACK
     else:
         code = ExitCode.NO_GO if verdict is Verdict.NO_GO else ExitCode.GO
     return Decision(
@@ -366,6 +392,7 @@ def decide(
         not_run=run.not_run,
         lowered=run.lowered,
         open_items=tuple(open_items),
+        rollback=tuple(rollback),
     )
 
 

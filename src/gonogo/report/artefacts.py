@@ -198,6 +198,7 @@ def evidence_document(
         "verdict": decision.verdict.value,
         **meta.to_json(),
         "reasons": list(decision.reasons),
+        "rollback": list(decision.rollback),
         "counts": {
             "by_outcome": dict(Counter(r.outcome.value for r in results)),
             "by_stage": counts_by_stage(results),

@@ -35,6 +35,8 @@ def headline(decision: Decision, env: str, results: Sequence[CheckResult], repor
         parts.append(f"{sum(r.outcome is Outcome.PASSED for r in results)} passed")
     elif decision.causes:
         parts.append(decision.causes[0])
+    if decision.rollback:
+        parts.append(f"rollback criteria breached: {named(list(decision.rollback))}")
     for severity in Severity:
         ids = _ids(results, severity)
         if ids:

@@ -13,7 +13,7 @@ from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import describe_selection, stage_table
 from gonogo.verdict import CheckResult, Decision, describe_waiver
 
-_COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e"}
+_COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e", "ROLL BACK": "#82071e"}
 _OUTCOME_COLOURS = {
     "passed": "#1a7f37",
     "failed": "#cf222e",
