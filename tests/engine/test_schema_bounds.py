@@ -19,6 +19,7 @@ NEED_NOT_EXIST = {
     "secrets_file": "read by the loader itself, which names it when it cannot",
     "backup.directory": "the backups under test: an absent directory is the checks' finding",
     "backup.work_dir": "created (0700) when missing",
+    "monitoring.promtool": "a command name looked up on PATH; not found is the check's error",
 }
 
 
@@ -110,6 +111,10 @@ NO_HOST = {
     "postgres.monitor_dsn": ("postgresql://:5432/app", {"dsn": "postgresql://h/app"}),
     "redis.url": ("rediss://:pw@:6380", {}),
     "backup.scratch_dsn": ("postgresql://", {"directory": "/tmp"}),
+    "monitoring.prometheus_url": ("http://", {}),
+    "monitoring.alertmanager_url": ("http://:9093", {"prometheus_url": "http://p"}),
+    "monitoring.log_url": ("https://", {"prometheus_url": "http://p"}),
+    "monitoring.error_tracking_url": ("https://", {"prometheus_url": "http://p"}),
 }
 
 

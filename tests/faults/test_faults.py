@@ -10,10 +10,11 @@ import pytest
 
 from faults.cases import FaultCase
 from faults.cases_data import BACKUP, DATA, drill_leftovers
+from faults.cases_monitoring import MONITORING
 from faults.cases_smoke import JOURNEYS
 from faults.cases_web import SECURITY, SMOKE, TLS
 
-ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP
+ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -35,7 +36,7 @@ def test_fault_flips_its_checks(demo_stack, run_gate, case: FaultCase) -> None:
                 f"{check_id} failed without a failing finding"
             )
     assert run.verdict == case.verdict, run.document["reasons"]
-    assert run.exit_code == (1 if case.verdict == "NO-GO" else 0), run.output[-2000:]
+    assert run.exit_code == {"NO-GO": 1, "ROLL BACK": 5}.get(case.verdict, 0), run.output[-2000:]
 
 
 def test_clean_demo_is_go(demo_stack, run_gate) -> None:
@@ -89,6 +90,11 @@ UNFAULTED: set[str] = {
     # client renegotiation always refused): tests/probes/test_tls_vulnerable_server.py fails it on
     # a real Python TLS server that honours client-initiated renegotiation
     "tls.vulnerabilities",
+    # the demo declares no log aggregation or error tracking service: tests/probes/
+    # test_monitoring_probe.py fails both against a real HTTP server answering 503 and passes
+    # them against one answering 200
+    "monitoring.logs",
+    "monitoring.error-tracking",
 }
 
 

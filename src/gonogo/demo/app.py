@@ -200,6 +200,14 @@ async def metrics(request: Request) -> Response:
     )
 
 
+async def checkout(request: Request) -> Response:
+    # the error-spike fault: the checkout fails for everyone (trips the post-deploy gate)
+    _, faults, _ = _state(request)
+    if "error-spike" in faults:
+        return JSONResponse({"error": "payment provider unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
 async def boom(request: Request) -> Response:
     raise RuntimeError("simulated failure in /api/boom (order total mismatch)")
 
@@ -258,6 +266,7 @@ def create_app() -> Starlette:
         Route("/login", login, methods=["POST"]),
         Route("/metrics", metrics),
         Route("/api/boom", boom),
+        Route("/api/checkout", checkout),
         Route("/.env", exposed),
         Route("/.git/{rest:path}", exposed),
         Route("/backup.dump", exposed),

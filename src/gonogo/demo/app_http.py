@@ -23,7 +23,16 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Paths reported as themselves in the metrics; anything else is "other" (bounded cardinality).
 KNOWN_PATHS = frozenset(
-    {"/", "/health", "/version", "/api/products", "/login", "/metrics", "/api/boom"}
+    {
+        "/",
+        "/health",
+        "/version",
+        "/api/products",
+        "/login",
+        "/metrics",
+        "/api/boom",
+        "/api/checkout",
+    }
 )
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import os
+import resource
 import threading
 import time
 from dataclasses import dataclass
@@ -178,6 +179,7 @@ class Metrics:
 
     def __init__(self, release: str) -> None:
         self._release = release
+        self._started = time.time()
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, str, str], int] = {}
         self._buckets: dict[str, list[int]] = {}
@@ -196,6 +198,7 @@ class Metrics:
             "# HELP app_build_info Build information of the running release.",
             "# TYPE app_build_info gauge",
             f'app_build_info{{version="{self._release}",service="gonogo-demo"}} 1',
+            *process_metrics(self._started),
             "# HELP http_requests_total HTTP requests handled, by method, path and status.",
             "# TYPE http_requests_total counter",
         ]
@@ -222,3 +225,17 @@ class Metrics:
                 )
                 out.append(f'http_request_duration_seconds_count{{path="{path}"}} {running}')
         return "\n".join(out) + "\n"
+
+
+def process_metrics(started: float) -> list[str]:
+    """The standard ``process_*`` series of Prometheus client libraries (restarts, saturation)."""
+    fds = len(os.listdir("/proc/self/fd"))
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return [
+        "# TYPE process_start_time_seconds gauge",
+        f"process_start_time_seconds {started:.3f}",
+        "# TYPE process_open_fds gauge",
+        f"process_open_fds {fds}",
+        "# TYPE process_max_fds gauge",
+        f"process_max_fds {limit}",
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 
 from gonogo.demo.backups import Backups
 from gonogo.demo.layout import Layout, Ports, Secrets
+from gonogo.demo.monitoring import Monitoring
 from gonogo.demo.nginx import Nginx
 from gonogo.demo.pki import Pki
 from gonogo.demo.postgres import Postgres
@@ -27,6 +28,9 @@ COMPONENTS = (
     "redis-replica",
     "app",
     "nginx",
+    "webhook",
+    "alertmanager",
+    "prometheus",
 )
 
 
@@ -43,6 +47,7 @@ class Components:
     redis: Redis
     nginx: Nginx
     backups: Backups
+    monitoring: Monitoring
 
     @classmethod
     def build(cls, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> Components:
@@ -58,6 +63,7 @@ class Components:
             redis=Redis(layout, ports, secrets, procs),
             nginx=Nginx(layout, ports, pki, procs),
             backups=Backups(layout, pg, secrets, procs),
+            monitoring=Monitoring(layout, ports, procs),
         )
 
 

@@ -27,7 +27,8 @@ class Fault:
 
     Attributes:
         name: stable name (``--fault NAME``, ``[demo] faults``).
-        component: what it changes: ``nginx``, ``app``, ``postgres``, ``redis`` or ``backups``.
+        component: what it changes: ``nginx``, ``app``, ``postgres``, ``redis``, ``backups`` or
+            ``monitoring``.
         description: one line saying what is wrong while it is active.
         checks: ids of the checks it flips: they fail, or end as errors when it takes away what
             they verify (a component stopped).
@@ -454,6 +455,39 @@ FAULTS: dict[str, Fault] = dict(
             "the drill's scratch_dsn names the primary (localhost, database postgres)",
             "backup.restore",
         ),
+        # --- monitoring ----------------------------------------------------------------
+        _f(
+            "alert-rule-missing",
+            "monitoring",
+            "the plans' HighErrorRate alert rule is not loaded",
+            "monitoring.rules",
+        ),
+        _f(
+            "scrape-target-down",
+            "monitoring",
+            "a second target of the app job on a port that never listens",
+            "monitoring.targets",
+        ),
+        _f(
+            "critical-alert-firing",
+            "monitoring",
+            "a critical alert (QueueBacklogCritical) is firing",
+            "monitoring.alerts",
+        ),
+        _f(
+            "alertmanager-null-route",
+            "monitoring",
+            "critical alerts routed to a receiver without integrations (blackhole)",
+            "monitoring.alertmanager",
+        ),
+        _f(
+            "error-spike",
+            "monitoring",
+            "/api/checkout answers 503 and gets a request every second: the 5xx ratio is far "
+            "above 1 %",
+            "postdeploy.metrics",
+            "postdeploy.rollback",
+        ),
     ]
 )
 
@@ -492,6 +526,7 @@ def expected_verdict(fault: Fault, catalogue: Catalogue) -> str:
             severity=flipped.get(check_id, entry.spec.severity),
             outcome=Outcome.FAILED if check_id in flipped else Outcome.PASSED,
             nodeid=check_id,
+            markers=entry.markers,
         )
         for check_id, entry in catalogue.items()
     ]

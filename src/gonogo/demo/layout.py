@@ -35,6 +35,9 @@ class Ports:
         redis: Redis master.
         redis_replica: Redis replica.
         pg_scratch: PostgreSQL scratch server of the restore drills.
+        prometheus: Prometheus (scrapes the app). alertmanager: Alertmanager. webhook: the
+            Alertmanager receiver. dead_target: held, never listening: the scrape target of
+            the ``scrape-target-down`` fault.
     """
 
     https: int
@@ -47,6 +50,10 @@ class Ports:
     redis: int
     redis_replica: int
     pg_scratch: int
+    prometheus: int
+    alertmanager: int
+    webhook: int
+    dead_target: int
 
     @classmethod
     def from_list(cls, ports: list[int]) -> Ports:

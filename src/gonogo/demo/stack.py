@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from gonogo.demo import backup_faults, orphans
+from gonogo.demo import backup_faults, monitoring_faults, orphans
 from gonogo.demo import faults as catalogue
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import COMPONENTS, Components, RunState
@@ -51,6 +51,9 @@ STOP_SIGNALS = {
     "postgres-standby": signal.SIGINT,
     "postgres-scratch": signal.SIGINT,
     "postgres-primary": signal.SIGINT,
+    "prometheus": signal.SIGTERM,
+    "alertmanager": signal.SIGTERM,
+    "webhook": signal.SIGTERM,
 }
 STOP_TIMEOUT_S = 20.0  # then SIGKILL; PostgreSQL checkpoints before it exits
 
@@ -226,6 +229,8 @@ class DemoStack:
                 self._reload_nginx()
         elif component == "backups":
             backup_faults.rebuild(c, state.faults)
+        elif component == "monitoring":
+            monitoring_faults.effect(c, state, name, apply=apply)
         else:
             require_running(name, state)
             do, undo = EFFECTS[name]

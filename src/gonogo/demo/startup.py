@@ -1,11 +1,12 @@
 """Cold start of a run: independent components start concurrently.
 
-Four lanes run in threads (each step inside a lane depends on the one before):
+Five lanes run in threads (each step inside a lane depends on the one before):
 
 - postgres: initdb → primary → schema and rows → [standby ∥ pgbench → dumps → gpg]
 - scratch: initdb → scratch server → restore role and amcheck (restore drills)
 - redis: configs → master → replica → replica linked
 - web: CA + server certificate ∥ app deployed and started → nginx (needs the certificate)
+- monitoring: webhook → Alertmanager → Prometheus → scraping the app (once the web lane has it up)
 
 A failing lane does not stop the others early (each wait has its own timeout); the caller
 stops whatever did start, by the PIDs recorded in the run state. An interrupt cancels the start
@@ -105,6 +106,18 @@ def _app(c: Components, rec: _Recorder, faults: tuple[str, ...]) -> None:
     rec.pid("app", app_process.start(c.layout, c.ports, c.procs))
 
 
+def _monitoring_lane(c: Components, rec: _Recorder) -> None:
+    m = c.monitoring
+    m.configure()
+    rec.pid("webhook", m.start_webhook())
+    rec.pid("alertmanager", m.start_alertmanager())
+    rec.pid("prometheus", m.start_prometheus())
+    # the app comes up in the web lane: wait on Prometheus' own answers until it scrapes it,
+    # has evaluated every rule and holds samples for the post-deploy window
+    m.wait_settled()
+    rec.say("prometheus scraping the app, rules evaluated")
+
+
 def cold_start(
     c: Components, state: RunState, web_faults: Iterable[str], progress: Progress
 ) -> None:
@@ -112,13 +125,14 @@ def cold_start(
     rec = _Recorder(state, progress, time.monotonic())
     c.layout.logs.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="demo-lane")
+    pool = ThreadPoolExecutor(max_workers=5, thread_name_prefix="demo-lane")
     try:
         lanes: dict[str, Future[None]] = {
             "postgres": pool.submit(_postgres_lane, c, rec, now),
             "scratch": pool.submit(_scratch_lane, c, rec),
             "redis": pool.submit(_redis_lane, c, rec),
             "web": pool.submit(_web_lane, c, rec, web_faults),
+            "monitoring": pool.submit(_monitoring_lane, c, rec),
         }
         checkpoint("demo-start")
         # in short waits: a signal taken by a lane's thread runs its handler in this (main)

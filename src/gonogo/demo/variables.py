@@ -86,5 +86,10 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "BACKUPS_DIR": str(layout.backups),
         "BACKUP_GLOB": "app-*.dump.gpg",
         "BACKUP_PASSPHRASE": s.backup_passphrase,
+        # monitoring
+        "PROMETHEUS_URL": c.monitoring.prometheus_url,
+        "ALERTMANAGER_URL": c.monitoring.alertmanager_url,
+        "ALERT_RULES_DIR": str(c.monitoring.rules_dir),
+        "WEBHOOK_URL": c.monitoring.webhook_url,
     }
     return {PREFIX + name: value for name, value in values.items()}

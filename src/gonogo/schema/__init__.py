@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from gonogo.model import Severity
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
+from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
 from gonogo.schema.security import (
     CookiesConfig,
     CorsConfig,
@@ -39,6 +40,8 @@ __all__ = [
     "EnvironmentConfig",
     "ExposureConfig",
     "HeadersConfig",
+    "MonitoringConfig",
+    "PostdeployConfig",
     "PostgresConfig",
     "RateLimitConfig",
     "RedisConfig",
@@ -102,7 +105,16 @@ class DemoConfig(Section):
 
 
 # the optional sections: a check that needs an absent one is not applicable (catalogue `requires`)
-COMPONENTS = ("web", "ratelimit", "postgres", "redis", "backup", "smoke")
+COMPONENTS = (
+    "web",
+    "ratelimit",
+    "postgres",
+    "redis",
+    "backup",
+    "smoke",
+    "monitoring",
+    "postdeploy",
+)
 
 
 def shown_section(name: str) -> str:
@@ -148,6 +160,8 @@ class EnvironmentConfig(Section):
     redis: RedisConfig | None = None
     backup: BackupConfig | None = None
     smoke: SmokeConfig = SmokeConfig()
+    monitoring: MonitoringConfig | None = None
+    postdeploy: PostdeployConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)

@@ -1,0 +1,20 @@
+"""Fault cases of monitoring and the post-deploy gate: monitoring.*, postdeploy.* (see cases.py).
+
+The error spike fails both post-deploy checks; the failed rollback criterion turns the verdict
+into ROLL BACK (exit 5) rather than NO-GO.
+"""
+
+from __future__ import annotations
+
+from faults.cases import case
+
+MONITORING_FILES = ("checks/test_monitoring.py",)
+POSTDEPLOY_FILES = ("checks/test_postdeploy.py",)
+
+MONITORING = [
+    case("alert-rule-missing", "monitoring.rules", *MONITORING_FILES),
+    case("scrape-target-down", "monitoring.targets", *MONITORING_FILES),
+    case("critical-alert-firing", "monitoring.alerts", *MONITORING_FILES),
+    case("alertmanager-null-route", "monitoring.alertmanager", *MONITORING_FILES),
+    case("error-spike", ("postdeploy.metrics", "postdeploy.rollback"), *POSTDEPLOY_FILES),
+]
