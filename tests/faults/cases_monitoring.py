@@ -17,4 +17,13 @@ MONITORING = [
     case("critical-alert-firing", "monitoring.alerts", *MONITORING_FILES),
     case("alertmanager-null-route", "monitoring.alertmanager", *MONITORING_FILES),
     case("error-spike", ("postdeploy.metrics", "postdeploy.rollback"), *POSTDEPLOY_FILES),
+    case(
+        "prometheus-down",
+        ("monitoring.prometheus", "monitoring.targets", "postdeploy.rollback"),  # never ROLL BACK
+        *MONITORING_FILES,
+        *POSTDEPLOY_FILES,
+        outcome="error",
+    ),
+    case("rule-file-invalid", "monitoring.rule-files", *MONITORING_FILES),
+    case("telemetry-degraded", ("monitoring.logs", "monitoring.error-tracking"), *MONITORING_FILES),
 ]

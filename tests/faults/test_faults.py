@@ -90,11 +90,6 @@ UNFAULTED: set[str] = {
     # client renegotiation always refused): tests/probes/test_tls_vulnerable_server.py fails it on
     # a real Python TLS server that honours client-initiated renegotiation
     "tls.vulnerabilities",
-    # the demo declares no log aggregation or error tracking service: tests/probes/
-    # test_monitoring_probe.py fails both against a real HTTP server answering 503 and passes
-    # them against one answering 200
-    "monitoring.logs",
-    "monitoring.error-tracking",
 }
 
 

@@ -488,6 +488,29 @@ FAULTS: dict[str, Fault] = dict(
             "postdeploy.metrics",
             "postdeploy.rollback",
         ),
+        _f(
+            "prometheus-down",
+            "monitoring",
+            "Prometheus is stopped (postdeploy.* cannot be evaluated either: NO-GO, never ROLL "
+            "BACK)",
+            "monitoring.prometheus",
+            "monitoring.targets",
+            "monitoring.rules",
+            "monitoring.alerts",
+        ),
+        _f(
+            "rule-file-invalid",
+            "monitoring",
+            "a rule file with a PromQL syntax error in the rules directory (not loaded yet)",
+            "monitoring.rule-files",
+        ),
+        _f(
+            "telemetry-degraded",
+            "monitoring",
+            "the log aggregation and error tracking endpoints answer 503",
+            "monitoring.logs",
+            "monitoring.error-tracking",
+        ),
     ]
 )
 

@@ -100,6 +100,22 @@ class Monitoring:
     def webhook_url(self) -> str:
         return f"http://{LOOPBACK}:{self.ports.webhook}"
 
+    @property
+    def telemetry_down_flag(self) -> Path:
+        """While it exists the webhook's log and error-tracking stand-ins answer 503."""
+        return self.dir / "webhook.jsonl.down"
+
+    def write_broken_rules(self, broken: bool) -> None:
+        """A rule file promtool rejects (not loaded: Prometheus is not reloaded for it)."""
+        path = self.rules_dir / "broken.yml"
+        if broken:
+            path.write_text(
+                "groups:\n  - name: broken\n    rules:\n      - alert: OrdersStuck\n"
+                "        expr: sum(rate(orders_total[5m]) > 0\n"
+            )
+        else:
+            path.unlink(missing_ok=True)
+
     # --- configuration ------------------------------------------------------------------
     def write_prometheus(self, *, dead_target: bool = False, spike: bool = False) -> None:
         targets = [f'"{LOOPBACK}:{self.ports.app}"']
@@ -171,7 +187,7 @@ receivers:
         argv.append(str(self.dir / "webhook.jsonl"))
         pid = self.procs.spawn("webhook", argv, log)
         self._wait(
-            "webhook", "answering", lambda: self._status(self.webhook_url) == 200, log, pid, timeout
+            "webhook", "answering", lambda: self.status(self.webhook_url) == 200, log, pid, timeout
         )
         return pid
 
@@ -188,7 +204,7 @@ receivers:
         self._wait(
             "alertmanager",
             "ready",
-            lambda: self._status(self.alertmanager_url + "/-/ready") == 200,
+            lambda: self.status(self.alertmanager_url + "/-/ready") == 200,
             log,
             pid,
             timeout,
@@ -208,7 +224,7 @@ receivers:
         self._wait(
             "prometheus",
             "ready",
-            lambda: self._status(self.prometheus_url + "/-/ready") == 200,
+            lambda: self.status(self.prometheus_url + "/-/ready") == 200,
             log,
             pid,
             timeout,
@@ -331,7 +347,7 @@ receivers:
         return str(body.get("config", {}).get("original", ""))
 
     @staticmethod
-    def _status(url: str) -> int:
+    def status(url: str) -> int:
         import httpx
 
         try:

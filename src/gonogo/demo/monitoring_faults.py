@@ -7,6 +7,9 @@ run's active faults, reloads the server and waits until its API shows the result
 - ``alertmanager-null-route``: critical alerts routed to a receiver without integrations.
 - ``error-spike``: the checkout answers 503 and a synthetic job requests it every second, so
   the 5xx ratio stays above the rollback criterion for as long as the fault is active.
+- ``prometheus-down``: Prometheus stopped (restarted on revert, same storage).
+- ``rule-file-invalid``: a rule file with a syntax error beside the loaded ones (not reloaded).
+- ``telemetry-degraded``: the log aggregation and error tracking stand-ins answer 503.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ NAMES = (
     "critical-alert-firing",
     "alertmanager-null-route",
     "error-spike",
+    "prometheus-down",
+    "rule-file-invalid",
+    "telemetry-degraded",
 )
 # the demo's post-deploy error ratio (environments/demo.toml), without /api/boom, which the
 # gate's own exposure.debug probe makes fail on purpose
@@ -30,6 +36,9 @@ ERRORS = f'sum(rate(http_requests_total{{status=~"5..",path!="/api/boom"}}[{WIND
 def effect(c: Components, state: RunState, name: str, *, apply: bool) -> None:
     """Bring the servers to what ``state.faults`` says (``name`` already added or removed)."""
     m, faults = c.monitoring, set(state.faults)
+    if name in _SIMPLE:
+        _SIMPLE[name](c, state, apply)
+        return
     if name == "error-spike":
         write_fault_flags(c.layout.app_faults_file, frozenset(state.faults))
     if name == "alertmanager-null-route":
@@ -59,6 +68,41 @@ def effect(c: Components, state: RunState, name: str, *, apply: bool) -> None:
         m.wait_settled(targets=2 if "scrape-target-down" in faults else 1, firing=apply)
     elif name == "error-spike":
         _wait_errors(m, present=apply)
+
+
+def _prometheus_down(c: Components, state: RunState, apply: bool) -> None:
+    m = c.monitoring
+    if apply:
+        m.stop(state.pids.get("prometheus", 0))
+        state.pids["prometheus"] = 0
+        return
+    state.pids["prometheus"] = m.start_prometheus()
+    faults = set(state.faults)
+    m.wait_settled(
+        targets=2 if "scrape-target-down" in faults else 1,
+        firing="critical-alert-firing" in faults,
+    )
+
+
+def _rule_file_invalid(c: Components, state: RunState, apply: bool) -> None:
+    c.monitoring.write_broken_rules(apply)
+
+
+def _telemetry_degraded(c: Components, state: RunState, apply: bool) -> None:
+    m = c.monitoring
+    if apply:
+        m.telemetry_down_flag.touch()
+    else:
+        m.telemetry_down_flag.unlink(missing_ok=True)
+    want = 503 if apply else 200
+    m.wait_for("webhook", "stand-ins answering", lambda: m.status(m.webhook_url + "/ready") == want)
+
+
+_SIMPLE = {
+    "prometheus-down": _prometheus_down,
+    "rule-file-invalid": _rule_file_invalid,
+    "telemetry-degraded": _telemetry_degraded,
+}
 
 
 def _critical_route(config: str) -> str:

@@ -1,5 +1,10 @@
 """The demo's Alertmanager receiver: a webhook on loopback that appends each notification to a
-JSON-lines file (``python -m gonogo.demo.webhook PORT FILE``)."""
+JSON-lines file (``python -m gonogo.demo.webhook PORT FILE``).
+
+It also stands in for the log aggregation (``GET /ready``, as Loki) and error tracking
+(``GET /_health/``, as Sentry) endpoints of the demo: both answer 503 while ``FILE.down``
+exists (the ``telemetry-degraded`` fault), 200 otherwise.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,14 @@ MAX_BODY = 1_000_000
 
 def main(argv: list[str]) -> None:
     port, out = int(argv[0]), Path(argv[1])
+    down = out.with_name(out.name + ".down")
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self._answer(200, b"ok\n")
+            if self.path in ("/ready", "/_health/") and down.exists():
+                self._answer(503, b"degraded\n")
+            else:
+                self._answer(200, b"ok\n")
 
         def do_POST(self) -> None:
             length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)
