@@ -1,10 +1,11 @@
-"""Fault cases of the smoke journeys (API, log-in; see cases.py for the contract)."""
+"""Fault cases of the smoke journeys (API, log-in, front end; see cases.py for the contract)."""
 
 from __future__ import annotations
 
 from faults.cases import case
 
 API = "smoke/test_api.py"
+FRONTEND = "smoke/test_frontend.py"
 
 JOURNEYS = [
     # readiness: /health never answers 200, so the wait ends at its deadline and fails
@@ -14,4 +15,9 @@ JOURNEYS = [
     # a pass on a retry: the major `flaky` finding fails the blocker check as major (CONDITIONAL)
     case("endpoint-flaky", "smoke.endpoint", API),
     case("login-broken", ("smoke.login", "smoke.logout"), API),
+    case("index-cached", "smoke.index-cache", FRONTEND),
+    # minor: Lighthouse's cache-policy and compression audits are warnings (GO)
+    case("assets-uncached", "smoke.assets", FRONTEND),
+    # active mixed content: a blocker finding of the major check
+    case("index-mixed-script", "smoke.mixed-content", FRONTEND),
 ]

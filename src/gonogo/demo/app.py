@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from gonogo.demo import app_api
+from gonogo.demo import app_api, app_assets
 from gonogo.demo.app_http import DemoMiddleware
 from gonogo.demo.app_support import (
     FaultFlags,
@@ -229,15 +229,19 @@ async def exposed(request: Request) -> Response:
 
 async def static(request: Request) -> Response:
     _, faults, _ = _state(request)
-    name = request.path_params.get("name", "index.html")
+    asked = request.path_params.get("name", "index.html")
     files: dict[str, bytes] = request.app.state.static
+    name = app_assets.resolve(asked, files)  # app.<hash>.js is app.js (demo/app_assets.py)
     maps = "source-map-served" in faults
     if name not in files or (name.endswith(".map") and not maps):
         return PlainTextResponse("Not Found", status_code=404)
     body = files[name]
+    if name == "index.html":
+        host = request.headers.get("host", "")
+        body = app_assets.render_index(body, files, faults.active(), host)
     if name == "app.js" and maps:
         body += b"\n//# sourceMappingURL=app.js.map\n"
-    cache = "no-cache" if name == "index.html" else "public, max-age=3600"
+    cache = app_assets.cache_control(asked, name, faults.active())
     return Response(
         body, media_type=STATIC_TYPES[Path(name).suffix], headers={"Cache-Control": cache}
     )

@@ -328,6 +328,25 @@ FAULTS: dict[str, Fault] = dict(
             "smoke.endpoint",
         ),
         _f(
+            "index-cached",
+            "app",
+            "the index is served with Cache-Control: public, max-age=86400 (cached for a day)",
+            "smoke.index-cache",
+        ),
+        _f(
+            "assets-uncached",
+            "nginx",
+            "hashed assets served no-cache and uncompressed (nginx gzip off)",
+            "smoke.assets",
+        ),
+        _f(
+            "index-mixed-script",
+            "app",
+            "the index loads a script over plain http:// (active mixed content)",
+            "smoke.mixed-content",
+            severity=BLOCKER,
+        ),
+        _f(
             "endpoint-flaky",
             "app",
             "/api/status answers 503 to every other request (passes on a retry: flaky, major)",

@@ -70,6 +70,7 @@ class NginxParams:
         home: ``app`` (``/`` is the app's page) or ``unavailable`` (``/`` answers 503, with
             every security header).
         extra_headers: more header lines after those above (a header sent twice).
+        gzip: compress text answers (off: the assets-uncached fault).
     """
 
     protocols: str = "TLSv1.2 TLSv1.3"
@@ -91,6 +92,7 @@ class NginxParams:
     home: str = "app"
     resource_policy: str | None = None
     extra_headers: tuple[tuple[str, str], ...] = ()
+    gzip: bool = True
 
     def headers(self) -> list[tuple[str, str]]:
         optional = [
@@ -169,6 +171,7 @@ FAULT_PARAMS: dict[str, dict[str, Any]] = {
         "extra_headers": (("Cross-Origin-Resource-Policy", "same-origin"),),
     },
     "metrics-exposed": {"metrics_public": True},
+    "assets-uncached": {"gzip": False},  # and the app sends no-cache (demo/app_assets.py)
 }
 
 

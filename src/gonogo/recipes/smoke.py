@@ -1,5 +1,5 @@
-"""The smoke family's shared facts: readiness (which gates every later smoke check) and the
-log-in session the ``auth = true`` endpoints reuse.
+"""The smoke family's shared facts: readiness (which gates every later smoke check), the
+log-in session the ``auth = true`` endpoints reuse, and the front end (index and assets).
 
 Readiness is the first thing every smoke check asks for: the first check of the run (any
 worker) polls ``[web] health_path`` until it answers 200 or ``[smoke] ready_timeout_s``
@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from gonogo.errors import ProbeError
 from gonogo.model import ErrorReason
-from gonogo.probes import api
+from gonogo.probes import api, frontend
 
 if TYPE_CHECKING:
     from gonogo.facts.api import ReadinessFacts, SessionFacts
+    from gonogo.facts.frontend import FrontendFacts
     from gonogo.gate import Gate
 
 
@@ -70,3 +71,11 @@ def session(gate: Gate) -> api.Session:
             reason=ErrorReason.AUTH,
         )
     return found
+
+
+def front_end(gate: Gate) -> FrontendFacts:
+    """The index and its same-origin assets (``smoke.index-cache``, ``smoke.assets``,
+    ``smoke.mixed-content``), fetched once."""
+    web, cfg = gate.require("web"), gate.require("smoke").frontend
+    url = web.url(cfg.index_path)
+    return gate.shared(f"smoke:frontend:{url}", partial(frontend.fetch_frontend, web, cfg))
