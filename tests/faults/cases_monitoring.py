@@ -1,4 +1,5 @@
-"""Fault cases of monitoring and the post-deploy gate: monitoring.*, postdeploy.* (see cases.py).
+"""Fault cases of monitoring, the post-deploy gate and rollback readiness: monitoring.*,
+postdeploy.*, rollback.* (see cases.py).
 
 The error spike fails both post-deploy checks; the failed rollback criterion turns the verdict
 into ROLL BACK (exit 5) rather than NO-GO.
@@ -26,4 +27,6 @@ MONITORING = [
     ),
     case("rule-file-invalid", "monitoring.rule-files", *MONITORING_FILES),
     case("telemetry-degraded", ("monitoring.logs", "monitoring.error-tracking"), *MONITORING_FILES),
+    case("previous-release-missing", "rollback.artefact", "checks/test_rollback.py"),
+    case("no-backup", "rollback.backup", "checks/test_backup.py", "checks/test_rollback.py"),
 ]

@@ -459,6 +459,7 @@ FAULTS: dict[str, Fault] = dict(
             "backups directory empty",
             "backup.freshness",
             "backup.predeploy",
+            "rollback.backup",
         ),
         _f(
             "backup-shrunk",
@@ -529,6 +530,12 @@ FAULTS: dict[str, Fault] = dict(
             "the log aggregation and error tracking endpoints answer 503",
             "monitoring.logs",
             "monitoring.error-tracking",
+        ),
+        _f(
+            "previous-release-missing",
+            "monitoring",
+            "the previous release's tarball (app-1.4.1.tar.gz) was deleted",
+            "rollback.artefact",
         ),
     ]
 )

@@ -10,10 +10,12 @@ run's active faults, reloads the server and waits until its API shows the result
 - ``prometheus-down``: Prometheus stopped (restarted on revert, same storage).
 - ``rule-file-invalid``: a rule file with a syntax error beside the loaded ones (not reloaded).
 - ``telemetry-degraded``: the log aggregation and error tracking stand-ins answer 503.
+- ``previous-release-missing``: the previous release's tarball moved away (rollback.artefact).
 """
 
 from __future__ import annotations
 
+from gonogo.demo import releases
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import Components, RunState
 from gonogo.demo.monitoring import FIRING_RULE, SPIKE_PATH, WINDOW, Monitoring
@@ -27,6 +29,7 @@ NAMES = (
     "prometheus-down",
     "rule-file-invalid",
     "telemetry-degraded",
+    "previous-release-missing",
 )
 # the demo's post-deploy error ratio (environments/demo.toml), without /api/boom, which the
 # gate's own exposure.debug probe makes fail on purpose
@@ -98,7 +101,18 @@ def _telemetry_degraded(c: Components, state: RunState, apply: bool) -> None:
     m.wait_for("webhook", "stand-ins answering", lambda: m.status(m.webhook_url + "/ready") == want)
 
 
+def _previous_release_missing(c: Components, state: RunState, apply: bool) -> None:
+    path = releases.artefact(c.layout)
+    stash = c.layout.stash / path.name
+    if apply:
+        stash.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(stash)
+    else:
+        stash.rename(path)
+
+
 _SIMPLE = {
+    "previous-release-missing": _previous_release_missing,
     "prometheus-down": _prometheus_down,
     "rule-file-invalid": _rule_file_invalid,
     "telemetry-degraded": _telemetry_degraded,

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from gonogo.demo import app_process
+from gonogo.demo import app_process, releases
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import Components, RunState
 from gonogo.errors import DemoError
@@ -107,6 +107,7 @@ def _app(c: Components, rec: _Recorder, faults: tuple[str, ...]) -> None:
 
 
 def _monitoring_lane(c: Components, rec: _Recorder) -> None:
+    releases.create(c.layout)  # the previous release, kept for a rollback
     m = c.monitoring
     m.configure()
     rec.pid("webhook", m.start_webhook())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gonogo.demo import releases
 from gonogo.demo.components import Components
 from gonogo.demo.layout import APP_USER, CORS_ORIGIN, RELEASE
 from gonogo.demo.postgres import DATABASE, GATE_ROLE, HEAD_MIGRATION, RESTORE_ROLE, SLOT
@@ -91,5 +92,8 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "ALERTMANAGER_URL": c.monitoring.alertmanager_url,
         "ALERT_RULES_DIR": str(c.monitoring.rules_dir),
         "WEBHOOK_URL": c.monitoring.webhook_url,
+        # rollback
+        "PREVIOUS_RELEASE": str(releases.artefact(layout)),
+        "PREDEPLOY_BACKUP": releases.predeploy_backup(layout),
     }
     return {PREFIX + name: value for name, value in values.items()}

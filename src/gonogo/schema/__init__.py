@@ -18,6 +18,7 @@ from gonogo.model import Severity
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
 from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
+from gonogo.schema.rollback import RollbackConfig
 from gonogo.schema.security import (
     CookiesConfig,
     CorsConfig,
@@ -45,6 +46,7 @@ __all__ = [
     "PostgresConfig",
     "RateLimitConfig",
     "RedisConfig",
+    "RollbackConfig",
     "Section",
     "SmokeConfig",
     "TlsConfig",
@@ -114,6 +116,7 @@ COMPONENTS = (
     "smoke",
     "monitoring",
     "postdeploy",
+    "rollback",
 )
 
 
@@ -162,6 +165,7 @@ class EnvironmentConfig(Section):
     smoke: SmokeConfig = SmokeConfig()
     monitoring: MonitoringConfig | None = None
     postdeploy: PostdeployConfig | None = None
+    rollback: RollbackConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
