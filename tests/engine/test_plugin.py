@@ -463,5 +463,5 @@ def test_report_lists_unverified_blockers_before_passed_ones(pytester: pytest.Py
     root = make_project(pytester, catalogue=ORDER_CATALOGUE, checks=ORDER_CHECKS)
     pytester.runpytest("--env", "t")
     page = (latest(root) / "report.html").read_text()
-    table = page[page.index("Checks (blockers first)") :]
+    table = page[page.index("Needs attention") :]
     assert table.index("<code>z.bad</code>") < table.index("<code>a.ok</code>")

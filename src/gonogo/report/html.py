@@ -1,4 +1,9 @@
-"""HTML fragments for pytest-html: the verdict banner, the checks table, extra columns."""
+"""HTML fragments of the sign-off page: the verdict banner, the checks, the plan, extra columns.
+
+The whole sign-off page is one block (:func:`verdict_block`) that pytest-html's summary carries,
+hoisted to the top of its page and replaced with the final verdict when the run ends; pytest-html's
+own tables are folded below it (:func:`gonogo.report.page.fold_log`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from html import escape
 from gonogo.evidence import CheckWire
 from gonogo.model import FindingWire, Outcome
 from gonogo.plans.wire import PlanWire
+from gonogo.report import page as page_mod
 from gonogo.report import plan as plan_report
 from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import describe_selection, stage_table
@@ -23,21 +29,6 @@ _OUTCOME_COLOURS = {
     "waived": "#9a6700",
     "not-applicable": "#57606a",
 }
-
-STYLE = """
-<style>
-.gng-banner{padding:16px 20px;border-radius:6px;color:#fff;margin:8px 0 16px 0}
-.gng-banner h1{margin:0 0 6px 0;font-size:28px}
-.gng-banner ul{margin:6px 0 0 18px;padding:0}
-.gng-table{border-collapse:collapse;margin:8px 0 16px 0;width:100%}
-.gng-table th,.gng-table td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top;font-size:13px}
-.gng-table th{background:#f6f8fa}
-.gng-ok{color:#1a7f37}.gng-bad{color:#cf222e;font-weight:bold}
-.gng-outcome{font-weight:bold}
-.gng-figures{margin-top:8px}
-.gng-table caption{caption-side:bottom;text-align:left;font-size:12px;color:#57606a}
-</style>
-"""
 
 
 def _outcome(value: str) -> str:
@@ -71,14 +62,15 @@ def _selection(meta: RunMeta) -> str:
 def banner(
     decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
 ) -> str:
-    """The verdict block, the stage counts and the checks table (pytest-html's summary)."""
-    return verdict_block(decision, results, meta, plan) + _tables(results)
+    """The sign-off page's block (pytest-html's summary carries it to the top of its page)."""
+    return verdict_block(decision, results, meta, plan)
 
 
 def verdict_block(
     decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
 ) -> str:
-    """The verdict banner between its markers (hoisted to the top of the page)."""
+    """The sign-off page between its markers (hoisted to the top of the page): the verdict and
+    why, the sign-off block, the checks not passed, the plan, the checks that passed."""
     verdict = decision.verdict.value
     reasons = "".join(f"<li>{escape(r)}</li>" for r in decision.reasons)
     figures = "".join(
@@ -89,53 +81,76 @@ def verdict_block(
         f'<div class="gng-figures"><b>Key figures</b><ul>{figures}</ul></div>' if figures else ""
     )
     head = (
-        f'{STYLE}<div class="gng-banner" style="background:{_COLOURS[verdict]}">'
+        f'{page_mod.STYLE}<div class="gng-page"><header class="gng-banner" '
+        f'style="background:{_COLOURS[verdict]}">'
         f"<h1>{escape(verdict)} &mdash; {escape(meta.env)}</h1>"
-        f"<div>release <b>{escape(meta.release or 'not set')}</b> &middot; run {escape(meta.run_id)}"
+        '<div class="gng-meta">'
+        f"release <b>{escape(meta.release or 'not set')}</b> &middot; run {escape(meta.run_id)}"
         f" &middot; {escape(meta.started_at)} &rarr; {escape(meta.finished_at)}"
         f" &middot; gonogo {escape(meta.gonogo_version)} &middot; suite {escape(meta.suite_commit or '?')}</div>"
-        f"{_selection(meta)}<ul>{reasons}</ul>{figures}</div>"
+        f"{_selection(meta)}<ul>{reasons}</ul>{figures}</header>"
+    )
+    head += page_mod.signoff_block(verdict, meta.env, meta.release)
+    attention, settled = _split(results)
+    head += _checks_table(
+        f"Needs attention: {len(attention)} check{'s' if len(attention) != 1 else ''} not passed",
+        attention,
+        "every check passed or was not applicable",
     )
     if plan is not None:
         head += plan_report.html_section(plan, (r.id for r in results))
+    head += _checks_table(f"Passed and not applicable: {len(settled)} checks", settled, "none")
+    head += _stages(results) + "</div>"
     return f"{BANNER_START}{head}{BANNER_END}"
 
 
-def _tables(results: list[CheckResult]) -> str:
-    stages = stage_table(results)
-    stage_rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<{'th' if i == 0 else 'td'}>{escape(c)}</{'th' if i == 0 else 'td'}>" for c in row
-        )
-        + "</tr>"
-        for i, row in enumerate(stages)
-    )
-    rows = []
-    # blockers first, and within a severity what needs attention before what passed
+def _split(results: list[CheckResult]) -> tuple[list[CheckResult], list[CheckResult]]:
+    """(not passed, passed or not applicable), each by severity: a failed major comes before a
+    passed blocker."""
     settled = (Outcome.PASSED, Outcome.NOT_APPLICABLE)
-    for r in sorted(results, key=lambda r: (r.severity.rank, r.outcome in settled)):
-        waiver = escape(describe_waiver(r))
+    ordered = sorted(results, key=lambda r: (r.severity.rank, r.outcome in settled, r.id))
+    return [r for r in ordered if r.outcome not in settled], [
+        r for r in ordered if r.outcome in settled
+    ]
+
+
+def _checks_table(title: str, results: list[CheckResult], empty: str) -> str:
+    if not results:
+        return f"<h2>{escape(title)}</h2><p>{escape(empty)}</p>"
+    rows = []
+    for r in results:
+        waiver = describe_waiver(r)
+        reason = f"<br><small>{escape(r.error_reason)}</small>" if r.error_reason else ""
+        waived = f"<br><small>waiver {escape(waiver)}</small>" if waiver else ""
         rows.append(
             f'<tr id="check-{escape(r.id)}">'
             f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
             f"<td>{escape(r.severity.value)}</td>"
-            f"<td>{_outcome(r.outcome.value)}{'<br><small>' + escape(r.error_reason) + '</small>' if r.error_reason else ''}</td>"
+            f"<td>{_outcome(r.outcome.value)}{reason}{waived}</td>"
             f"<td>{evidence_html(r.evidence, r.message)}</td>"
             f"<td><small>{escape(r.target)}</small></td>"
             f"<td><small>{'<br>'.join(escape(c) for c in r.covers)}</small></td>"
-            f"<td><small>{waiver}</small></td>"
             "</tr>"
         )
-    table = (
-        '<h2>Checks (blockers first)</h2><table class="gng-table"><tr><th>check</th><th>severity</th>'
-        "<th>outcome</th><th>evidence</th><th>target</th><th>plan items</th><th>waiver</th></tr>"
-        + "".join(rows)
-        + "</table>"
+    return (
+        f'<h2>{escape(title)}</h2><table class="gng-table gng-checks"><colgroup>'
+        '<col class="c-check"><col class="c-sev"><col class="c-out"><col class="c-ev">'
+        '<col class="c-target"><col class="c-plan"></colgroup><thead><tr class="gng-head">'
+        "<th>check</th><th>severity</th><th>outcome</th><th>evidence</th><th>target</th>"
+        f"<th>plan items</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _stages(results: list[CheckResult]) -> str:
+    stages = stage_table(results)
+    head = "".join(f"<th>{escape(c)}</th>" for c in stages[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in stages[1:]
     )
     return (
-        f'<h2>By stage</h2><table class="gng-table"><caption>{escape(STAGE_NOTE)}</caption>{stage_rows}</table>'
-        + table
+        '<h2>By stage</h2><table class="gng-table gng-stages"><caption>'
+        f'{escape(STAGE_NOTE)}</caption><thead><tr class="gng-head">{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>"
     )
 
 
@@ -157,8 +172,8 @@ def standalone_page(title: str, block: str) -> str:
     run ended before its session did, e.g. interrupted while the demo stack started)."""
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"/>'
-        f"<title>{escape(title)}</title></head><body>"
-        f'<h1 id="title">{escape(title)}</h1>{block}</body></html>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>'
+        f"<title>{escape(title)}</title></head><body>{block}</body></html>\n"
     )
 
 

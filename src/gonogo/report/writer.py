@@ -14,6 +14,7 @@ from gonogo.plans.wire import PlanWire
 from gonogo.redact import Redactor
 from gonogo.report import artefacts, html, junit, summary
 from gonogo.report.artefacts import RunMeta
+from gonogo.report.page import fold_log
 from gonogo.verdict import CheckResult, Decision
 
 
@@ -80,4 +81,4 @@ def report_page(
         title = f"gonogo release gate: {meta.env}"
         return html.standalone_page(title, html.banner(decision, results, meta, plan))
     block = html.verdict_block(decision, results, meta, plan)
-    return html.hoist_banner(html.replace_banner(text, block))
+    return fold_log(html.hoist_banner(html.replace_banner(text, block)))
