@@ -1,8 +1,8 @@
 """The one model family shared by probes, rules, the engine and the reports.
 
-Probes return ``*Facts`` dataclasses (defined next to each probe); rules turn facts and
-thresholds into :class:`Finding` objects; the engine turns findings into an :class:`Outcome`
-per check and the outcomes into a verdict.
+Probes return ``*Facts`` dataclasses (:mod:`gonogo.facts`, below probes and rules); rules turn
+facts and thresholds into :class:`Finding` objects; the engine turns findings into an
+:class:`Outcome` per check and the outcomes into a verdict.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import loopback_nginx
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.facts.tls import ProtocolStatus
 from gonogo.probes import tls
-from gonogo.probes.tls import ProtocolStatus
 from gonogo.rules import tls as rules
 from gonogo.rules import tls_vulnerabilities
 from gonogo.schema.tls import TlsConfig

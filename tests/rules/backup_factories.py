@@ -10,9 +10,9 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from gonogo.facts.backup import ArchiveFacts, BackupListing, BackupObject
+from gonogo.facts.restore import RestoreFacts
 from gonogo.model import Finding
-from gonogo.probes.backup import ArchiveFacts, BackupListing, BackupObject
-from gonogo.probes.restore import RestoreFacts
 from gonogo.schema.data import BackupConfig
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

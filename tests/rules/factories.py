@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from gonogo.facts.cookies import CookieFacts, CookieObservation
+from gonogo.facts.cors import CorsFacts, CorsObservation
+from gonogo.facts.exposure import ExposureFacts, PathProbe
+from gonogo.facts.http import Hop, HttpFacts, RedirectChain, ScriptRef
 from gonogo.model import Finding, Outcome, Severity, conclude
 from gonogo.model import graded as model_graded
-from gonogo.probes.cookies import CookieFacts, CookieObservation
-from gonogo.probes.cors import CorsFacts, CorsObservation
-from gonogo.probes.exposure import ExposureFacts, PathProbe
-from gonogo.probes.http import Hop, HttpFacts, RedirectChain, ScriptRef
 
 SITE = "https://app.example.com/"
 # The plans' nginx headers plus a strict CSP, Referrer-Policy and Permissions-Policy.

@@ -24,10 +24,10 @@ from typing import Any
 from factories import chain, cookies, cors_facts, cors_seen, good_page, page
 
 from gonogo import catalogue
+from gonogo.facts.cookies import CookieFacts
+from gonogo.facts.cors import FOREIGN_ORIGIN, CorsFacts
+from gonogo.facts.http import HttpFacts, RedirectChain
 from gonogo.model import Finding, Severity
-from gonogo.probes.cookies import CookieFacts
-from gonogo.probes.cors import FOREIGN_ORIGIN, CorsFacts
-from gonogo.probes.http import HttpFacts, RedirectChain
 from gonogo.rules import cookies as cookie_rules
 from gonogo.rules import cors, csp, grade, headers, hsts, observatory, redirect
 from gonogo.schema.security import CookiesConfig, CorsConfig, HeadersConfig

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from gonogo.facts.backup import ArchiveFacts, BackupListing
 from gonogo.model import ErrorReason
-from gonogo.probes.backup import ArchiveFacts, BackupListing
 from gonogo.rules import backup as rules
 from gonogo.rules import restore as restore_rules
 from gonogo.schema.data import BackupConfig

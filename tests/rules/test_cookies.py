@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from factories import cookies, failing, not_verified, verdict
 
+from gonogo.facts.cookies import CookieFacts, CookieObservation
 from gonogo.model import Severity
-from gonogo.probes.cookies import CookieFacts, CookieObservation
 from gonogo.rules import cookies as rules
 from gonogo.schema.security import CookiesConfig
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from factories import cors_facts, cors_seen, failing, not_verified, verdict
 
+from gonogo.facts.cors import FOREIGN_ORIGIN, CorsFacts
 from gonogo.model import ErrorReason, Severity
-from gonogo.probes.cors import FOREIGN_ORIGIN, CorsFacts
 from gonogo.rules import cors
 from gonogo.schema.security import CorsConfig
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from factories import SPA, exposure, failing, not_verified, probe, verdict
 
+from gonogo.facts.exposure import ExposureFacts, PathProbe, ScriptMaps, SourceMapFacts, Technique
 from gonogo.model import ErrorReason, Severity
-from gonogo.probes.exposure import ExposureFacts, PathProbe, ScriptMaps, SourceMapFacts, Technique
 from gonogo.rules import exposure as rules
 from gonogo.schema.security import ExposureConfig
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from factories import chain, cors_facts, cors_seen, good_page, not_verified, page, verdict
 
-from gonogo.probes.cors import FOREIGN_ORIGIN
-from gonogo.probes.http import ScriptRef
+from gonogo.facts.cors import FOREIGN_ORIGIN
+from gonogo.facts.http import ScriptRef
 from gonogo.rules import grade, observatory
 from gonogo.schema.security import HeadersConfig
 

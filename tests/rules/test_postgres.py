@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from gonogo.model import ErrorReason, Finding
-from gonogo.probes.pgmonitor import (
+from gonogo.facts.postgres import (
     ArchiverFacts,
     CapacityFacts,
+    ConnectionFacts,
     MonitorFacts,
+    PostgresFacts,
+    RoleFacts,
     SlotFacts,
     StandbyFacts,
 )
-from gonogo.probes.postgres import ConnectionFacts, PostgresFacts, RoleFacts
+from gonogo.model import ErrorReason, Finding
 from gonogo.rules import postgres as rules
 from gonogo.schema.data import PostgresConfig
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from factories import failing, not_verified, verdict
 
+from gonogo.facts.ratelimit import Attempt, RateLimitFacts
 from gonogo.model import ErrorReason
-from gonogo.probes.ratelimit import Attempt, RateLimitFacts
 from gonogo.rules import ratelimit
 from gonogo.schema.security import RateLimitConfig
 
@@ -141,19 +141,6 @@ def test_recheck_is_evidence() -> None:
                             "recheck_after_pause_s": 3.0}
     window = next(f for f in findings if f.name == "window")
     assert not window.ok and "3 s after the refusal" in window.message and "processed (401)" in window.message
-
-
-@pytest.mark.parametrize(
-    ("value", "date", "seconds"),
-    [("120", None, 120.0), (" 5 ", None, 5.0), ("Wed, 21 Oct 2015 07:43:00 GMT", "Wed, 21 Oct 2015 07:28:00 GMT", 900.0),
-     ("soon", None, None), ("-1", None, None), (None, None, None), ("1.5", None, None)],
-    ids=["seconds", "spaces", "http-date", "text", "negative", "absent", "fraction"],
-)
-def test_retry_after_seconds(value: str | None, date: str | None, seconds: float | None) -> None:
-    """Retry-After is read as delay-seconds or as an HTTP date less the response's Date."""
-    from gonogo.probes.ratelimit import retry_after_seconds
-
-    assert retry_after_seconds(value, date) == seconds
 
 
 def test_window_must_be_a_duration() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from factories import chain, failing, verdict
 
-from gonogo.probes.http import RedirectChain
+from gonogo.facts.http import RedirectChain
 from gonogo.rules import redirect
 from gonogo.schema.security import HeadersConfig
 

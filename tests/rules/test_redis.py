@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from gonogo.facts.redis import RedisFacts, ReplicaFacts
 from gonogo.model import Finding, Severity
-from gonogo.probes.redis import RedisFacts, ReplicaFacts
 from gonogo.rules import redis as rules
 from gonogo.schema.data import RedisConfig
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
+from gonogo.facts.restore import RestoreFacts, ServerFacts
 from gonogo.model import ErrorReason, Outcome, Severity, conclude
-from gonogo.probes.restore import RestoreFacts
-from gonogo.probes.sameserver import ServerFacts
 from gonogo.rules import backup as backup_rules
 from gonogo.rules import restore as rules
 from rules.backup_factories import (

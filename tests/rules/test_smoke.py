@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gonogo.probes.smoke import EndpointFacts
+from gonogo.facts.smoke import EndpointFacts
 from gonogo.rules import smoke
 
 DSN_PASSWORD = "Hunter2Pw!x"

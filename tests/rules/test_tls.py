@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from gonogo.model import Finding, Severity
-from gonogo.probes.tls import (
+from gonogo.facts.tls import (
     CertificateFacts,
     CertificateInfo,
     CipherFacts,
@@ -20,6 +19,7 @@ from gonogo.probes.tls import (
     Suite,
     VersionResult,
 )
+from gonogo.model import Finding, Severity
 from gonogo.rules import tls as rules
 from gonogo.schema.tls import TlsConfig
 

@@ -21,8 +21,8 @@ from sslyze.plugins.robot.implementation import RobotScanResult
 from sslyze.plugins.session_renegotiation_plugin import SessionRenegotiationScanResult
 from sslyze.server_connectivity import TlsVersionEnum
 
+from gonogo.facts.tls import CipherFacts
 from gonogo.model import Severity
-from gonogo.probes.tls import CipherFacts
 from gonogo.probes.tls.mozilla import vulnerabilities
 from gonogo.rules.tls_vulnerabilities import evaluate_vulnerabilities
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 from factories import chain, good_page, page
 
+from gonogo.facts.ratelimit import Attempt, RateLimitFacts
+from gonogo.facts.smoke import EndpointFacts
 from gonogo.model import Comparison, Finding, compare
-from gonogo.probes.ratelimit import Attempt, RateLimitFacts
-from gonogo.probes.smoke import EndpointFacts
 from gonogo.rules import grade, headers, hsts, ratelimit, smoke
 from gonogo.rules import tls as tls_rules
 from gonogo.schema.security import HeadersConfig, RateLimitConfig

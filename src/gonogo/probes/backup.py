@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gonogo.errors import ProbeError
+from gonogo.facts.backup import ArchiveFacts, BackupListing, BackupObject
 from gonogo.model import ErrorReason
 from gonogo.probes import gpg as gnupg
 from gonogo.probes import workspace
@@ -35,16 +36,6 @@ from gonogo.schema.data import BackupConfig
 
 PLAIN_TRAILER = b"-- PostgreSQL database dump complete"
 _OPENPGP_MESSAGE_TAGS = {1, 3, 9, 18, 20}  # PKESK, SKESK, (AEAD/SE)IPD: an encrypted message
-
-
-@dataclass(frozen=True, slots=True)
-class BackupObject:
-    """One backup as listed by a source (``modified`` is UTC; ``location`` names it for humans)."""
-
-    name: str
-    location: str
-    size: int
-    modified: dt.datetime
 
 
 class BackupSource(Protocol):
@@ -108,16 +99,6 @@ def source_for(cfg: BackupConfig) -> BackupSource:
     return SOURCES[kind](where, cfg.pattern)
 
 
-@dataclass(frozen=True, slots=True)
-class BackupListing:
-    """The newest and previous backup (None when there are none) and how many were found."""
-
-    source: str
-    count: int
-    newest: BackupObject | None
-    previous: BackupObject | None
-
-
 def discover(cfg: BackupConfig) -> BackupListing:
     """List the configured location and keep the two newest backups."""
     source = source_for(cfg)
@@ -128,38 +109,6 @@ def discover(cfg: BackupConfig) -> BackupListing:
         newest=objects[0] if objects else None,
         previous=objects[1] if len(objects) > 1 else None,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveFacts:
-    """What reading the newest backup end to end showed.
-
-    Attributes:
-        name / size: the backup file.
-        sha256: computed digest; expected_sha256: from ``<file>.sha256`` (None: no sidecar,
-            ``"unparseable"``: a sidecar that is not sha256sum output).
-        format: as stored (``custom``, ``tar``, ``directory``, ``plain``, ``gzip``, ``openpgp``,
-            ``unknown``); inner_format: after decryption (None if not decrypted).
-        decrypt_exit: gpg's exit status (None: not attempted), decrypt_detail: its last message.
-        readable: the archive read to the end (None: could not try), read_detail: how.
-        cipher: the OpenPGP message's symmetric cipher (``AES256``...; None: not encrypted or
-            gpg did not say); integrity_protected: it carries an MDC or is AEAD.
-        swept: decrypted copies a killed run had left in the work directory, removed first.
-    """
-
-    name: str
-    size: int
-    sha256: str | None
-    expected_sha256: str | None
-    format: str
-    inner_format: str | None
-    decrypt_exit: int | None
-    decrypt_detail: str
-    readable: bool | None
-    read_detail: str
-    cipher: str | None = None
-    integrity_protected: bool | None = None
-    swept: tuple[str, ...] = ()
 
 
 def inspect(cfg: BackupConfig, obj: BackupObject) -> ArchiveFacts:

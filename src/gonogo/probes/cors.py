@@ -6,38 +6,11 @@ I/O only; requests go through ``probes/http.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from gonogo.facts.cors import FOREIGN_ORIGIN, CorsFacts, CorsObservation
 from gonogo.probes import http
-
-FOREIGN_ORIGIN = "https://gonogo-probe.example"
-
-
-@dataclass(frozen=True, slots=True)
-class CorsObservation:
-    """One request sent with an ``Origin`` and what the server allowed.
-
-    Attributes:
-        url / method (``GET`` or ``OPTIONS`` for a preflight) / origin (as sent) / status.
-        allow_origin: every ``Access-Control-Allow-Origin`` value (several is itself a bug).
-        allow_credentials / allow_methods / vary: the headers, when present.
-    """
-
-    url: str
-    method: str
-    origin: str
-    status: int
-    allow_origin: tuple[str, ...] = ()
-    allow_credentials: str | None = None
-    allow_methods: str | None = None
-    vary: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CorsFacts:
-    observations: tuple[CorsObservation, ...]
 
 
 def probe_cors(

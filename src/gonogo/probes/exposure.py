@@ -5,7 +5,6 @@ I/O only; requests go through ``probes/http.py`` (timeouts, capped bodies, no re
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from gonogo.endpoints import origin
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.facts.exposure import ExposureFacts, PathProbe, ScriptMaps, SourceMapFacts, Technique
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
@@ -23,75 +23,11 @@ NOT_FOUND_TRIGGERS = ("/api/gonogo-{random}", "/gonogo-{random}.php", "/static/g
 JSON, FORM = "application/json", "application/x-www-form-urlencoded"
 
 
-class Technique(enum.StrEnum):
-    """The standard ways to make a server answer with an error page (``exposure.debug``)."""
-
-    NOT_FOUND = "not-found path"
-    BODY = "malformed body"
-    ENCODING = "bad percent-encoding"
-    LONG_PATH = "over-long path"
-    BIG_HEADER = "oversized header"
-    METHOD = "unsupported method"
-    DECLARED = "error_paths"
-
-
 # over every default header limit (nginx 8 kB, Apache 8 kB, Node.js and IIS 16 kB, h11 16 kB)
 BIG_HEADER = {"X-Gonogo-Padding": "a" * 32 * 1024}
 BAD_JSON = b'{"gonogo": [1, 2,'
 ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items": {"a": []}}'
 BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
-
-
-@dataclass(frozen=True, slots=True)
-class PathProbe:
-    """A GET of a path that should not serve anything interesting.
-
-    Attributes: path (as asked), url, status, content_type, length/sha256 of the capped body,
-    excerpt (decoded start of the body), head_hex (first 8 bytes, for archive magic numbers),
-    technique: how an error was provoked (a ``Technique`` value; empty for a plain GET).
-    """
-
-    path: str
-    url: str
-    status: int
-    content_type: str = ""
-    length: int = 0
-    sha256: str = ""
-    excerpt: str = ""
-    head_hex: str = ""
-    technique: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ExposureFacts:
-    """Probed paths and, for comparison, the answer to a path that cannot exist (SPA catch-all)."""
-
-    baseline: PathProbe
-    probes: tuple[PathProbe, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ScriptMaps:
-    """A same-origin script and its source-map candidates.
-
-    Attributes: script_url, script_status, declared (``sourceMappingURL``/``SourceMap`` value,
-    resolved; ``data:`` when the map is inlined), candidates: the map URLs fetched.
-    """
-
-    script_url: str
-    script_status: int
-    declared: str | None
-    candidates: tuple[PathProbe, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceMapFacts:
-    """The page's same-origin scripts and their maps; ``page_status``: what the page answered
-    (a redirect or an error page lists no scripts, which proves nothing)."""
-
-    page_url: str
-    scripts: tuple[ScriptMaps, ...]
-    page_status: int = 200
 
 
 def probe_paths(

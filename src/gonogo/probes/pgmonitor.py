@@ -9,88 +9,21 @@ Ages are computed by the server (``now() - ...``) so the gate's clock does not m
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import errors
 
+from gonogo.facts.postgres import (
+    ArchiverFacts,
+    CapacityFacts,
+    MonitorFacts,
+    SlotFacts,
+    StandbyFacts,
+)
 from gonogo.probes.pgconn import connect_monitor, probe_error, target_of
 from gonogo.probes.postgres import ConnectionFacts, read_connection
 from gonogo.schema.data import PostgresConfig
-
-
-@dataclass(frozen=True, slots=True)
-class StandbyFacts:
-    """One row of ``pg_stat_replication`` (``state`` is None when hidden from our role)."""
-
-    name: str
-    client: str | None
-    state: str | None
-    sync_state: str | None
-    replay_lag_s: float | None
-    replay_lag_bytes: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class SlotFacts:
-    """One replication slot and how much WAL it holds back."""
-
-    name: str
-    slot_type: str
-    active: bool
-    wal_status: str | None
-    retained_bytes: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class CapacityFacts:
-    """Connections, oldest transaction/lock/prepared transaction (seconds), database size."""
-
-    connections: int
-    max_connections: int
-    reserved_connections: int
-    oldest_xact_s: float | None
-    oldest_lock_wait_s: float | None
-    oldest_prepared_s: float | None
-    database_size_bytes: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiverFacts:
-    """Archive settings and ``pg_stat_archiver`` (``ready_count`` None: needs pg_monitor)."""
-
-    archive_mode: str
-    archive_command: str | None
-    archive_library: str | None
-    archived_count: int
-    last_archived_wal: str | None
-    last_archived_age_s: float | None
-    failed_count: int
-    last_failed_wal: str | None
-    last_failed_age_s: float | None
-    ready_count: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class MonitorFacts:
-    """What the monitoring ``pg.*`` rules judge (replication, capacity, archiving, slow-query-log).
-
-    Attributes:
-        connection: the monitoring connection (``via``: ``monitor_dsn`` or ``dsn``).
-        stats_visible: our role sees other sessions' details (``pg_read_all_stats``).
-        standbys / slots: ``pg_stat_replication`` and ``pg_replication_slots``.
-        capacity / archiver: see their classes.
-        log_min_duration_statement_ms: -1 when slow-query logging is off.
-    """
-
-    connection: ConnectionFacts
-    stats_visible: bool
-    standbys: tuple[StandbyFacts, ...]
-    slots: tuple[SlotFacts, ...]
-    capacity: CapacityFacts
-    archiver: ArchiverFacts
-    log_min_duration_statement_ms: int
 
 
 def collect(cfg: PostgresConfig) -> MonitorFacts:

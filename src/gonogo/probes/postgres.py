@@ -13,70 +13,16 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import errors
 
+from gonogo.facts.postgres import ConnectionFacts, PostgresFacts, RoleFacts
 from gonogo.probes.pgconn import connect, connect_to, probe_error, target_of
 from gonogo.schema.data import PostgresConfig
 
 __all__ = ["PostgresFacts", "collect", "connect", "probe_error", "target_of"]
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionFacts:
-    """Attributes: target (host:port/db), server version, timings, TLS, role of the server,
-    the role logged in as, and ``via``: the ``[postgres]`` key whose DSN was used."""
-
-    target: str
-    server_version_num: int
-    server_version: str
-    connect_ms: float
-    rtt_ms: float
-    ssl_in_use: bool
-    ssl_protocol: str | None
-    in_recovery: bool
-    user: str
-    database: str
-    via: str = "dsn"
-
-
-@dataclass(frozen=True, slots=True)
-class RoleFacts:
-    """Attributes of the application role (``exists`` False when there is no such role)."""
-
-    name: str
-    exists: bool
-    superuser: bool = False
-    createrole: bool = False
-    createdb: bool = False
-    replication: bool = False
-    bypassrls: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class PostgresFacts:
-    """What the application-side ``pg.*`` rules judge (connect, version, schema, migrations,
-    app-role).
-
-    Attributes:
-        connection: how the connection went and what the server is.
-        tables / indexes: ``schema.name`` of every user table / index.
-        migration_head: first column of the migrations query, as text.
-        migration_error: why the migrations query failed (e.g. no such table), else None;
-            migration_sqlstate: its SQLSTATE (``42501``: a privilege is missing).
-        role: see :class:`RoleFacts`.
-    """
-
-    connection: ConnectionFacts
-    tables: tuple[str, ...]
-    indexes: tuple[str, ...]
-    migration_head: str | None
-    migration_error: str | None
-    role: RoleFacts
-    migration_sqlstate: str | None = None
 
 
 def collect(cfg: PostgresConfig) -> PostgresFacts:

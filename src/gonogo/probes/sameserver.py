@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
+from gonogo.facts.restore import ServerFacts
 from gonogo.probes import pgconn
 
 # advisory-lock namespace of the marker lock (first key of the two-int form): "gonp" as an int4
@@ -42,32 +42,6 @@ _READ = """SELECT s.system_identifier,
     FROM pg_control_system() s, pg_control_checkpoint() c"""
 _SEEN = """SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
     AND classid = %s::oid AND objid = %s::oid AND objsubid = 2 AND pid = %s"""
-
-
-@dataclass(frozen=True, slots=True)
-class ServerFacts:
-    """Who a connection reached.
-
-    Attributes:
-        system_identifier: of the cluster (shared by every physical copy of it).
-        started_us: the postmaster's start, microseconds since the epoch.
-        in_recovery: a standby.
-        timeline: the current timeline (a standby: of its last checkpoint).
-        wal_lsn: current WAL position (a standby: last replayed).
-        data_directory: None when hidden from the role (needs ``pg_read_all_settings``).
-    """
-
-    system_identifier: int
-    started_us: int
-    in_recovery: bool
-    timeline: int
-    wal_lsn: str
-    data_directory: str | None
-
-    @property
-    def key(self) -> tuple[int, int]:
-        """What tells one running server from every other: identifier and start time."""
-        return self.system_identifier, self.started_us
 
 
 def read(conn: psycopg.Connection[Any], target: str) -> ServerFacts:

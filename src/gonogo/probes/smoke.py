@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from gonogo.facts.smoke import EndpointFacts
 from gonogo.probes import http
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointFacts:
-    """One GET of a JSON endpoint.
-
-    Attributes:
-        url: what was fetched. status: HTTP status. elapsed_ms: time to the full response.
-        body: parsed JSON (None when the body is not JSON). text: the first 500 characters.
-    """
-
-    url: str
-    status: int
-    elapsed_ms: float
-    body: Any
-    text: str
 
 
 def fetch_json(url: str, *, ca_bundle: Path | None, timeout: float) -> EndpointFacts:

@@ -24,7 +24,7 @@ from gonogo.model import Comparison, ErrorReason, Finding, compare, expect, info
 from gonogo.schema.data import BackupConfig
 
 if TYPE_CHECKING:
-    from gonogo.probes.backup import ArchiveFacts, BackupListing, BackupObject
+    from gonogo.facts.backup import ArchiveFacts, BackupListing, BackupObject
 
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
 CLOCK_SKEW_S = 300  # a backup "from the future" beyond this means a wrong clock or a wrong file

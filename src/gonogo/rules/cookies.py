@@ -39,7 +39,7 @@ from gonogo.model import ErrorReason, Finding, Severity, info
 from gonogo.schema.security import REFUSAL_STATUSES
 
 if TYPE_CHECKING:
-    from gonogo.probes.cookies import CookieFacts, CookieObservation
+    from gonogo.facts.cookies import CookieFacts, CookieObservation
     from gonogo.schema.security import CookiesConfig
 
 THRESHOLD = "Secure; HttpOnly for session cookies; SameSite=Strict|Lax (None only with Secure)"

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from gonogo.model import ErrorReason, Finding, Severity, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.cors import CorsFacts, CorsObservation
+    from gonogo.facts.cors import CorsFacts, CorsObservation
     from gonogo.schema.security import CorsConfig
 
 

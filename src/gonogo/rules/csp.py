@@ -47,7 +47,7 @@ from gonogo.rules.csp_parse import (
 from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
     from gonogo.schema.security import HeadersConfig
 
 PASSIVE = ("img-src", "media-src")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
 
 NONCE_HASH = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")
 _NONCE_LIKE = tuple(p.rstrip("-") for p in NONCE_HASH)

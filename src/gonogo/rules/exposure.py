@@ -22,7 +22,7 @@ from gonogo.model import ErrorReason, Finding, Severity, info
 from gonogo.rules import _excerpt as excerpt
 
 if TYPE_CHECKING:
-    from gonogo.probes.exposure import ExposureFacts, PathProbe, SourceMapFacts
+    from gonogo.facts.exposure import ExposureFacts, PathProbe, SourceMapFacts
     from gonogo.schema.security import ExposureConfig
 
 _ENV = r"(?m)^\s*(export\s+)?[A-Z_][A-Z0-9_]*\s*="

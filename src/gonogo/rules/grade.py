@@ -27,9 +27,9 @@ from gonogo.rules.page import on_document
 from gonogo.schema.security import GRADES
 
 if TYPE_CHECKING:
-    from gonogo.probes.cors import CorsFacts
-    from gonogo.probes.http import HttpFacts, RedirectChain
-    from gonogo.probes.tls import CertificateFacts
+    from gonogo.facts.cors import CorsFacts
+    from gonogo.facts.http import HttpFacts, RedirectChain
+    from gonogo.facts.tls import CertificateFacts
     from gonogo.schema.security import HeadersConfig
 
 # fmt: off

@@ -22,7 +22,7 @@ from gonogo.rules import csp_parse, structured
 from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
     from gonogo.schema.security import HeadersConfig
 
 REFERRER_TOKENS = (

@@ -30,7 +30,7 @@ from gonogo.rules.page import on_document
 from gonogo.schema.security import HSTS_SIX_MONTHS
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
     from gonogo.schema.security import HeadersConfig
 
 _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"

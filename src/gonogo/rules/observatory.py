@@ -32,8 +32,8 @@ from gonogo.rules.csp import PASSIVE
 from gonogo.schema.security import HSTS_SIX_MONTHS
 
 if TYPE_CHECKING:
-    from gonogo.probes.cors import CorsFacts
-    from gonogo.probes.http import HttpFacts, RedirectChain
+    from gonogo.facts.cors import CorsFacts
+    from gonogo.facts.http import HttpFacts, RedirectChain
 
 _BROAD = {"ftp:", "http:", "https:", "*", "http://*", "http://*.*", "https://*", "https://*.*"}
 _INLINE = {"'unsafe-inline'", "data:"}

@@ -19,7 +19,7 @@ from gonogo.endpoints import origin
 from gonogo.model import ErrorReason, Finding, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
 
 P = ParamSpec("P")
 Rule = Callable[Concatenate["HttpFacts", P], list[Finding]]

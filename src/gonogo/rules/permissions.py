@@ -16,7 +16,7 @@ from gonogo.rules import structured
 from gonogo.rules.page import on_document
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts
+    from gonogo.facts.http import HttpFacts
     from gonogo.schema.security import HeadersConfig
 
 

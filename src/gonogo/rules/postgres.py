@@ -26,8 +26,7 @@ from gonogo.model import Comparison, ErrorReason, Finding, compare, expect, info
 from gonogo.schema.data import PostgresConfig
 
 if TYPE_CHECKING:
-    from gonogo.probes.pgmonitor import ArchiverFacts, MonitorFacts
-    from gonogo.probes.postgres import ConnectionFacts, PostgresFacts
+    from gonogo.facts.postgres import ArchiverFacts, ConnectionFacts, MonitorFacts, PostgresFacts
 
 _MONITOR_HINT = "grant pg_monitor to the gate's role to see them"
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from gonogo.model import Comparison, ErrorReason, Finding, compare, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.ratelimit import RateLimitFacts
+    from gonogo.facts.ratelimit import RateLimitFacts
     from gonogo.schema.security import RateLimitConfig
 
 

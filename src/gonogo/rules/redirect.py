@@ -33,7 +33,7 @@ from gonogo.rules.csp_parse import is_public_suffix
 from gonogo.rules.hsts import parse_hsts
 
 if TYPE_CHECKING:
-    from gonogo.probes.http import HttpFacts, RedirectChain
+    from gonogo.facts.http import HttpFacts, RedirectChain
     from gonogo.schema.security import HeadersConfig
 
 PERMANENT = (301, 308)

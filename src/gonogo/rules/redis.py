@@ -24,7 +24,7 @@ from gonogo.model import Comparison, Finding, Severity, compare, expect, info
 from gonogo.schema.data import RedisConfig
 
 if TYPE_CHECKING:
-    from gonogo.probes.redis import RedisFacts
+    from gonogo.facts.redis import RedisFacts
 
 LE, GE, EQ = Comparison.LE, Comparison.GE, Comparison.EQ
 

@@ -30,8 +30,8 @@ from gonogo.rules.backup import age_s_at, none_found, not_verified, swept
 from gonogo.schema.data import BackupConfig
 
 if TYPE_CHECKING:
-    from gonogo.probes.backup import BackupListing
-    from gonogo.probes.restore import RestoreFacts
+    from gonogo.facts.backup import BackupListing
+    from gonogo.facts.restore import RestoreFacts
 
 TOP_TABLES = 10  # per-table rows recorded as evidence (every mismatch is recorded too)
 BLOCKER = Severity.BLOCKER

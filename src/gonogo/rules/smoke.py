@@ -8,7 +8,7 @@ from gonogo.model import Comparison, Finding, compare, info
 from gonogo.rules._excerpt import masked
 
 if TYPE_CHECKING:  # rules are pure: the facts type only, never the probe
-    from gonogo.probes.smoke import EndpointFacts
+    from gonogo.facts.smoke import EndpointFacts
 
 _HEALTHY = {"ok", "up", "healthy", "pass", "passed", True}
 

@@ -28,7 +28,7 @@ from gonogo.model import Comparison, Finding, Severity, compare, info
 from gonogo.rules.tls_vulnerabilities import PROFILE_ISSUES
 
 if TYPE_CHECKING:  # rules are pure: facts types only, never the probes themselves
-    from gonogo.probes.tls import (
+    from gonogo.facts.tls import (
         CertificateFacts,
         CertificateInfo,
         CipherFacts,

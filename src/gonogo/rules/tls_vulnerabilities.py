@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from gonogo.model import Finding, Severity, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.tls import CipherFacts, Vulnerability
+    from gonogo.facts.tls import CipherFacts, Vulnerability
 
 TITLES = {
     "heartbleed": "Heartbleed (CVE-2014-0160)",

@@ -12,6 +12,7 @@ tests use this package: ``from gonogo.probes import tls``.
 
 from __future__ import annotations
 
+from gonogo.facts.tls import Vulnerability
 from gonogo.probes.tls._net import PROBE_CIPHERS, VERSIONS, Endpoint, endpoint
 from gonogo.probes.tls.certificate import (
     CertificateFacts,
@@ -20,7 +21,6 @@ from gonogo.probes.tls.certificate import (
     hostname_matches,
 )
 from gonogo.probes.tls.ciphers import CipherFacts, ProfileIssue, Suite, scan_ciphers
-from gonogo.probes.tls.mozilla import Vulnerability
 from gonogo.probes.tls.protocols import (
     ProtocolFacts,
     ProtocolProbeIncomplete,

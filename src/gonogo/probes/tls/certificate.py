@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import ipaddress
 import ssl
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
@@ -14,82 +12,11 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from gonogo.errors import ProbeError
+from gonogo.facts.tls import CertificateFacts, CertificateInfo
 from gonogo.model import ErrorReason
 from gonogo.probes.tls._net import handshake, probe_context
 
 _DER = ssl._ssl.ENCODING_DER  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateInfo:
-    """One certificate as parsed by ``cryptography``.
-
-    Attributes:
-        subject: RFC 4514 subject.
-        issuer: RFC 4514 issuer.
-        serial: serial number in hex.
-        sha256: SHA-256 fingerprint in hex.
-        dns_names: subjectAltName DNS entries.
-        ip_addresses: subjectAltName IP entries.
-        not_before: start of validity (UTC).
-        not_after: end of validity (UTC).
-        key_type: ``RSA``, ``EC``, ``Ed25519``, ``Ed448``, ``DSA`` or the class name.
-        key_bits: key size (curve size for EC).
-        curve: EC curve name, if any.
-        signature_algorithm: e.g. ``sha256WithRSAEncryption``.
-        signature_hash: hash of the signature (``sha256``, ``sha1``...), None for EdDSA.
-        self_issued: subject equals issuer (a root, or a self-signed leaf).
-    """
-
-    subject: str
-    issuer: str
-    serial: str
-    sha256: str
-    dns_names: tuple[str, ...]
-    ip_addresses: tuple[str, ...]
-    not_before: dt.datetime
-    not_after: dt.datetime
-    key_type: str
-    key_bits: int
-    curve: str | None
-    signature_algorithm: str
-    signature_hash: str | None
-    self_issued: bool
-
-    @property
-    def sans(self) -> list[str]:
-        return [f"DNS:{n}" for n in self.dns_names] + [f"IP:{a}" for a in self.ip_addresses]
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateFacts:
-    """The certificate chain a server presents, and how a standard client judges it.
-
-    Attributes:
-        host: host connected to.
-        port: port connected to.
-        server_name: SNI sent and name checked against the leaf.
-        leaf: the server certificate.
-        chain: the other certificates presented after the leaf, in order.
-        trust_store: the CA bundle path used, or ``system``.
-        chain_valid: OpenSSL verified the chain against ``trust_store``.
-        verify_error: OpenSSL's reason when it did not (``self-signed certificate``...).
-        hostname_matches: ``server_name`` matches a subjectAltName of the leaf (RFC 6125).
-        weak_only: the chain verifies once OpenSSL's security level stops rejecting a weak
-            leaf key or signature hash (``EE certificate key too weak``, ``CA signature digest
-            algorithm too weak``): those are judged as key size and signature, not the chain.
-    """
-
-    host: str
-    port: int
-    server_name: str
-    leaf: CertificateInfo
-    chain: tuple[CertificateInfo, ...]
-    trust_store: str
-    chain_valid: bool
-    verify_error: str | None
-    hostname_matches: bool
-    weak_only: bool = False
 
 
 # OpenSSL's security level rejects these at verification; tls.certificate judges them itself

@@ -19,69 +19,14 @@ import subprocess
 import sys
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
+from gonogo.facts.tls import CipherFacts, ProfileIssue, Suite, Vulnerability
 from gonogo.model import ErrorReason
 from gonogo.probes.tls import mozilla as guidelines
 from gonogo.probes.tls._net import handshake, probe_context
-from gonogo.probes.tls.mozilla import Vulnerability
-
-
-@dataclass(frozen=True, slots=True)
-class Suite:
-    """A cipher suite the server accepted.
-
-    Attributes:
-        version: protocol version it was accepted with (``SSLv3`` ... ``TLSv1.3``).
-        name: IANA name, e.g. ``TLS_RSA_WITH_AES_128_CBC_SHA``.
-    """
-
-    version: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ProfileIssue:
-    """One way the server departs from the Mozilla profile (sslyze's checker, verbatim).
-
-    Attributes:
-        key: sslyze's issue key (``ciphers``, ``tls_versions``, ``tls_curves``...).
-        message: sslyze's sentence.
-    """
-
-    key: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class CipherFacts:
-    """Cipher suites accepted per version and the Mozilla profile verdict.
-
-    Attributes:
-        host: host scanned.
-        port: port scanned.
-        profile: Mozilla configuration checked (``intermediate``...).
-        accepted: every suite accepted, per version.
-        offending: accepted suites the profile does not list.
-        issues: everything sslyze's profile checker reported (empty: compliant).
-        scan_s: duration of the sslyze scan.
-        mozilla_version: version of Mozilla's guidelines checked (``6.0``, ``5.7``).
-        vulnerabilities: the known attacks and the server's exposure to each.
-    """
-
-    host: str
-    port: int
-    profile: str
-    accepted: tuple[Suite, ...]
-    offending: tuple[Suite, ...]
-    issues: tuple[ProfileIssue, ...]
-    scan_s: float
-    mozilla_version: str = "6.0"
-    vulnerabilities: tuple[Vulnerability, ...] = ()
-
 
 _CHILD = (sys.executable, "-m", "gonogo.probes.tls._cipher_child")
 _prepared: list[subprocess.Popen[str]] = []  # a started child waiting for its request

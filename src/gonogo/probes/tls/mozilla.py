@@ -11,29 +11,13 @@ the scan's child process (:mod:`._cipher_child`): sslyze is imported on call.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from gonogo.facts.tls import Vulnerability
+
 PROFILES_FILE = Path(__file__).with_name("mozilla_profiles.json")
-
-
-@dataclass(frozen=True, slots=True)
-class Vulnerability:
-    """One known attack and whether the server is open to it (sslyze's verdict).
-
-    Attributes:
-        key: ``heartbleed``, ``ccs_injection``, ``robot``, ``insecure_renegotiation``,
-            ``client_renegotiation``, ``compression``, ``downgrade``, ``sslv2``, ``sslv3``.
-        vulnerable: True, False, or None when sslyze could not tell (ROBOT's inconsistent
-            answers).
-        detail: sslyze's result in words (``VULNERABLE_STRONG_ORACLE``, ``supported``...).
-    """
-
-    key: str
-    vulnerable: bool | None
-    detail: str
 
 
 @cache

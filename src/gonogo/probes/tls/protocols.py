@@ -7,63 +7,17 @@ fails before sending anything has not asked the server, and says so (``client-un
 
 from __future__ import annotations
 
-import enum
 import ssl
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from gonogo.errors import ProbeError, ProbeTimeout
+from gonogo.facts.tls import ProtocolFacts, ProtocolStatus, VersionResult
 from gonogo.model import ErrorReason
 from gonogo.probes.tls._net import PROBE_CIPHERS, VERSIONS, connect, probe_context
 
 # ServerHello.legacy_version on the wire; TLS 1.3 hides its version in an extension instead.
 _WIRE_VERSION = {"TLSv1": b"\x03\x01", "TLSv1.1": b"\x03\x02", "TLSv1.2": b"\x03\x03"}
-
-
-class ProtocolStatus(enum.StrEnum):
-    """What happened when one protocol version was offered alone."""
-
-    ACCEPTED = "accepted"  # the server agreed to this version (ServerHello or full handshake)
-    REFUSED = "refused"  # the server alerted or hung up: it will not speak this version
-    CLIENT_UNABLE = "client-unable"  # the local OpenSSL would not offer it: nothing was asked
-
-
-@dataclass(frozen=True, slots=True)
-class VersionResult:
-    """The server's answer to a ClientHello pinned to one version.
-
-    Attributes:
-        version: ``TLSv1``, ``TLSv1.1``, ``TLSv1.2`` or ``TLSv1.3``.
-        status: accepted, refused or client-unable.
-        detail: how we know (the alert received, the cipher negotiated, the local error).
-        cipher: cipher suite negotiated, when the handshake completed.
-    """
-
-    version: str
-    status: ProtocolStatus
-    detail: str
-    cipher: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProtocolFacts:
-    """Which protocol versions the server accepts.
-
-    Attributes:
-        host: host connected to.
-        port: port connected to.
-        server_name: SNI sent.
-        results: one result per version offered, in the order offered.
-    """
-
-    host: str
-    port: int
-    server_name: str
-    results: tuple[VersionResult, ...]
-
-    def get(self, version: str) -> VersionResult | None:
-        return next((r for r in self.results if r.version == version), None)
 
 
 class ProtocolProbeIncomplete(ProbeError):
