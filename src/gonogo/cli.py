@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from gonogo import __version__, config, suite
 from gonogo import catalogue as catalogue_mod
+from gonogo.commandline import Parser
 from gonogo.errors import ConfigError
 from gonogo.plans import cli as plans_cli
 
@@ -44,15 +44,6 @@ SUITE_HELP = (
     "the suite: the directory with catalogue/ and pyproject.toml (default: the one at or above "
     "the working directory, else the source tree of an editable install of gonogo)"
 )
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with gonogo's exit code for a usage error: 4 (configuration), not 2
-    (which gonogo reserves for an interrupted run)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(4, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:

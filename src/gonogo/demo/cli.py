@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gonogo.commandline import Parser
 from gonogo.demo import faults as catalogue
 from gonogo.demo.layout import default_state_file, remove_home_if_empty
 from gonogo.demo.procs import alive
@@ -38,8 +39,6 @@ def _state_path(value: str | None) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from gonogo.cli import Parser  # usage errors exit 4, as in `gonogo`
-
     parser = Parser(prog="gonogo demo", description="The embedded demo stack.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     up = sub.add_parser("up", help="start the stack in the background")
