@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo import web
 from gonogo.probes import exposure
+from gonogo.recipes import web
 from gonogo.rules import exposure as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]

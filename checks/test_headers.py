@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo import web
 from gonogo.errors import ProbeRefused
+from gonogo.recipes import tls, web
 from gonogo.rules import csp, csp_parse, grade, headers, hsts, permissions
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]
@@ -67,7 +67,7 @@ def test_xss_protection(gate):
 @pytest.mark.check("headers.grade")
 def test_grade(gate):
     gate.target(gate.require("web").base_url)  # names the endpoint: fails fast when it is down
-    cert = web.certificate(gate)
+    cert = tls.certificate(gate)
     # a chain browsers reject is graded as the Observatory does: fetched anyway, scored down
     valid = grade.certificate_valid(cert)
     try:

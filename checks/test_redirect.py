@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo import web
+from gonogo.recipes import web
 from gonogo.rules import redirect
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.security]

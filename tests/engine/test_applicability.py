@@ -4,6 +4,7 @@ selected or not, intrusive or not; the catalogue's ``requires`` says which secti
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import json
 import os
@@ -15,7 +16,7 @@ from types import ModuleType
 import pytest
 
 from engine.project import evidence, latest, make_project
-from gonogo import catalogue, web
+from gonogo import catalogue
 from gonogo.schema import COMPONENTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -219,15 +220,25 @@ def _functions(module: ast.Module) -> dict[str, ast.FunctionDef]:
     return {node.name: node for node in module.body if isinstance(node, ast.FunctionDef)}
 
 
-# helper modules a gate test may call with the gate (module name -> its functions)
-_HELPERS: dict[str, ModuleType] = {"web": web}
+def _helpers(module: ast.Module) -> dict[str, ModuleType]:
+    """The recipe modules a module imports (``from gonogo.recipes import web``): name -> module."""
+    found: dict[str, ModuleType] = {}
+    for node in module.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "gonogo.recipes":
+            for alias in node.names:
+                module_name = f"gonogo.recipes.{alias.name}"
+                found[alias.asname or alias.name] = importlib.import_module(module_name)
+    return found
 
 
 def _reads(
-    node: ast.AST, local: dict[str, ast.FunctionDef], seen: set[str] | None = None
+    node: ast.AST,
+    local: dict[str, ast.FunctionDef],
+    helpers: dict[str, ModuleType],
+    seen: set[str] | None = None,
 ) -> set[str]:
     """The component sections ``gate.require`` is called with in ``node``, following calls of
-    the module's own helper functions and of :mod:`gonogo.web`."""
+    the module's own helper functions and of the recipes it imports (:mod:`gonogo.recipes`)."""
     seen = set() if seen is None else seen
     found: set[str] = set()
     for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
@@ -238,18 +249,20 @@ def _reads(
                 found.add(str(arg.value))
         elif isinstance(func, ast.Name) and func.id in local and func.id not in seen:
             seen.add(func.id)
-            found |= _reads(local[func.id], local, seen)
+            found |= _reads(local[func.id], local, helpers, seen)
         elif (
             isinstance(func, ast.Attribute)
             and isinstance(func.value, ast.Name)
-            and func.value.id in _HELPERS
+            and func.value.id in helpers
         ):
-            key = f"{func.value.id}.{func.attr}"
-            helper = ast.parse(inspect.getsource(_HELPERS[func.value.id]))
+            module = helpers[func.value.id]
+            key = f"{module.__name__}.{func.attr}"
+            helper = ast.parse(inspect.getsource(module))
             # a local named like the module (web = gate.require("web"); web.url(...)) is not it
             if key not in seen and func.attr in _functions(helper):
                 seen.add(key)
-                found |= _reads(_functions(helper)[func.attr], _functions(helper), seen)
+                functions = _functions(helper)
+                found |= _reads(functions[func.attr], functions, _helpers(helper), seen)
     return found
 
 
@@ -275,14 +288,14 @@ def test_catalogue_requires_what_each_gate_test_reads() -> None:
     for folder in ("checks", "smoke", "load", "e2e", "infra"):
         for path in sorted((ROOT / folder).glob("test_*.py")):
             module = ast.parse(path.read_text())
-            local = _functions(module)
+            local, helpers = _functions(module), _helpers(module)
             for function in local.values():
                 cid = _check_id(function)
                 if cid is None:
                     continue
                 # sections; an opt-in key ("web.health_path") needs its section read too
                 declared = {r.partition(".")[0] for r in known[cid].spec.requires}
-                assert _reads(function, local) == declared, f"{cid} ({path.name})"
+                assert _reads(function, local, helpers) == declared, f"{cid} ({path.name})"
                 checked.add(cid)
     assert checked == set(known)
 

@@ -1,5 +1,6 @@
-"""The backup listing, read once per run for every check that judges it (``backup.*`` and
-``rollback.backup``); names the check's target (the location and pattern)."""
+"""Backup facts, gathered once per run: the listing of backups (``backup.*``, the restore
+drill, ``rollback.backup``) and what reading the newest archive shows (integrity, encryption).
+The listing names the check's target (the backups' location)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,25 @@ from typing import TYPE_CHECKING
 from gonogo.probes import backup
 
 if TYPE_CHECKING:
+    from gonogo.facts.backup import ArchiveFacts, BackupListing
     from gonogo.gate import Gate
-    from gonogo.probes.backup import BackupListing
+
+
+def where(gate: Gate) -> str:
+    """The backups' location as the reports show it (``/backups/*.dump``)."""
+    return backup.source_for(gate.require("backup")).describe()
 
 
 def listing(gate: Gate) -> BackupListing:
-    """The newest and previous backups of ``[backup]``."""
-    cfg = gate.require("backup")
-    where = backup.source_for(cfg).describe()
-    gate.target(where)
-    return gate.shared(f"backups:{where}", lambda: backup.discover(cfg))
+    """The backups found, newest first."""
+    cfg, location = gate.require("backup"), where(gate)
+    gate.target(location)
+    return gate.shared(f"backups:{location}", lambda: backup.discover(cfg))
+
+
+def archive(gate: Gate, found: BackupListing) -> ArchiveFacts | None:
+    """What reading the newest backup of ``found`` shows (None when there is none)."""
+    newest, cfg = found.newest, gate.require("backup")
+    if newest is None:
+        return None
+    return gate.shared(f"backup:{newest.location}", lambda: backup.inspect(cfg, newest))

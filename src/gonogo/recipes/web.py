@@ -1,11 +1,12 @@
 """The web entry point's facts that several checks read, fetched once per run.
 
 Each function is the one recipe for its facts: the probe, its arguments and its
-``gate.shared`` key. ``headers.grade`` reads the page, the certificate, the redirect chain and
-the CORS answers that ``headers.*``, ``exposure.source-maps``, ``tls.*``, ``redirect.https`` and
-``cors.policy`` judge; with one recipe each they cannot drift apart into a second fetch. The
-``verify=False`` variants (certificate unchecked, only to grade a site whose certificate
-``tls.certificate`` already failed) are shared under their own keys.
+``gate.shared`` key. ``headers.grade`` reads the page, the certificate (:mod:`.tls`), the
+redirect chain and the CORS answers that ``headers.*``, ``exposure.source-maps``, ``tls.*``,
+``redirect.https`` and ``cors.policy`` judge; with one recipe each they cannot drift apart into a
+second fetch. The ``verify=False`` variants (certificate unchecked, only to grade a site whose
+certificate ``tls.certificate`` already failed) are shared under their own keys. They leave
+``gate.target`` to the gate test: ``headers.grade`` combines them.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from gonogo.errors import ProbeRefused
-from gonogo.probes import cors, http, tls
+from gonogo.probes import cors, http
 
 if TYPE_CHECKING:
+    from gonogo.facts.cors import CorsFacts
+    from gonogo.facts.http import HttpFacts, RedirectChain
     from gonogo.gate import Gate
-    from gonogo.probes.cors import CorsFacts
-    from gonogo.probes.tls import CertificateFacts, Endpoint
 
 
 def _unverified(verify: bool) -> str:
     return "" if verify else ":unverified"
 
 
-def page(gate: Gate, *, verify: bool = True, fresh: bool = False) -> http.HttpFacts:
+def page(gate: Gate, *, verify: bool = True, fresh: bool = False) -> HttpFacts:
     """The site's page as a browser lands on it (``fresh``: a second response, not shared)."""
     web = gate.require("web")
     fetch = partial(
@@ -42,27 +43,13 @@ def page(gate: Gate, *, verify: bool = True, fresh: bool = False) -> http.HttpFa
     return gate.shared(f"page:{web.base_url}{_unverified(verify)}", fetch)
 
 
-def tls_endpoint(gate: Gate) -> Endpoint:
-    """Host, port and server name of the HTTPS entry point."""
-    return tls.endpoint(gate.require("web").base_url, gate.config.tls.server_name)
-
-
-def certificate(gate: Gate) -> CertificateFacts:
-    """The certificate chain the entry point presents, verified against ``[web] ca_bundle``."""
-    web, ep = gate.require("web"), tls_endpoint(gate)
-    fetch = partial(
-        tls.fetch_certificate, ep.host, ep.port, ep.server_name, web.ca_bundle, web.timeout_s
-    )
-    return gate.shared(f"tls.certificate:{ep}:{ep.server_name}:{web.ca_bundle}", fetch)
-
-
 def redirect_start(gate: Gate) -> str:
     """The plain-HTTP URL the redirect chain starts from."""
     web = gate.require("web")
     return str(web.http_url or http.plain_url(web.base_url))
 
 
-def redirect_chain(gate: Gate, *, verify: bool = True) -> http.RedirectChain:
+def redirect_chain(gate: Gate, *, verify: bool = True) -> RedirectChain:
     """Every response from ``http://`` on to the first that is not a redirect."""
     web, start = gate.require("web"), redirect_start(gate)
     follow = partial(
@@ -76,7 +63,7 @@ def redirect_chain(gate: Gate, *, verify: bool = True) -> http.RedirectChain:
     return gate.shared(f"redirect:{start}{_unverified(verify)}", follow)
 
 
-def plain_http(gate: Gate) -> http.RedirectChain | None:
+def plain_http(gate: Gate) -> RedirectChain | None:
     """The redirect chain from plain HTTP, or None when nothing listens there: ``[web]
     http_url`` unset and the derived ``http://host/`` refusing connections (a declared
     ``http_url`` that refuses is down, and stays an error)."""
