@@ -10,22 +10,21 @@ from __future__ import annotations
 import pytest
 
 from gonogo.probes.smoke import fetch_json
+from gonogo.recipes import web
 from gonogo.rules import smoke
 
 
 @pytest.mark.check("smoke.health")
 def test_health(gate):
-    web = gate.require("web")  # and health_path: the catalogue's requires (opt-in endpoint)
-    url = web.url(web.health_path)
-    gate.target(url)
-    facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
-    gate.judge(smoke.evaluate_health(facts, web.health_budget_ms))
+    cfg = gate.require("web")  # and health_path: the catalogue's requires (opt-in endpoint)
+    site = web.site(gate, cfg.url(cfg.health_path))
+    gate.target(site.url)
+    gate.judge(smoke.evaluate_health(fetch_json(site), cfg.health_budget_ms))
 
 
 @pytest.mark.check("smoke.version")
 def test_version(gate):
-    web = gate.require("web")  # and version_path: the catalogue's requires (opt-in endpoint)
-    url = web.url(web.version_path)
-    gate.target(url)
-    facts = fetch_json(url, ca_bundle=web.ca_bundle, timeout=web.timeout_s)
-    gate.judge(smoke.evaluate_version(facts, gate.release))
+    cfg = gate.require("web")  # and version_path: the catalogue's requires (opt-in endpoint)
+    site = web.site(gate, cfg.url(cfg.version_path))
+    gate.target(site.url)
+    gate.judge(smoke.evaluate_version(fetch_json(site), gate.release))

@@ -54,7 +54,7 @@ from gonogo.probes import http
 def _probe(gate):
     web = gate.require("web")
     gate.target(web.base_url)
-    http.fetch(web.base_url + "/" + gate.spec.id, ca_bundle=None, timeout=web.timeout_s)
+    http.fetch(http.Site(web.base_url + "/" + gate.spec.id, None, web.timeout_s))
 
 @pytest.mark.check("t.pass")
 def test_a(gate):

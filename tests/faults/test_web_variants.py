@@ -121,14 +121,14 @@ def test_exposed_env_file_values_stay_out_of_findings(demo_stack) -> None:
     before any redaction: the redactor does not know a target's secrets."""
     import json
 
-    from gonogo.probes import exposure
+    from gonogo.probes import exposure, http
     from gonogo.rules import exposure as rules
     from gonogo.schema.security import ExposureConfig
 
     v = demo_stack.variables()
     base, ca = f"https://localhost:{v['GONOGO_DEMO_HTTPS_PORT']}", Path(v["GONOGO_DEMO_CA_BUNDLE"])
     with demo_stack.fault("env-exposed"):
-        facts = exposure.probe_paths(base, ["/.env"], ca_bundle=ca, timeout=5.0)
+        facts = exposure.probe_paths(http.Site(base, ca, 5.0), ["/.env"])
     served = dict(
         line.split("=", 1) for line in facts.probes[0].excerpt.splitlines() if "=" in line
     )

@@ -112,7 +112,7 @@ def _web(stack: Any) -> tuple[str, Path]:
 def test_demo_page_is_the_document(demo_stack: Any) -> None:
     """The clean demo's / is a 200 HTML document reached without redirects, its script listed."""
     base, ca = _web(demo_stack)
-    page = http.fetch_page(base, ca_bundle=ca, timeout=5.0)
+    page = http.fetch_page(http.Site(base, ca, 5.0))
     assert (page.status, page.redirects) == (200, ())
     assert page.header("strict-transport-security") and [s.src for s in page.scripts] == [
         "/static/app.js"
@@ -123,7 +123,7 @@ def test_redirect_to_another_origin_is_not_followed(demo_stack: Any) -> None:
     """A redirect that leaves the origin (here the app's trailing-slash redirect, which drops the
     port) is returned as it is, Location kept, not followed."""
     base, ca = _web(demo_stack)
-    page = http.fetch_page(base + "/version/", ca_bundle=ca, timeout=5.0)
+    page = http.fetch_page(http.Site(base + "/version/", ca, 5.0))
     assert 300 <= page.status < 400 and page.redirects == ()
     assert origin(page.header("location") or "") != origin(base)
 
@@ -132,7 +132,7 @@ def test_unavailable_page_keeps_its_headers(demo_stack: Any) -> None:
     """With / answering 503, the probe reports the 503 and the headers nginx still adds."""
     base, ca = _web(demo_stack)
     with demo_stack.fault("home-unavailable"):
-        page = http.fetch_page(base, ca_bundle=ca, timeout=5.0)
+        page = http.fetch_page(http.Site(base, ca, 5.0))
     assert page.status == 503 and page.header("content-security-policy")
 
 
@@ -191,7 +191,7 @@ def redirecting() -> Iterator[str]:
 
 def test_same_origin_redirects_are_followed(redirecting: str) -> None:
     """Relative and absolute same-origin redirects are followed to the document; the route is kept."""
-    page = http.fetch_page(redirecting + "/", ca_bundle=None, timeout=5.0)
+    page = http.fetch_page(http.Site(redirecting + "/", None, 5.0))
     assert (page.status, page.url) == (200, redirecting + "/home")
     assert [(h.status, h.url) for h in page.redirects] == [
         (302, redirecting + "/"),
@@ -203,7 +203,7 @@ def test_same_origin_redirects_are_followed(redirecting: str) -> None:
 def test_scripts_of_the_page_origin_are_probed_however_written(redirecting: str) -> None:
     """A script referenced with the host in capitals is the page's own (same origin): its
     source map is found, as for a relative src; another host's script is left alone."""
-    page = http.fetch_page(redirecting + "/", ca_bundle=None, timeout=5.0)
+    page = http.fetch_page(http.Site(redirecting + "/", None, 5.0))
     port = redirecting.rsplit(":", 1)[1]
     refs = (
         http.ScriptRef(f"http://LOCALHOST:{port}/app.js"),
@@ -211,7 +211,7 @@ def test_scripts_of_the_page_origin_are_probed_however_written(redirecting: str)
         http.ScriptRef("http://127.0.0.2:9/other.js"),
     )
     page = replace(page, url=f"http://localhost:{port}/home", scripts=refs)
-    facts = exposure.find_source_maps(page, ca_bundle=None, timeout=5.0)
+    facts = exposure.find_source_maps(http.Site(page.url, None, 5.0), page)
     assert [m.script_url for m in facts.scripts] == [
         f"http://LOCALHOST:{port}/app.js",
         f"http://localhost:{port}/app.js",
@@ -223,7 +223,7 @@ def test_scripts_of_the_page_origin_are_probed_however_written(redirecting: str)
 
 def test_health_json_longer_than_the_excerpt_is_parsed(redirecting: str) -> None:
     """A health document past the 4 KiB body excerpt is still JSON to smoke.health."""
-    facts = smoke.fetch_json(redirecting + "/health.json", ca_bundle=None, timeout=5.0)
+    facts = smoke.fetch_json(http.Site(redirecting + "/health.json", None, 5.0))
     assert facts.status == 200 and facts.body is not None and facts.body["status"] == "ok"
     assert len(facts.body["checks"]) == 1000 and len(facts.text) == 500
 
@@ -233,7 +233,7 @@ def test_health_json_longer_than_the_excerpt_is_parsed(redirecting: str) -> None
 )
 def test_redirects_stop_at_the_bound_or_the_origin(redirecting: str, path: str, hops: int) -> None:
     """A redirect loop stops after max_hops; a redirect to another origin is not followed."""
-    page = http.fetch_page(redirecting + path, ca_bundle=None, timeout=5.0, max_hops=3)
+    page = http.fetch_page(http.Site(redirecting + path, None, 5.0), max_hops=3)
     assert page.status == 302 and len(page.redirects) == hops
 
 
@@ -244,7 +244,7 @@ def test_trickling_answer_ends_at_the_exchange_deadline(mode: str) -> None:
     with trickling(mode) as port:
         started = time.monotonic()
         with pytest.raises(ProbeTimeout, match=r"^127\.0\.0\.1: .* answered too slowly: \d+ bytes"):
-            http.fetch(f"http://127.0.0.1:{port}/", ca_bundle=None, timeout=1.0)
+            http.fetch(http.Site(f"http://127.0.0.1:{port}/", None, 1.0))
         assert time.monotonic() - started < ends_within(1.0)
 
 

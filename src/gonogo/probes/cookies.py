@@ -5,41 +5,33 @@ I/O only; requests go through ``probes/http.py``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.facts.cookies import CookieFacts, CookieObservation
 from gonogo.probes import http
 
+if TYPE_CHECKING:
+    from gonogo.schema.security import CookiesConfig
 
-def collect_cookies(
-    base_url: str,
-    pages: Sequence[str],
-    *,
-    ca_bundle: Path | None,
-    timeout: float,
-    login_path: str | None = None,
-    login_method: str = "POST",
-    login_format: str = "form",
-    login_fields: Mapping[str, str] | None = None,
-) -> CookieFacts:
-    """Visit ``pages`` then submit the login form once; record every Set-Cookie.
+
+def collect_cookies(site: http.Site, cfg: CookiesConfig) -> CookieFacts:
+    """Visit ``[cookies] pages`` then submit the login form once (``login_path``, if set);
+    record every Set-Cookie.
 
     A refused login (rate limited, locked) is recorded, not raised: the rule says what it means.
     """
     requests: list[tuple[str, str, tuple[str, dict[str, str]] | None]]
-    requests = [("GET", path, None) for path in pages]
-    if login_path:
-        requests.append((login_method, login_path, (login_format, dict(login_fields or {}))))
+    requests = [("GET", path, None) for path in cfg.pages]
+    if cfg.login_path:
+        login = (cfg.login_format, dict(cfg.login_fields or {}))
+        requests.append((cfg.login_method, cfg.login_path, login))
     seen: list[CookieObservation] = []
     steps: list[str] = []
     login_status: int | None = None
     # one client: cookies carry over, as in a browser
-    with http.open_client(ca_bundle, timeout) as client:
+    with http.open_client(site.ca_bundle, site.timeout_s) as client:
         for method, path, body in requests:
-            facts = http.request(
-                client, base_url.rstrip("/") + path, timeout, method=method, body=body
-            )
+            facts = http.request(client, site.path(path), site.timeout_s, method=method, body=body)
             step = f"{method} {path}"
             if body is not None:
                 login_status = facts.status

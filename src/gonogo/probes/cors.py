@@ -6,22 +6,13 @@ I/O only; requests go through ``probes/http.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from gonogo.facts.cors import FOREIGN_ORIGIN, CorsFacts, CorsObservation
 from gonogo.probes import http
 
 
-def probe_cors(
-    base_url: str,
-    paths: Sequence[str],
-    allowed: Sequence[str],
-    *,
-    ca_bundle: Path | None,
-    timeout: float,
-    verify: bool = True,
-) -> CorsFacts:
+def probe_cors(site: http.Site, paths: Sequence[str], allowed: Sequence[str]) -> CorsFacts:
     """GET each path with a foreign origin, ``null``, each allowed origin and look-alikes of it,
     and send one preflight per path (foreign origin, and the first allowed origin)."""
     origins = [FOREIGN_ORIGIN, "null", *allowed]
@@ -34,9 +25,10 @@ def probe_cors(
         if parts.scheme == "https":
             origins.append(f"http://{parts.netloc}")
     found: list[CorsObservation] = []
-    with http.open_client(ca_bundle, timeout, verify=verify) as client:
+    timeout = site.timeout_s
+    with http.open_client(site.ca_bundle, timeout, verify=site.verify) as client:
         for path in paths:
-            url = base_url.rstrip("/") + path
+            url = site.path(path)
             for origin in origins:
                 found.append(_cors(client, url, "GET", origin, timeout))
             for origin in [FOREIGN_ORIGIN, *allowed[:1]]:

@@ -9,12 +9,12 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from gonogo.endpoints import origin
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.facts.exposure import ExposureFacts, PathProbe, ScriptMaps, SourceMapFacts, Technique
+from gonogo.facts.http import HttpFacts
 from gonogo.probes import http
 
 RANDOM = "{random}"  # replaced in probed paths by a fresh token (a path that cannot exist)
@@ -30,29 +30,21 @@ ODD_JSON = b'{"username": 12345, "password": null, "id": "x", "page": -1, "items
 BAD_FORM = b"gonogo=%E0%A4%A&%zz=1&a[=&=&%"
 
 
-def probe_paths(
-    base_url: str,
-    paths: Sequence[str],
-    *,
-    ca_bundle: Path | None,
-    timeout: float,
-    excerpt: int = 2048,
-) -> ExposureFacts:
+def probe_paths(site: http.Site, paths: Sequence[str], *, excerpt: int = 2048) -> ExposureFacts:
     """GET each path (``{random}`` replaced) and a path that cannot exist, for comparison."""
-    with http.open_client(ca_bundle, timeout) as client:
+    base_url, timeout = site.url, site.timeout_s
+    with http.open_client(site.ca_bundle, timeout) as client:
         baseline = _path(client, base_url, f"/gonogo-{RANDOM}-not-found", timeout, excerpt)
         probes = tuple(_path(client, base_url, p, timeout, excerpt) for p in paths)
     return ExposureFacts(baseline=baseline, probes=probes)
 
 
 def provoke_errors(
-    base_url: str,
+    site: http.Site,
     *,
     body_paths: Sequence[str],
     api_path: str | None,
     error_paths: Sequence[str],
-    ca_bundle: Path | None,
-    timeout: float,
     excerpt: int = 16384,
 ) -> ExposureFacts:
     """Ask for error pages with the standard techniques (``Technique``): not-found paths,
@@ -85,7 +77,8 @@ def provoke_errors(
         _Send(t.METHOD, "GONOGO", api or "/", f"GONOGO {api or '/'} (unknown method)"),
     ]
     sends += [_Send(t.DECLARED, "GET", p, f"GET {p} (error_paths)") for p in error_paths]
-    with http.open_client(ca_bundle, timeout) as client:
+    base_url, timeout = site.url, site.timeout_s
+    with http.open_client(site.ca_bundle, timeout) as client:
         baseline = _path(
             client,
             base_url,
@@ -142,10 +135,10 @@ def _sent(
         return PathProbe(f"{send.label} (no answer)", url, 0, technique=send.technique)
 
 
-def find_source_maps(
-    page: http.HttpFacts, *, ca_bundle: Path | None, timeout: float, max_scripts: int = 20
-) -> SourceMapFacts:
-    """Fetch the page's same-origin scripts and every source map they point to (or ``.map``)."""
+def find_source_maps(site: http.Site, page: HttpFacts, *, max_scripts: int = 20) -> SourceMapFacts:
+    """Fetch the same-origin scripts of ``page`` (a page of ``site``) and every source map they
+    point to (or ``.map``)."""
+    timeout = site.timeout_s
     host, page_origin = urlsplit(page.url).netloc, origin(page.url)
 
     def served_here(url: str) -> bool:
@@ -156,7 +149,7 @@ def find_source_maps(
     urls = [urljoin(page.url, s.src) for s in page.scripts]
     same = [u for u in dict.fromkeys(urls) if served_here(u)][:max_scripts]
     found: list[ScriptMaps] = []
-    with http.open_client(ca_bundle, timeout) as client:
+    with http.open_client(site.ca_bundle, timeout) as client:
         for url in same:
             response, data, _ = http.exchange(client, url, timeout)
             declared = (

@@ -19,9 +19,9 @@ import ssl
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -35,43 +35,67 @@ from gonogo.probes._deadline import Backend, Budget
 from gonogo.probes._html import PageParser
 from gonogo.redact import observe
 
+if TYPE_CHECKING:
+    from gonogo.schema.web import WebConfig
+
 MAX_BODY = 1_000_000
 EXCERPT = 4096
 USER_AGENT = "gonogo-security-probe/0.1 (release gate)"
 
 
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What a web probe talks to: a URL of the site, the CA bundle to trust, the timeout.
+
+    The web family's typed target, derived from ``[web]`` by :meth:`of` (gate tests and recipes
+    never unpack the section by hand). ``verify=False`` leaves the certificate unchecked: only
+    to grade a site whose certificate ``tls.certificate`` already failed.
+
+    Attributes: url: the URL probed (``[web] base_url`` unless told). ca_bundle: PEM file of
+    the CAs to trust (None: the system store). timeout_s: for each exchange, wall-clock.
+    verify: check the certificate.
+    """
+
+    url: str
+    ca_bundle: Path | None = None
+    timeout_s: float = 10.0
+    verify: bool = True
+
+    @classmethod
+    def of(cls, web: WebConfig, url: str | None = None, *, verify: bool = True) -> Site:
+        """The site ``[web]`` names, at ``url`` (default: its ``base_url``)."""
+        return cls(str(url or web.base_url), web.ca_bundle, web.timeout_s, verify)
+
+    def at(self, url: str) -> Site:
+        """The same site, another URL of it."""
+        return replace(self, url=url)
+
+    def path(self, path: str) -> str:
+        """``url`` joined with ``path`` (``/login``) as the probes request it."""
+        return self.url.rstrip("/") + path
+
+
 def fetch(
-    url: str,
-    *,
-    ca_bundle: Path | None,
-    timeout: float,
-    method: str = "GET",
-    headers: Mapping[str, str] | None = None,
-    verify: bool = True,
+    site: Site, *, method: str = "GET", headers: Mapping[str, str] | None = None
 ) -> HttpFacts:
-    """One request to ``url``, redirects not followed (``verify=False``: certificate unchecked)."""
-    with open_client(ca_bundle, timeout, verify=verify) as client:
-        return request(client, url, timeout, method=method, headers=headers)
+    """One request to ``site.url``, redirects not followed."""
+    with open_client(site.ca_bundle, site.timeout_s, verify=site.verify) as client:
+        return request(client, site.url, site.timeout_s, method=method, headers=headers)
 
 
 def fetch_page(
-    url: str,
-    *,
-    ca_bundle: Path | None,
-    timeout: float,
-    max_hops: int = 10,
-    verify: bool = True,
-    headers: Mapping[str, str] | None = None,
+    site: Site, *, max_hops: int = 10, headers: Mapping[str, str] | None = None
 ) -> HttpFacts:
-    """The document a browser shows for ``url``: same-origin redirects followed (at most
+    """The document a browser shows for ``site.url``: same-origin redirects followed (at most
     ``max_hops``), as the HTTP Observatory judges its final response.
 
     A redirect to another origin is not followed (that origin's headers are not the site's):
     the 3xx is returned, its ``Location`` kept. ``redirects`` holds the hops followed.
     """
     hops: list[Hop] = []
-    with open_client(ca_bundle, timeout, verify=verify) as client:
-        current = url
+    timeout = site.timeout_s
+    with open_client(site.ca_bundle, timeout, verify=site.verify) as client:
+        current = site.url
         while True:
             facts = request(client, current, timeout, headers=headers)
             location = facts.header("location")
@@ -85,13 +109,12 @@ def fetch_page(
     return replace(facts, redirects=tuple(hops))
 
 
-def follow_redirects(
-    url: str, *, ca_bundle: Path | None, timeout: float, max_hops: int = 10, verify: bool = True
-) -> RedirectChain:
-    """Follow ``Location`` by hand from ``url`` (usually ``http://``), at most ``max_hops``."""
+def follow_redirects(site: Site, *, max_hops: int = 10) -> RedirectChain:
+    """Follow ``Location`` by hand from ``site.url`` (usually ``http://``), at most ``max_hops``."""
     hops: list[Hop] = []
-    with open_client(ca_bundle, timeout, verify=verify) as client:
-        current = url
+    timeout = site.timeout_s
+    with open_client(site.ca_bundle, timeout, verify=site.verify) as client:
+        current = site.url
         for _ in range(max_hops + 1):
             facts = request(client, current, timeout, method="GET")
             location = facts.header("location")

@@ -8,32 +8,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.facts.ratelimit import Attempt, RateLimitFacts
 from gonogo.probes import http
 
+if TYPE_CHECKING:
+    from gonogo.schema.security import RateLimitConfig
 
-def probe_rate_limit(
-    url: str,
-    *,
-    attempts: int,
-    refusal_statuses: Sequence[int],
-    ca_bundle: Path | None,
-    timeout: float,
-    method: str = "POST",
-    body_format: str = "form",
-    fields: Mapping[str, str] | None = None,
-    recheck_after_s: float = 3.0,
-) -> RateLimitFacts:
-    """Send up to ``attempts`` failed logins, one after the other; stop at the first refusal.
+
+def probe_rate_limit(login: http.Site, cfg: RateLimitConfig) -> RateLimitFacts:
+    """Send up to ``max_attempts + extra_attempts`` failed logins to ``login.url``, one after
+    the other (``[ratelimit]`` method, format and fields); stop at the first refusal.
 
     A refusal (after a processed attempt) without a usable ``Retry-After`` says nothing of how
     long it lasts: one more attempt follows ``recheck_after_s`` later. A fresh client per
     attempt, so that no session cookie makes the limiter treat us kindly.
     """
+    url, timeout, refusal_statuses = login.url, login.timeout_s, cfg.refusal_statuses
+    attempts = cfg.max_attempts + cfg.extra_attempts
     done: list[Attempt] = []
     start = time.monotonic()
 
@@ -41,9 +35,9 @@ def probe_rate_limit(
         # when the attempt was sent: the limiter's window is counted from the requests
         at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
         offset = round(time.monotonic() - start, 3)
-        with http.open_client(ca_bundle, timeout) as client:
-            body = (body_format, dict(fields or {}))
-            facts = http.request(client, url, timeout, method=method, body=body)
+        with http.open_client(login.ca_bundle, timeout) as client:
+            body = (cfg.login_format, dict(cfg.login_fields or {}))
+            facts = http.request(client, url, timeout, method=cfg.login_method, body=body)
         header = facts.header("retry-after")
         seconds = retry_after_seconds(header, facts.header("date"))
         return Attempt(number, facts.status, at, offset, header, seconds, recheck)
@@ -55,7 +49,7 @@ def probe_rate_limit(
     pause = 0.0
     last = done[-1]
     if last.status in refusal_statuses and last.retry_after_s is None and last.number > 1:
-        pause = recheck_after_s
+        pause = cfg.recheck_after_s
         time.sleep(pause)
         done.append(send(last.number + 1, recheck=True))
     return RateLimitFacts(url=url, attempts=tuple(done), planned=attempts, pause_s=pause)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from gonogo.facts.smoke import EndpointFacts
 from gonogo.probes import http
 
 
-def fetch_json(url: str, *, ca_bundle: Path | None, timeout: float) -> EndpointFacts:
-    """GET ``url`` (TLS verified against ``ca_bundle`` or the system store) and parse its JSON.
+def fetch_json(site: http.Site) -> EndpointFacts:
+    """GET ``site.url`` (TLS verified against its CA bundle or the system store) and parse its
+    JSON.
 
     The whole body is parsed (up to ``http.MAX_BODY``), not the 4 KiB excerpt other probes keep:
     a detailed health document is still JSON.
     """
-    with http.open_client(ca_bundle, timeout) as client:
+    url, timeout = site.url, site.timeout_s
+    with http.open_client(site.ca_bundle, timeout) as client:
         response, data, elapsed_ms = http.exchange(
             client, url, timeout, headers={"Accept": "application/json"}
         )

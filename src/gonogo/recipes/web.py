@@ -27,16 +27,16 @@ def _unverified(verify: bool) -> str:
     return "" if verify else ":unverified"
 
 
+def site(gate: Gate, url: str | None = None, *, verify: bool = True) -> http.Site:
+    """The site ``[web]`` names, at ``url`` (default: its ``base_url``): the web probes' target."""
+    return http.Site.of(gate.require("web"), url, verify=verify)
+
+
 def page(gate: Gate, *, verify: bool = True, fresh: bool = False) -> HttpFacts:
     """The site's page as a browser lands on it (``fresh``: a second response, not shared)."""
     web = gate.require("web")
     fetch = partial(
-        http.fetch_page,
-        web.base_url,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        max_hops=gate.config.headers.max_redirects,
-        verify=verify,
+        http.fetch_page, site(gate, verify=verify), max_hops=gate.config.headers.max_redirects
     )
     if fresh:
         return fetch()
@@ -54,11 +54,8 @@ def redirect_chain(gate: Gate, *, verify: bool = True) -> RedirectChain:
     web, start = gate.require("web"), redirect_start(gate)
     follow = partial(
         http.follow_redirects,
-        start,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
+        http.Site.of(web, start, verify=verify),
         max_hops=gate.config.headers.max_redirects,
-        verify=verify,
     )
     return gate.shared(f"redirect:{start}{_unverified(verify)}", follow)
 
@@ -80,11 +77,8 @@ def cors_answers(gate: Gate, *, verify: bool = True) -> CorsFacts:
     web, cfg = gate.require("web"), gate.config.cors
     probe = partial(
         cors.probe_cors,
-        web.base_url,
+        http.Site.of(web, verify=verify),
         cfg.paths(web.health_path),
         cfg.allowed_origins,
-        ca_bundle=web.ca_bundle,
-        timeout=web.timeout_s,
-        verify=verify,
     )
     return gate.shared(f"cors:{web.base_url}{_unverified(verify)}", probe)
