@@ -9,6 +9,7 @@ from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 from gonogo.errors import ConfigError
 from gonogo.evidence import Evidence
 from gonogo.gate import Gate
+from gonogo.targets import pytest_generate_tests  # noqa: F401  (host_target, one per host)
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ NEED_NOT_EXIST = {
     "backup.directory": "the backups under test: an absent directory is the checks' finding",
     "backup.work_dir": "created (0700) when missing",
     "monitoring.promtool": "a command name looked up on PATH; not found is the check's error",
+    "app_config.env_file": "may live on a host ([app_config] host); a missing file is an error",
+    "app_config.staging_file": "as env_file",
 }
 
 

@@ -7,7 +7,7 @@ import signal
 import sys
 from importlib import resources
 
-from gonogo.demo.app_support import write_env_file
+from gonogo.demo.app_support import appconfig_values, write_env_file
 from gonogo.demo.layout import CORS_ORIGIN, RELEASE, Layout, Ports, Secrets
 from gonogo.demo.procs import LOOPBACK, Processes, wait_until
 
@@ -32,6 +32,15 @@ def deploy(layout: Layout, database_url: str, redis_url: str, secrets: Secrets) 
             "SECRET_KEY": secrets.app_secret_key,
             "CORS_ALLOWED_ORIGINS": CORS_ORIGIN,
             "SESSION_COOKIE_SECURE": "true",
+            **appconfig_values(secrets),
+        },
+    )
+    write_env_file(
+        layout.staging_env_file,
+        {
+            "APP_ENV": "staging",
+            "JWT_SECRET": secrets.staging_jwt_secret,
+            "STRIPE_SECRET_KEY": secrets.staging_payment_key,
         },
     )
 

@@ -16,6 +16,7 @@ from gonogo.demo.pki import Pki
 from gonogo.demo.postgres import Postgres
 from gonogo.demo.procs import Processes
 from gonogo.demo.redis import Redis
+from gonogo.demo.sshd import Sshd
 from gonogo.errors import DemoError
 
 STATE_VERSION = 1
@@ -31,6 +32,8 @@ COMPONENTS = (
     "webhook",
     "alertmanager",
     "prometheus",
+    "sshd",
+    "worker",
 )
 
 
@@ -48,6 +51,7 @@ class Components:
     nginx: Nginx
     backups: Backups
     monitoring: Monitoring
+    sshd: Sshd
 
     @classmethod
     def build(cls, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> Components:
@@ -64,6 +68,7 @@ class Components:
             nginx=Nginx(layout, ports, pki, procs),
             backups=Backups(layout, pg, secrets, procs),
             monitoring=Monitoring(layout, ports, procs),
+            sshd=Sshd(layout.sshd_dir, layout.log("sshd"), ports.ssh, procs),
         )
 
 

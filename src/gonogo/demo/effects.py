@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from gonogo.demo import app_process
+from gonogo.demo import app_process, host_faults
 from gonogo.demo.components import Components, RunState
 from gonogo.demo.postgres import HEAD_MIGRATION
 from gonogo.demo.procs import wait_until
@@ -252,6 +252,8 @@ EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "small-maxmemory": (_redis_config("maxmemory", "8mb"), _redis_config("maxmemory", MAXMEMORY)),
     "redis-no-auth": (_redis_config("requirepass", ""), _require_password),
 }
+
+EFFECTS |= host_faults.EFFECTS  # host.* and config.* faults (demo/host_faults.py)
 
 
 # faults that talk to a running server: refused while a "-down" fault has stopped it

@@ -537,6 +537,19 @@ FAULTS: dict[str, Fault] = dict(
             "the previous release's tarball (app-1.4.1.tar.gz) was deleted",
             "rollback.artefact",
         ),
+        # --- hosts (demo/host_faults.py) ---------------------------------------------------
+        _f(
+            "secrets-world-readable",
+            "host",
+            "the app's .env.production is mode 0644 (readable by every user)",
+            "host.secrets-files",
+        ),
+        _f(
+            "process-stopped",
+            "host",
+            "the run's worker process (a required process) is stopped",
+            "host.processes",
+        ),
     ]
 )
 

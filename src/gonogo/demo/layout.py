@@ -38,6 +38,7 @@ class Ports:
         prometheus: Prometheus (scrapes the app). alertmanager: Alertmanager. webhook: the
             Alertmanager receiver. dead_target: held, never listening: the scrape target of
             the ``scrape-target-down`` fault.
+        ssh: the private sshd (the ``ssh://`` host of the host checks).
     """
 
     https: int
@@ -54,6 +55,7 @@ class Ports:
     alertmanager: int
     webhook: int
     dead_target: int
+    ssh: int
 
     @classmethod
     def from_list(cls, ports: list[int]) -> Ports:
@@ -77,6 +79,8 @@ class Secrets:
         app_user_password: password of the demo login user ``demo``.
         backup_passphrase: symmetric GnuPG passphrase of the encrypted backups.
         gate_password: password of the gate's read-only ``gonogo`` PostgreSQL role.
+        jwt_secret / payment_key: the app's JWT_SECRET (64 characters) and STRIPE_SECRET_KEY
+            (``sk_live_...``), and their staging counterparts (``.env.staging``): config lint.
     """
 
     pg_password: str
@@ -87,11 +91,19 @@ class Secrets:
     app_user_password: str
     backup_passphrase: str
     gate_password: str
+    jwt_secret: str = ""
+    payment_key: str = ""
+    staging_jwt_secret: str = ""
+    staging_payment_key: str = ""
 
     @classmethod
     def generate(cls) -> Secrets:
         # URL-safe tokens can go into DSNs and config files without quoting
-        return cls(**{f.name: _secrets.token_urlsafe(18) for f in fields(cls)})
+        values = {f.name: _secrets.token_urlsafe(18) for f in fields(cls)}
+        for prefix in ("", "staging_"):
+            values[f"{prefix}jwt_secret"] = _secrets.token_urlsafe(48)  # 64 characters
+            values[f"{prefix}payment_key"] = "sk_live_" + _secrets.token_urlsafe(24)
+        return cls(**values)
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -142,6 +154,19 @@ class Layout:
     @property
     def env_file(self) -> Path:
         return self.app_dir / ".env.production"
+
+    @property
+    def staging_env_file(self) -> Path:
+        return self.app_dir / ".env.staging"
+
+    @property
+    def sshd_dir(self) -> Path:
+        return self.run_dir / "sshd"
+
+    @property
+    def worker_name(self) -> str:
+        """The process name (comm, 15 characters) of the run's worker: unique per run."""
+        return "gng-worker-" + hashlib.sha256(str(self.run_dir).encode()).hexdigest()[:4]
 
     @property
     def app_faults_file(self) -> Path:

@@ -44,6 +44,8 @@ from gonogo.interrupts import checkpoint, deferred
 WEB = ("nginx", "app")
 # how each server stops cleanly: nginx's graceful quit, PostgreSQL's fast shutdown
 STOP_SIGNALS = {
+    "worker": signal.SIGTERM,
+    "sshd": signal.SIGTERM,
     "nginx": signal.SIGQUIT,
     "app": signal.SIGTERM,
     "redis-replica": signal.SIGTERM,

@@ -7,6 +7,7 @@ Five lanes run in threads (each step inside a lane depends on the one before):
 - redis: configs → master → replica → replica linked
 - web: CA + server certificate ∥ app deployed and started → nginx (needs the certificate)
 - monitoring: webhook → Alertmanager → Prometheus → scraping the app (once the web lane has it up)
+- host: the private sshd (the ssh:// host of host.*) → the named worker process
 
 A failing lane does not stop the others early (each wait has its own timeout); the caller
 stops whatever did start, by the PIDs recorded in the run state. An interrupt cancels the start
@@ -22,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
-from gonogo.demo import app_process, releases
+from gonogo.demo import app_process, releases, worker
 from gonogo.demo.app_support import write_fault_flags
 from gonogo.demo.components import Components, RunState
 from gonogo.errors import DemoError
@@ -99,6 +100,11 @@ def _web_lane(c: Components, rec: _Recorder, faults: Iterable[str]) -> None:
         app.result()
 
 
+def _host_lane(c: Components, rec: _Recorder) -> None:
+    rec.pid("sshd", c.sshd.start())
+    rec.pid("worker", worker.start(c.layout.worker_name, c.layout.log("worker"), c.procs))
+
+
 def _app(c: Components, rec: _Recorder, faults: tuple[str, ...]) -> None:
     app_process.deploy(c.layout, c.pg.app_dsn(), c.redis.url(), c.secrets)
     # web faults requested at start are active before the first request
@@ -134,6 +140,7 @@ def cold_start(
             "redis": pool.submit(_redis_lane, c, rec),
             "web": pool.submit(_web_lane, c, rec, web_faults),
             "monitoring": pool.submit(_monitoring_lane, c, rec),
+            "host": pool.submit(_host_lane, c, rec),
         }
         checkpoint("demo-start")
         # in short waits: a signal taken by a lane's thread runs its handler in this (main)

@@ -83,6 +83,14 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "REDIS_PASSWORD": s.redis_password,
         "REDIS_URL": c.redis.url("master"),
         "REDIS_REPLICA_URL": c.redis.url("replica"),
+        # hosts (host.*) and the app's env files (config.*)
+        "SSH_PORT": str(p.ssh),
+        "SSH_USER": c.sshd.files().user,
+        "SSH_CONFIG": str(c.sshd.files().ssh_config),
+        "SSH_IDENTITY_FILE": str(c.sshd.files().identity_file),
+        "WORKER_NAME": layout.worker_name,
+        "SERVER_CERT": str(c.pki.cert_path("server")),
+        "APP_STAGING_ENV_FILE": str(layout.staging_env_file),
         # backups
         "BACKUPS_DIR": str(layout.backups),
         "BACKUP_GLOB": "app-*.dump.gpg",

@@ -12,13 +12,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from gonogo.model import Severity
+from gonogo.schema.appconfig import AppConfigConfig
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
 from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
 from gonogo.schema.rollback import RollbackConfig
+from gonogo.schema.hosts import HostRoleConfig, role_problem
 from gonogo.schema.security import (
     CookiesConfig,
     CorsConfig,
@@ -34,6 +36,7 @@ __all__ = [
     "CHECK_ID",
     "COMPONENTS",
     "ENV_NAME",
+    "AppConfigConfig",
     "CheckOverride",
     "CookiesConfig",
     "CorsConfig",
@@ -43,6 +46,7 @@ __all__ = [
     "HeadersConfig",
     "MonitoringConfig",
     "PostdeployConfig",
+    "HostRoleConfig",
     "PostgresConfig",
     "RateLimitConfig",
     "RedisConfig",
@@ -117,6 +121,8 @@ COMPONENTS = (
     "monitoring",
     "postdeploy",
     "rollback",
+    "hosts",
+    "app_config",
 )
 
 
@@ -166,6 +172,10 @@ class EnvironmentConfig(Section):
     monitoring: MonitoringConfig | None = None
     postdeploy: PostdeployConfig | None = None
     rollback: RollbackConfig | None = None
+    hosts: dict[str, HostRoleConfig] | None = Field(
+        default=None, description="[hosts.<role>]: machines checked by host.* (schema/hosts.py)"
+    )
+    app_config: AppConfigConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
@@ -179,6 +189,24 @@ class EnvironmentConfig(Section):
                 "64, not starting with '.'): it names the directory reports/<name>/"
             )
         return value
+
+    @field_validator("hosts")
+    @classmethod
+    def _roles(cls, value: dict[str, HostRoleConfig] | None) -> dict[str, HostRoleConfig] | None:
+        for role in value or {}:
+            problem = role_problem(role)
+            if problem:
+                raise ValueError(f"[hosts.{role}]: {problem}")
+        if value is not None and not value:
+            raise ValueError("declares no role: write [hosts.<role>] targets = [...]")
+        return value
+
+    @model_validator(mode="after")
+    def _app_config_host(self) -> EnvironmentConfig:
+        role = self.app_config.host if self.app_config else None
+        if role is not None and role not in (self.hosts or {}):
+            raise ValueError(f"app_config.host: no [hosts.{role}] is declared")
+        return self
 
     @field_validator("checks")
     @classmethod
