@@ -14,6 +14,8 @@ declare -A NEED=(
   [/usr/lib/postgresql/15/bin/initdb]=postgresql-15
   [/usr/lib/postgresql/15/bin/pg_amcheck]=postgresql-client-15
   [/usr/sbin/pgbouncer]=pgbouncer
+  [/usr/sbin/sshd]=openssh-server
+  [ssh]=openssh-client
 )
 
 missing=()

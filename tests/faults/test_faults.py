@@ -46,9 +46,9 @@ def test_clean_demo_is_go(demo_stack, run_gate) -> None:
     assert run.exit_code == 0, run.output[-4000:]
     assert run.verdict == "GO", run.document["reasons"]
     outcomes = {c["id"]: c["outcome"] for c in run.document["checks"]}
-    assert set(outcomes.values()) == {"passed"}, {
-        k: v for k, v in outcomes.items() if v != "passed"
-    }
+    assert {k: v for k, v in outcomes.items() if v != "passed"} == dict.fromkeys(
+        OPT_IN_ON_DEMO, "not-applicable"
+    )
     assert all(c["evidence"] for c in run.document["checks"]), "a passed check without evidence"
 
 
@@ -86,6 +86,10 @@ def test_restore_into_the_source_is_refused(demo_stack, run_gate, tmp_path) -> N
 
 # Checks whose failure cannot be produced on the demo stack by a fault; each is proven failing
 # against a real server in tests/probes instead (the reason is given).
+# opt-in checks the demo does not declare: this machine has no firewall to show, and apt needs
+# seconds of CPU per host; test_host_env_overrides.py sees both pass and fail on this machine
+OPT_IN_ON_DEMO = ("host.firewall", "host.security-updates")
+
 UNFAULTED: set[str] = {
     # nginx on OpenSSL 3 cannot be made vulnerable to any attack it tests (no SSLv3, no zlib,
     # client renegotiation always refused): tests/probes/test_tls_vulnerable_server.py fails it on

@@ -157,6 +157,26 @@ def test_pending_security_updates_fail(demo_stack, run_gate, tmp_path, monkeypat
     assert any(f["measured"] == 2 and "libssl3, openssl" in f["message"] for f in check["evidence"])
 
 
+def test_active_firewall_and_no_security_updates_pass(
+    demo_stack, run_gate, tmp_path, monkeypatch
+) -> None:
+    """An nftables ruleset with an input filter chain and an apt with only ordinary upgrades
+    pass host.firewall and host.security-updates (the opt-in checks the demo leaves out)."""
+    ruleset = 'printf "table inet filter {\\n chain input {\\n  type filter hook input priority filter; policy drop;\\n }\\n}\\n"\n'
+    apt = 'echo "Inst tzdata [2024a] (2024b Debian:12/stable [all])"\n'
+    monkeypatch.setenv("PATH", _shims(tmp_path, {"nft": ruleset, "apt-get": apt}))
+    variant = _variant(
+        tmp_path,
+        (
+            "min_open_files = 1024",
+            'min_open_files = 1024\nfirewall = "nftables"\nmax_security_updates = 0',
+        ),
+    )
+    run = run_gate(HOST_FILE, env_file=variant)
+    assert run.outcome("host.firewall") == "passed", run.check("host.firewall")
+    assert run.outcome("host.security-updates") == "passed", run.check("host.security-updates")
+
+
 def test_expiring_certificate_file_fails(demo_stack, run_gate, tmp_path) -> None:
     """A certificate file on the host that expires in 3 days fails host.cert-files as a blocker."""
     from cryptography import x509

@@ -8,6 +8,7 @@ characters".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
@@ -15,6 +16,15 @@ from pydantic import Field, field_validator, model_validator
 from gonogo.schema.base import Section
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+# names of variables that hold secrets unless [app_config] sensitive_vars lists them
+SENSITIVE_NAME = re.compile(r"(?i)(secret|passw|pwd|token|key|private|credential|auth|salt)")
+
+
+def is_sensitive(name: str, cfg: AppConfigConfig) -> bool:
+    """Whether the variable ``name`` holds a secret: listed in ``sensitive_vars``, else by name."""
+    if cfg.sensitive_vars is not None:
+        return name in cfg.sensitive_vars or name in cfg.long_vars
+    return bool(SENSITIVE_NAME.search(name))
 
 
 class AppConfigConfig(Section):
@@ -71,8 +81,6 @@ class AppConfigConfig(Section):
     @field_validator("required_vars", "sensitive_vars", "long_vars", "log_level_vars", "cors_vars")
     @classmethod
     def _keys(cls, value: list[str] | None) -> list[str] | None:
-        import re
-
         for key in value or ():
             if not re.fullmatch(_KEY, key):
                 raise ValueError(f"{key!r} is not an environment variable name")
