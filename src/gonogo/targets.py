@@ -6,7 +6,7 @@ A gate test that takes ``host_target`` is parametrized at collection with every 
 works: given, its hosts replace the environment's targets and are checked with the thresholds of
 the first declared role (the environment must still declare one: thresholds stay explicit).
 Without a gate run (``--collect-only``, ``--help``) or without ``[hosts]``, a single instance
-``[no-hosts]`` ends as not applicable.
+``[none-declared]`` ends as not applicable.
 
 This module is wiring only (registered with the gate fixtures); probes take the
 :class:`~gonogo.probes.hostconn.HostTarget` it hands out.
@@ -55,4 +55,4 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if targets:
         metafunc.parametrize(FIXTURE, targets, ids=[t.id for t in targets])
     else:
-        metafunc.parametrize(FIXTURE, [None], ids=["no-hosts"])
+        metafunc.parametrize(FIXTURE, [None], ids=["none-declared"])
