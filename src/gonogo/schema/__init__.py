@@ -18,9 +18,9 @@ from gonogo.model import Severity
 from gonogo.schema.appconfig import AppConfigConfig
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
+from gonogo.schema.hosts import HostRoleConfig, role_problem
 from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
 from gonogo.schema.rollback import RollbackConfig
-from gonogo.schema.hosts import HostRoleConfig, role_problem
 from gonogo.schema.security import (
     CookiesConfig,
     CorsConfig,
@@ -44,9 +44,9 @@ __all__ = [
     "EnvironmentConfig",
     "ExposureConfig",
     "HeadersConfig",
+    "HostRoleConfig",
     "MonitoringConfig",
     "PostdeployConfig",
-    "HostRoleConfig",
     "PostgresConfig",
     "RateLimitConfig",
     "RedisConfig",
