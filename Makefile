@@ -13,21 +13,27 @@ PY     := $(VENV)/bin/python
 FAULT  ?=
 ARGS   ?=
 FAULT_ARGS := $(foreach f,$(FAULT),--demo-fault $(f))
+# the load stage (~15 s of locust) is left out of `make demo`, which stays quick: `make demo-load`
+DEMO_MARK ?= not load
 
-.PHONY: demo test setup system venv lint docs lock clean help
+.PHONY: demo demo-load test setup system venv lint docs lock clean help
 
 help:
 	@echo "make demo              run the gate on the embedded demo stack (verdict GO, exit 0)"
 	@echo "make demo FAULT=hsts-missing   ... with a fault injected: the verdict follows its severity"
 	@echo "                       (hsts-missing fails a blocker: NO-GO, the gate exits 1, make prints"
 	@echo "                       'Error 1' and exits 2 itself; a major-only fault is CONDITIONAL, exit 0)"
+	@echo "make demo-load         the load stage alone on the demo stack (locust, ~15 s; FAULT=slow-api...)"
 	@echo "make test              run gonogo's own tests"
 	@echo "make lint              ruff + mypy"
 	@echo "make docs              regenerate docs/checks.md, environment-file.md, security-grading.md"
 	@echo "make lock              re-pin requirements.lock from the working .venv"
 
 demo: setup
-	$(PY) -m pytest --env demo $(FAULT_ARGS) $(ARGS)
+	$(PY) -m pytest --env demo -m "$(DEMO_MARK)" $(FAULT_ARGS) $(ARGS)
+
+demo-load: setup
+	$(PY) -m pytest --env demo -m load $(FAULT_ARGS) $(ARGS)
 
 test: setup
 	$(PY) -m pytest tests -n 2 $(ARGS)
@@ -46,8 +52,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	@touch $@
 
 lint: venv
-	$(VENV)/bin/ruff check src tests checks smoke bench
-	$(VENV)/bin/ruff format --check src tests checks smoke bench
+	$(VENV)/bin/ruff check src tests checks smoke load bench
+	$(VENV)/bin/ruff format --check src tests checks smoke load bench
 	$(VENV)/bin/mypy
 
 docs: venv

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gonogo import __version__, config, suite
 from gonogo import catalogue as catalogue_mod
+from gonogo import loadcli as load_cli
 from gonogo.commandline import Parser
 from gonogo.errors import ConfigError
 from gonogo.plans import cli as plans_cli
@@ -102,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     plans_cli.add_parsers(sub, common, Parser)
+    load_cli.add_parsers(sub, common, Parser)
 
     gate = sub.add_parser(
         "gate",
@@ -150,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             from gonogo.demo.cli import main as demo_main
 
             return demo_main(args.demo_args)
+        if args.command == "load":
+            return load_cli.run(args, _root(args))
         if args.command in ("plan", "attest"):
             return plans_cli.run(args, _root(args))
         if args.command == "gate":

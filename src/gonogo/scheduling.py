@@ -52,6 +52,7 @@ GROUPS = {
     "pg": "postgres",
     "redis": "redis",
     "backup": "backup",
+    "load": "load",  # one locust run feeds every load check
     "backup.restore": "restore-drill",  # a check id: it alone is most of a run's wait
 }
 

@@ -22,6 +22,7 @@ NEED_NOT_EXIST = {
     "monitoring.promtool": "a command name looked up on PATH; not found is the check's error",
     "app_config.env_file": "may live on a host ([app_config] host); a missing file is an error",
     "app_config.staging_file": "as env_file",
+    "load.baseline_file": "written by `gonogo load accept`; absent: no baseline accepted yet",
 }
 
 

@@ -11,11 +11,12 @@ import pytest
 from faults.cases import FaultCase
 from faults.cases_data import BACKUP, DATA, drill_leftovers
 from faults.cases_hosts import HOST_OVERRIDES, HOSTS
+from faults.cases_load import LOAD
 from faults.cases_monitoring import MONITORING
 from faults.cases_smoke import JOURNEYS
 from faults.cases_web import SECURITY, SMOKE, TLS
 
-ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING + HOSTS
+ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING + HOSTS + LOAD
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -30,6 +30,7 @@ from starlette.routing import Route
 
 from gonogo.demo import app_api, app_assets
 from gonogo.demo.app_http import DemoMiddleware
+from gonogo.demo.app_load import search
 from gonogo.demo.app_support import (
     FaultFlags,
     LoginLimiter,
@@ -267,6 +268,7 @@ def create_app() -> Starlette:
         Route("/health", health),
         Route("/version", version),
         Route("/api/products", products),
+        Route("/api/search", search),
         Route("/login", login, methods=["POST"]),
         Route("/metrics", metrics),
         Route("/api/boom", boom),

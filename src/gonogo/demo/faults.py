@@ -353,6 +353,26 @@ FAULTS: dict[str, Fault] = dict(
             "smoke.endpoint",
             severity=MAJOR,
         ),
+        _f(
+            "slow-api",
+            "app",
+            "/api/search answers after about 2 s (p95 over the 1500 ms budget; the run stops "
+            "early, so the planned throughput is not sustained either)",
+            "load.latency",
+            "load.throughput",
+        ),
+        _f(
+            "errors-api",
+            "app",
+            "/api/search answers 503 (error ratio over budget: the load run stops early)",
+            "load.errors",
+        ),
+        _f(
+            "api-regression",
+            "app",
+            "/api/search 0.4 s slower: under every threshold, over an accepted baseline",
+            "load.regression",
+        ),
         # --- postgres ------------------------------------------------------------------
         _f(
             "postgres-down",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 
 from gonogo.evidence import CheckWire
-from gonogo.model import FindingWire, Outcome
+from gonogo.model import AttachmentWire, FindingWire, Outcome
 from gonogo.plans.wire import PlanWire
 from gonogo.report import page as page_mod
 from gonogo.report import plan as plan_report
@@ -44,6 +44,16 @@ def evidence_html(findings: Sequence[FindingWire], message: str = "") -> str:
     if not items and message:
         items.append(f"<div>{escape(message)}</div>")
     return "".join(items)
+
+
+def figures_html(attachments: Sequence[AttachmentWire]) -> str:
+    """A check's SVG attachments (the load chart) shown inline, as images: no script runs."""
+    return "".join(
+        f'<div><img alt="{escape(a["name"])}" style="max-width:100%" '
+        f'src="data:image/svg+xml;base64,{a["content_b64"]}"></div>'
+        for a in attachments
+        if a["mime"] == "image/svg+xml"
+    )
 
 
 def _selection(meta: RunMeta) -> str:
@@ -127,7 +137,7 @@ def _checks_table(title: str, results: list[CheckResult], empty: str) -> str:
             f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
             f"<td>{escape(r.severity.value)}</td>"
             f"<td>{_outcome(r.outcome.value)}{reason}{waived}</td>"
-            f"<td>{evidence_html(r.evidence, r.message)}</td>"
+            f"<td>{evidence_html(r.evidence, r.message)}{figures_html(r.attachments)}</td>"
             f"<td><small>{escape(r.target)}</small></td>"
             f"<td><small>{'<br>'.join(escape(c) for c in r.covers)}</small></td>"
             "</tr>"

@@ -19,6 +19,7 @@ from gonogo.schema.appconfig import AppConfigConfig
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
 from gonogo.schema.hosts import HostRoleConfig, role_problem
+from gonogo.schema.load import LoadConfig
 from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
 from gonogo.schema.rollback import RollbackConfig
 from gonogo.schema.security import (
@@ -45,6 +46,7 @@ __all__ = [
     "ExposureConfig",
     "HeadersConfig",
     "HostRoleConfig",
+    "LoadConfig",
     "MonitoringConfig",
     "PostdeployConfig",
     "PostgresConfig",
@@ -123,6 +125,7 @@ COMPONENTS = (
     "rollback",
     "hosts",
     "app_config",
+    "load",
 )
 
 
@@ -176,6 +179,7 @@ class EnvironmentConfig(Section):
         default=None, description="[hosts.<role>]: machines checked by host.* (schema/hosts.py)"
     )
     app_config: AppConfigConfig | None = None
+    load: LoadConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
