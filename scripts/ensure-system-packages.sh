@@ -16,6 +16,7 @@ declare -A NEED=(
   [/usr/sbin/pgbouncer]=pgbouncer
   [/usr/sbin/sshd]=openssh-server
   [ssh]=openssh-client
+  [wrk]=wrk
 )
 
 missing=()

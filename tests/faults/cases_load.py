@@ -1,7 +1,7 @@
 """Fault cases of the load stage (see cases.py for the contract): each runs locust for ~12 s.
 
 ``api-regression`` is judged against the committed demo baseline (load/baselines/demo.json);
-tests/faults/test_load.py also accepts a baseline of its own first and fails against it.
+tests/faults/test_load_stage.py also accepts a baseline of its own first and fails against it.
 """
 
 from __future__ import annotations
