@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 
 # added latency of each fault, in seconds: slow-api breaks the plans' p95 budget (1500 ms);
 # api-regression stays well under every absolute threshold but far above a clean baseline
-DELAYS = {"slow-api": 2.0, "api-regression": 0.4}
+DELAYS = {"slow-api": 2.0, "api-regression": 0.8}
 ACCOUNTS = 500_000  # pgbench scale 5
 
 

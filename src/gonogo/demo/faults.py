@@ -370,7 +370,7 @@ FAULTS: dict[str, Fault] = dict(
         _f(
             "api-regression",
             "app",
-            "/api/search 0.4 s slower: under every threshold, over an accepted baseline",
+            "/api/search 0.8 s slower: under every threshold, over an accepted baseline",
             "load.regression",
         ),
         # --- postgres ------------------------------------------------------------------
