@@ -123,6 +123,9 @@ def _plan(args: argparse.Namespace, root: Path) -> int:
     if cfg is None or web is None:
         raise ConfigError(f"{path}: declares no [load] and [web]")
     args.output.touch(mode=0o600)  # may hold the login's secret: never printed
-    args.output.write_text(plan_of(cfg, web.ca_bundle).to_json() + "\n", encoding="utf-8")
+    args.output.write_text(
+        plan_of(cfg, web.ca_bundle, env.config.smoke.endpoints or []).to_json() + "\n",
+        encoding="utf-8",
+    )
     print(f"{args.output}: plan of {len(cfg.scenarios)} scenarios for {web.base_url}")
     return 0

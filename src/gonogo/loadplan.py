@@ -8,12 +8,14 @@ never imports locust or gevent: it is read inside the locust process and written
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gonogo.errors import ConfigError
 from gonogo.schema.load import LoadConfig
+from gonogo.schema.smoke import Endpoint
 
 PLAN_ENV = "GONOGO_LOAD_PLAN"
 # stopped early: the locustfile writes the reason here (one line) before it quits
@@ -96,9 +98,26 @@ class LoadPlan:
 DEFAULT_PLAN = LoadPlan(scenarios=(PlannedRequest("home", "GET", "/"),))
 
 
-def plan_of(cfg: LoadConfig, ca_bundle: Path | None) -> LoadPlan:
-    """The plan of an environment's ``[load]`` (its ``[web] ca_bundle`` trusted for TLS)."""
-    scenarios = tuple(
+def plan_of(
+    cfg: LoadConfig, ca_bundle: Path | None, endpoints: Sequence[Endpoint] = ()
+) -> LoadPlan:
+    """The plan of an environment's ``[load]`` (its ``[web] ca_bundle`` trusted for TLS), with
+    the ``[[smoke.endpoints]]`` (``endpoints``) that ``smoke_endpoints`` names as scenarios."""
+    reused = {e.name: e for e in endpoints}
+    from_smoke = tuple(
+        PlannedRequest(
+            name=name,
+            method=reused[name].method,
+            path=reused[name].path,
+            headers=dict(reused[name].headers),
+            json_body=reused[name].body,
+            expect_status=(reused[name].status,),
+            think_time_s=cfg.think_time_s,
+        )
+        for name in cfg.smoke_endpoints
+        if name in reused
+    )
+    scenarios = from_smoke + tuple(
         PlannedRequest(
             name=s.name,
             method=s.method,

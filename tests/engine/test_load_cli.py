@@ -50,8 +50,10 @@ def _gonogo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         (LOAD.format(users=10).replace('path = "/"', 'path = "home"'), "must be a path starting with /"),
         (LOAD.format(users=10) + "[load.thresholds.scenarios.nope]\np95_ms = 100\n", "unknown scenarios: nope"),
         (LOAD.format(users=10).replace("[load]", "[load]\nlocustfiles = ['missing.py']"), "is not a file"),
+        (LOAD.format(users=10).replace("[load]", "[load]\nsmoke_endpoints = ['nope']"), "nope not among [[smoke.endpoints]]"),
+        (LOAD.format(users=10).split("[[load.scenarios]]")[0], "declares no scenario"),
     ],
-    ids=["users-over-ceiling", "duration-over-ceiling", "relative-path", "unknown-scenario", "missing-locustfile"],
+    ids=["users-over-ceiling", "duration-over-ceiling", "relative-path", "unknown-scenario", "missing-locustfile", "unknown-smoke-endpoint", "no-scenario"],
 )  # fmt: skip
 def test_bad_load_section_is_a_config_error(tmp_path: Path, body: str, expected: str) -> None:
     """A [load] over its ceilings or with a bad key: exit 4, one line naming the file and key."""
@@ -139,3 +141,21 @@ def test_hard_limit_stops_the_whole_process_group(tmp_path: Path) -> None:
     while status.exists() and "\nState:\tZ" not in status.read_text():
         assert time.monotonic() < deadline, status.read_text()
         time.sleep(0.05)
+
+
+def test_smoke_endpoints_double_as_scenarios() -> None:
+    """[load] smoke_endpoints turns the named [[smoke.endpoints]] into weighted scenarios with
+    their method, headers, JSON body and expected status: a request is written once."""
+    from gonogo.loadplan import plan_of
+    from gonogo.schema.load import LoadConfig
+    from gonogo.schema.smoke import Endpoint
+
+    quote = Endpoint(name="quote", path="/api/quote", method="POST", body={"n": 2}, status=201)
+    cfg = LoadConfig(smoke_endpoints=["quote"], think_time_s=0.5)
+    (request,) = plan_of(cfg, None, [quote, Endpoint(name="other", path="/x")]).scenarios
+    assert (request.name, request.method, request.path) == ("quote", "POST", "/api/quote")
+    assert (request.json_body, request.expect_status, request.think_time_s) == (
+        {"n": 2},
+        (201,),
+        0.5,
+    )

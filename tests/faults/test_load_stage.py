@@ -84,6 +84,12 @@ def test_regression_against_an_accepted_baseline(demo_stack, run_gate, tmp_path:
     regression = slower.check("load.regression")
     assert not _finding(regression, "p95_ms")["ok"], regression
     assert slower.verdict == "CONDITIONAL"
+    # every simulated user logged in with the demo user's password: it reaches no artefact
+    password = demo_stack.secrets()["app_user_password"]
+    files = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert any(p.name.endswith("locust.html") for p in files), "locust's report not attached"
+    leaked = [p for p in files if password.encode() in p.read_bytes()]
+    assert not leaked and password not in accepted.stdout + accepted.stderr, leaked
 
 
 def test_refused_on_a_sensitive_environment(demo_stack, run_gate, tmp_path: Path) -> None:

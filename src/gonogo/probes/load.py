@@ -23,6 +23,7 @@ from gonogo.loadplan import ABORT_ENV, PLAN_ENV, SENT_ENV, plan_of
 from gonogo.model import ErrorReason
 from gonogo.probes.load_results import parse_history, parse_stats
 from gonogo.schema.load import LoadConfig
+from gonogo.schema.smoke import Endpoint
 from gonogo.schema.web import WebConfig
 
 PREFIX = "locust"  # locust.json, locust_stats.csv, locust_stats_history.csv, locust.html
@@ -63,14 +64,17 @@ def headless_args(cfg: LoadConfig, host: str, out: Path) -> list[str]:
     return args
 
 
-def run_load(cfg: LoadConfig, web: WebConfig, locustfile: Path) -> LoadFacts:
-    """Put ``cfg``'s load on ``web``'s entry point and return what locust measured."""
+def run_load(
+    cfg: LoadConfig, web: WebConfig, locustfile: Path, endpoints: Sequence[Endpoint] = ()
+) -> LoadFacts:
+    """Put ``cfg``'s load on ``web``'s entry point and return what locust measured
+    (``endpoints``: the ``[[smoke.endpoints]]`` that ``smoke_endpoints`` reuses)."""
     host = web.base_url.rstrip("/")
     with tempfile.TemporaryDirectory(prefix="gonogo-load-") as tmp:
         out = Path(tmp)
         plan = out / "plan.json"  # may hold the login's secret: private, removed afterwards
         plan.touch(mode=0o600)
-        plan.write_text(plan_of(cfg, web.ca_bundle).to_json(), encoding="utf-8")
+        plan.write_text(plan_of(cfg, web.ca_bundle, endpoints).to_json(), encoding="utf-8")
         abort_file = out / "abort.txt"
         environ = {**os.environ, PLAN_ENV: str(plan), ABORT_ENV: str(abort_file)}
         environ.pop(SENT_ENV, None)

@@ -24,7 +24,10 @@ def facts(gate: Gate, suite_dir: Path) -> LoadFacts:
     web, cfg = gate.require("web"), gate.require("load")
     gate.target(web.base_url)
     locustfile = suite_dir / "locustfile.py"
-    return gate.shared(f"load:{web.base_url}", lambda: load.run_load(cfg, web, locustfile))
+    endpoints = gate.config.smoke.endpoints or []  # those [load] smoke_endpoints reuses
+    return gate.shared(
+        f"load:{web.base_url}", lambda: load.run_load(cfg, web, locustfile, endpoints)
+    )
 
 
 def attach(gate: Gate, measured: LoadFacts, suite_dir: Path) -> None:

@@ -206,6 +206,18 @@ class EnvironmentConfig(Section):
         return value
 
     @model_validator(mode="after")
+    def _load_smoke_endpoints(self) -> EnvironmentConfig:
+        # [load] smoke_endpoints names [[smoke.endpoints]] entries run as load scenarios
+        if self.load is not None and self.load.smoke_endpoints:
+            declared = {e.name for e in self.smoke.endpoints or []}
+            unknown = [n for n in self.load.smoke_endpoints if n not in declared]
+            if unknown:
+                raise ValueError(
+                    f"load.smoke_endpoints: {', '.join(unknown)} not among [[smoke.endpoints]]"
+                )
+        return self
+
+    @model_validator(mode="after")
     def _app_config_host(self) -> EnvironmentConfig:
         role = self.app_config.host if self.app_config else None
         if role is not None and role not in (self.hosts or {}):

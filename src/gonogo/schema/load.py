@@ -126,10 +126,15 @@ class LoadConfig(Section):
     """``[load]``: the locust run of the load stage (intrusive)."""
 
     scenarios: list[Scenario] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=200,
         description="[[load.scenarios]]: name, path, method (GET), weight (1), headers, "
         "json_body, expect_status ([200]), think_time_s (else think_time_s of [load])",
+    )
+    smoke_endpoints: list[str] = Field(
+        default_factory=list,
+        description="names of [[smoke.endpoints]] run as scenarios too (weight 1; their method, "
+        "headers, body and status): a request written once serves both stages",
     )
     users: int = Field(default=10, ge=1, le=1_000_000, description="simulated users")
     spawn_rate: float = Field(default=10.0, gt=0, le=100_000, description="users started per s")
@@ -191,9 +196,11 @@ class LoadConfig(Section):
                 f"duration_s = {self.duration_s:g} is over the ceiling "
                 f"max_duration_s = {self.max_duration_s:g}"
             )
-        names = [s.name for s in self.scenarios]
+        names = [s.name for s in self.scenarios] + self.smoke_endpoints
+        if not names:
+            raise ValueError("declares no scenario: add [[load.scenarios]] or smoke_endpoints")
         if len(set(names)) != len(names):
-            raise ValueError("scenario names must be unique")
+            raise ValueError("scenario names (with smoke_endpoints) must be unique")
         unknown = sorted(set(self.thresholds.scenarios) - set(names))
         if unknown:
             raise ValueError(f"thresholds.scenarios names unknown scenarios: {', '.join(unknown)}")
