@@ -50,6 +50,7 @@ MARKERS = {
     "data": "topic: databases and caches (pg.*, redis.*)",
     "backup": "topic: backups, restore drills",
     "infra": "topic: hosts and services",
+    "config": "topic: the application's configuration files (config.*)",
     "monitoring": "topic: metrics and alerting",
     "each(key)": "one instance per entry of a list in the environment file (gonogo.instances)",
     "rollback_criteria": "topic: post-deploy rollback criteria (a failure makes the verdict ROLL BACK)",

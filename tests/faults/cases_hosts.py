@@ -16,6 +16,18 @@ HOSTS = [
     case("process-stopped", "host.processes", HOST_FILE),
 ]
 
+CONFIG_FILE = "checks/test_appconfig.py"
+
+CONFIG = [
+    case("required-missing", "config.required", CONFIG_FILE),
+    case("placeholder-secret", "config.placeholders", CONFIG_FILE),
+    case("debug-true", "config.production-mode", CONFIG_FILE),
+    case("log-level-debug", "config.log-level", CONFIG_FILE),
+    case("short-jwt-secret", "config.secret-strength", CONFIG_FILE),
+    case("test-key", "config.test-keys", CONFIG_FILE),
+    case("cors-wildcard-config", "config.cors", CONFIG_FILE),
+]
+
 # proven against real targets by tests/faults/test_host_env_overrides.py
 HOST_OVERRIDES = {
     "host.disk",

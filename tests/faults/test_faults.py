@@ -10,13 +10,13 @@ import pytest
 
 from faults.cases import FaultCase
 from faults.cases_data import BACKUP, DATA, drill_leftovers
-from faults.cases_hosts import HOST_OVERRIDES, HOSTS
+from faults.cases_hosts import CONFIG, HOST_OVERRIDES, HOSTS
 from faults.cases_load import LOAD
 from faults.cases_monitoring import MONITORING
 from faults.cases_smoke import JOURNEYS
 from faults.cases_web import SECURITY, SMOKE, TLS
 
-ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING + HOSTS + LOAD
+ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING + HOSTS + CONFIG + LOAD
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -570,6 +570,29 @@ FAULTS: dict[str, Fault] = dict(
             "the run's worker process (a required process) is stopped",
             "host.processes",
         ),
+        # --- the app's .env.production (config.*, demo/host_faults.py) -------------------
+        _f("required-missing", "config", "JWT_SECRET is not set", "config.required"),
+        _f(
+            "placeholder-secret",
+            "config",
+            "JWT_SECRET=[generate-strong-secret-64-chars], as the plans' template writes it",
+            "config.placeholders",
+        ),
+        _f("debug-true", "config", "DEBUG=True in .env.production", "config.production-mode"),
+        _f("log-level-debug", "config", "LOG_LEVEL=debug in .env.production", "config.log-level"),
+        _f(
+            "short-jwt-secret",
+            "config",
+            "JWT_SECRET of 32 characters (the plans ask for 64)",
+            "config.secret-strength",
+        ),
+        _f("test-key", "config", "STRIPE_SECRET_KEY is a sk_test_ key", "config.test-keys"),
+        _f(
+            "cors-wildcard-config",
+            "config",
+            "CORS_ALLOWED_ORIGINS=* in .env.production (the running app is unchanged)",
+            "config.cors",
+        ),
     ]
 )
 

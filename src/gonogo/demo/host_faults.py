@@ -36,7 +36,7 @@ def _start_worker(c: Components, state: RunState) -> None:
     )
 
 
-def _set_env(key: str, value: Callable[[Components], str]) -> tuple[Effect, Effect]:
+def _set_env(key: str, value: Callable[[Components], str | None]) -> tuple[Effect, Effect]:
     """Replace ``key``'s value in ``.env.production`` (or add it); revert restores the line."""
     stash = f"env:{key}"
 
@@ -67,4 +67,12 @@ def _write(c: Components, key: str, value: str | None) -> None:
 EFFECTS: dict[str, tuple[Effect, Effect]] = {
     "secrets-world-readable": (_chmod(0o644), _chmod(0o600)),
     "process-stopped": (_stop_worker, _start_worker),
+    "required-missing": _set_env("JWT_SECRET", lambda c: None),
+    "placeholder-secret": _set_env("JWT_SECRET", lambda c: "[generate-strong-secret-64-chars]"),
+    "debug-true": _set_env("DEBUG", lambda c: "True"),
+    "log-level-debug": _set_env("LOG_LEVEL", lambda c: "debug"),
+    # the first half of the run's own JWT secret: 32 characters where 64 are required
+    "short-jwt-secret": _set_env("JWT_SECRET", lambda c: c.secrets.jwt_secret[:32]),
+    "test-key": _set_env("STRIPE_SECRET_KEY", lambda c: "sk_test_" + c.secrets.payment_key[8:]),
+    "cors-wildcard-config": _set_env("CORS_ALLOWED_ORIGINS", lambda c: "*"),
 }

@@ -53,7 +53,7 @@ def _shown(key: str, file: EnvFileFacts, cfg: AppConfigConfig) -> str:
     """How a value may appear in evidence: quoted when not secret, else only its length."""
     value = file.values[key].text
     if is_sensitive(key, cfg):
-        return f"set, {len(value)} characters"
+        return f"a secret of {len(value)} characters"
     return repr(value)
 
 
@@ -63,7 +63,7 @@ def evaluate_required(facts: AppConfigFacts, cfg: AppConfigConfig) -> list[Findi
     for key in cfg.required_vars:
         value = values.get(key)
         state = "not set" if value is None else ("empty" if not value.text.strip() else None)
-        why = f"{key}: {state}" if state else f"{key}: set, {len(value or '')} characters"
+        why = f"{key} is {state}" if state else f"{key} is set, {len(value or '')} characters"
         found.append(expect(f"set:{key}", state is None, why, state or "set", "set"))
     if facts.production.malformed:
         lines = ", ".join(map(str, facts.production.malformed))
@@ -85,7 +85,7 @@ def evaluate_placeholders(facts: AppConfigFacts, cfg: AppConfigConfig) -> list[F
         name = placeholder(value.text)
         if name is not None:
             bad += 1
-            why = f"{key}: a placeholder ({name}), {len(value)} characters"
+            why = f"{key} holds a placeholder ({name}), {len(value)} characters"
             found.append(expect(f"placeholder:{key}", False, why, name, "a real value"))
     if not bad:
         found.append(info("placeholders", f"none among {len(facts.production.values)} values"))
@@ -101,7 +101,7 @@ def evaluate_production_mode(facts: AppConfigFacts, cfg: AppConfigConfig) -> lis
             continue
         checked += 1
         ok = values[key].text.strip().lower() in {a.lower() for a in allowed}
-        why = f"{key} = {_shown(key, facts.production, cfg)} (production: {', '.join(allowed)})"
+        why = f"{key} is {_shown(key, facts.production, cfg)} (production: {', '.join(allowed)})"
         found.append(
             expect(
                 f"mode:{key}",
@@ -147,13 +147,11 @@ def evaluate_secret_strength(facts: AppConfigFacts, cfg: AppConfigConfig) -> lis
             continue  # unset and placeholders are config.required's and config.placeholders'
         need = cfg.min_long_length if key in cfg.long_vars else cfg.min_secret_length
         found.append(
-            compare(
-                f"length:{key}", len(value), GE, need, unit="characters", what=f"{key}: set, length"
-            )
+            compare(f"length:{key}", len(value), GE, need, unit="characters", what=f"{key} length")
         )
         if key in staging:
             same = staging[key].text == value.text
-            why = f"{key}: {'the SAME as' if same else 'differs from'} the staging file's"
+            why = f"{key} {'is the SAME as' if same else 'differs from'} the staging file's value"
             found.append(
                 expect(f"staging:{key}", not same, why, "same" if same else "differs", "differs")
             )
@@ -170,7 +168,11 @@ def evaluate_test_keys(facts: AppConfigFacts, cfg: AppConfigConfig) -> list[Find
         kind = prefix.group(0) if prefix else "test"
         found.append(
             expect(
-                f"test_key:{key}", False, f"{key}: a test-mode key ({kind}...)", kind, "a live key"
+                f"test_key:{key}",
+                False,
+                f"{key} holds a test-mode key ({kind}...)",
+                kind,
+                "a live key",
             )
         )
     if not bad:
@@ -185,7 +187,7 @@ def evaluate_cors(facts: AppConfigFacts, cfg: AppConfigConfig) -> list[Finding]:
     for key in keys:
         origins = [o for o in re.split(r"[,\s]+", values[key].text.strip()) if o]
         wild = [o for o in origins if o == "*" or "*" in o.partition("://")[2]]
-        why = f"{key}: {len(origins)} origin(s)" + (
+        why = f"{key} lists {len(origins)} origin(s)" + (
             f", wildcard {', '.join(wild)}" if wild else ", none a wildcard"
         )
         found.append(
