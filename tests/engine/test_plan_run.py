@@ -109,3 +109,25 @@ def test_plan_errors_are_configuration_errors(
     assert len(errors) == 1 and fragment in errors[0], result.stderr.lines
     assert "Traceback" not in result.stderr.str()
     assert not (root / "reports" / "t").exists()
+
+
+def test_secrets_never_reach_the_plan_block_or_the_history(pytester: pytest.Pytester) -> None:
+    """A secret value written into an attestation's note is masked in every file of the run:
+    evidence.json's plan block, summary.md, report.html and history.jsonl."""
+    secret = "plansecret-K7j6H5"
+    note = _attestation().replace("pen test report reviewed", f"checked with {secret}")
+    env = 'release = "1.0.0"\ndescription = "token ${PLAN_TOKEN}"\nsecrets_file = "t.secrets.env"\n'
+    root = _project(
+        pytester,
+        env=env,
+        files={"attestations/t.toml": note, "environments/t.secrets.env": f"PLAN_TOKEN={secret}\n"},
+    )
+    assert pytester.runpytest("--env", "t", "--plan", "p").ret == 0
+    item = next(i for i in evidence(root)["plan"]["items"] if i["status"] == "attested")
+    assert item["attestation"]["note"] == "checked with ***"
+    files = [p for p in (root / "reports").rglob("*") if p.is_file()]
+    assert {"history.jsonl", "summary.md", "report.html", "evidence.json"} <= {
+        p.name for p in files
+    }
+    for path in files:
+        assert secret.encode() not in path.read_bytes(), path

@@ -261,8 +261,9 @@ def test_bad_check_identity_is_one_config_error_line(
     assert "NO-GO" not in output and "workers" not in output
     assert latest(root) == before
     assert sorted(p.name for p in (root / "reports" / "t").iterdir()) == sorted(
-        ["latest", before.name]
+        ["latest", before.name, "history.jsonl"]  # the history has the first run only
     )
+    assert len((root / "reports" / "t" / "history.jsonl").read_text().splitlines()) == 1
 
 
 def test_catalogue_option_prints_checks(pytester: pytest.Pytester) -> None:

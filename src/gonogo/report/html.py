@@ -70,14 +70,22 @@ def _selection(meta: RunMeta) -> str:
 
 
 def banner(
-    decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
+    decision: Decision,
+    results: list[CheckResult],
+    meta: RunMeta,
+    plan: PlanWire | None = None,
+    trend: str = "",
 ) -> str:
     """The sign-off page's block (pytest-html's summary carries it to the top of its page)."""
-    return verdict_block(decision, results, meta, plan)
+    return verdict_block(decision, results, meta, plan, trend)
 
 
 def verdict_block(
-    decision: Decision, results: list[CheckResult], meta: RunMeta, plan: PlanWire | None = None
+    decision: Decision,
+    results: list[CheckResult],
+    meta: RunMeta,
+    plan: PlanWire | None = None,
+    trend: str = "",
 ) -> str:
     """The sign-off page between its markers (hoisted to the top of the page): the verdict and
     why, the sign-off block, the checks not passed, the plan, the checks that passed."""
@@ -107,6 +115,7 @@ def verdict_block(
         attention,
         "every check passed or was not applicable",
     )
+    head += trend  # the trend of the headline numbers (gonogo.report.trend), when known
     if plan is not None:
         head += plan_report.html_section(plan, (r.id for r in results))
     head += _checks_table(f"Passed and not applicable: {len(settled)} checks", settled, "none")

@@ -51,6 +51,7 @@ code{font-size:12px}
 .gng-bar span{display:block;height:8px;background:#1a7f37}
 .gng-signoff td{height:28px}
 .gng-page details>summary{cursor:pointer;font-weight:bold;margin:8px 0}
+.gng-page a{color:#0969da}
 .gng-page h2{margin:20px 0 6px 0;font-size:18px;color:#1f2328}
 .gng-log{margin:24px 0;border-top:1px solid #d0d7de;padding-top:8px}
 .gng-log>summary{cursor:pointer;font-weight:bold;color:#57606a}
@@ -72,6 +73,7 @@ code{font-size:12px}
   .gng-banner,.gng-chip,.gng-bar span,.gng-table th{-webkit-print-color-adjust:exact;
     print-color-adjust:exact}
   .gng-table tr{break-inside:avoid}
+  .gng-table th,.gng-table td{font-size:9pt}
   .gng-page h2{break-after:avoid}
   .gng-page details>summary{list-style:none}
   a{color:inherit;text-decoration:none}

@@ -105,7 +105,7 @@ def markdown_lines(plan: PlanWire) -> list[str]:
             "|---|---|---|",
         ]
         out += [
-            f"| {LABELS[i['status']]} | {_md(i['text'])} `{i['id']}` | {_md(detail(i))} |"
+            f"| {LABELS[i['status']]} | {_md(plain(i['text']))} `{i['id']}` | {_md(detail(i))} |"
             for i in items
         ]
         out.append("")
@@ -119,6 +119,11 @@ def attention(plan: PlanWire) -> list[ItemWire]:
     return sorted(
         items, key=lambda i: (ATTENTION.index(i["status"]), rank.get(i["severity"] or "", 0))
     )
+
+
+def plain(text: str) -> str:
+    """An item's text without markdown emphasis marks (``**Code & Build**``)."""
+    return text.replace("**", "").replace("__", "").strip()
 
 
 def _chip(status: str) -> str:
@@ -139,7 +144,7 @@ def _item_row(item: ItemWire, anchors: set[str]) -> str:
         more = ""
     return (
         f'<tr class="gng-item gng-row-{escape(item["status"])}"><td>{_chip(item["status"])}</td>'
-        f'<td>{escape(item["text"])}<br><small class="gng-ref">{escape(item["id"])}</small></td>'
+        f'<td>{escape(plain(item["text"]))}<br><small class="gng-ref">{escape(item["id"])}</small></td>'
         f"<td>{checks}<small>{escape(detail(item))}</small>{more}</td></tr>"
     )
 

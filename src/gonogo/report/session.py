@@ -30,7 +30,7 @@ from gonogo.interrupts import Guard, checkpoint, deferred
 from gonogo.invocation import remove_empty, root
 from gonogo.plans import wire as plan_wire
 from gonogo.plans.status import PlanStatus
-from gonogo.report import artefacts, ending, html, summary
+from gonogo.report import artefacts, ending, history, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
 from gonogo.report.writer import Page, write_run
@@ -204,7 +204,7 @@ class ReportPlugin:
                 self.collector.interruption = ", ".join(dict.fromkeys(self.guard.received))
             decision = self._decide()
             assert self.meta is not None
-            write_run(
+            record = write_run(
                 self.staging,
                 results=self.collector.results,
                 decision=decision,
@@ -213,6 +213,7 @@ class ReportPlugin:
                 page=self._page(),
                 majors_block=bool(self.config.getoption("conditional_fails")),
                 plan=self._plan_wire(),
+                history=self._history,
             )
             checkpoint("commit")
             # a signal that arrived while writing: the report must say interrupted
@@ -222,6 +223,10 @@ class ReportPlugin:
         artefacts.commit(self.staging, run_dir)
         self.guard.commit()
         self.committed = True
+        try:  # only a committed run is in the history (docs/evidence-schema.md, "History")
+            history.append(run_dir.parent / history.NAME, record, self.ctx.redactor)
+        except OSError as err:
+            ending.warn(self.ctx.redactor, f"could not add the run to the history: {err}")
         self.created = []  # the report exists: nothing of it is removed
         self.exit_code = self.meta.exit_code
         line = headline(
@@ -330,6 +335,11 @@ class ReportPlugin:
         if decision.verdict is Verdict.CONDITIONAL and self.config.getoption("conditional_fails"):
             code = ExitCode.NO_GO
         return int(code)
+
+    @functools.cached_property
+    def _history(self) -> list[dict[str, Any]]:
+        """The environment's earlier runs (read once: the verdict may be written twice)."""
+        return history.load(self.ctx.report_dir.parent / history.NAME)
 
     @functools.cached_property
     def _suite_commit(self) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from gonogo.model import Outcome, Severity
 from gonogo.plans.wire import PlanWire
 from gonogo.report import plan as plan_report
@@ -87,7 +89,11 @@ def selection_lines(meta: RunMeta) -> list[str]:
 
 
 def summary_markdown(
-    results: list[CheckResult], decision: Decision, meta: RunMeta, plan: PlanWire | None = None
+    results: list[CheckResult],
+    decision: Decision,
+    meta: RunMeta,
+    plan: PlanWire | None = None,
+    trend: Sequence[str] = (),
 ) -> str:
     verdict = decision.verdict.value
     out = [
@@ -133,6 +139,7 @@ def summary_markdown(
     else:
         out.append("- none")
     out.append("")
+    out += trend  # the headline numbers over the last runs (gonogo.report.trend)
     if plan is not None:
         out += plan_report.markdown_lines(plan)
     blockers = sum(r.severity is Severity.BLOCKER for r in results)

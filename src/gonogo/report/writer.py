@@ -6,13 +6,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gonogo.interrupts import checkpoint
 from gonogo.plans.wire import PlanWire
 from gonogo.redact import Redactor
-from gonogo.report import artefacts, html, junit, summary
+from gonogo.report import artefacts, html, junit, summary, trend
+from gonogo.report import history as history_mod
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.page import fold_log
 from gonogo.verdict import CheckResult, Decision
@@ -43,11 +46,14 @@ def write_run(
     page: Page,
     majors_block: bool = False,
     plan: PlanWire | None = None,
-) -> None:
+    history: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """Attachments, evidence.json, junit.xml, summary.md, report.html and, last, the manifest.
 
     ``plan``: the ``plan`` block of evidence.json (:func:`gonogo.plans.wire.to_wire`), when the
-    run was judged against a plan (``--plan``).
+    run was judged against a plan (``--plan``). ``history``: the environment's earlier runs
+    (:func:`gonogo.report.history.load`), for the trend. Returns this run's history line, for
+    :func:`gonogo.report.history.append` once the run is committed.
     """
     staging.mkdir(parents=True, exist_ok=True)
     attachments = artefacts.write_attachments(staging, results, redact)
@@ -55,18 +61,25 @@ def write_run(
         results=results, decision=decision, meta=meta, attachments=attachments
     )
     document["plan"] = plan
+    line = history_mod.entry(document)
     artefacts.write_json(staging / "evidence.json", document, redact)
     checkpoint("writing")
     junit_text = junit.junit_xml(results, decision, meta, majors_block=majors_block)
     artefacts.write_text(staging / "junit.xml", junit_text, redact)
     artefacts.write_text(
-        staging / "summary.md", summary.summary_markdown(results, decision, meta, plan), redact
+        staging / "summary.md",
+        summary.summary_markdown(
+            results, decision, meta, plan, trend.markdown_lines(history, line)
+        ),
+        redact,
     )
-    rendered = report_page(page.text, results, decision, meta, plan)
+    trend_html = trend.html_section(history, line)
+    rendered = report_page(page.text, results, decision, meta, plan, trend_html)
     artefacts.write_text(staging / "report.html", rendered, redact)
     if page.user_html is not None:
         artefacts.write_text(page.user_html, rendered, redact)
     artefacts.write_bytes(staging / "manifest.sha256", artefacts.manifest(staging).encode("utf-8"))
+    return line
 
 
 def report_page(
@@ -75,10 +88,11 @@ def report_page(
     decision: Decision,
     meta: RunMeta,
     plan: PlanWire | None = None,
+    trend_html: str = "",
 ) -> str:
     """pytest-html's page with the final verdict banner on top, or a page of our own."""
     if text is None:
         title = f"gonogo release gate: {meta.env}"
-        return html.standalone_page(title, html.banner(decision, results, meta, plan))
-    block = html.verdict_block(decision, results, meta, plan)
+        return html.standalone_page(title, html.banner(decision, results, meta, plan, trend_html))
+    block = html.verdict_block(decision, results, meta, plan, trend_html)
     return fold_log(html.hoist_banner(html.replace_banner(text, block)))
