@@ -49,7 +49,7 @@ def test_entry_takes_the_headline_numbers() -> None:
     """Cert days left, p95 of a load check, restore seconds, grade and plan coverage are kept."""
     checks = [
         _check("tls.cert-expiry", "passed", ("not_after", "2027-03-05"), ("days_left", 89)),
-        _check("load.baseline", "failed", ("p95_ms", 212.5)),
+        _check("load.latency", "failed", ("checkout.p95_ms", 900.0), ("p95_ms", 212.5)),
         _check("backup.restore", "passed", ("seconds", 3.3)),
         _check("headers.grade", "passed", ("grade", "A+")),
     ]
@@ -61,7 +61,7 @@ def test_entry_takes_the_headline_numbers() -> None:
         "grade": "A+",
         "plan_coverage": 0.25,
     }
-    assert line["not_passed"] == ["load.baseline"] and line["plan"] == "p"
+    assert line["not_passed"] == ["load.latency"] and line["plan"] == "p"
     assert not line["interrupted"] and history.entry(_document([], exit_code=2))["interrupted"]
 
 

@@ -44,8 +44,7 @@ class Figure:
 
     Attributes:
         key: its key in a history line's ``figures``. label: its column in the report.
-        check: the check whose finding holds it (``prefix`` ending in ``.``: any check of that
-            family). finding: the finding's name (``contains`` a substring of it).
+        check: the check whose finding holds it. finding: the finding's name.
         better: ``"higher"`` or ``"lower"``: which way is an improvement (None: not a number).
     """
 
@@ -58,7 +57,7 @@ class Figure:
 
 FIGURES = (
     Figure("cert_days_left", "cert days left", "tls.cert-expiry", "days_left", "higher"),
-    Figure("p95_ms", "p95 ms", "load.", "p95", "lower"),
+    Figure("p95_ms", "p95 ms", "load.latency", "p95_ms", "lower"),
     Figure("restore_s", "restore s", "backup.restore", "seconds", "lower"),
     Figure("grade", "grade", "headers.grade", "grade", None),
 )
@@ -66,11 +65,9 @@ FIGURES = (
 
 def _figure(checks: Sequence[dict[str, Any]], figure: Figure) -> Any:
     for check in checks:
-        family = figure.check.endswith(".")
-        if check["id"] == figure.check or (family and check["id"].startswith(figure.check)):
+        if check["id"] == figure.check:
             for finding in check["evidence"]:
-                name = finding["name"]
-                if (name == figure.finding) or (family and figure.finding in name):
+                if finding["name"] == figure.finding:
                     value = finding["measured"]
                     return value if isinstance(value, int | float | str) else None
     return None
