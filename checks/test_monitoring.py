@@ -12,30 +12,25 @@ from gonogo.rules import monitoring as rules
 pytestmark = [pytest.mark.predeploy, pytest.mark.monitoring]
 
 
-def _prometheus(gate):
-    gate.require("monitoring")
-    return recipes.prometheus(gate)
-
-
 @pytest.mark.check("monitoring.prometheus")
 def test_prometheus(gate):
-    gate.judge(rules.evaluate_prometheus(_prometheus(gate)))
+    gate.judge(rules.evaluate_prometheus(recipes.prometheus(gate)))
 
 
 @pytest.mark.check("monitoring.targets")
 def test_targets(gate):
-    gate.judge(rules.evaluate_targets(_prometheus(gate), gate.config.monitoring.jobs))
+    gate.judge(rules.evaluate_targets(recipes.prometheus(gate), gate.config.monitoring.jobs))
 
 
 @pytest.mark.check("monitoring.rules")
 def test_alert_rules(gate):
-    facts = _prometheus(gate)
+    facts = recipes.prometheus(gate)
     gate.judge(rules.evaluate_rules(facts, gate.config.monitoring.required_rules))
 
 
 @pytest.mark.check("monitoring.alerts")
 def test_no_critical_alert(gate):
-    facts = _prometheus(gate)
+    facts = recipes.prometheus(gate)
     gate.judge(rules.evaluate_alerts(facts, gate.config.monitoring.critical_severities))
 
 

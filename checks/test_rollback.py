@@ -20,6 +20,6 @@ def test_previous_release_available(gate):
 
 @pytest.mark.check("rollback.backup")
 def test_predeploy_backup_for_this_release(gate):
-    cfg, _ = gate.require("rollback"), gate.require("backup")
+    cfg = gate.require("rollback")
     marker = cfg.backup_marker(gate.release or gate.config.release)
     gate.judge(rules.evaluate_backup(backups.listing(gate), marker))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from gonogo.facts.backup import BackupListing, BackupObject
 from gonogo.facts.rollback import ArtefactFacts
-from gonogo.probes.backup import BackupListing, BackupObject
 from gonogo.rules import rollback as rules
 from gonogo.schema.rollback import RollbackConfig
 

@@ -11,7 +11,7 @@ from gonogo.facts.rollback import ArtefactFacts
 from gonogo.model import Finding, expect, info
 
 if TYPE_CHECKING:
-    from gonogo.probes.backup import BackupListing
+    from gonogo.facts.backup import BackupListing
 
 
 def evaluate_artefact(facts: ArtefactFacts) -> list[Finding]:
