@@ -101,3 +101,38 @@ def test_refused_on_a_sensitive_environment(demo_stack, run_gate, tmp_path: Path
         ("load.latency", "load.errors", "load.throughput", "load.regression"), "refused"
     ), outcomes
     assert run.verdict == "NO-GO"
+
+
+HAND_WRITTEN = '''
+from locust import FastHttpUser, constant, task
+
+
+class VersionPoller(FastHttpUser):
+    """A hand-written user class run beside the generated scenarios."""
+
+    wait_time = constant(0.2)
+
+    @task
+    def version(self):
+        self.client.get("/version", name="hand-written")
+'''
+
+
+def test_hand_written_user_classes_run_beside_the_scenarios(
+    demo_stack, run_gate, tmp_path: Path
+) -> None:
+    """A locustfile listed in [load] locustfiles runs in the same locust run: its requests are
+    measured and judged like a scenario (its own thresholds apply)."""
+    users = tmp_path / "users_version.py"
+    users.write_text(HAND_WRITTEN)
+    variant = _variant(
+        tmp_path,
+        "demo-hand-written",
+        ("[load]\n", f'[load]\nlocustfiles = ["{users}"]\n'),
+        ("[load.thresholds.scenarios.products]", "[load.thresholds.scenarios.hand-written]\np95_ms = 0.001\n\n[load.thresholds.scenarios.products]"),
+    )  # fmt: skip
+    run = run_gate(LOAD, env_file=variant)
+    latency = run.check("load.latency")
+    finding = _finding(latency, "hand-written.p95_ms")
+    assert finding["measured"] > 0 and not finding["ok"], latency
+    assert latency["outcome"] == "failed" and run.failing() <= {"load.latency", "load.regression"}

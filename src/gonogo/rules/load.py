@@ -56,10 +56,13 @@ def _rows(
     facts: LoadFacts, limits: OverallThresholds
 ) -> Iterator[tuple[str, RequestStats, LoadThresholds]]:
     yield "", facts.total, limits
-    for stats in facts.scenarios:
-        own = limits.scenarios.get(stats.name)
-        if own is not None:
-            yield f"{stats.name}.", stats, own
+    measured = {s.name: s for s in facts.scenarios}
+    for name, own in sorted(limits.scenarios.items()):
+        # a threshold of a request the run never made is judged on nothing: it fails (absent)
+        stats = measured.get(name) or RequestStats(
+            name, "", 0, 0, None, None, None, None, None, 0.0
+        )
+        yield f"{name}.", stats, own
 
 
 def _where(prefix: str) -> str:

@@ -202,7 +202,7 @@ class LoadConfig(Section):
         if len(set(names)) != len(names):
             raise ValueError("scenario names (with smoke_endpoints) must be unique")
         unknown = sorted(set(self.thresholds.scenarios) - set(names))
-        if unknown:
+        if unknown and not self.locustfiles:  # else: names of hand-written requests
             raise ValueError(f"thresholds.scenarios names unknown scenarios: {', '.join(unknown)}")
         if self.time_limit_s is not None and self.time_limit_s <= self.duration_s:
             raise ValueError("time_limit_s must be longer than duration_s")
