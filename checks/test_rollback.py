@@ -1,4 +1,5 @@
-"""Rollback readiness: the previous release artefact and this release's pre-deploy backup."""
+"""Rollback readiness: the rollback command on each host, the previous release artefact and this
+release's pre-deploy backup."""
 
 from __future__ import annotations
 
@@ -9,6 +10,17 @@ from gonogo.recipes import backup as backups
 from gonogo.rules import rollback as rules
 
 pytestmark = [pytest.mark.predeploy, pytest.mark.postdeploy]
+
+
+@pytest.mark.check("rollback.command")
+def test_rollback_command(gate, host_target):
+    cfg = gate.require("rollback")
+    if host_target is None:
+        gate.require("hosts")
+    if cfg.roles and host_target.role not in cfg.roles:
+        gate.not_applicable(f"[rollback] roles does not list {host_target.role}")
+    gate.target(host_target.url)
+    gate.judge(rules.evaluate_command(rollback.command(host_target, cfg.command)))
 
 
 @pytest.mark.check("rollback.artefact")

@@ -28,5 +28,6 @@ MONITORING = [
     case("rule-file-invalid", "monitoring.rule-files", *MONITORING_FILES),
     case("telemetry-degraded", ("monitoring.logs", "monitoring.error-tracking"), *MONITORING_FILES),
     case("previous-release-missing", "rollback.artefact", "checks/test_rollback.py"),
+    case("rollback-not-executable", "rollback.command", "checks/test_rollback.py"),
     case("no-backup", "rollback.backup", "checks/test_backup.py", "checks/test_rollback.py"),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from gonogo.facts.backup import BackupListing, BackupObject
-from gonogo.facts.rollback import ArtefactFacts
+from gonogo.facts.rollback import ArtefactFacts, CommandFacts
 from gonogo.rules import rollback as rules
 from gonogo.schema.rollback import RollbackConfig
 
@@ -46,3 +46,18 @@ def test_artefact(found, detail) -> None:
     """The previous release must be found; the detail says what was seen."""
     finding = rules.evaluate_artefact(ArtefactFacts("/r/app.tgz", found, 10, detail))[0]
     assert finding.ok is found and detail in finding.message
+
+
+@pytest.mark.parametrize(
+    ("exists", "is_file", "executable", "ok"),
+    [
+        pytest.param(True, True, True, True, id="executable"),
+        pytest.param(True, True, False, False, id="not-executable"),
+        pytest.param(False, False, False, False, id="missing"),
+        pytest.param(True, False, True, False, id="a-directory"),
+    ],
+)
+def test_command(exists, is_file, executable, ok) -> None:
+    """The rollback command must be a regular file the connecting user may execute."""
+    facts = CommandFacts("app:local://", "/opt/rollback", exists, is_file, 0o755, "root", executable)
+    assert rules.evaluate_command(facts)[0].ok is ok

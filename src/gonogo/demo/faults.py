@@ -557,6 +557,12 @@ FAULTS: dict[str, Fault] = dict(
             "the previous release's tarball (app-1.4.1.tar.gz) was deleted",
             "rollback.artefact",
         ),
+        _f(
+            "rollback-not-executable",
+            "monitoring",
+            "the rollback script is mode 0644 (not executable) on the host",
+            "rollback.command",
+        ),
         # --- hosts (demo/host_faults.py) ---------------------------------------------------
         _f(
             "secrets-world-readable",

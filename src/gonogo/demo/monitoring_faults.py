@@ -11,6 +11,7 @@ run's active faults, reloads the server and waits until its API shows the result
 - ``rule-file-invalid``: a rule file with a syntax error beside the loaded ones (not reloaded).
 - ``telemetry-degraded``: the log aggregation and error tracking stand-ins answer 503.
 - ``previous-release-missing``: the previous release's tarball moved away (rollback.artefact).
+- ``rollback-not-executable``: the rollback script loses its execute bits (rollback.command).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ NAMES = (
     "rule-file-invalid",
     "telemetry-degraded",
     "previous-release-missing",
+    "rollback-not-executable",
 )
 # the demo's post-deploy error ratio (environments/demo.toml), without /api/boom, which the
 # gate's own exposure.debug probe makes fail on purpose
@@ -111,7 +113,12 @@ def _previous_release_missing(c: Components, state: RunState, apply: bool) -> No
         stash.rename(path)
 
 
+def _rollback_not_executable(c: Components, state: RunState, apply: bool) -> None:
+    releases.command(c.layout).chmod(0o644 if apply else 0o755)
+
+
 _SIMPLE = {
+    "rollback-not-executable": _rollback_not_executable,
     "previous-release-missing": _previous_release_missing,
     "prometheus-down": _prometheus_down,
     "rule-file-invalid": _rule_file_invalid,

@@ -1,5 +1,6 @@
 """The demo's previous release (1.4.1) kept as a tarball for a rollback (``rollback.artefact``),
-and the name of its pre-deploy backup (``rollback.backup``)."""
+its rollback script (``rollback.command``) and the name of its pre-deploy backup
+(``rollback.backup``)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,20 @@ def artefact(layout: Layout) -> Path:
     return layout.run_dir / "releases" / f"app-{PREVIOUS}.tar.gz"
 
 
+def command(layout: Layout) -> Path:
+    """The demo's rollback script (``rollback.command``)."""
+    return layout.run_dir / "releases" / "rollback.sh"
+
+
 def create(layout: Layout) -> None:
-    """Write the previous release's tarball (a VERSION file and a start script)."""
+    """Write the previous release's tarball (a VERSION file and a start script) and the
+    rollback script that would switch back to it."""
+    script = command(layout)
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(
+        f"#!/bin/sh\n# roll the demo back to {PREVIOUS}\necho rollback to {PREVIOUS}\n"
+    )
+    script.chmod(0o755)
     path = artefact(layout)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(path, "w:gz") as tar:

@@ -102,6 +102,7 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "WEBHOOK_URL": c.monitoring.webhook_url,
         # rollback
         "PREVIOUS_RELEASE": str(releases.artefact(layout)),
+        "ROLLBACK_COMMAND": str(releases.command(layout)),
         "PREDEPLOY_BACKUP": releases.predeploy_backup(layout),
     }
     return {PREFIX + name: value for name, value in values.items()}

@@ -19,3 +19,21 @@ class ArtefactFacts:
     found: bool
     size: int | None
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandFacts:
+    """The rollback command on one host.
+
+    Attributes:
+        host: the target (``role:url``). path: the command. exists / is_file / mode / owner:
+        what ``stat`` shows. executable: ``test -x`` as the connecting user.
+    """
+
+    host: str
+    path: str
+    exists: bool
+    is_file: bool
+    mode: int
+    owner: str
+    executable: bool

@@ -5,9 +5,26 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from gonogo.facts.rollback import ArtefactFacts
-from gonogo.probes import http
+from gonogo.facts.rollback import ArtefactFacts, CommandFacts
+from gonogo.probes import hostconn, http
+from gonogo.probes.hostconn import HostTarget
 from gonogo.schema.rollback import RollbackConfig
+
+
+def command(target: HostTarget, path: str) -> CommandFacts:
+    """``stat`` of the rollback command on ``target`` and whether its user may run it."""
+    with hostconn.connect(target) as conn:
+        (facts,) = conn.stat([path])
+        rc, _, _ = conn.run("test -x %s", path)
+    return CommandFacts(
+        host=target.id,
+        path=path,
+        exists=facts.exists,
+        is_file=facts.is_file,
+        mode=facts.mode,
+        owner=facts.owner,
+        executable=rc == 0,
+    )
 
 
 def artefact(cfg: RollbackConfig) -> ArtefactFacts:

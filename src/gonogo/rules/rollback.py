@@ -1,13 +1,13 @@
 """Rollback readiness: the previous release and the pre-deploy backup are still available.
 
-Check ids: ``rollback.artefact``, ``rollback.backup``.
+Check ids: ``rollback.command``, ``rollback.artefact``, ``rollback.backup``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gonogo.facts.rollback import ArtefactFacts
+from gonogo.facts.rollback import ArtefactFacts, CommandFacts
 from gonogo.model import Finding, expect, info
 
 if TYPE_CHECKING:
@@ -55,3 +55,25 @@ def evaluate_backup(listing: BackupListing, marker: str) -> list[Finding]:
         ),
     ]
     return found
+
+
+def evaluate_command(facts: CommandFacts) -> list[Finding]:
+    """``rollback.command``: the command is a regular file its user may execute."""
+    if not facts.exists:
+        state = "does not exist"
+    elif not facts.is_file:
+        state = "is not a regular file"
+    elif not facts.executable:
+        state = f"is not executable (mode {facts.mode:04o}, owner {facts.owner})"
+    else:
+        state = f"is executable (mode {facts.mode:04o}, owner {facts.owner})"
+    ok = facts.exists and facts.is_file and facts.executable
+    return [
+        expect(
+            "rollback_command",
+            ok,
+            f"{facts.path} on {facts.host} {state}",
+            f"{facts.mode:04o}" if facts.exists else "missing",
+            "an executable regular file",
+        )
+    ]

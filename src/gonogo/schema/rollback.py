@@ -17,7 +17,19 @@ RELEASE = "{release}"
 
 
 class RollbackConfig(Section):
-    """Rollback readiness: the previous release artefact and the pre-deploy backup."""
+    """Rollback readiness: the rollback command, the previous release and the pre-deploy backup."""
+
+    command: str | None = Field(
+        default=None,
+        description="the rollback command, an absolute path that must exist and be executable "
+        "by the connecting user on each host of roles (through [hosts]); unset: "
+        "rollback.command is not applicable",
+    )
+    roles: list[str] = Field(
+        default_factory=list,
+        description="the [hosts.<role>] names whose targets must hold the command (empty: "
+        "every role)",
+    )
 
     previous_artefact: str | None = Field(
         default=None,
@@ -37,6 +49,13 @@ class RollbackConfig(Section):
         default=None, description="PEM CA bundle for an https:// artefact URL (default: system)"
     )
     timeout_s: float = Field(default=5.0, gt=0, le=120, description="limit of the HEAD request")
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must be an absolute path, e.g. /opt/app/bin/rollback")
+        return value
 
     @field_validator("previous_artefact")
     @classmethod
