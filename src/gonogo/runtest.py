@@ -22,7 +22,7 @@ from gonogo.gate import NOT_APPLICABLE, REFUSED, not_declared, undeclared
 from gonogo.model import AttachmentWire, CheckSpec, Outcome, Severity, conclude
 from gonogo.outcomes import classify, ran_out_of_time
 from gonogo.redact import Redactor
-from gonogo.report.artefacts import is_binary, redact_bytes
+from gonogo.report.artefacts import image_extras, is_binary, redact_bytes
 
 # their DEBUG traces print every request and response header (cookies, Authorization)
 _CHATTY_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")
@@ -68,6 +68,8 @@ def make_report(item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.Te
     shorten(report, call, data, ctx.where_configured(evidence.target))
     data["attachments"] = [mask_attachment(a, ctx.redactor) for a in data["attachments"]]
     report.gonogo = ctx.redactor.redact(data)  # type: ignore[attr-defined]
+    # screenshots shown in report.html (pytest-html's extras cross xdist with the report)
+    report.extras = [*getattr(report, "extras", []), *image_extras(data["attachments"])]  # type: ignore[attr-defined]
     redact_report(report, ctx.redactor)
 
 

@@ -16,11 +16,12 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from gonogo.model import FindingWire
+from gonogo.model import AttachmentWire, FindingWire
 from gonogo.redact import Redactor
 from gonogo.schema import Waiver
 from gonogo.selection import SelectionJson
@@ -308,3 +309,18 @@ def point_latest(run_dir: Path) -> Path:
     tmp.symlink_to(run_dir.name, target_is_directory=True)
     os.replace(tmp, latest)
     return latest
+
+
+def image_extras(attachments: Sequence[AttachmentWire]) -> list[dict[str, str]]:
+    """The image attachments of a check as pytest-html extras (shown in report.html)."""
+    return [
+        {
+            "name": a["name"],
+            "format_type": "image",
+            "content": a["content_b64"],
+            "mime_type": a["mime"],
+            "extension": a["mime"].partition("/")[2] or "png",
+        }
+        for a in attachments
+        if a["mime"] in ("image/png", "image/jpeg", "image/gif", "image/webp")
+    ]
