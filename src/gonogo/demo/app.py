@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from gonogo.demo import app_api, app_assets
+from gonogo.demo import app_api, app_assets, app_pages
 from gonogo.demo.app_http import DemoMiddleware
 from gonogo.demo.app_load import search
 from gonogo.demo.app_support import (
@@ -240,6 +240,7 @@ async def static(request: Request) -> Response:
     if name == "index.html":
         host = request.headers.get("host", "")
         body = app_assets.render_index(body, files, faults.active(), host)
+        body = app_pages.render_index(body, faults, host)  # the e2e faults (demo/app_pages.py)
     if name == "app.js" and maps:
         body += b"\n//# sourceMappingURL=app.js.map\n"
     cache = app_assets.cache_control(asked, name, faults.active())
@@ -277,6 +278,7 @@ def create_app() -> Starlette:
         Route("/.git/{rest:path}", exposed),
         Route("/backup.dump", exposed),
         *app_api.ROUTES,  # the smoke journeys' API and WebSocket
+        *app_pages.ROUTES,
     ]
     app = Starlette(
         routes=routes,
