@@ -1,6 +1,10 @@
-"""Fixtures for gate tests: ``gate`` (the check's handle) and ``evidence`` (its recorder)."""
+"""Fixtures for gate tests: ``gate`` (the check's handle), ``evidence`` (its recorder) and
+``browser_journey`` (a ready browser page for a Python journey)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -10,6 +14,9 @@ from gonogo.errors import ConfigError
 from gonogo.evidence import Evidence
 from gonogo.gate import Gate
 from gonogo.targets import pytest_generate_tests  # noqa: F401  (host_target, one per host)
+
+if TYPE_CHECKING:
+    from gonogo.probes.journey import Journey
 
 
 @pytest.fixture
@@ -54,3 +61,18 @@ def evidence(gate: Gate) -> Evidence:
 def gonogo_env(gate: Gate) -> Environment:
     """The loaded environment of this run."""
     return gate.env
+
+
+@pytest.fixture
+def browser_journey(gate: Gate, request: pytest.FixtureRequest) -> Iterator[Journey]:
+    """A ready page of the run's browser for a Python journey in ``e2e/`` (steps through
+    ``browser_journey.step(description, action)``; judge with ``rules.browser.evaluate_journey``).
+
+    The browser belongs to the probe (one per process); the page is a fresh context's, closed
+    after the test.
+    """
+    from gonogo.recipes import e2e
+
+    name = getattr(request.node, "originalname", request.node.name).removeprefix("test_")
+    with e2e.python_journey(gate, name) as journey:
+        yield journey

@@ -23,6 +23,7 @@ NEED_NOT_EXIST = {
     "app_config.env_file": "may live on a host ([app_config] host); a missing file is an error",
     "app_config.staging_file": "as env_file",
     "load.baseline_file": "written by `gonogo load accept`; absent: no baseline accepted yet",
+    "e2e.chromium": "a missing browser is every browser check's error (config), never a skip",
 }
 
 

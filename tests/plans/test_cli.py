@@ -178,5 +178,5 @@ def test_suggest_lists_new_candidates(suite: Path) -> None:
     catalogue = suite / "catalogue" / "smoke.toml"
     catalogue.write_text(catalogue.read_text().replace('phrases = [', 'phrases = [\n  "homepage loads",', 1))
     done = gonogo(suite, "plan", "suggest", "alaska-pay")
-    assert "alaska-pay:smoke-tests-first-15-minutes/homepage-loads  [manual blocker, smoke]  Homepage loads" in done.stdout
+    assert "alaska-pay:smoke-tests-first-15-minutes/homepage-loads  [e2e.page]  Homepage loads" in done.stdout
     assert "1 item to review" in done.stdout

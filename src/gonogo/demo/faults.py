@@ -373,6 +373,54 @@ FAULTS: dict[str, Fault] = dict(
             "/api/search 0.8 s slower: under every threshold, over an accepted baseline",
             "load.regression",
         ),
+        # --- browser (e2e): what the storefront page gives a browser --------------------
+        _f("console-error", "app", "a script of the home page logs a console error", "e2e.console"),
+        _f(
+            "failing-asset",
+            "app",
+            "the home page links a stylesheet that answers 404",
+            "e2e.page",
+            "e2e.console",
+        ),
+        _f(
+            "mixed-content",
+            "app",
+            "the home page shows an image over plain http (the CSP blocks it: it never loads)",
+            "e2e.mixed-content",
+            "e2e.page",
+            "e2e.console",
+        ),
+        _f(
+            "slow-lcp",
+            "app",
+            "the home page's hero image arrives after 3 s (LCP over 2.5 s)",
+            "e2e.vitals",
+        ),
+        _f(
+            "layout-shift",
+            "app",
+            "a banner pushes the home page down after it rendered (CLS over 0.1)",
+            "e2e.vitals",
+        ),
+        _f(
+            "signin-form-broken",
+            "app",
+            "the home page's sign-in form posts to an endpoint that does not exist (404)",
+            "e2e.journey",
+            "e2e.signup",
+        ),
+        _f(
+            "mobile-overflow",
+            "app",
+            "the header is 720 px wide: the home page scrolls sideways on a phone",
+            "e2e.mobile",
+        ),
+        _f(
+            "a11y-violations",
+            "app",
+            "an image without alt text, a field without label, a button without name",
+            "e2e.a11y",
+        ),
         # --- postgres ------------------------------------------------------------------
         _f(
             "postgres-down",

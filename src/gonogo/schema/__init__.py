@@ -18,6 +18,7 @@ from gonogo.model import Severity
 from gonogo.schema.appconfig import AppConfigConfig
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
+from gonogo.schema.e2e import E2eConfig
 from gonogo.schema.hosts import HostRoleConfig, role_problem
 from gonogo.schema.load import LoadConfig
 from gonogo.schema.monitoring import MonitoringConfig, PostdeployConfig
@@ -42,6 +43,7 @@ __all__ = [
     "CookiesConfig",
     "CorsConfig",
     "DemoConfig",
+    "E2eConfig",
     "EnvironmentConfig",
     "ExposureConfig",
     "HeadersConfig",
@@ -126,6 +128,7 @@ COMPONENTS = (
     "hosts",
     "app_config",
     "load",
+    "e2e",
 )
 
 
@@ -180,6 +183,7 @@ class EnvironmentConfig(Section):
     )
     app_config: AppConfigConfig | None = None
     load: LoadConfig | None = None
+    e2e: E2eConfig | None = None
     demo: DemoConfig | None = None
     checks: dict[str, CheckOverride] = Field(default_factory=dict)
     waivers: list[Waiver] = Field(default_factory=list)
