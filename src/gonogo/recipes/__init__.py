@@ -12,6 +12,8 @@ family's checks on one worker, see :mod:`gonogo.engine.scheduling`).
 - :mod:`.tls`: the HTTPS entry point's address, certificate, protocol versions and cipher suites.
 - :mod:`.postgres`, :mod:`.redis`, :mod:`.backup`: a data family's facts; these name the check's
   target too, since every check of the family looks at what they read.
+- :mod:`.e2e`: a page as Chromium loads it (``e2e.page``, ``e2e.console``,
+  ``e2e.mixed-content``), the browser target, and a failed journey's evidence (screenshots).
 
 A recipe whose facts other families combine (the page and the certificate in ``headers.grade``)
 leaves ``gate.target`` to the gate test and passes ``endpoint=`` instead, so that an endpoint
