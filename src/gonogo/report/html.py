@@ -144,12 +144,12 @@ def _checks_table(title: str, results: list[CheckResult], empty: str) -> str:
         rows.append(
             f'<tr id="check-{escape(r.id)}">'
             f"<td><code>{escape(r.id)}</code><br><small>{escape(r.title)}</small></td>"
-            f"<td>{escape(r.severity.value)}</td>"
+            f'<td data-label="severity">{escape(r.severity.value)}</td>'
             f"<td>{_outcome(r.outcome.value)}{reason}{waived}</td>"
             f"<td>{evidence_html(r.evidence, r.message)}{figures_html(r.attachments)}</td>"
-            f"<td><small>{escape(r.target)}</small></td>"
-            f"<td><small>{'<br>'.join(escape(c) for c in r.covers)}</small></td>"
-            "</tr>"
+            f'<td data-label="target"><small>{escape(r.target)}</small></td>'
+            f'<td data-label="plan items"><small>{"<br>".join(escape(c) for c in r.covers)}'
+            "</small></td></tr>"
         )
     return (
         f'<h2>{escape(title)}</h2><table class="gng-table gng-checks"><colgroup>'

@@ -65,7 +65,7 @@ code{font-size:12px}
   .gng-table td,.gng-table th{border:none;display:block}
   .gng-table tr.gng-head{display:none}
   .gng-signoff td{height:auto;padding:6px 8px}
-  .gng-signoff td[data-label]::before{content:attr(data-label) ": ";color:#57606a}
+  .gng-table td[data-label]::before{content:attr(data-label) ": ";color:#57606a}
 }
 @media print{
   body{max-width:none;padding:0;font-size:10pt}

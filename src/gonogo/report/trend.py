@@ -77,15 +77,16 @@ def html_section(previous: Sequence[dict[str, Any]], current: dict[str, Any]) ->
         note = " (interrupted)" if line.get("interrupted") else ""
         this = " (this run)" if n == len(lines) - 1 else ""
         cells = "".join(
-            f"<td>{escape(_value(key, line['figures'].get(key)))}</td>" for key, _label in COLUMNS
+            f'<td data-label="{escape(label)}">{escape(_value(key, line["figures"].get(key)))}</td>'
+            for key, label in COLUMNS
         )
         rows.append(
             f"<tr><td>{escape(line['started_at'][:16].replace('T', ' '))}"
             f"<br><small>{escape(line['run_id'])}{escape(this)}</small></td>"
-            f"<td>{escape(line['release'] or '-')}</td>"
+            f'<td data-label="release">{escape(line["release"] or "-")}</td>'
             f'<td><span class="gng-chip" style="background:{colour}">'
             f"{escape(line['verdict'])}</span>{escape(note)}</td>"
-            f"<td>{len(line.get('not_passed', []))}</td>{cells}</tr>"
+            f'<td data-label="not passed">{len(line.get("not_passed", []))}</td>{cells}</tr>'
         )
     flag = "gng-bad" if alarming else ""
     return (
