@@ -11,6 +11,7 @@ from gonogo import config
 from gonogo.errors import ConfigError
 
 WEB = '[web]\nbase_url = "https://app.example.com"\n'
+SMTP = '[smoke.smtp]\nurl = "smtp://mail.example.com:2525"\nsender = "a@b.example"\nrecipient = "c@d.example"\n'
 ENDPOINT = '[[smoke.endpoints]]\nname = "products"\npath = "/api/products"\n'
 
 BAD = [
@@ -27,12 +28,10 @@ BAD = [
     ("retries-too-many", "[smoke]\nretries = 50\n", "smoke.retries"),
     ("ready-timeout-zero", "[smoke]\nready_timeout_s = 0\n", "smoke.ready_timeout_s"),
     ("retries-as-string", '[smoke]\nretries = "2"\n', "smoke.retries"),
-    ("smtp-bad-sender", '[smoke.smtp]\nhost = "h"\nsender = "x"\nrecipient = "a@b"\n', "sender"),
-    (
-        "smtp-port-zero",
-        '[smoke.smtp]\nhost = "h"\nport = 0\nsender = "a@b"\nrecipient = "a@b"\n',
-        "port",
-    ),
+    ("smtp-bad-sender", SMTP.replace('"a@b.example"', '"x"', 1), "smoke.smtp.sender"),
+    ("smtp-not-smtp-url", SMTP.replace("smtp://", "https://"), "must start with smtp://"),
+    ("smtp-port-zero", SMTP.replace(":2525", ":0"), "smoke.smtp.url"),
+    ("smtp-ca-missing", SMTP + 'ca_bundle = "nowhere.pem"\n', "nowhere.pem does not exist"),
     ("websocket-no-path", "[smoke.websocket]\nsend = 'x'\n", "smoke.websocket.path"),
 ]
 

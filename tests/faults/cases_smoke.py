@@ -1,4 +1,4 @@
-"""Fault cases of the smoke journeys (API, log-in, front end; see cases.py for the contract)."""
+"""Fault cases of the smoke journeys (API, log-in, front end, WebSocket, SMTP; see cases.py for the contract)."""
 
 from __future__ import annotations
 
@@ -20,4 +20,8 @@ JOURNEYS = [
     case("assets-uncached", "smoke.assets", FRONTEND),
     # active mixed content: a blocker finding of the major check
     case("index-mixed-script", "smoke.mixed-content", FRONTEND),
+    # accepted, never answers: failed after its timeout_s (3 s in the demo), not an error
+    case("websocket-silent", "smoke.websocket", "smoke/test_websocket.py"),
+    # major: with a check that passes (a run in which nothing passed is NO-GO whatever failed)
+    case("smtp-no-starttls", "smoke.smtp", "smoke/test_smtp.py", "smoke/test_websocket.py"),
 ]

@@ -16,6 +16,7 @@ from gonogo.demo.pki import Pki
 from gonogo.demo.postgres import Postgres
 from gonogo.demo.procs import Processes
 from gonogo.demo.redis import Redis
+from gonogo.demo.smtp import SmtpRelay
 from gonogo.demo.sshd import Sshd
 from gonogo.errors import DemoError
 
@@ -34,6 +35,7 @@ COMPONENTS = (
     "prometheus",
     "sshd",
     "worker",
+    "smtp",
 )
 
 
@@ -52,6 +54,7 @@ class Components:
     backups: Backups
     monitoring: Monitoring
     sshd: Sshd
+    smtp: SmtpRelay
 
     @classmethod
     def build(cls, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> Components:
@@ -69,6 +72,7 @@ class Components:
             backups=Backups(layout, pg, secrets, procs),
             monitoring=Monitoring(layout, ports, procs),
             sshd=Sshd(layout.sshd_dir, layout.log("sshd"), ports.ssh, procs),
+            smtp=SmtpRelay(layout, ports, pki, procs),
         )
 
 

@@ -347,6 +347,18 @@ FAULTS: dict[str, Fault] = dict(
             severity=BLOCKER,
         ),
         _f(
+            "websocket-silent",
+            "app",
+            "the bidding WebSocket accepts the upgrade and never answers",
+            "smoke.websocket",
+        ),
+        _f(
+            "smtp-no-starttls",
+            "smtp",
+            "the mail relay offers no STARTTLS (mail would cross the network in clear)",
+            "smoke.smtp",
+        ),
+        _f(
             "endpoint-flaky",
             "app",
             "/api/status answers 503 to every other request (passes on a retry: flaky, major)",

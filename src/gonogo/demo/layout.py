@@ -39,6 +39,7 @@ class Ports:
             Alertmanager receiver. dead_target: held, never listening: the scrape target of
             the ``scrape-target-down`` fault.
         ssh: the private sshd (the ``ssh://`` host of the host checks).
+        smtp: the mail relay (aiosmtpd, STARTTLS) of ``smoke.smtp``.
     """
 
     https: int
@@ -56,6 +57,7 @@ class Ports:
     webhook: int
     dead_target: int
     ssh: int
+    smtp: int
 
     @classmethod
     def from_list(cls, ports: list[int]) -> Ports:

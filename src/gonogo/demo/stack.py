@@ -41,7 +41,7 @@ from gonogo.demo.variables import variables as _variables
 from gonogo.errors import DemoError
 from gonogo.interrupts import checkpoint, deferred
 
-WEB = ("nginx", "app")
+WEB = ("nginx", "app", "smtp")  # smtp reads the app's fault flags
 # how each server stops cleanly: nginx's graceful quit, PostgreSQL's fast shutdown
 STOP_SIGNALS = {
     "worker": signal.SIGTERM,
@@ -56,6 +56,7 @@ STOP_SIGNALS = {
     "prometheus": signal.SIGTERM,
     "alertmanager": signal.SIGTERM,
     "webhook": signal.SIGTERM,
+    "smtp": signal.SIGTERM,
 }
 STOP_TIMEOUT_S = 20.0  # then SIGKILL; PostgreSQL checkpoints before it exits
 

@@ -97,7 +97,8 @@ def _web_lane(c: Components, rec: _Recorder, faults: Iterable[str]) -> None:
         c.nginx.write(faults, generation=1)
         rec.state.generation = 1
         rec.pid("nginx", c.nginx.start(generation=1))
-        app.result()
+        app.result()  # the relay reads the app's fault flags, written first
+        rec.pid("smtp", c.smtp.start())
 
 
 def _host_lane(c: Components, rec: _Recorder) -> None:

@@ -104,5 +104,6 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "PREVIOUS_RELEASE": str(releases.artefact(layout)),
         "ROLLBACK_COMMAND": str(releases.command(layout)),
         "PREDEPLOY_BACKUP": releases.predeploy_backup(layout),
+        "SMTP_URL": f"smtp://localhost:{p.smtp}",
     }
     return {PREFIX + name: value for name, value in values.items()}

@@ -4,11 +4,12 @@ endpoints, the authenticated flow, the front end, WebSocket and SMTP), on ``[web
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gonogo.schema.base import DAY, MINUTE, YEAR, Section, url_path
+from gonogo.schema.base import DAY, MINUTE, YEAR, MustExist, Section, url_path
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,47}")
 SELECTOR = re.compile(r"^\$?(\.[A-Za-z0-9_-]+|\[[0-9]+\])*$|^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
@@ -136,12 +137,21 @@ class Smtp(Section):
     """``[smoke.smtp]``: the relay answers, offers STARTTLS and accepts the sender and a
     recipient; no mail is ever sent (RSET and QUIT after RCPT TO) (``smoke.smtp``)."""
 
-    host: str = Field(min_length=1, description="relay host name or address")
-    port: int = Field(default=587, ge=1, le=65535)
+    url: str = Field(description="the relay, smtp://host:port (port default 587)")
     sender: str = Field(description="MAIL FROM address, e.g. noreply@example.com")
     recipient: str = Field(description="RCPT TO address (nothing is sent)")
     starttls: bool = Field(default=True, description="STARTTLS must be offered and succeed")
-    timeout_s: float = Field(default=5.0, gt=0, le=120)
+    ca_bundle: Annotated[Path | None, MustExist("pem")] = Field(
+        default=None, description="PEM CA bundle of the relay's certificate (default: system)"
+    )
+    timeout_s: float = Field(default=5.0, gt=0, le=120, description="limit of each step")
+
+    @field_validator("url")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        if not value.startswith("smtp://"):
+            raise ValueError("must start with smtp:// (e.g. smtp://mail.example.com:587)")
+        return value
 
     @field_validator("sender", "recipient")
     @classmethod
