@@ -181,14 +181,14 @@ def _gate_args(args: argparse.Namespace) -> list[str]:
 
 
 def _validate(args: argparse.Namespace, root: Path) -> int:
-    from gonogo.context import faults_to_inject
+    from gonogo.engine.context import faults_to_inject
 
     path = config.resolve_path(args.env, args.env_file, root / "environments")
     raw = config.read_toml(path)
     extra: dict[str, str] = {}
     if "demo" in raw:
         # the demo stack provides these at run time: validate with what a run would export
-        from gonogo.context import demo_preview
+        from gonogo.engine.context import demo_preview
 
         faults_to_inject(raw, path, [])
         extra = demo_preview()

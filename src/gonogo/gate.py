@@ -19,8 +19,8 @@ import pytest
 
 from gonogo.config import Environment
 from gonogo.endpoints import DownBoard, endpoint_of, shows_down
+from gonogo.engine.evidence import Evidence
 from gonogo.errors import ProbeError, ProbeTimeout
-from gonogo.evidence import Evidence
 from gonogo.model import CheckSpec, Finding, Outcome, conclude
 from gonogo.schema import EnvironmentConfig, shown_section
 

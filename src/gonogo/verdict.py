@@ -7,7 +7,7 @@ Fail closed:
   selected checks passed (everything not applicable verifies nothing).
 * CONDITIONAL when only majors were unverified, any waiver was applied, or a blocker or major
   check of the selected stages did not run (removed by ``-k``, ``--deselect``, the paths given or a
-  hook: see :mod:`gonogo.selection`).
+  hook: see :mod:`gonogo.engine.selection`).
 * GO otherwise. Minor and info failures are reported but do not change the verdict.
 * ROLL BACK, over any of these, when a rollback criterion (a check marked
   ``rollback_criteria``: ``postdeploy.rollback``) failed: the deploy is live and breaches what

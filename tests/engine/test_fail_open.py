@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.project import evidence, latest, make_project, stable
-from gonogo.evidence import CheckWire
-from gonogo.outcomes import NEVER_RAN, merge_phases
+from gonogo.engine.outcomes import NEVER_RAN, merge_phases
+from gonogo.wire import CheckWire
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

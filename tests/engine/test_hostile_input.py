@@ -201,7 +201,7 @@ def test_marker_names_without_pytest_idents(expression: str, names: set[str]) ->
     """The fallback for a pytest whose Expression has no idents() finds the same names."""
     from _pytest.mark.expression import Expression
 
-    from gonogo.invocation import _idents
+    from gonogo.engine.invocation import _idents
 
     assert _idents(expression) == names == set(Expression.compile(expression).idents())
 

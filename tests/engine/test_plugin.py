@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engine.project import CHECKS, evidence, latest, make_project, stable
-from gonogo.evidence import Evidence
+from gonogo.engine.evidence import Evidence
 from gonogo.model import Comparison
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

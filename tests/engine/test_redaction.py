@@ -153,7 +153,7 @@ def test_short_values_are_not_registered() -> None:
 
 def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     """The log-record factory installed by the plugin masks secrets before any handler sees them."""
-    from gonogo.runtest import install_log_redaction as _install_log_redaction
+    from gonogo.engine.phases import install_log_redaction as _install_log_redaction
 
     previous = logging.getLogRecordFactory()
     try:

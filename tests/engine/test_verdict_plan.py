@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.engine.signoff import judge
 from gonogo.model import Outcome, Severity
 from gonogo.plans import attest
 from gonogo.plans.model import MANUAL, ItemKind, Mapping, MappingKind, Plan, PlanItem, Review
 from gonogo.plans.selected import SelectedPlan
-from gonogo.signoff import judge
 from gonogo.verdict import CheckResult, OpenItems, RunState, Verdict, decide
 
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gonogo import catalogue, collection
+from gonogo import catalogue
+from gonogo.engine import collection
 from gonogo.plans import store, suggest
 from gonogo.plans.cli import counts
 from gonogo.plans.markdown import parse

@@ -46,7 +46,7 @@ class Review(enum.StrEnum):
 
 
 class Stage(enum.StrEnum):
-    """When an item is due: the gate's stage markers (``gonogo.collection.STAGES``)."""
+    """When an item is due: the gate's stage markers (``gonogo.engine.collection.STAGES``)."""
 
     PREDEPLOY = "predeploy"
     SMOKE = "smoke"

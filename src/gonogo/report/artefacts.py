@@ -21,14 +21,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from gonogo import markers
 from gonogo.model import AttachmentWire, FindingWire
 from gonogo.redact import Redactor
 from gonogo.schema import Waiver
-from gonogo.selection import SelectionJson
 from gonogo.verdict import CheckResult, Decision
+from gonogo.wire import SelectionJson
 
 SCHEMA = "gonogo.evidence/1"
-STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
+STAGES = markers.STAGE_NAMES
 OUTCOME_COLUMNS = ("passed", "failed", "error", "not-applicable", "skipped", "refused", "waived")
 
 
@@ -46,7 +47,7 @@ class RunMeta:
         suite_commit: git commit of the suite (``-dirty`` with local changes), if known.
         allow_intrusive: ``--allow-intrusive`` was given. exit_code: the process's exit code.
         selection: how the gate tests were chosen and which checks of the selected stages did
-        not run (:class:`gonogo.selection.SelectionJson`).
+        not run (:class:`gonogo.wire.SelectionJson`).
     """
 
     env: str

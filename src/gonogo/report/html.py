@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from gonogo.evidence import CheckWire
 from gonogo.model import AttachmentWire, FindingWire, Outcome
 from gonogo.plans.wire import PlanWire
 from gonogo.report import page as page_mod
@@ -18,6 +17,7 @@ from gonogo.report import plan as plan_report
 from gonogo.report.artefacts import STAGE_NOTE, RunMeta, key_figures
 from gonogo.report.summary import describe_selection, stage_table
 from gonogo.verdict import CheckResult, Decision, describe_waiver
+from gonogo.wire import CheckWire
 
 _COLOURS = {"GO": "#1a7f37", "CONDITIONAL": "#9a6700", "NO-GO": "#cf222e", "ROLL BACK": "#82071e"}
 _OUTCOME_COLOURS = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.context import CONTEXT_KEY
+from gonogo.engine.context import CONTEXT_KEY
 from gonogo.probes.hostconn import HostTarget
 from gonogo.schema.hosts import target_problem
 

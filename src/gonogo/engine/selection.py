@@ -19,15 +19,16 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import pytest
 
 from gonogo.catalogue import Catalogue, Entry
-from gonogo.collection import check_id, severity_of
+from gonogo.engine.collection import check_id, severity_of
 from gonogo.gate import not_declared
 from gonogo.schema import CheckOverride
 from gonogo.verdict import NotRun
+from gonogo.wire import SelectionJson
 
 # config.stash: gate test node id -> check id, as collected before any selection
 COLLECTED_KEY = pytest.StashKey[dict[str, str]]()
@@ -36,21 +37,6 @@ DESELECTED = "deselected by -k, --deselect, --lf or a conftest hook"
 NOT_REACHED = "not reached: the run stopped before it"
 NOT_COLLECTED_PATHS = "not collected: the paths given leave out its test"
 NOT_COLLECTED = "not collected: no collected gate test declares it"
-
-
-class SelectionJson(TypedDict):
-    """``selection`` of evidence.json (documented in docs/evidence-schema.md)."""
-
-    markexpr: str | None
-    keyword: str | None
-    deselect: list[str]
-    paths: list[str]
-    expected: int
-    gate_tests_collected: int
-    gate_tests_deselected: int
-    complete: bool
-    not_run: list[dict[str, str]]
-    not_applicable: list[dict[str, str]]
 
 
 @dataclass(frozen=True, slots=True)

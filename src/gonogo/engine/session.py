@@ -21,16 +21,17 @@ from typing import Any
 
 import pytest
 
-from gonogo import __version__, collection, selection, signoff
-from gonogo.collector import Collector
-from gonogo.context import RunContext, suite_commit
+from gonogo import __version__
+from gonogo.engine import collection, ending, selection, signoff
+from gonogo.engine.collector import Collector
+from gonogo.engine.context import RunContext, suite_commit
+from gonogo.engine.invocation import remove_empty, root
 from gonogo.errors import GonogoError
 from gonogo.gate import undeclared
 from gonogo.interrupts import Guard, checkpoint, deferred
-from gonogo.invocation import remove_empty, root
 from gonogo.plans import wire as plan_wire
 from gonogo.plans.status import PlanStatus
-from gonogo.report import artefacts, ending, history, html, summary
+from gonogo.report import artefacts, history, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
 from gonogo.report.writer import Page, write_run

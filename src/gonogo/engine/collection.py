@@ -11,19 +11,18 @@ from dataclasses import replace
 
 import pytest
 
-from gonogo import scheduling
+from gonogo import markers
 from gonogo.catalogue import Catalogue, Entry
-from gonogo.context import CONTEXT_KEY, SPEC_KEY
+from gonogo.engine import scheduling
+from gonogo.engine.context import CONTEXT_KEY, SPEC_KEY
+from gonogo.engine.invocation import config_error
 from gonogo.errors import ConfigError
-from gonogo.invocation import config_error
 from gonogo.model import CheckSpec, Severity
 from gonogo.schema import CheckOverride
 from gonogo.verdict import SeverityLowered
 
-# what the reports list as a check's markers: stages and topics, not pytest's own machinery
-STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
-TOPICS = ("security", "data", "backup", "infra", "monitoring", "rollback_criteria", "intrusive")
-REPORTED_MARKERS = frozenset((*STAGES, *TOPICS))
+STAGES = markers.STAGE_NAMES
+REPORTED_MARKERS = markers.REPORTED
 
 
 def unknown_id(check_id: str) -> str:

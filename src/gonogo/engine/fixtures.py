@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from gonogo.config import Environment
-from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
+from gonogo.engine.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
+from gonogo.engine.evidence import Evidence
+from gonogo.engine.targets import pytest_generate_tests  # noqa: F401  (host_target, one per host)
 from gonogo.errors import ConfigError
-from gonogo.evidence import Evidence
 from gonogo.gate import Gate
-from gonogo.targets import pytest_generate_tests  # noqa: F401  (host_target, one per host)
 
 if TYPE_CHECKING:
     from gonogo.probes.journey import Journey

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from gonogo.context import CONTEXT_KEY
+from gonogo.engine.context import CONTEXT_KEY
 
 MARKER = "each"
 

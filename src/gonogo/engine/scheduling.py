@@ -34,7 +34,7 @@ from typing import Any
 import pytest
 from xdist.scheduler import LoadFileScheduling, LoadGroupScheduling, LoadScopeScheduling
 
-from gonogo.invocation import config_error
+from gonogo.engine.invocation import config_error
 
 DEFAULT_DIST = "loadgroup"
 ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")

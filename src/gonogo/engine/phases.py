@@ -13,16 +13,17 @@ from typing import Any
 
 import pytest
 
-from gonogo.collection import reported_markers
-from gonogo.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 from gonogo.endpoints import endpoint_of
+from gonogo.engine.collection import reported_markers
+from gonogo.engine.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
+from gonogo.engine.evidence import Evidence, to_wire
+from gonogo.engine.outcomes import classify, ran_out_of_time
 from gonogo.errors import ConfigError, ProbeError
-from gonogo.evidence import CheckWire, Evidence, to_wire
 from gonogo.gate import NOT_APPLICABLE, REFUSED, not_declared, undeclared
 from gonogo.model import AttachmentWire, CheckSpec, Outcome, Severity, conclude
-from gonogo.outcomes import classify, ran_out_of_time
 from gonogo.redact import Redactor
 from gonogo.report.artefacts import image_extras, is_binary, redact_bytes
+from gonogo.wire import CheckWire
 
 # their DEBUG traces print every request and response header (cookies, Authorization)
 _CHATTY_LOGGERS = ("httpx", "httpcore", "hpack", "urllib3")

@@ -4,7 +4,7 @@
 before it scans. The engine starts that child as soon as it knows the check will run in this
 process, so that the import overlaps the checks before it: in a serial run once the tests are
 collected and selected; on an xdist worker when it starts the work unit that holds the check (a
-unit runs whole on one worker, see :mod:`gonogo.scheduling`). A preparation contacts no target;
+unit runs whole on one worker, see :mod:`gonogo.engine.scheduling`). A preparation contacts no target;
 one that was not used is stopped when the run ends, also when it is interrupted.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from gonogo import scheduling
 from gonogo.config import Environment
-from gonogo.context import CONTEXT_KEY, SPEC_KEY
+from gonogo.engine import scheduling
+from gonogo.engine.context import CONTEXT_KEY, SPEC_KEY
 
 _UNITS_KEY = pytest.StashKey[set[str]]()  # work units already prepared in this process
 _STOPS_KEY = pytest.StashKey[list[Callable[[], None]]]()  # what to stop at the end

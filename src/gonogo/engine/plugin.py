@@ -1,10 +1,7 @@
-"""pytest wiring: options, markers, and the hooks that turn tests into a go/no-go verdict.
+"""The pytest plugin (entry point ``pytest11: gonogo``): the hooks that turn tests into a
+go/no-go verdict.
 
-Wiring only; the logic lives in :mod:`gonogo.invocation` (options, suite root, what to collect,
-SIGTERM), :mod:`gonogo.context` (environment and demo), :mod:`gonogo.scheduling` (xdist),
-:mod:`gonogo.collection` (check identity), :mod:`gonogo.runtest` and :mod:`gonogo.outcomes`
-(per-phase results), :mod:`gonogo.collector` (controller-side results), :mod:`gonogo.verdict`
-(the decision) and :mod:`gonogo.report` (artefacts).
+Wiring only; what each hook does lives in the modules :mod:`gonogo.engine` lists.
 """
 
 from __future__ import annotations
@@ -16,53 +13,35 @@ from typing import Any
 import pytest
 
 from gonogo import catalogue as catalogue_mod
-from gonogo import (
+from gonogo import interrupts, markers
+from gonogo.engine import (
     collection,
     instances,
-    interrupts,
     invocation,
-    runtest,
+    options,
+    phases,
     scheduling,
     selection,
     signoff,
     warmup,
 )
-from gonogo import context as context_mod
-from gonogo.collector import Collector
-from gonogo.context import CONTEXT_KEY, RunContext, StartInterrupted
+from gonogo.engine import context as context_mod
+from gonogo.engine.collector import Collector
+from gonogo.engine.context import CONTEXT_KEY, RunContext, StartInterrupted
+from gonogo.engine.invocation import config_error
 from gonogo.errors import ConfigError, DemoError
 from gonogo.interrupts import Guard
-from gonogo.invocation import config_error
 from gonogo.redact import Redactor, listen, listening
 
 STOP_LEARNING_KEY = pytest.StashKey[Callable[[], None]]()
 GUARD_KEY = pytest.StashKey[Guard]()
 REPORT_PLUGIN = "gonogo-report"
 
-MARKERS = {
-    "check(id)": "gonogo check id of this gate test (see `gonogo checks`)",
-    "predeploy": "stage: before the release (the CI gate)",
-    "smoke": "stage: right after the deploy",
-    "postdeploy": "stage: after the deploy has settled",
-    "load": "stage: load baselines (intrusive)",
-    "e2e": "stage: browser end-to-end journeys",
-    "security": "topic: web and TLS security",
-    "data": "topic: databases and caches (pg.*, redis.*)",
-    "backup": "topic: backups, restore drills",
-    "infra": "topic: hosts and services",
-    "config": "topic: the application's configuration files (config.*)",
-    "monitoring": "topic: metrics and alerting",
-    "each(key)": "one instance per entry of a list in the environment file (gonogo.instances)",
-    "rollback_criteria": "topic: post-deploy rollback criteria (a failure makes the verdict ROLL BACK)",
-    "intrusive": "changes or loads the target: refused on sensitive environments without --allow-intrusive",
-}
-STAGES = collection.STAGES
-
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from gonogo import hooks
+    from gonogo.engine import hookspecs
 
-    pluginmanager.add_hookspecs(hooks)
+    pluginmanager.add_hookspecs(hookspecs)
     if not pluginmanager.has_plugin("gonogo-exit"):
         pluginmanager.register(ExitStatus(), "gonogo-exit")
 
@@ -96,72 +75,7 @@ class ExitStatus:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gonogo", "gonogo release gate")
-    group.addoption(
-        "--env",
-        metavar="NAME",
-        help="environment to check: loads environments/NAME.toml (try: --env demo); not needed "
-        "for --help, --markers, --fixtures, --collect-only",
-    )
-    group.addoption(
-        "--env-file",
-        metavar="PATH",
-        help="environment file to load instead of --env NAME (any path; catalogue/ and reports/ "
-        "stay beside the suite's ini file)",
-    )
-    group.addoption(
-        "--release",
-        metavar="VERSION",
-        help="expected deployed version (default: release in the env file; an empty value is "
-        "an error)",
-    )
-    group.addoption(
-        "--plan",
-        metavar="NAME",
-        help="judge the run against the deployment plan plans/NAME.toml and its attestations "
-        "(default: plan in the env file; docs/plans.md)",
-    )
-    group.addoption(
-        "--allow-intrusive",
-        action="store_true",
-        help="run intrusive checks (load, restore drills, rate-limit probes) on a sensitive environment",
-    )
-    group.addoption(
-        "--conditional-fails",
-        action="store_true",
-        help="exit 1 on a CONDITIONAL verdict (default: exit 0)",
-    )
-    group.addoption(
-        "--demo-fault",
-        action="append",
-        default=[],
-        metavar="FAULT",
-        help="inject a fault into the embedded demo stack (repeatable; `gonogo demo faults` lists them)",
-    )
-    group.addoption(
-        "--gonogo-reports",
-        metavar="DIR",
-        help="where run reports go (default: reports/ beside the ini file)",
-    )
-    group.addoption(
-        "--gonogo-catalogue", action="store_true", help="print the check catalogue and exit"
-    )
-    parser.addini(
-        "gonogo_catalogue",
-        "check catalogue file or directory (relative to the ini file's directory)",
-        default="catalogue",
-    )
-    parser.addini(
-        "gonogo_env_dir",
-        "directory of environment files (relative to the ini file's directory)",
-        default="environments",
-    )
-    parser.addini(
-        "gonogo_gate_paths",
-        "paths that hold gate checks (an --env is required to run them)",
-        type="args",
-        default=["checks", "smoke", "load", "e2e", "infra"],
-    )
+    options.add(parser)
 
 
 def _catalogue(config: pytest.Config) -> catalogue_mod.Catalogue:
@@ -190,8 +104,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     invocation.unfreeze_at_exit(config)  # first: its cleanup must run after pytest's own
-    for name, doc in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {doc}")
+    for line in markers.registrations():
+        config.addinivalue_line("markers", line)
     scheduling.default_dist(config)  # before xdist's session reads it
     if config.getoption("gonogo_catalogue"):
         return
@@ -260,10 +174,10 @@ def pytest_configure(config: pytest.Config) -> None:
     warmup.stop_at_exit(config)
     if not controller and ctx.workers_dir is not None:
         interrupts.register_worker(ctx.workers_dir)
-    runtest.install_log_redaction(ctx.redactor)
+    phases.install_log_redaction(ctx.redactor)
     # cookies and Authorization headers the probes see are masked too (probes/http.py)
     config.stash[STOP_LEARNING_KEY] = listen(ctx.redactor)
-    runtest.quiet_chatty_loggers()
+    phases.quiet_chatty_loggers()
     if controller:
         invocation.warn_debug(config)
         _register_report(config, ctx, created, guard).claim_html(config)
@@ -285,7 +199,7 @@ def _forward(config: pytest.Config) -> None:
 def _register_report(
     config: pytest.Config, ctx: RunContext, created: list[Path], guard: Guard
 ) -> Any:
-    from gonogo.report.session import ReportPlugin
+    from gonogo.engine.session import ReportPlugin
 
     report = ReportPlugin(config, ctx, Collector(), created, guard)
     config.pluginmanager.register(report, REPORT_PLUGIN)
@@ -342,14 +256,14 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     warmup.before_test(item)
-    runtest.setup(item)
+    phases.setup(item)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_internalerror(excrepr: Any, excinfo: Any) -> None:
     # printed by the terminal reporter after this hook, with locals under -l --full-trace
     for redactor in listening():
-        runtest.redact_in_place(excrepr, redactor)
+        phases.redact_in_place(excrepr, redactor)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -357,5 +271,5 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[Any]
 ) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
-    runtest.make_report(item, call, report)
+    phases.make_report(item, call, report)
     return report

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from gonogo.evidence import CheckWire, from_wire
+from gonogo.engine.evidence import from_wire
+from gonogo.engine.outcomes import NEVER_RAN, merge_phases
 from gonogo.model import ErrorReason, Outcome
-from gonogo.outcomes import NEVER_RAN, merge_phases
 from gonogo.schema import Waiver
 from gonogo.verdict import (
     CheckResult,
@@ -23,11 +23,12 @@ from gonogo.verdict import (
     apply_waivers,
     decide,
 )
+from gonogo.wire import CheckWire
 
 # the run's results -> the checks of the selected stages that did not run, and the severities
-# the environment lowered for the checks concerned (see gonogo.selection)
+# the environment lowered for the checks concerned (see gonogo.engine.selection)
 Scope = Callable[[Sequence[CheckResult]], tuple[tuple[NotRun, ...], tuple[SeverityLowered, ...]]]
-# the run's results (after waivers) -> the selected plan's open manual items (gonogo.signoff)
+# the run's results (after waivers) -> the selected plan's open manual items (gonogo.engine.signoff)
 PlanWeight = Callable[[Sequence[CheckResult]], Sequence[OpenItems]]
 
 

@@ -24,8 +24,8 @@ import pytest
 from gonogo import __version__, config, endpoints
 from gonogo.catalogue import Catalogue
 from gonogo.config import Environment
+from gonogo.engine.evidence import Evidence
 from gonogo.errors import ConfigError
-from gonogo.evidence import Evidence
 from gonogo.gate import SharedProbes
 from gonogo.interrupts import checkpoint
 from gonogo.model import CheckSpec

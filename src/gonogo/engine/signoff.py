@@ -14,15 +14,16 @@ from collections.abc import Collection, Sequence
 import pytest
 
 from gonogo import config as config_mod
-from gonogo import invocation
+from gonogo import markers
 from gonogo.catalogue import Catalogue
+from gonogo.engine import invocation
 from gonogo.plans import selected, status
 from gonogo.plans.selected import SelectedPlan
 from gonogo.plans.status import PlanStatus
 from gonogo.verdict import CheckResult, OpenItems
 
 PLAN_KEY = pytest.StashKey[SelectedPlan]()  # config.stash: the run's plan (controller only)
-STAGES = ("predeploy", "smoke", "postdeploy", "load", "e2e")
+STAGES = markers.STAGE_NAMES
 
 
 def select_plan(

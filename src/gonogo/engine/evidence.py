@@ -13,7 +13,7 @@ import base64
 import mimetypes
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from gonogo.model import (
     AttachmentWire,
@@ -21,41 +21,15 @@ from gonogo.model import (
     Comparison,
     ErrorReason,
     Finding,
-    FindingWire,
     Outcome,
     Severity,
     compare,
     graded,
 )
 from gonogo.verdict import CheckResult
+from gonogo.wire import CheckWire
 
 MAX_ATTACHMENT_BYTES = 2_000_000
-
-
-class CheckWire(TypedDict):
-    """One phase (setup, call, teardown) of one check, attached to its report as ``report.gonogo``.
-
-    ``severity`` is the effective severity (environment override, then the band a failed
-    finding hit), ``default_severity`` the catalogue's; ``when`` is the pytest phase, or ``crash`` for the phase the controller adds
-    when the worker running the check died.
-    """
-
-    id: str
-    title: str
-    severity: str
-    default_severity: str
-    covers: list[str]
-    intrusive: bool
-    markers: list[str]
-    nodeid: str
-    when: str
-    outcome: str
-    error_reason: str | None
-    message: str
-    duration_s: float
-    target: str
-    findings: list[FindingWire]
-    attachments: list[AttachmentWire]
 
 
 @dataclass

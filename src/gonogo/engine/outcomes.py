@@ -1,7 +1,7 @@
 """Classify one test phase into a gonogo outcome, and merge phases into one check result.
 
 Runs on the process that executed the test (a worker under xdist): the result is a
-:class:`~gonogo.evidence.CheckWire` attached to the pytest report (``report.gonogo``), so it
+:class:`~gonogo.engine.evidence.CheckWire` attached to the pytest report (``report.gonogo``), so it
 crosses xdist as builtins.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from gonogo.errors import ConfigError, ProbeError
-from gonogo.evidence import CheckWire
 from gonogo.gate import NOT_APPLICABLE, REFUSED
 from gonogo.model import ErrorReason, Outcome
+from gonogo.wire import CheckWire
 
 _TIMEOUT_PREFIXES = ("Timeout", "Failed: Timeout")
 
