@@ -34,7 +34,7 @@ from gonogo.plans.status import PlanStatus
 from gonogo.report import artefacts, history, html, summary
 from gonogo.report.artefacts import RunMeta
 from gonogo.report.headline import headline
-from gonogo.report.writer import Page, write_run
+from gonogo.report.writer import JudgedRun, Page, write_run
 from gonogo.schema import COMPONENTS
 from gonogo.verdict import (
     CheckResult,
@@ -205,17 +205,15 @@ class ReportPlugin:
                 self.collector.interruption = ", ".join(dict.fromkeys(self.guard.received))
             decision = self._decide()
             assert self.meta is not None
-            record = write_run(
-                self.staging,
-                results=self.collector.results,
+            judged = JudgedRun(
+                results=tuple(self.collector.results),
                 decision=decision,
                 meta=self.meta,
-                redact=self.ctx.redactor,
-                page=self._page(),
                 majors_block=bool(self.config.getoption("conditional_fails")),
                 plan=self._plan_wire(),
-                history=self._history,
+                history=tuple(self._history),
             )
+            record = write_run(self.staging, judged, redact=self.ctx.redactor, page=self._page())
             checkpoint("commit")
             # a signal that arrived while writing: the report must say interrupted
             if len(self.guard.received) == seen or self.collector.interrupted:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,25 +35,37 @@ class Page:
     user_html: Path | None = None
 
 
-def write_run(
-    staging: Path,
-    *,
-    results: list[CheckResult],
-    decision: Decision,
-    meta: RunMeta,
-    redact: Redactor,
-    page: Page,
-    majors_block: bool = False,
-    plan: PlanWire | None = None,
-    history: Sequence[dict[str, Any]] = (),
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class JudgedRun:
+    """What the report renders: the judged run, as plain data (the engine builds it).
+
+    Attributes:
+        results: every check's result, in run order.
+        decision: the verdict and why.
+        meta: what the report says about the run (environment, release, selection...).
+        majors_block: ``--conditional-fails``: a major failure is red in junit.xml too.
+        plan: the ``plan`` block of evidence.json (:func:`gonogo.plans.wire.to_wire`), when the
+            run was judged against a plan (``--plan``).
+        history: the environment's earlier runs (:func:`gonogo.report.history.load`), for the
+            trend.
+    """
+
+    results: tuple[CheckResult, ...]
+    decision: Decision
+    meta: RunMeta
+    majors_block: bool = False
+    plan: PlanWire | None = None
+    history: tuple[dict[str, Any], ...] = ()
+
+
+def write_run(staging: Path, run: JudgedRun, *, redact: Redactor, page: Page) -> dict[str, Any]:
     """Attachments, evidence.json, junit.xml, summary.md, report.html and, last, the manifest.
 
-    ``plan``: the ``plan`` block of evidence.json (:func:`gonogo.plans.wire.to_wire`), when the
-    run was judged against a plan (``--plan``). ``history``: the environment's earlier runs
-    (:func:`gonogo.report.history.load`), for the trend. Returns this run's history line, for
-    :func:`gonogo.report.history.append` once the run is committed.
+    Returns this run's history line, for :func:`gonogo.report.history.append` once the run is
+    committed.
     """
+    results, decision, meta, plan = list(run.results), run.decision, run.meta, run.plan
+    majors_block, history = run.majors_block, run.history
     staging.mkdir(parents=True, exist_ok=True)
     attachments = artefacts.write_attachments(staging, results, redact)
     document = artefacts.evidence_document(
