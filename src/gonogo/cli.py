@@ -183,8 +183,8 @@ def _gate_args(args: argparse.Namespace) -> list[str]:
 def _validate(args: argparse.Namespace, root: Path) -> int:
     from gonogo.engine.context import faults_to_inject
 
-    path = config.resolve_path(args.env, args.env_file, root / "environments")
-    raw = config.read_toml(path)
+    source = config.open_env(args.env, args.env_file, root / "environments")
+    path, raw = source.path, dict(source.raw)
     extra: dict[str, str] = {}
     if "demo" in raw:
         # the demo stack provides these at run time: validate with what a run would export
@@ -193,7 +193,9 @@ def _validate(args: argparse.Namespace, root: Path) -> int:
         faults_to_inject(raw, path, [])
         extra = demo_preview()
     known = catalogue_mod.load(root / "catalogue")
-    env = config.load(path, extra=extra, lenient=True, placeholders=extra, known_checks=known)
+    env = config.load(
+        path, extra=extra, lenient=True, placeholders=extra, known_checks=known, raw=raw
+    )
     sections = [
         name
         for name in type(env.config).model_fields

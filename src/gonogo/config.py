@@ -73,6 +73,26 @@ class Environment:
         return self.config.sensitive
 
 
+@dataclass(frozen=True, slots=True)
+class EnvFile:
+    """An environment file, located and parsed once per process (the run's context, the plan
+    it names and every validation pass read this, never the file again).
+
+    Attributes:
+        path: the file (``--env NAME`` -> ``environments/NAME.toml``, or ``--env-file PATH``).
+        raw: its TOML, parsed and not yet interpolated or validated.
+    """
+
+    path: Path
+    raw: Mapping[str, Any]
+
+
+def open_env(env: str | None, env_file: str | None, directory: Path) -> EnvFile:
+    """Find and parse the file of ``--env NAME`` or ``--env-file PATH``."""
+    path = resolve_path(env, env_file, directory)
+    return EnvFile(path, read_toml(path))
+
+
 def list_environments(directory: Path) -> list[str]:
     """Names of the environment files in ``directory`` (waiver and example files excluded)."""
     if not directory.is_dir():
@@ -256,8 +276,11 @@ def load(
     lenient: bool = False,
     placeholders: Collection[str] = (),
     known_checks: Container[str] | None = None,
+    raw: Mapping[str, Any] | None = None,
 ) -> Environment:
     """Read, interpolate and validate one environment file (and its ``.waivers.toml``).
+
+    ``raw``: the file as already parsed (:func:`open_env`), so that it is read once.
 
     ``extra`` variables (e.g. the demo stack's ports) take precedence over the process
     environment, which takes precedence over the secrets file. Error messages mask the secret
@@ -272,7 +295,7 @@ def load(
     variables are validated as ``unset-NAME``. ``placeholders`` names variables of ``extra``
     that are stand-ins (the demo stack's preview): a path built from one is not checked.
     """
-    raw = read_toml(path)
+    raw = read_toml(path) if raw is None else raw
     environ = os.environ if environ is None else environ
     variables: dict[str, str] = {}
     secret_vars: set[str] = set()

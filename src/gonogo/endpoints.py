@@ -1,32 +1,23 @@
-"""Endpoints: what a check connects to, whether it is down, and whether its name resolves.
+"""Endpoints, as text: what a check connects to (pure parsing, no I/O).
 
 A gate test names what it looks at with ``gate.target(...)``: a URL, ``host:port`` or
 ``host:port/db``. Its *endpoint* is the ``host:port`` of that target (a file path has none).
-When a probe of an endpoint is refused or times out, or a check of it runs out of its time
-limit (pytest-timeout: a target that trickles bytes never trips a read timeout), the endpoint is
-written on a :class:`DownBoard` that every process of the run shares (one small file per endpoint
-in a run-scoped directory), so that each later check of it fails at once with the first error:
-an unreachable host costs one timeout per run, not one per check.
-
 Configuration keys whose name ends in ``url`` or ``dsn`` (``[web] base_url``, ``[postgres] dsn``,
-``[redis] url``, ``[backup] scratch_dsn``...) name endpoints: their host names are resolved before
-the run (a name that does not exist is a configuration error), and a failing check names the key.
+``[redis] url``, ``[backup] scratch_dsn``...) name endpoints (:func:`configured_endpoints`).
+
+The run's use of them is the engine's: :mod:`gonogo.engine.downboard` (an unreachable endpoint
+fails each later check at once) and :mod:`gonogo.engine.preflight` (every configured host name
+resolves before the run).
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import socket
-import threading
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
-from gonogo.model import ErrorReason
+from gonogo.errors import ProbeRefused, ProbeTimeout
 
 DEFAULT_PORTS = {
     "https": 443,
@@ -41,13 +32,6 @@ _HOST_PORT = re.compile(
 )
 _ENDPOINT_KEY = re.compile(r"(url|dsn)$")
 _KEYWORD = re.compile(r"^\s*(host|hostaddr|port|dbname|user)=")  # a libpq keyword DSN
-# getaddrinfo's "this name does not exist" answers; EAI_AGAIN (no DNS server) is connectivity
-_NO_SUCH_NAME = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
-_KINDS: dict[str, type[ProbeError]] = {
-    "ProbeTimeout": ProbeTimeout,
-    "ProbeRefused": ProbeRefused,
-    "ProbeError": ProbeError,
-}
 
 
 def _join(host: str, port: int) -> str:
@@ -133,105 +117,6 @@ def _walk(value: Any, keypath: str) -> Iterator[tuple[str, str]]:
             yield from _walk(item, f"{keypath}.{key}" if keypath else str(key))
     elif isinstance(value, str):
         yield keypath, value
-
-
-def unresolvable_hosts(
-    endpoints: Mapping[str, list[str]], timeout_s: float = 5.0
-) -> list[tuple[str, str, str]]:
-    """(key path, host, resolver message) for each configured host name that does not exist.
-
-    IP literals are not looked up. A lookup that does not finish within ``timeout_s`` or fails
-    for another reason (no DNS server reachable) is left to the checks, which report it as a
-    connectivity error: only "no such name" is a configuration error.
-    """
-    problems = []
-    for endpoint, keys in endpoints.items():
-        host = host_of(endpoint)
-        if _is_ip(host):
-            continue
-        why = _lookup(host, timeout_s)
-        if why is not None:
-            problems.append((keys[0], host, why))
-    return problems
-
-
-def _is_ip(host: str) -> bool:
-    for family in (socket.AF_INET, socket.AF_INET6):
-        try:
-            socket.inet_pton(family, host)
-        except OSError:
-            continue
-        return True
-    return False
-
-
-def _lookup(host: str, timeout_s: float) -> str | None:
-    outcome: list[str | None] = []
-
-    def resolve() -> None:
-        try:
-            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except socket.gaierror as err:
-            outcome.append(err.strerror if err.errno in _NO_SUCH_NAME else None)
-            return
-        except (OSError, UnicodeError):
-            outcome.append(None)
-            return
-        outcome.append(None)
-
-    # getaddrinfo has no timeout of its own; a daemon thread bounds the wait
-    worker = threading.Thread(target=resolve, name=f"gonogo-dns-{host}", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    return outcome[0] if outcome else None
-
-
-class DownBoard:
-    """Endpoints found unreachable in this run, shared by every process through a directory.
-
-    Without a directory (a unit test) the board is per process.
-    """
-
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory
-        self._known: dict[str, ProbeError] = {}
-
-    def _file(self, endpoint: str) -> Path | None:
-        if self.directory is None:
-            return None
-        return self.directory / (re.sub(r"[^A-Za-z0-9._-]", "_", endpoint) + ".json")
-
-    def mark(self, endpoint: str, err: ProbeError) -> None:
-        """Remember the first error that showed ``endpoint`` unreachable."""
-        if self.get(endpoint) is not None:
-            return
-        self._known[endpoint] = err
-        path = self._file(endpoint)
-        if path is None:
-            return
-        record = {"kind": type(err).__name__, "reason": err.reason.value, "message": str(err)}
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        try:
-            tmp.write_text(json.dumps(record), encoding="utf-8")
-            os.replace(tmp, path)  # atomic: another worker never reads half a record
-        except OSError:
-            tmp.unlink(missing_ok=True)  # the board is an optimisation; the check result stands
-
-    def get(self, endpoint: str) -> ProbeError | None:
-        """The first error of ``endpoint`` if any process of this run found it unreachable."""
-        if endpoint in self._known:
-            return self._known[endpoint]
-        path = self._file(endpoint)
-        if path is None or not path.is_file():
-            return None
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            kind = _KINDS.get(record["kind"], ProbeError)
-            err = kind(str(record["message"]), reason=ErrorReason(record["reason"]))
-        except (OSError, ValueError, KeyError):
-            return None
-        self._known[endpoint] = err
-        return err
 
 
 def shows_down(endpoint: str, err: BaseException) -> bool:

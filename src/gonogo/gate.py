@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 import pytest
 
 from gonogo.config import Environment
-from gonogo.endpoints import DownBoard, endpoint_of, shows_down
+from gonogo.endpoints import endpoint_of, shows_down
+from gonogo.engine.downboard import DownBoard
 from gonogo.engine.evidence import Evidence
 from gonogo.errors import ProbeError, ProbeTimeout
 from gonogo.model import CheckSpec, Finding, Outcome, conclude

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from engine.project import evidence, latest, make_project
-from gonogo.endpoints import DownBoard, endpoint_of, shows_down
+from gonogo.endpoints import endpoint_of, shows_down
+from gonogo.engine.downboard import DownBoard
 from gonogo.errors import ProbeError, ProbeRefused, ProbeTimeout
 from gonogo.gate import SharedProbes
 from loopback import refusing_port

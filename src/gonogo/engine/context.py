@@ -23,7 +23,9 @@ import pytest
 
 from gonogo import __version__, config, endpoints
 from gonogo.catalogue import Catalogue
-from gonogo.config import Environment
+from gonogo.config import EnvFile, Environment
+from gonogo.engine import preflight
+from gonogo.engine.downboard import DownBoard
 from gonogo.engine.evidence import Evidence
 from gonogo.errors import ConfigError
 from gonogo.gate import SharedProbes
@@ -155,9 +157,7 @@ def demo_preview() -> dict[str, str]:
 
 def build(
     *,
-    env_name: str | None,
-    env_file: str | None,
-    env_dir: Path,
+    source: EnvFile,
     catalogue: Catalogue,
     reports_root: Path,
     release: str | None,
@@ -173,13 +173,12 @@ def build(
     loading, every configured host name must resolve (a name that does not exist is a
     configuration error; a host that refuses or does not answer is left to the checks).
     """
-    path = config.resolve_path(env_name, env_file, env_dir)
-    raw = config.read_toml(path)
+    path, raw = source.path, dict(source.raw)
     if workerinput is not None:
         given = dict(workerinput.get("demo_variables", {}))
         down = workerinput.get("down_dir")
         return _context(
-            config.load(path, extra=given),
+            config.load(path, extra=given, raw=raw),
             catalogue,
             run_id=str(workerinput["run_id"]),
             started_at=dt.datetime.fromisoformat(workerinput["started_at"]),
@@ -202,7 +201,9 @@ def build(
         faults = faults_to_inject(raw, path, [f for f in demo_faults if f])
         # every configuration error surfaces before the stack's cold start, not after it
         preview = demo_preview()
-        bare = config.load(path, extra=preview, placeholders=preview, known_checks=catalogue)
+        bare = config.load(
+            path, extra=preview, placeholders=preview, known_checks=catalogue, raw=raw
+        )
         check_reports_dir(reports_root / bare.name)
     elif demo_faults:
         raise ConfigError(
@@ -211,7 +212,7 @@ def build(
     try:
         if bare is not None:
             demo_stack, demo_vars, demo_secrets = start_or_attach_demo(faults, progress)
-        env = config.load(path, extra=demo_vars, known_checks=catalogue)
+        env = config.load(path, extra=demo_vars, known_checks=catalogue, raw=raw)
         check_reports_dir(reports_root / env.name)
         ctx = _context(
             env,
@@ -283,7 +284,7 @@ def _context(
         allow_intrusive=allow_intrusive,
         redactor=redactor,
         report_dir=reports_root / env.name / run_id,
-        shared=SharedProbes(endpoints.DownBoard(down_dir)),
+        shared=SharedProbes(DownBoard(down_dir)),
         demo_variables=demo_vars,
         down_dir=down_dir,
         workers_dir=workers_dir,
@@ -311,7 +312,7 @@ def _preflight(ctx: RunContext) -> None:
     problems = [
         f"{keypath}: host {host!r} does not resolve ({why}); fix the name or run the gate "
         "where it resolves"
-        for keypath, host, why in endpoints.unresolvable_hosts(ctx.endpoint_keys)
+        for keypath, host, why in preflight.unresolvable_hosts(ctx.endpoint_keys)
     ]
     if len(problems) == 1:
         raise ConfigError(f"{ctx.env.path}: {problems[0]}")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from gonogo import catalogue as catalogue_mod
+from gonogo import config as config_mod
 from gonogo import interrupts, markers
 from gonogo.engine import (
     collection,
@@ -126,12 +127,13 @@ def pytest_configure(config: pytest.Config) -> None:
     invocation.require_suite(config)
     try:
         catalogue = _catalogue(config)
+        source = config_mod.open_env(env_name, env_file, invocation.env_dir(config))
     except ConfigError as err:
         raise config_error(str(err)) from None
     if controller:
         invocation.check_markexpr(config, {m for e in catalogue.values() for m in e.markers})
         try:  # before the demo stack starts: a bad plan is a configuration error
-            plan = signoff.select_plan(config, env_name, env_file, catalogue)
+            plan = signoff.select_plan(config, source, catalogue)
         except ConfigError as err:
             raise config_error(str(err)) from None
         if plan is not None:
@@ -148,9 +150,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.add_cleanup(restore)
     try:
         ctx = context_mod.build(
-            env_name=env_name,
-            env_file=env_file,
-            env_dir=invocation.env_dir(config),
+            source=source,
             catalogue=catalogue,
             reports_root=reports_root,
             release=config.getoption("release"),

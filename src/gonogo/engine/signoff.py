@@ -13,9 +13,9 @@ from collections.abc import Collection, Sequence
 
 import pytest
 
-from gonogo import config as config_mod
 from gonogo import markers
 from gonogo.catalogue import Catalogue
+from gonogo.config import EnvFile
 from gonogo.engine import invocation
 from gonogo.plans import selected, status
 from gonogo.plans.selected import SelectedPlan
@@ -27,12 +27,12 @@ STAGES = markers.STAGE_NAMES
 
 
 def select_plan(
-    config: pytest.Config, env_name: str | None, env_file: str | None, catalogue: Catalogue
+    config: pytest.Config, env_file: EnvFile, catalogue: Catalogue
 ) -> SelectedPlan | None:
     """The plan of ``--plan`` or of the environment file's ``plan``, loaded; None without one."""
     option = config.getoption("plan", None)
-    path = config_mod.resolve_path(env_name, env_file, invocation.env_dir(config))
-    raw = config_mod.read_toml(path) if option is None else {}
+    path = env_file.path
+    raw = dict(env_file.raw) if option is None else {}
     choice = selected.chosen(option, raw, path)
     if choice is None:
         return None
