@@ -15,7 +15,7 @@ FORBIDDEN = {
     "rules": ("gonogo.probes", "gonogo.engine", "gonogo.recipes", "gonogo.gate", "gonogo.report"),
     "probes": ("gonogo.rules", "gonogo.engine", "gonogo.recipes", "gonogo.gate", "gonogo.report"),
     "report": ("gonogo.engine", "gonogo.probes", "gonogo.rules", "gonogo.recipes", "gonogo.gate"),
-    "recipes": ("gonogo.engine", "gonogo.rules", "gonogo.report"),
+    "recipes": ("gonogo.engine", "gonogo.rules"),
 }
 # layer -> the only gonogo modules it may import (itself always allowed)
 ONLY = {
