@@ -19,7 +19,12 @@ JOURNEYS = [
     # minor: Lighthouse's cache-policy and compression audits are warnings (GO)
     case("assets-uncached", "smoke.assets", FRONTEND),
     # active mixed content: a blocker finding of the major check
-    case("index-mixed-script", "smoke.mixed-content", FRONTEND),
+    case(
+        "index-mixed-script",
+        ("smoke.mixed-content", "e2e.mixed-content", "e2e.page", "e2e.console"),
+        FRONTEND,
+        "e2e/test_browser.py",
+    ),
     # accepted, never answers: failed after its timeout_s (3 s in the demo), not an error
     case("websocket-silent", "smoke.websocket", "smoke/test_websocket.py"),
     # major: with a check that passes (a run in which nothing passed is NO-GO whatever failed)

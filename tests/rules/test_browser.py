@@ -77,13 +77,13 @@ def test_console(console: tuple[ConsoleEntry, ...], ok: bool) -> None:
     ("insecure", "severity"),
     [
         ((), None),
-        ((InsecureResource("http://cdn/x.png", "img", False),), Severity.MAJOR),
+        ((InsecureResource("http://cdn/x.png", "img", False),), Severity.MINOR),
         ((InsecureResource("http://cdn/x.js", "script", True),), Severity.BLOCKER),
     ],
     ids=["none", "passive-image", "active-script"],
 )
 def test_mixed_content(insecure: tuple[InsecureResource, ...], severity: Severity | None) -> None:
-    """Passive mixed content weighs the check's severity; active content is a blocker."""
+    """Passive mixed content is a minor warning (browsers upgrade it); active is a blocker."""
     findings = rules.evaluate_mixed_content(replace(PAGE, insecure=insecure))
     if severity is None:
         assert not failed(findings)

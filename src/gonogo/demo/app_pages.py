@@ -9,6 +9,7 @@ under ``/static/e2e/`` that exist only while their fault is active.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import struct
 import zlib
@@ -28,7 +29,7 @@ USERNAME = re.compile(r"[A-Za-z0-9._@+-]{3,64}")
 
 # fault -> (where in index.html, markup inserted there)
 _MARKUP = {
-    "console-error": ("</head>", '<script src="/static/e2e/console-error.js" defer></script>'),
+    "console-error": ("</head>", '<script src="{asset:console-error.js}" defer></script>'),
     "failing-asset": ("</head>", '<link rel="stylesheet" href="/static/app.4f1d2e.css">'),
     "mixed-content": (
         "</footer>",
@@ -38,14 +39,15 @@ _MARKUP = {
         "<main>",
         '<img class="hero" src="/static/e2e/hero.svg" alt="Winter sale" width="1000" height="360">',
     ),
-    "layout-shift": ("</head>", '<script src="/static/e2e/layout-shift.js" defer></script>'),
-    "mobile-overflow": ("</head>", '<link rel="stylesheet" href="/static/e2e/wide.css">'),
+    "layout-shift": ("</head>", '<script src="{asset:layout-shift.js}" defer></script>'),
+    "mobile-overflow": ("</head>", '<link rel="stylesheet" href="{asset:wide.css}">'),
     "a11y-violations": (
         "</footer>",
         '<img src="/static/e2e/badge.svg"><input name="coupon"><button class="icon"></button>',
     ),
 }
-_SHARED_CSS = "/static/e2e/faults.css"  # sizes the hero and the badge (CSP: no inline styles)
+_SHARED_CSS = "{asset:faults.css}"  # sizes the hero and the badge (CSP: no inline styles)
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 _ASSETS: dict[str, tuple[str, str]] = {
     "console-error.js": (
@@ -103,19 +105,37 @@ def render_index(body: bytes, faults: FaultFlags, host: str) -> bytes:
         where, markup = _MARKUP[name]
         markup = markup.replace("{host}", hostname or "localhost")
         text = text.replace(where, markup + where if where.startswith("</") else where + markup, 1)
-    return text.encode()
+    return _ASSET_REF.sub(lambda m: asset_url(m.group(1)), text).encode()
+
+
+_ASSET_REF = re.compile(r"\{asset:([\w.-]+)\}")
+
+
+def asset_url(name: str) -> str:
+    """``/static/e2e/<stem>.<12 hex of its SHA-256><ext>``: hashed and cached for a year, as
+    the front end's own assets are, so that a fault changes only what it is about."""
+    stem, _, ext = name.rpartition(".")
+    digest = hashlib.sha256(_ASSETS[name][1].encode()).hexdigest()[:12]
+    return f"/static/e2e/{stem}.{digest}.{ext}"
+
+
+def _real_name(asked: str) -> str:
+    for name in _ASSETS:
+        if asset_url(name) == f"/static/e2e/{asked}":
+            return name
+    return asked
 
 
 async def fault_asset(request: Request) -> Response:
     """``/static/e2e/<name>``: a fault's asset, served only while that fault is active."""
     faults: FaultFlags = request.app.state.faults
-    name = request.path_params["name"]
+    name = _real_name(request.path_params["name"])
     if name not in _ASSETS or not any(f in faults for f in _ASSET_FAULTS[name]):
         return PlainTextResponse("Not Found", status_code=404)
     if name == "hero.svg":
         await asyncio.sleep(HERO_DELAY_S)
     mime, content = _ASSETS[name]
-    return Response(content, media_type=mime, headers={"Cache-Control": "no-store"})
+    return Response(content, media_type=mime, headers={"Cache-Control": IMMUTABLE})
 
 
 def _favicon() -> bytes:

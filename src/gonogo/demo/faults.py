@@ -344,6 +344,9 @@ FAULTS: dict[str, Fault] = dict(
             "app",
             "the index loads a script over plain http:// (active mixed content)",
             "smoke.mixed-content",
+            "e2e.mixed-content",  # a browser blocks it: a failed request and a console error
+            "e2e.page",
+            "e2e.console",
             severity=BLOCKER,
         ),
         _f(
@@ -393,6 +396,7 @@ FAULTS: dict[str, Fault] = dict(
             "the home page links a stylesheet that answers 404",
             "e2e.page",
             "e2e.console",
+            "smoke.assets",
         ),
         _f(
             "mixed-content",
@@ -401,6 +405,7 @@ FAULTS: dict[str, Fault] = dict(
             "e2e.mixed-content",
             "e2e.page",
             "e2e.console",
+            "smoke.mixed-content",
         ),
         _f(
             "slow-lcp",

@@ -84,7 +84,7 @@ def evaluate_console(facts: PageFacts) -> list[Finding]:
 
 def evaluate_mixed_content(facts: PageFacts) -> list[Finding]:
     """No subresource of the HTTPS page over plain HTTP; active content (scripts, styles,
-    frames) is a blocker, passive content (images, media) the check's severity."""
+    frames) is a blocker, passive content (images, media) a minor warning."""
     found: list[Finding] = []
     for active in (True, False):
         urls = sorted({f"{r.element} {r.url}" for r in facts.insecure if r.active == active})
@@ -99,7 +99,9 @@ def evaluate_mixed_content(facts: PageFacts) -> list[Finding]:
                 urls,
                 [],
                 comparison=Comparison.EQ,
-                severity=Severity.BLOCKER if active and urls else None,
+                # MDN: browsers block active mixed content (the page breaks) and upgrade or
+                # flag passive content (a warning, as smoke.mixed-content grades it)
+                severity=(Severity.BLOCKER if active else Severity.MINOR) if urls else None,
             )
         )
     return found
