@@ -221,3 +221,20 @@ def test_host_fault_fails_every_instance(demo_stack, run_gate) -> None:
     ]
     assert {c["outcome"] for c in checks} == {"failed"}
     assert all("mode 0644" in str(c["evidence"]) for c in checks)
+
+
+def test_testinfra_hosts_option_replaces_the_targets(demo_stack, run_gate) -> None:
+    """testinfra's own --hosts still works: the hosts it names replace the environment's targets
+    (checked with the first role's thresholds), each its own instance; a bad one is exit 4."""
+    run = run_gate(HOST_FILE, "-k", "test_cpu or test_os", "--hosts", "local://")
+    ids = sorted(c["nodeid"].split("::")[-1] for c in run.document["checks"])
+    assert ids == ["test_cpu[app:local://]", "test_os[app:local://]"], ids
+    assert {c["outcome"] for c in run.document["checks"]} == {"passed"}
+    bad = subprocess.run(
+        [sys.executable, "-m", "pytest", "--env", "demo", HOST_FILE, "--hosts", "ftp://x", "-q",
+         "-p", "no:cacheprovider", "--noconftest"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)},
+    )  # fmt: skip
+    assert bad.returncode == 4, bad.stdout[-2000:] + bad.stderr[-2000:]
+    assert "--hosts: 'ftp://x'" in bad.stdout + bad.stderr

@@ -11,7 +11,10 @@ import pytest
 from gonogo.config import Environment
 from gonogo.engine.context import CONTEXT_KEY, EVIDENCE_KEY, SPEC_KEY
 from gonogo.engine.evidence import Evidence
-from gonogo.engine.targets import pytest_generate_tests  # noqa: F401  (host_target, one per host)
+from gonogo.engine.targets import (  # noqa: F401  (host_target: one instance per host)
+    pytest_configure,
+    pytest_generate_tests,
+)
 from gonogo.errors import ConfigError
 from gonogo.gate import Gate
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import pytest
 
 from gonogo.engine.context import CONTEXT_KEY
+from gonogo.engine.invocation import config_error
 from gonogo.probes.hostconn import HostTarget
 from gonogo.schema.hosts import target_problem
 
@@ -29,18 +30,31 @@ def host_targets(config: pytest.Config) -> list[HostTarget]:
     roles = ctx.env.config.hosts if ctx is not None else None
     if not roles:
         return []
-    given = config.getoption("hosts", None)
-    if given:
+    urls = given_hosts(config)
+    if urls:
         role, section = next(iter(roles.items()))
-        urls = [_with_scheme(h.strip()) for h in str(given).split(",") if h.strip()]
-        for url in urls:
-            problem = target_problem(url)
-            if problem:
-                raise pytest.UsageError(f"--hosts: {url!r} {problem}")
         return [HostTarget(role, url, section) for url in urls]
     return [
         HostTarget(role, url, section) for role, section in roles.items() for url in section.targets
     ]
+
+
+def given_hosts(config: pytest.Config) -> list[str]:
+    """The targets of testinfra's ``--hosts`` (a bare ``user@host`` is paramiko, as testinfra
+    reads it); empty without the option."""
+    given = config.getoption("hosts", None)
+    return [_with_scheme(h.strip()) for h in str(given or "").split(",") if h.strip()]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a gate run, a ``--hosts`` target the host checks cannot use is exit 4, before any
+    check runs (testinfra's own tests, without ``--env``, keep testinfra's rules)."""
+    if not (config.getoption("env", None) or config.getoption("env_file", None)):
+        return
+    for url in given_hosts(config):
+        problem = target_problem(url)
+        if problem:
+            raise config_error(f"--hosts: {url!r} {problem}")
 
 
 def _with_scheme(spec: str) -> str:
