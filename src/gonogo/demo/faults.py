@@ -588,7 +588,7 @@ FAULTS: dict[str, Fault] = dict(
         _f(
             "error-spike",
             "monitoring",
-            "/api/checkout answers 503 and gets a request every second: the 5xx ratio is far "
+            "/api/checkout answers 503 and gets a request every 3 s: the 5xx ratio is far "
             "above 1 %",
             "postdeploy.metrics",
             "postdeploy.rollback",

@@ -1,8 +1,9 @@
 """Prometheus scraping the demo app with the plans' alert rules, Alertmanager routing to a small
 webhook receiver on loopback.
 
-Scrapes and rule evaluations run every second, so that the post-deploy window of the demo
-(``environments/demo.toml``: 15 s) fills quickly. Every change (a fault applied or reverted)
+Scrapes run every 3 s (with a 3 s timeout: a scrape slowed by a busy machine must not turn the
+target down) and rule evaluations every second, so that the post-deploy window of the demo
+(``environments/demo.toml``: 20 s, six samples) fills and drains quickly. Every change (a fault applied or reverted)
 rewrites a file, asks the server to reload (``POST /-/reload``) and waits until the server's
 own API shows the change: never a fixed sleep.
 """
@@ -21,7 +22,7 @@ from gonogo.demo.procs import LOOPBACK, Processes
 
 PROMETHEUS = "/usr/bin/prometheus"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
-WINDOW = "15s"
+WINDOW = "20s"
 SPIKE_PATH = "/api/checkout"
 
 # the plans' rules (docs: /work/shared/plans), with the demo's job names; DatabaseDown, memory
@@ -122,8 +123,8 @@ class Monitoring:
         if dead_target:  # a held port that never listens: the scrape is refused
             targets.append(f'"{LOOPBACK}:{self.ports.dead_target}"')
         text = f"""global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 3s
+  scrape_timeout: 3s
   evaluation_interval: 1s
 alerting:
   alertmanagers:
@@ -135,7 +136,7 @@ scrape_configs:
     static_configs:
       - targets: [{", ".join(targets)}]
 """
-        if spike:  # synthetic traffic: a request to the failing checkout every second
+        if spike:  # synthetic traffic: a request to the failing checkout every scrape
             text += f"""  - job_name: checkout-synthetic
     metrics_path: {SPIKE_PATH}
     static_configs:

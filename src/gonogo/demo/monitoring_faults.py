@@ -5,7 +5,7 @@ run's active faults, reloads the server and waits until its API shows the result
 - ``scrape-target-down``: a second app target on a port that never listens.
 - ``critical-alert-firing``: a critical rule that fires at once (QueueBacklogCritical).
 - ``alertmanager-null-route``: critical alerts routed to a receiver without integrations.
-- ``error-spike``: the checkout answers 503 and a synthetic job requests it every second, so
+- ``error-spike``: the checkout answers 503 and a synthetic job requests it every 3 s, so
   the 5xx ratio stays above the rollback criterion for as long as the fault is active.
 - ``prometheus-down``: Prometheus stopped (restarted on revert, same storage).
 - ``rule-file-invalid``: a rule file with a syntax error beside the loaded ones (not reloaded).
