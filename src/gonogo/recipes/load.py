@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from gonogo.gate import Gate
 
 SUMMARY = "load-summary.json"
+# locust's outputs are text: redacted like every text attachment
+_MIMES = {".html": "text/html", ".json": "application/json", ".csv": "text/csv"}
 
 
 def facts(gate: Gate, suite_dir: Path) -> LoadFacts:
@@ -34,7 +36,7 @@ def attach(gate: Gate, measured: LoadFacts, suite_dir: Path) -> None:
     """Attach locust's outputs (its HTML report, JSON and CSV statistics), the chart and the
     summary a baseline is accepted from."""
     for name, content in measured.artefacts:
-        gate.evidence.attach(name, content, "text/html" if name.endswith(".html") else None)
+        gate.evidence.attach(name, content, _MIMES.get(Path(name).suffix, "text/plain"))
     gate.evidence.attach("load-chart.svg", chart_svg(measured.history), "image/svg+xml")
     document = {**summary(measured), "baseline_file": str(baseline_path(gate, suite_dir))}
     gate.evidence.attach(SUMMARY, json.dumps(document, indent=2), "application/json")
