@@ -10,6 +10,7 @@ import pytest
 
 from faults.cases import FaultCase
 from faults.cases_data import BACKUP, DATA, drill_leftovers
+from faults.cases_dns import DNS
 from faults.cases_e2e import E2E
 from faults.cases_hosts import CONFIG, HOST_OVERRIDES, HOSTS
 from faults.cases_load import LOAD
@@ -17,7 +18,20 @@ from faults.cases_monitoring import MONITORING
 from faults.cases_smoke import JOURNEYS
 from faults.cases_web import SECURITY, SMOKE, TLS
 
-ALL = SMOKE + JOURNEYS + TLS + SECURITY + DATA + BACKUP + MONITORING + HOSTS + CONFIG + LOAD + E2E
+ALL = (
+    SMOKE
+    + JOURNEYS
+    + TLS
+    + SECURITY
+    + DATA
+    + BACKUP
+    + MONITORING
+    + HOSTS
+    + CONFIG
+    + LOAD
+    + E2E
+    + DNS
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.demo.backups import Backups
+from gonogo.demo.dns import Dns
 from gonogo.demo.layout import Layout, Ports, Secrets
 from gonogo.demo.monitoring import Monitoring
 from gonogo.demo.nginx import Nginx
@@ -36,6 +37,7 @@ COMPONENTS = (
     "sshd",
     "worker",
     "smtp",
+    "dns",
 )
 
 
@@ -55,6 +57,7 @@ class Components:
     monitoring: Monitoring
     sshd: Sshd
     smtp: SmtpRelay
+    dns: Dns
 
     @classmethod
     def build(cls, layout: Layout, ports: Ports, secrets: Secrets, procs: Processes) -> Components:
@@ -73,6 +76,7 @@ class Components:
             monitoring=Monitoring(layout, ports, procs),
             sshd=Sshd(layout.sshd_dir, layout.log("sshd"), ports.ssh, procs),
             smtp=SmtpRelay(layout, ports, pki, procs),
+            dns=Dns(layout, ports, procs),
         )
 
 

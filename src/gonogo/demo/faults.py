@@ -28,7 +28,7 @@ class Fault:
     Attributes:
         name: stable name (``--fault NAME``, ``[demo] faults``).
         component: what it changes: ``nginx``, ``app``, ``postgres``, ``redis``, ``backups`` or
-            ``monitoring``.
+            ``monitoring`` (or ``dns``...: one per component with faults).
         description: one line saying what is wrong while it is active.
         checks: ids of the checks it flips: they fail, or end as errors when it takes away what
             they verify (a component stopped).
@@ -53,6 +53,16 @@ def _f(
 
 FAULTS: dict[str, Fault] = dict(
     [
+        # --- dns (demo/dns.py: the zone file is read per query) ---------------------------
+        _f(
+            "dns-record-missing", "dns", "www.gonogo.test has no A record (NXDOMAIN)", "dns.records"
+        ),
+        _f(
+            "dns-record-wrong",
+            "dns",
+            "www.gonogo.test points at 192.0.2.66, not at the site",
+            "dns.records",
+        ),
         # --- nginx / TLS ---------------------------------------------------------------
         _f("hsts-missing", "nginx", "no Strict-Transport-Security header", "headers.hsts"),
         _f(

@@ -40,6 +40,7 @@ class Ports:
             the ``scrape-target-down`` fault.
         ssh: the private sshd (the ``ssh://`` host of the host checks).
         smtp: the mail relay (aiosmtpd, STARTTLS) of ``smoke.smtp``.
+        dns: the authoritative DNS server of ``dns.*`` (UDP and TCP).
     """
 
     https: int
@@ -58,6 +59,7 @@ class Ports:
     dead_target: int
     ssh: int
     smtp: int
+    dns: int
 
     @classmethod
     def from_list(cls, ports: list[int]) -> Ports:

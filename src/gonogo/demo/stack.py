@@ -57,6 +57,7 @@ STOP_SIGNALS = {
     "alertmanager": signal.SIGTERM,
     "webhook": signal.SIGTERM,
     "smtp": signal.SIGTERM,
+    "dns": signal.SIGTERM,
 }
 STOP_TIMEOUT_S = 20.0  # then SIGKILL; PostgreSQL checkpoints before it exits
 
@@ -232,6 +233,8 @@ class DemoStack:
                 self._reload_nginx()
         elif component == "backups":
             backup_faults.rebuild(c, state.faults)
+        elif component == "dns":
+            c.dns.write(state.faults)
         elif component == "monitoring":
             monitoring_faults.effect(c, state, name, apply=apply)
         else:

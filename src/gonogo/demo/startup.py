@@ -7,7 +7,7 @@ Five lanes run in threads (each step inside a lane depends on the one before):
 - redis: configs → master → replica → replica linked
 - web: CA + server certificate ∥ app deployed and started → nginx (needs the certificate)
 - monitoring: webhook → Alertmanager → Prometheus → scraping the app (once the web lane has it up)
-- host: the private sshd (the ssh:// host of host.*) → the named worker process
+- host: the private sshd (the ssh:// host of host.*) → the named worker process → the DNS server of ``dns.*``
 
 A failing lane does not stop the others early (each wait has its own timeout); the caller
 stops whatever did start, by the PIDs recorded in the run state. An interrupt cancels the start
@@ -104,6 +104,7 @@ def _web_lane(c: Components, rec: _Recorder, faults: Iterable[str]) -> None:
 def _host_lane(c: Components, rec: _Recorder) -> None:
     rec.pid("sshd", c.sshd.start())
     rec.pid("worker", worker.start(c.layout.worker_name, c.layout.log("worker"), c.procs))
+    rec.pid("dns", c.dns.start(()))
 
 
 def _app(c: Components, rec: _Recorder, faults: tuple[str, ...]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from gonogo.demo import releases
+from gonogo.demo import dns, releases
 from gonogo.demo.components import Components
 from gonogo.demo.layout import APP_USER, CORS_ORIGIN, RELEASE
 from gonogo.demo.postgres import DATABASE, GATE_ROLE, HEAD_MIGRATION, RESTORE_ROLE, SLOT
@@ -105,5 +105,10 @@ def variables(c: Components, faults: Iterable[str]) -> dict[str, str]:
         "ROLLBACK_COMMAND": str(releases.command(layout)),
         "PREDEPLOY_BACKUP": releases.predeploy_backup(layout),
         "SMTP_URL": f"smtp://localhost:{p.smtp}",
+        # dns
+        "DNS_RESOLVER": c.dns.resolver,
+        "DNS_SITE_NAME": dns.WWW,
+        "DNS_SITE_ADDRESS": dns.SITE_ADDRESS,
+        "DNS_ALIAS": dns.API,
     }
     return {PREFIX + name: value for name, value in values.items()}

@@ -18,6 +18,7 @@ from gonogo.model import Severity
 from gonogo.schema.appconfig import AppConfigConfig
 from gonogo.schema.base import WEEK, Section
 from gonogo.schema.data import BackupConfig, PostgresConfig, RedisConfig
+from gonogo.schema.dns import DnsConfig
 from gonogo.schema.e2e import E2eConfig
 from gonogo.schema.hosts import HostRoleConfig, role_problem
 from gonogo.schema.load import LoadConfig
@@ -43,6 +44,7 @@ __all__ = [
     "CookiesConfig",
     "CorsConfig",
     "DemoConfig",
+    "DnsConfig",
     "E2eConfig",
     "EnvironmentConfig",
     "ExposureConfig",
@@ -129,6 +131,7 @@ COMPONENTS = (
     "app_config",
     "load",
     "e2e",
+    "dns",
 )
 
 
@@ -178,6 +181,7 @@ class EnvironmentConfig(Section):
     monitoring: MonitoringConfig | None = None
     postdeploy: PostdeployConfig | None = None
     rollback: RollbackConfig | None = None
+    dns: DnsConfig | None = None
     hosts: dict[str, HostRoleConfig] | None = Field(
         default=None, description="[hosts.<role>]: machines checked by host.* (schema/hosts.py)"
     )
