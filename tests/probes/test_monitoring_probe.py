@@ -55,3 +55,23 @@ def test_refused_endpoint_names_the_monitoring_key() -> None:
         cfg = MonitoringConfig(prometheus_url=url)
         with pytest.raises(ProbeRefused, match=r"\[monitoring\] log_url"):
             monitoring.fetch_endpoint(cfg, url, "log_url")
+
+
+def test_a_server_that_is_not_prometheus_is_an_error(server: str) -> None:
+    """An answer that is not the API's JSON envelope is an error naming the URL, never an
+    empty list of targets or rules that would pass."""
+    from gonogo.errors import ProbeError
+
+    with pytest.raises(ProbeError, match=r"not JSON; is \[monitoring\] prometheus_url"):
+        monitoring.collect(MonitoringConfig(prometheus_url=server))
+
+
+def test_refused_prometheus_names_its_key() -> None:
+    """A Prometheus that refuses connections is a connectivity error naming prometheus_url."""
+    from gonogo.errors import ProbeRefused
+    from loopback import refusing_port
+
+    with refusing_port() as port:
+        cfg = MonitoringConfig(prometheus_url=f"http://127.0.0.1:{port}")
+        with pytest.raises(ProbeRefused, match=r"\[monitoring\] prometheus_url"):
+            monitoring.collect(cfg)

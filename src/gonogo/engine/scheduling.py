@@ -52,6 +52,8 @@ GROUPS = {
     "pg": "postgres",
     "redis": "redis",
     "backup": "backup",
+    "rollback.backup": "backup",  # a check id: it reads the backup listing too
+    "monitoring": "monitoring",  # one read of Prometheus feeds every monitoring.* check
     "load": "load",  # one locust run feeds every load check
     "backup.restore": "restore-drill",  # a check id: it alone is most of a run's wait
 }
