@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from gonogo.probes.smoke import fetch_json
+from gonogo.recipes import smoke as recipe
 from gonogo.recipes import web
 from gonogo.rules import smoke
 
@@ -27,4 +28,5 @@ def test_version(gate):
     cfg = gate.require("web")  # and version_path: the catalogue's requires (opt-in endpoint)
     site = web.site(gate, cfg.url(cfg.version_path))
     gate.target(site.url)
+    recipe.ready(gate)  # after smoke.readiness: a site still starting has no version yet
     gate.judge(smoke.evaluate_version(fetch_json(site), gate.release))
