@@ -119,6 +119,7 @@ NO_HOST = {
     "monitoring.alertmanager_url": ("http://:9093", {"prometheus_url": "http://p"}),
     "monitoring.log_url": ("https://", {"prometheus_url": "http://p"}),
     "monitoring.error_tracking_url": ("https://", {"prometheus_url": "http://p"}),
+    "smoke.smtp.url": ("smtp://:587", {"sender": "a@example.com", "recipient": "b@example.com"}),
 }
 
 
