@@ -23,6 +23,7 @@ import pytest
 import redis
 
 from gonogo import config
+from gonogo.demo import orphans
 from gonogo.demo.components import COMPONENTS
 from gonogo.demo.faults import FAULTS, Fault
 from gonogo.demo.layout import SYSTEM_HOME, demo_home, new_run_dir, untraversable
@@ -387,4 +388,45 @@ def test_demo_home_is_removed_when_nothing_is_left_in_it() -> None:
             assert done.returncode == 0, done.stdout + done.stderr
         assert not (project / ".demo").exists()
     finally:
+        shutil.rmtree(project, ignore_errors=True)
+
+
+def test_down_stops_a_stack_whose_state_an_older_version_wrote() -> None:
+    """A state file written by another gonogo version (a port this version does not know,
+    one it expects missing): `gonogo demo down` stops the stack from its ledger, exit 0, and
+    `status` says what happened in one line (was: a TypeError traceback, the stack left up)."""
+    project = Path(tempfile.mkdtemp(prefix="gonogo-foreign-", dir="/var/tmp"))
+    env = {k: v for k, v in os.environ.items() if k != "GONOGO_DEMO_STATE"}
+
+    def gonogo(*command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "gonogo.cli", "demo", *command],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    try:
+        project.chmod(0o755)  # the postgres user traverses it
+        (project / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+        assert gonogo("up").returncode == 0
+        state = next((project / ".demo").glob("*/state.json"))
+        raw = json.loads(state.read_text())
+        pids = [pid for pid in raw["pids"].values() if pid]
+        raw["ports"]["retired_port"] = raw["ports"].popitem()[1]
+        state.write_text(json.dumps(raw))
+        status = gonogo("status")
+        assert status.returncode == 4 and "another gonogo version" in status.stderr
+        assert "Traceback" not in status.stderr
+        down = gonogo("down")
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert "older stack" in down.stdout
+        assert pids and not any(alive(pid) for pid in pids)
+        assert not (project / ".demo").exists()
+    finally:
+        for run_dir in (project / ".demo").glob("*"):  # a failed assertion leaves nothing up
+            orphans.stop_all(orphans.ledger(run_dir))
         shutil.rmtree(project, ignore_errors=True)

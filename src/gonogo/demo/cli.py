@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from gonogo.commandline import Parser
 from gonogo.demo import faults as catalogue
+from gonogo.demo import orphans
 from gonogo.demo.layout import default_state_file, remove_home_if_empty
 from gonogo.demo.procs import alive
-from gonogo.demo.stack import DemoStack
-from gonogo.errors import GonogoError
+from gonogo.demo.stack import DemoStack, ForeignState
+from gonogo.errors import DemoError, GonogoError
 
 if TYPE_CHECKING:
     from gonogo.catalogue import Catalogue
@@ -77,7 +78,12 @@ def main(argv: list[str]) -> int:
             return _faults()
         if args.command == "up":
             return _up(args)
-        stack = DemoStack.attach(_state_path(args.state))
+        try:
+            stack = DemoStack.attach(_state_path(args.state))
+        except ForeignState as foreign:
+            if args.command != "down":
+                raise
+            return _down_foreign(foreign, _state_path(args.state))
         if args.command == "status":
             return _status(stack)
         return _down(stack, _state_path(args.state))
@@ -164,6 +170,21 @@ def _down(stack: DemoStack, link: Path) -> int:
         if not stack.run_dir.exists()
         else f"stopped; kept {stack.run_dir}"
     )
+    return 0
+
+
+def _down_foreign(foreign: ForeignState, link: Path) -> int:
+    """Stop a stack whose state file this version cannot read: by its ledger (each entry
+    still the same process: PID, start time, command line), never by name."""
+    entries = orphans.ledger(foreign.run_dir)
+    if not entries:
+        raise DemoError(f"{foreign}; but {foreign.run_dir} has no ledger: stop its servers by PID")
+    stopped = orphans.stop_all(entries)
+    shutil.rmtree(foreign.run_dir, ignore_errors=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+        remove_home_if_empty(link.parent)
+    print(f"stopped {len(stopped)} processes of an older stack; removed {foreign.run_dir}")
     return 0
 
 

@@ -62,6 +62,21 @@ STOP_SIGNALS = {
 STOP_TIMEOUT_S = 20.0  # then SIGKILL; PostgreSQL checkpoints before it exits
 
 
+class ForeignState(DemoError):
+    """A state file this version cannot read (written by another gonogo version).
+
+    Attributes:
+        run_dir: the run directory it names; its ledger still lists what it started.
+    """
+
+    def __init__(self, state_file: Path, run_dir: Path) -> None:
+        super().__init__(
+            f"{state_file}: written by another gonogo version; "
+            "`gonogo demo down` stops its processes from the run's ledger"
+        )
+        self.run_dir = run_dir
+
+
 class DemoStack:
     """A running demo stack (started here, or attached through its state file)."""
 
@@ -146,12 +161,16 @@ class DemoStack:
     def attach(cls, state_file: Path) -> DemoStack:
         """Operate a stack started by another process (e.g. ``gonogo demo up``)."""
         raw = RunState.read(state_file)
-        layout = Layout(Path(raw["run_dir"]))
-        ports = Ports(**raw["ports"])
-        c = Components.build(
-            layout, ports, Secrets(**raw["secrets"]), Processes(layout.run_dir / LEDGER)
-        )
-        return cls(c, RunState.from_json(raw))
+        try:
+            layout = Layout(Path(raw["run_dir"]))
+            ports = Ports(**raw["ports"])
+            c = Components.build(
+                layout, ports, Secrets(**raw["secrets"]), Processes(layout.run_dir / LEDGER)
+            )
+            return cls(c, RunState.from_json(raw))
+        except (KeyError, TypeError, ValueError) as err:
+            run_dir = Path(str(raw.get("run_dir", state_file.parent)))
+            raise ForeignState(state_file, run_dir) from err
 
     def detach(self) -> None:
         """Leave the processes running when this interpreter exits (``gonogo demo up``)."""
