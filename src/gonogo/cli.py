@@ -7,6 +7,7 @@ same thing for people who prefer one entry point.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -115,6 +116,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``gonogo ...``; output piped into a reader that stops early (``| head``) ends quietly."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader is gone: no traceback, and no second error when Python flushes at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
+    return code
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = _parser()
     # `gonogo gate --env demo`: argparse's REMAINDER stops short of a leading option, so what
     # it does not know goes through to pytest (or to `gonogo demo`) unchanged
