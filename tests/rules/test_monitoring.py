@@ -180,11 +180,17 @@ def answer(*values: float) -> QueryFacts:
         pytest.param(q("==", 0), answer(1.0), False, None, id="a-restart"),
         pytest.param(q("<", 1), answer(), False, ErrorReason.CONFIG, id="no-data-is-error"),
         pytest.param(q("==", 0, "zero"), answer(), True, None, id="no-data-read-as-zero"),
-        pytest.param(q("<", 1), answer(math.nan), False, None, id="nan-never-passes"),
+        pytest.param(
+            q("<", 1),
+            answer(math.nan),
+            False,
+            ErrorReason.CONFIG,
+            id="nan-is-an-error-not-a-breach",
+        ),
     ],
 )
 def test_queries(query, facts, ok, unverified) -> None:
-    """The worst series meets the threshold; no data is an error; NaN never passes."""
+    """The worst series meets the threshold; no data and NaN (0/0) are errors, never passes."""
     first = rules.evaluate_queries([facts], [query])[0]
     assert (first.ok, first.unverified) == (ok, unverified)
 

@@ -24,6 +24,7 @@ PROMETHEUS = "/usr/bin/prometheus"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 WINDOW = "20s"
 SPIKE_PATH = "/api/checkout"
+TRAFFIC_PATH = "/api/status"
 
 # the plans' rules (docs: /work/shared/plans), with the demo's job names; DatabaseDown, memory
 # and disk rules have no exporter behind them here and stay inactive, but loaded and healthy
@@ -135,6 +136,13 @@ scrape_configs:
   - job_name: app
     static_configs:
       - targets: [{", ".join(targets)}]
+"""
+        # steady synthetic traffic, as a live site has: a request to a healthy API path every
+        # scrape, so the post-deploy window is never empty (0/0) right after a cold start
+        text += f"""  - job_name: traffic-synthetic
+    metrics_path: {TRAFFIC_PATH}
+    static_configs:
+      - targets: ["{LOOPBACK}:{self.ports.app}"]
 """
         if spike:  # synthetic traffic: a request to the failing checkout every scrape
             text += f"""  - job_name: checkout-synthetic

@@ -9,8 +9,10 @@ own code (``amtool config routes test`` against the running server), not re-impl
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
@@ -123,34 +125,58 @@ def collect(cfg: MonitoringConfig) -> PrometheusFacts:
     )
 
 
+DATA_WAIT_S = 10.0  # how long a query answering no data or 0/0 is asked again
+DATA_POLL_S = 1.0
+
+
 def run_queries(
     cfg: MonitoringConfig, post: PostdeployConfig, queries: Iterable[Query]
 ) -> tuple[QueryFacts, ...]:
-    """Each query as an instant query at Prometheus' now (``/api/v1/query``)."""
+    """Each query as an instant query at Prometheus' now (``/api/v1/query``).
+
+    A query that answers no data or NaN (0/0) is asked again every second for up to
+    ``DATA_WAIT_S`` (Prometheus may not have scraped the window yet); what it answers then is
+    judged, empty or not: the rule makes no data and 0/0 an error, never a pass."""
     out = []
     for q in queries:
-        promql = post.promql(q)
-        data = _api(
-            cfg,
-            cfg.prometheus_url,
-            "/api/v1/query?" + urlencode({"query": promql}),
-            "prometheus_url",
-        )
-        kind, result = data.get("resultType"), data.get("result", [])
-        if kind == "scalar":
-            result = [{"metric": {}, "value": result}]
-        elif kind != "vector":
-            raise ProbeError(f"query {q.name}: answered a {kind}, not an instant vector or scalar")
-        samples = tuple(
-            SampleFacts(
-                labels=",".join(f"{k}={v}" for k, v in sorted(s.get("metric", {}).items())),
-                value=float(s["value"][1]),
-            )
-            for s in result
-        )
-        stamp = float(result[0]["value"][0]) if result else 0.0
-        out.append(QueryFacts(q.name, promql, post.window, samples, stamp))
+        deadline = time.monotonic() + DATA_WAIT_S
+        answer = _run_query(cfg, post, q)
+        while not _measured(answer, q) and time.monotonic() < deadline:
+            time.sleep(DATA_POLL_S)
+            answer = _run_query(cfg, post, q)
+        out.append(answer)
     return tuple(out)
+
+
+def _measured(answer: QueryFacts, q: Query) -> bool:
+    """Data to judge: a value that is a number (no data counts when it reads as zero)."""
+    if not answer.samples:
+        return q.if_empty == "zero"
+    return not any(math.isnan(s.value) for s in answer.samples)
+
+
+def _run_query(cfg: MonitoringConfig, post: PostdeployConfig, q: Query) -> QueryFacts:
+    promql = post.promql(q)
+    data = _api(
+        cfg,
+        cfg.prometheus_url,
+        "/api/v1/query?" + urlencode({"query": promql}),
+        "prometheus_url",
+    )
+    kind, result = data.get("resultType"), data.get("result", [])
+    if kind == "scalar":
+        result = [{"metric": {}, "value": result}]
+    elif kind != "vector":
+        raise ProbeError(f"query {q.name}: answered a {kind}, not an instant vector or scalar")
+    samples = tuple(
+        SampleFacts(
+            labels=",".join(f"{k}={v}" for k, v in sorted(s.get("metric", {}).items())),
+            value=float(s["value"][1]),
+        )
+        for s in result
+    )
+    stamp = float(result[0]["value"][0]) if result else 0.0
+    return QueryFacts(q.name, promql, post.window, samples, stamp)
 
 
 def alertmanager(cfg: MonitoringConfig) -> AlertmanagerFacts:

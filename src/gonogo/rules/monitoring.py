@@ -245,7 +245,8 @@ def evaluate_queries(
 ) -> list[Finding]:
     """``postdeploy.metrics`` / ``postdeploy.rollback``: every series of each query satisfies its
     threshold; the worst series is the measured value. No series is an error (cannot check)
-    unless the query says ``if_empty = "zero"``; NaN (0/0: no traffic) is never a pass."""
+    unless the query says ``if_empty = "zero"``; NaN (0/0: no traffic) is an error too (never a
+    pass, and never a rollback criterion breached)."""
     by_name = {q.name: q for q in queries}
     findings = []
     for answer in answers:
@@ -269,11 +270,23 @@ def evaluate_queries(
             )
             continue
         if any(math.isnan(v) for v in values):
-            worst: float | None = None
-        else:
-            higher_is_worse = q.comparison in ("<", "<=", "==")
-            worst = max(values) if higher_is_worse else min(values)
-            worst = round(worst, 6)
+            # 0/0: nothing happened in the window, so nothing was measured. Never a pass, and
+            # never a breach either: an unverified criterion is NO-GO, not ROLL BACK
+            findings.append(
+                Finding(
+                    q.name,
+                    False,
+                    f"{label}: not a number (0/0: no traffic in the window) ({answer.promql})",
+                    None,
+                    q.threshold,
+                    q.unit,
+                    _COMPARISONS[q.comparison],
+                    unverified=ErrorReason.CONFIG,
+                )
+            )
+            continue
+        higher_is_worse = q.comparison in ("<", "<=", "==")
+        worst = round(max(values) if higher_is_worse else min(values), 6)
         finding = compare(
             q.name, worst, _COMPARISONS[q.comparison], q.threshold, unit=q.unit, what=label
         )
