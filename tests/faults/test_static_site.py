@@ -67,12 +67,15 @@ def test_static_site_is_judged_fairly(
 
 
 def test_declared_endpoints_are_checked(sites: StaticSites, run_gate_offstack, tmp_path) -> None:
-    """Declared endpoints are checked: on the static site /health and /version answer 404, so
-    both blockers fail (NO-GO)."""
+    """Declared endpoints are checked: on the static site /health answers 404, so smoke.health
+    fails, and smoke.version, which waits for readiness, is an error naming smoke.readiness
+    (NO-GO)."""
     extra = 'health_path = "/health"\nversion_path = "/version"\n'
     run = run_gate_offstack("smoke/test_smoke.py", env_file=_env(tmp_path, sites, "mozilla", extra))
-    for check_id in ("smoke.health", "smoke.version"):
-        check = run.check(check_id)
-        assert check["outcome"] == "failed", check
-        assert "status = 404 (required == 200)" in check["message"], check["message"]
+    health = run.check("smoke.health")
+    assert health["outcome"] == "failed", health
+    assert "status = 404 (required == 200)" in health["message"], health["message"]
+    version = run.check("smoke.version")
+    assert version["outcome"] == "error", version
+    assert "smoke.readiness" in version["message"], version["message"]
     assert run.verdict == "NO-GO"
