@@ -49,7 +49,14 @@ def test_interrupt_stops_the_locust_run(demo_stack, tmp_path: Path) -> None:
     environ = {**os.environ, "GONOGO_DEMO_STATE": str(demo_stack.state_file)}
     environ.pop("PYTEST_ADDOPTS", None)
     gate = subprocess.Popen(
-        cmd, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        cmd,
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        # a suite run as a background job (`make test &`) inherits SIGINT ignored; the gate
+        # must get it as a terminal's Ctrl-C gives it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120
