@@ -22,6 +22,7 @@ import psycopg
 import pytest
 import redis
 
+from ctrl_c import sigint_default
 from gonogo import config
 from gonogo.demo import orphans
 from gonogo.demo.components import COMPONENTS
@@ -331,7 +332,7 @@ def test_interrupted_start_removes_everything_and_says_so() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "gonogo.cli", *up],
         # a background job inherits an ignored SIGINT; Ctrl-C must reach this one
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_default,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

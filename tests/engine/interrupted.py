@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ctrl_c import sigint_default
+
 # a run that is interrupted ends within this bound: it proves "does not hang", not speed
 # (the longest wait it allows for is a demo stack stopping on a loaded machine)
 EXIT_BOUND_S = 90.0
@@ -84,7 +86,7 @@ def interrupt(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         # a background job (and an xdist worker) ignores SIGINT; Ctrl-C must reach this one
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_default,
     )
     try:
         marker = marks / at

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from ctrl_c import sigint_default
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,7 +58,7 @@ def test_interrupt_stops_the_locust_run(demo_stack, tmp_path: Path) -> None:
         stderr=subprocess.DEVNULL,
         # a suite run as a background job (`make test &`) inherits SIGINT ignored; the gate
         # must get it as a terminal's Ctrl-C gives it
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=sigint_default,
     )
     try:
         deadline = time.monotonic() + 120
