@@ -181,6 +181,31 @@ def test_header_fault_applies_and_reverts(demo_stack: DemoStack) -> None:
     assert demo_stack.active_faults == frozenset()
 
 
+def _wait_for_scrape(stack: DemoStack, job: str, since: float) -> None:
+    """Until the demo Prometheus has scraped ``job`` once after ``since`` (its scrape interval
+    is 3 s; the deadline only stops a hang)."""
+    url = stack.variables()["GONOGO_DEMO_PROMETHEUS_URL"] + "/api/v1/query"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        query = {"query": f'timestamp(up{{job="{job}"}})'}
+        result = httpx.get(url, params=query, timeout=5).json()["data"]["result"]
+        if result and float(result[0]["value"][1]) > since:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"Prometheus did not scrape {job} within 60 s")
+
+
+def test_flaky_fault_counts_the_gates_requests_not_the_synthetic_traffic(
+    demo_stack: DemoStack,
+) -> None:
+    """endpoint-flaky answers the gate's first request 503 even when the demo Prometheus has
+    scraped /api/status (its synthetic traffic) since the fault was applied: a scrape in that gap
+    once handed the gate the good answer first and the fault test failed in CI."""
+    with demo_stack.fault("endpoint-flaky"):
+        _wait_for_scrape(demo_stack, "traffic-synthetic", time.time())
+        assert [_get(demo_stack, "/api/status").status_code for _ in range(3)] == [503, 200, 503]
+
+
 def test_aof_fault_flips_and_reverts(demo_stack: DemoStack) -> None:
     """aof-off turns appendonly off on the master and revert turns it back on."""
     with demo_stack.fault("aof-off"), _redis(demo_stack) as client:
