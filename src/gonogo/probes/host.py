@@ -2,9 +2,12 @@
 
 I/O only: :func:`collect` connects once (:mod:`gonogo.probes.hostconn`), gathers what the role's
 section asks for and returns :class:`~gonogo.facts.host.HostFacts`; :mod:`gonogo.rules.host`
-judges them. Processes are found with testinfra's ``process`` module (``ps``) and sockets with its
+judges them. Processes are found with ``ps`` (by exact command name, as testinfra's ``process``
+module filters ``comm``) in the same batch of commands as the basics, and sockets with testinfra's
 ``socket`` module (``ss``/``netstat``): never ``host.service``, which asks systemd, and systemd is
-not PID 1 in a container (every service would read as stopped).
+not PID 1 in a container (every service would read as stopped). Each command is a round trip
+over ssh (about 0.1 s on loopback when the login shell reads a profile), so what can be one batch
+is one.
 """
 
 from __future__ import annotations
@@ -46,15 +49,17 @@ chronyc -n tracking 2>/dev/null | grep -i '^leap status' | sed 's/^/chronyc /'
 """
 
 
+_PS = 'echo "@ps"; ps -A -o pid= -o comm= 2>/dev/null || echo "!failed"\n'
+
+
 def collect(target: HostTarget) -> HostFacts:
     """Everything the ``host.*`` rules judge about ``target``; ProbeError when unreachable."""
     cfg = target.config
     with connect(target) as conn:
-        sections = _sections(
-            conn.run(_BASICS + _per_path(cfg.mounts, cfg.cert_files), check=True)[1]
-        )
+        script = _BASICS + (_PS if cfg.processes else "") + _per_path(cfg.mounts, cfg.cert_files)
+        sections = _sections(conn.run(script, check=True)[1])
         clock = _clock(conn, sections)
-        processes = _processes(conn, cfg.processes)
+        processes = _processes(conn, cfg.processes, sections)
         sockets = tuple(SocketFacts(s, _listening(conn, s)) for s in cfg.ports)
         secrets = conn.stat(cfg.sensitive_files)
         firewall = hostfirewall.state(conn, cfg.firewall) if cfg.firewall else None
@@ -127,16 +132,20 @@ def _clock(conn: Connection, sections: dict[str, list[str]]) -> ClockFacts:
     return ClockFacts(remote - (before + after) / 2, after - before, synced, source)
 
 
-def _processes(conn: Connection, names: Sequence[str]) -> tuple[ProcessFacts, ...]:
+def _processes(
+    conn: Connection, names: Sequence[str], sections: dict[str, list[str]]
+) -> tuple[ProcessFacts, ...]:
     if not names:
         return ()
-    found: dict[str, list[int]] = {}
-    for name in names:
-        try:
-            procs = conn.host.process.filter(comm=name)
-        except Exception as err:  # testinfra raises AssertionError/RuntimeError when ps fails
-            raise ProbeError(f"host {conn.target.id}: cannot list processes: {err}") from err
-        found[name] = sorted(int(p.pid) for p in procs)
+    listed = sections.get("ps", [])
+    if "!failed" in listed:
+        raise ProbeError(f"host {conn.target.id}: cannot list processes (ps -A failed)")
+    found: dict[str, list[int]] = {name: [] for name in names}
+    for line in listed:
+        pid, _, comm = line.strip().partition(" ")
+        if pid.isdigit() and comm.strip() in found:
+            found[comm.strip()].append(int(pid))
+    found = {name: sorted(pids) for name, pids in found.items()}
     pids = [pid for group in found.values() for pid in group]
     limits = _open_file_limits(conn, pids)
     return tuple(
