@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,25 @@ def test_check_with_the_longest_time_limit_starts_first(pytester: pytest.Pyteste
     assert result.ret == 0, result.stdout.str()
     order = {c["id"]: c["evidence"][0]["measured"] for c in evidence(root)["checks"]}
     assert order["t.slow"].endswith(":1"), order
+
+
+def test_checks_of_one_host_are_one_unit_per_target() -> None:
+    """Every check parametrized by ``host_target`` runs with the other checks of that target
+    (the host facts are gathered once per target); two targets are two units."""
+    from types import SimpleNamespace
+
+    from gonogo.engine.scheduling import group_of
+    from gonogo.probes.hostconn import HostTarget
+
+    class Item:  # what group_of reads of a collected pytest item
+        def __init__(self, target: HostTarget | None) -> None:
+            self.callspec = SimpleNamespace(params={"host_target": target} if target else {})
+
+        def iter_markers(self, name: str) -> Iterator[pytest.Mark]:
+            return iter(())
+
+    web1, web2 = (HostTarget("web", f"ssh://deploy@web{i}", None) for i in (1, 2))  # type: ignore[arg-type]
+    assert group_of(Item(web1), "host.disk") == "host:web:ssh://deploy@web1"  # type: ignore[arg-type]
+    assert group_of(Item(web1), "rollback.command") == "host:web:ssh://deploy@web1"  # type: ignore[arg-type]
+    assert group_of(Item(web2), "host.disk") == "host:web:ssh://deploy@web2"  # type: ignore[arg-type]
+    assert group_of(Item(None), "pg.version") == "postgres"  # type: ignore[arg-type]

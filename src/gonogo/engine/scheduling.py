@@ -7,9 +7,11 @@ page, certificate, redirect chain and CORS answers, the PostgreSQL and Redis fac
 listing are each gathered once per run, as in a serial run, and a worker imports only the client
 libraries of its components. The login flow stays in order: ``ratelimit.login`` (intrusive, so
 sorted last) runs after ``cookies.flags`` on the same worker. The restore drill, the longest
-check of a run, is a unit of its own (it shares only the backup listing) and the unit holding
-the check with the longest time limit starts first, so that the other worker takes the rest
-meanwhile. A test's own ``xdist_group`` marker still wins.
+check of a run, is a unit of its own (it shares only the backup listing); the checks of one host
+(``host.*`` and anything else parametrized by ``host_target``) are a unit per target, so that
+the host facts are gathered once per target and two hosts can go to two workers. The slowest
+units start first (:func:`slow_first`: the restore drill, then a remote host's checks), so
+that the other worker takes the rest meanwhile. A test's own ``xdist_group`` marker still wins.
 
 The controller groups by node id from its own collection: xdist 3.8 tags a grouped test by
 appending ``@group`` to its node id on the worker, which pytest 9.2's structured node ids
@@ -42,7 +44,7 @@ ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 
 _DIST_GIVEN = pytest.StashKey[bool]()
 _GROUPS_KEY = pytest.StashKey[dict[str, str]]()  # gate test node id -> its work unit
-_FIRST_KEY = pytest.StashKey[str]()  # the work unit to start first
+_LIMITS_KEY = pytest.StashKey[dict[str, float]]()  # gate test node id -> its time limit
 
 # check id family -> the xdist group of the component whose shared facts it reads
 GROUPS = {
@@ -100,6 +102,9 @@ def group_of(item: pytest.Item, check_id: str) -> str | None:
     )
     if names:
         return "_".join(names)
+    target = getattr(getattr(item, "callspec", None), "params", {}).get("host_target")
+    if target is not None:  # one connection per host gathers what its checks read
+        return f"host:{target.id}"
     return GROUPS.get(check_id, GROUPS.get(check_id.split(".", 1)[0]))
 
 
@@ -110,13 +115,35 @@ def _time_limit(item: pytest.Item) -> float:
 
 
 def remember_groups(config: pytest.Config, checks: Mapping[pytest.Item, str]) -> None:
-    """Record the work unit of each collected gate test for the ``loadgroup`` scheduler, and
-    the unit to start first: the one holding the check with the longest time limit."""
+    """Record the work unit and the time limit of each collected gate test for the
+    ``loadgroup`` scheduler. Which unit starts first is decided when the run's units are known
+    (after ``-m``/``-k`` deselection: the longest limit of all collected checks may belong to
+    a stage that is not run)."""
     groups = {item.nodeid: group_of(item, cid) for item, cid in checks.items()}
     config.stash[_GROUPS_KEY] = {nodeid: g for nodeid, g in groups.items() if g is not None}
-    longest = max(checks, key=_time_limit, default=None)
-    if longest is not None and _time_limit(longest) > 0:
-        config.stash[_FIRST_KEY] = groups[longest.nodeid] or longest.nodeid
+    config.stash[_LIMITS_KEY] = {item.nodeid: _time_limit(item) for item in checks}
+
+
+def slow_first(config: pytest.Config, workqueue: Mapping[str, Mapping[str, bool]]) -> list[str]:
+    """The run's work units, slowest first as far as can be told before running them: the
+    unit holding the check with the longest time limit (the restore drill), then the checks of
+    each remote host (every command is a network round trip, so such a unit takes longer than
+    its count of checks says), then xdist's order (most checks first). xdist hands each worker
+    a unit and then another whenever it has at most two checks left, so the slowest units start
+    at once on different workers and the rest queue behind them."""
+    limits = config.stash.get(_LIMITS_KEY, {})
+    longest = {
+        scope: max((limits.get(nodeid, 0.0) for nodeid in unit), default=0.0)
+        for scope, unit in workqueue.items()
+    }
+    first = max(longest, key=longest.__getitem__, default=None)
+
+    def key(item: tuple[int, str]) -> tuple[bool, bool, int]:
+        index, scope = item
+        remote = scope.startswith("host:") and "local://" not in scope
+        return (not (scope == first and longest[scope] > 0), not remote, index)
+
+    return [scope for _, scope in sorted(enumerate(workqueue), key=key)]
 
 
 def unit_of(config: pytest.Config, nodeid: str) -> str | None:
@@ -182,10 +209,10 @@ class CrashSafeLoadGroup(CrashSafe, LoadGroupScheduling):
         return group if group is not None else str(super()._split_scope(nodeid))
 
     def _assign_work_unit(self, node: Any) -> None:
-        # the first unit handed out is the longest one; xdist's order (most tests first) after
-        first = self.config.stash.get(_FIRST_KEY, None)
-        if not self._started and first in self.workqueue:
-            self.workqueue.move_to_end(first, last=False)
+        # before the first unit is handed out: the slowest units first (slow_first)
+        if not self._started:
+            for scope in slow_first(self.config, self.workqueue):
+                self.workqueue.move_to_end(scope)
         self._started = True
         super()._assign_work_unit(node)
 
