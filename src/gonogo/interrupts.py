@@ -45,6 +45,31 @@ def _say(message: str) -> None:
         print(f"gonogo: {message}", file=sys.stderr, flush=True)
 
 
+EARLY_MESSAGE = "interrupted before the run started: nothing was checked, no report was written"
+
+
+def _early(signum: int, frame: FrameType | None) -> None:
+    _say(f"{EARLY_MESSAGE} (NO-GO)")
+    raise SystemExit(2)  # pytest's status for an interrupted run, without Python's traceback
+
+
+def hold_early() -> None:
+    """From the plugin's import until pytest's main loop starts (:func:`release_early`): a
+    Ctrl-C ends the process with one line and exit 2 instead of Python's KeyboardInterrupt
+    traceback from inside some import. Nothing of the run exists yet, so there is nothing to
+    stop or write. A SIGINT that is ignored or handled by someone else is left alone."""
+    with contextlib.suppress(ValueError):  # not the main thread: pytest embedded
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _early)
+
+
+def release_early() -> None:
+    """Give SIGINT back to Python's default (KeyboardInterrupt) once pytest can handle it."""
+    with contextlib.suppress(ValueError):
+        if signal.getsignal(signal.SIGINT) is _early:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 class Guard:
     """The process's SIGINT/SIGTERM handler while a gate run lives.
 

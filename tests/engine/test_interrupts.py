@@ -59,6 +59,24 @@ def _project(pytester: pytest.Pytester) -> Path:
     return make_project(pytester, checks=CHECKS, catalogue=CATALOGUE)
 
 
+def test_signal_while_the_plugin_loads_ends_with_one_line(pytester: pytest.Pytester) -> None:
+    """SIGINT before pytest's main loop runs (gonogo and the suite still loading): one line,
+    exit 2 (pytest's interrupted), no traceback, no report and no reports directory."""
+    root = _project(pytester)
+    run = interrupt(
+        gate_command("--env", "t"),
+        cwd=root,
+        marks=root / "marks",
+        reports=root / "reports" / "t",
+        pause=["loading"],
+        at="loading",
+    )
+    assert run.returncode == 2, run.output[-3000:]
+    assert "Traceback" not in run.output and "KeyboardInterrupt" not in run.output, run.output
+    assert "interrupted before the run started: nothing was checked" in run.output
+    assert not (root / "reports").exists()
+
+
 @pytest.mark.parametrize("point", BEFORE_COMMIT)
 def test_signal_before_the_report_is_written_is_no_go(
     pytester: pytest.Pytester, point: str

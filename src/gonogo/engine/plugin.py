@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import gonogo.engine.early  # noqa: F401  (first: Ctrl-C while the rest loads ends cleanly)
 from gonogo import catalogue as catalogue_mod
 from gonogo import config as config_mod
 from gonogo import interrupts, markers
@@ -92,6 +93,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config, args: list[str]) 
 
 
 def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    interrupts.release_early()  # from here pytest turns Ctrl-C into an interrupted run
     if config.getoption("gonogo_catalogue"):
         invocation.require_suite(config)
         try:
@@ -104,6 +106,7 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    interrupts.release_early()  # an xdist worker has no cmdline_main
     invocation.unfreeze_at_exit(config)  # first: its cleanup must run after pytest's own
     for line in markers.registrations():
         config.addinivalue_line("markers", line)
