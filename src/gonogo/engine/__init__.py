@@ -1,7 +1,8 @@
 """The engine: everything that is pytest glue, one module per question it answers.
 
 Plugin entry points (``pyproject.toml``, ``pytest11``): :mod:`.plugin` (the hooks, wiring only)
-and :mod:`.fixtures` (``gate``, ``evidence``, ``gonogo_env``).
+and :mod:`.fixtures` (``gate``, ``evidence``, ``gonogo_env``); :mod:`.early` is the plugin's first
+import (Ctrl-C while the rest loads ends with one line).
 
 - :mod:`.options`: what can a run be asked (command line, ini)? Markers: :mod:`gonogo.markers`.
 - :mod:`.hookspecs`: which hooks may a team implement (``pytest_gonogo_verdict``)?
