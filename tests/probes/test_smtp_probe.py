@@ -57,6 +57,11 @@ class Recorder:
         return "221 Bye"
 
 
+async def _close(server: asyncio.Server) -> None:
+    server.close()
+    await server.wait_closed()
+
+
 @pytest.fixture
 def relay() -> Iterator[tuple[Recorder, int]]:
     """aiosmtpd on a loopback port the kernel chose, served from a thread's event loop."""
@@ -73,8 +78,9 @@ def relay() -> Iterator[tuple[Recorder, int]]:
     try:
         yield recorder, server.sockets[0].getsockname()[1]
     finally:
-        server.close()
-        asyncio.run_coroutine_threadsafe(server.wait_closed(), loop).result(10)
+        # in the loop's own thread: asyncio is not thread-safe, and Server.close() from here
+        # raced the loop detaching the probe's connection (a TypeError seen on a loaded machine)
+        asyncio.run_coroutine_threadsafe(_close(server), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
