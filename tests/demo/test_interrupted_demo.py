@@ -98,12 +98,24 @@ def _paused(point: str, tmp_path: Path, project: Path) -> tuple[subprocess.Popen
     return proc, marks / point
 
 
-def _kill_when_paused(proc: subprocess.Popen[bytes], marker: Path, home: Path) -> Path:
-    """SIGKILL the run once it is paused (no cleanup of any kind runs); returns its run dir."""
+def _wait_paused(proc: subprocess.Popen[bytes], marker: Path) -> None:
     deadline = time.monotonic() + 240
     while not marker.exists():
         assert proc.poll() is None and time.monotonic() < deadline, f"never reached {marker}"
         time.sleep(0.05)
+
+
+def _wait_past_reap(proc: subprocess.Popen[bytes], home: Path) -> None:
+    """Until ``proc``'s demo start has looked for a dead run's leftovers: its run directory is
+    made right after that (or it has ended)."""
+    deadline = time.monotonic() + 240
+    while not _runs_of(proc.pid, home) and proc.poll() is None:
+        assert time.monotonic() < deadline, "the demo start never began"
+        time.sleep(0.05)
+
+
+def _kill(proc: subprocess.Popen[bytes], home: Path) -> Path:
+    """SIGKILL the run (no cleanup of any kind runs); returns its run dir."""
     proc.kill()
     proc.wait()
     (run_dir,) = _runs_of(proc.pid, home)
@@ -152,7 +164,13 @@ def test_next_start_stops_what_a_killed_run_left(tmp_path: Path) -> None:
     runs = [_paused(point, tmp_path, project) for point in ("demo-lane", "checks-done")]
     sleeper = None
     try:
-        killed = [_kill_when_paused(proc, marker, home) for proc, marker in runs]
+        # kill only once every start in this home has looked for leftovers: a start that came
+        # later would rightly reap a killed run's stack before this test looks at it (seen on a
+        # loaded machine, where `demo up` reached its reap after the first run was killed)
+        for proc, marker in runs:
+            _wait_paused(proc, marker)
+        _wait_past_reap(up, home)
+        killed = [_kill(proc, home) for proc, _ in runs]
         assert up.wait(timeout=240) == 0
         kept = [pid for pid in DemoStack.attach(state).pids.values() if pid]
         left = {run: [e.pid for e in orphans.ledger(run) if e.same_process()] for run in killed}
