@@ -105,6 +105,21 @@ def test_alerts(alerts, bad) -> None:
     assert failed(rules.evaluate_alerts(prom(alerts=alerts), ["critical"])) == bad
 
 
+def test_firing_alert_names_its_instance_and_since_when() -> None:
+    """The message says which target fires and since when (Prometheus' activeAt), so a
+    release manager can tell an outage from a blip; without them it says what it has."""
+    alert = AlertFacts("APIDown", "firing", "critical", "Backend API is down", "10.0.0.5:8000",
+                       "2026-12-06T11:59:12.123456789Z")  # fmt: skip
+    (finding,) = rules.evaluate_alerts(prom(alerts=(alert,)), ["critical"])
+    assert "APIDown (Backend API is down) on 10.0.0.5:8000 since 2026-12-06T11:59:12Z" in str(
+        finding.message
+    )
+    (bare,) = rules.evaluate_alerts(
+        prom(alerts=(AlertFacts("A", "firing", "critical"),)), ["critical"]
+    )
+    assert "A (critical)" in str(bare.message) and " on " not in str(bare.message)
+
+
 def test_not_ready_fails() -> None:
     """A Prometheus that answers but is not ready fails monitoring.prometheus."""
     assert failed(rules.evaluate_prometheus(prom(ready=False))) == ["ready"]

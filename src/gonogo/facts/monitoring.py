@@ -42,12 +42,17 @@ class RuleFacts:
 
 @dataclass(frozen=True, slots=True)
 class AlertFacts:
-    """One active alert (``/api/v1/alerts``): ``state`` is ``firing`` or ``pending``."""
+    """One active alert (``/api/v1/alerts``): ``state`` is ``firing`` or ``pending``;
+    ``instance`` its ``instance`` label (empty when it has none) and ``active_at`` when it became
+    active (Prometheus' ``activeAt``, RFC 3339), so a release manager sees which target and since
+    when."""
 
     name: str
     state: str
     severity: str
     summary: str = ""
+    instance: str = ""
+    active_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,8 @@ def collect(cfg: MonitoringConfig) -> PrometheusFacts:
                 state=str(a.get("state", "")),
                 severity=str(a.get("labels", {}).get("severity", "")),
                 summary=str(a.get("annotations", {}).get("summary", "")),
+                instance=str(a.get("labels", {}).get("instance", "")),
+                active_at=str(a.get("activeAt", "")),
             )
             for a in alerts.get("alerts", [])
         ),

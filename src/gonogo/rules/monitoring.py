@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from gonogo.facts.monitoring import (
+    AlertFacts,
     AlertmanagerFacts,
     EndpointFacts,
     PrometheusFacts,
@@ -129,6 +130,13 @@ def evaluate_rules(facts: PrometheusFacts, required: Sequence[RequiredRule]) -> 
     return findings
 
 
+def _described(alert: AlertFacts) -> str:
+    """``APIDown (Backend API is down) on 10.0.0.5:8000 since 2026-12-06T11:59:12Z``."""
+    where = f" on {alert.instance}" if alert.instance else ""
+    since = f" since {alert.active_at[:19]}Z" if alert.active_at[:19] else ""
+    return f"{alert.name} ({alert.summary or alert.severity}){where}{since}"
+
+
 def evaluate_alerts(facts: PrometheusFacts, critical: Sequence[str]) -> list[Finding]:
     """``monitoring.alerts``: no alert of a critical severity is firing (others are noted)."""
     firing = [a for a in facts.alerts if a.state == "firing"]
@@ -142,11 +150,7 @@ def evaluate_alerts(facts: PrometheusFacts, critical: Sequence[str]) -> list[Fin
             0,
             unit="alerts",
             what="critical alerts firing"
-            + (
-                ": " + ", ".join(f"{a.name} ({a.summary or a.severity})" for a in blocking)
-                if blocking
-                else ""
-            ),
+            + (": " + ", ".join(_described(a) for a in blocking) if blocking else ""),
         )
     ]
     if others:
