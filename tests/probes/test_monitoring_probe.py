@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from gonogo.demo.stack import DemoStack
 from gonogo.probes import monitoring
 from gonogo.rules import monitoring as rules
 from gonogo.schema.monitoring import MonitoringConfig
@@ -75,3 +76,20 @@ def test_refused_prometheus_names_its_key() -> None:
         cfg = MonitoringConfig(prometheus_url=f"http://127.0.0.1:{port}")
         with pytest.raises(ProbeRefused, match=r"\[monitoring\] prometheus_url"):
             monitoring.collect(cfg)
+
+
+def test_firing_alert_has_its_start_time(demo_stack: DemoStack) -> None:
+    """Against the demo's real Prometheus with a critical rule firing: the alert's facts carry
+    when it became active (``activeAt``), which the message shows."""
+    import datetime as dt
+
+    cfg = MonitoringConfig(prometheus_url=demo_stack.variables()["GONOGO_DEMO_PROMETHEUS_URL"])
+    with demo_stack.fault("critical-alert-firing"):
+        facts = monitoring.collect(cfg)
+    (alert,) = [a for a in facts.alerts if a.name == "QueueBacklogCritical"]
+    assert alert.state == "firing"
+    since = dt.datetime.fromisoformat(alert.active_at[:19])
+    assert abs((dt.datetime.now(dt.UTC).replace(tzinfo=None) - since).total_seconds()) < 600
+    assert f"since {alert.active_at[:19]}Z" in str(
+        rules.evaluate_alerts(facts, ["critical"])[0].message
+    )
