@@ -144,6 +144,7 @@ def demo_stack() -> Iterator[dict[str, str]]:
         yield {"GONOGO_DEMO_STATE": given}
         return
     with tempfile.TemporaryDirectory(prefix="gonogo-bench-") as tmp:
+        os.chmod(tmp, 0o755)  # the demo's PostgreSQL runs as postgres and must traverse it
         state = str(Path(tmp) / "state.json")
         gonogo = str(VENV_BIN / "gonogo")
         subprocess.run(
