@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.interrupted import assert_agrees, gate_command, interrupt
+from engine.interrupted import Interrupted, assert_agrees, gate_command, interrupt
 from engine.project import make_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -59,18 +59,26 @@ def _project(pytester: pytest.Pytester) -> Path:
     return make_project(pytester, checks=CHECKS, catalogue=CATALOGUE)
 
 
-def test_signal_while_the_plugin_loads_ends_with_one_line(pytester: pytest.Pytester) -> None:
-    """SIGINT before pytest's main loop runs (gonogo and the suite still loading): one line,
-    exit 2 (pytest's interrupted), no traceback, no report and no reports directory."""
-    root = _project(pytester)
-    run = interrupt(
+def _interrupted_at(
+    root: Path, point: str, signals: tuple[signal.Signals, ...] = (signal.SIGINT,)
+) -> Interrupted:
+    """A gate run of the project at ``root``, paused at ``point`` and sent ``signals`` there."""
+    return interrupt(
         gate_command("--env", "t"),
         cwd=root,
         marks=root / "marks",
         reports=root / "reports" / "t",
-        pause=["loading"],
-        at="loading",
+        pause=[point],
+        at=point,
+        signals=signals,
     )
+
+
+def test_signal_while_the_plugin_loads_ends_with_one_line(pytester: pytest.Pytester) -> None:
+    """SIGINT before pytest's main loop runs (gonogo and the suite still loading): one line,
+    exit 2 (pytest's interrupted), no traceback, no report and no reports directory."""
+    root = _project(pytester)
+    run = _interrupted_at(root, "loading")
     assert run.returncode == 2, run.output[-3000:]
     assert "Traceback" not in run.output and "KeyboardInterrupt" not in run.output, run.output
     assert "interrupted before the run started: nothing was checked" in run.output
@@ -85,14 +93,7 @@ def test_signal_before_the_report_is_written_is_no_go(
     check, a fixture teardown, the session's end, while the files are written): the report
     says NO-GO (interrupted), the exit code is 2, both agree and nothing is half-written."""
     root = _project(pytester)
-    run = interrupt(
-        gate_command("--env", "t"),
-        cwd=root,
-        marks=root / "marks",
-        reports=root / "reports" / "t",
-        pause=[point],
-        at=point,
-    )
+    run = _interrupted_at(root, point)
     document = assert_agrees(run)
     assert (run.returncode, document["verdict"]) == (2, "NO-GO"), run.output[-3000:]
 
@@ -101,14 +102,7 @@ def test_signal_after_the_report_is_written_changes_nothing(pytester: pytest.Pyt
     """SIGINT after the report is committed (latest moved): the verdict stands, the process
     exits with the code the report states and says so."""
     root = _project(pytester)
-    run = interrupt(
-        gate_command("--env", "t"),
-        cwd=root,
-        marks=root / "marks",
-        reports=root / "reports" / "t",
-        pause=["committed"],
-        at="committed",
-    )
+    run = _interrupted_at(root, "committed")
     document = assert_agrees(run)
     assert (run.returncode, document["verdict"]) == (0, "GO")
     assert "received after the report was written; the verdict stands" in run.output
@@ -119,15 +113,7 @@ def test_sigterm_and_repeated_signals(pytester: pytest.Pytester, point: str) -> 
     """SIGTERM (a CI cancel) is SIGINT, and a second and third signal while the run ends do
     not cut its cleanups or its report short."""
     root = _project(pytester)
-    run = interrupt(
-        gate_command("--env", "t"),
-        cwd=root,
-        marks=root / "marks",
-        reports=root / "reports" / "t",
-        pause=[point],
-        at=point,
-        signals=(signal.SIGTERM, signal.SIGINT, signal.SIGTERM),
-    )
+    run = _interrupted_at(root, point, signals=(signal.SIGTERM, signal.SIGINT, signal.SIGTERM))
     document = assert_agrees(run)
     assert (run.returncode, document["verdict"]) == (2, "NO-GO")
     assert any("SIGTERM" in reason for reason in document["reasons"]), document["reasons"]

@@ -255,3 +255,30 @@ def test_checks_of_one_host_are_one_unit_per_target() -> None:
     assert group_of(Item(web1), "rollback.command") == "host:web:ssh://deploy@web1"  # type: ignore[arg-type]
     assert group_of(Item(web2), "host.disk") == "host:web:ssh://deploy@web2"  # type: ignore[arg-type]
     assert group_of(Item(None), "pg.version") == "postgres"  # type: ignore[arg-type]
+
+
+def test_slowest_units_are_handed_out_first() -> None:
+    """The unit with the longest time limit among those run starts first, then each remote
+    host's unit, then xdist's order; with no time limit at all, remote hosts lead."""
+    from types import SimpleNamespace
+
+    from gonogo.engine import scheduling
+
+    config = SimpleNamespace(stash=pytest.Stash())
+    config.stash[scheduling._LIMITS_KEY] = {"drill": 15000.0, "integrity": 3600.0}
+    queue = {
+        "web": {"a": False, "b": False, "c": False},
+        "backup": {"integrity": False},
+        "host:app:local://": {"d": False},
+        "host:app:ssh://root@h": {"e": False},
+        "restore-drill": {"drill": False},
+    }
+    order = scheduling.slow_first(config, queue)  # type: ignore[arg-type]
+    assert order == ["restore-drill", "host:app:ssh://root@h", "web", "backup", "host:app:local://"]
+    del queue["restore-drill"], queue["backup"]
+    config.stash[scheduling._LIMITS_KEY] = {}
+    assert scheduling.slow_first(config, queue) == [  # type: ignore[arg-type]
+        "host:app:ssh://root@h",
+        "web",
+        "host:app:local://",
+    ]

@@ -45,6 +45,7 @@ ALLOWED_DIST = ("no", "load", "loadscope", "loadfile", "loadgroup")
 _DIST_GIVEN = pytest.StashKey[bool]()
 _GROUPS_KEY = pytest.StashKey[dict[str, str]]()  # gate test node id -> its work unit
 _LIMITS_KEY = pytest.StashKey[dict[str, float]]()  # gate test node id -> its time limit
+HOST_UNIT = "host:"  # the work unit of a host target's checks: "host:<role>:<url>"
 
 # check id family -> the xdist group of the component whose shared facts it reads
 GROUPS = {
@@ -104,7 +105,7 @@ def group_of(item: pytest.Item, check_id: str) -> str | None:
         return "_".join(names)
     target = getattr(getattr(item, "callspec", None), "params", {}).get("host_target")
     if target is not None:  # one connection per host gathers what its checks read
-        return f"host:{target.id}"
+        return f"{HOST_UNIT}{target.id}"
     return GROUPS.get(check_id, GROUPS.get(check_id.split(".", 1)[0]))
 
 
@@ -137,13 +138,14 @@ def slow_first(config: pytest.Config, workqueue: Mapping[str, Mapping[str, bool]
         for scope, unit in workqueue.items()
     }
     first = max(longest, key=longest.__getitem__, default=None)
+    if first is not None and longest[first] == 0:
+        first = None  # no check has a time limit
 
-    def key(item: tuple[int, str]) -> tuple[bool, bool, int]:
-        index, scope = item
-        remote = scope.startswith("host:") and "local://" not in scope
-        return (not (scope == first and longest[scope] > 0), not remote, index)
+    def key(scope: str) -> tuple[bool, bool]:
+        remote = scope.startswith(HOST_UNIT) and "local://" not in scope
+        return (scope != first, not remote)
 
-    return [scope for _, scope in sorted(enumerate(workqueue), key=key)]
+    return sorted(workqueue, key=key)  # stable: xdist's order within each rank
 
 
 def unit_of(config: pytest.Config, nodeid: str) -> str | None:

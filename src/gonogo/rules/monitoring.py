@@ -244,6 +244,20 @@ def evaluate_endpoint(facts: EndpointFacts, what: str) -> list[Finding]:
     ]
 
 
+def _unverified(q: Query, message: str) -> Finding:
+    """A query that measured nothing (no data, 0/0): an error, never a pass or a breach."""
+    return Finding(
+        q.name,
+        False,
+        message,
+        None,
+        q.threshold,
+        q.unit,
+        _COMPARISONS[q.comparison],
+        unverified=ErrorReason.CONFIG,
+    )
+
+
 def evaluate_queries(
     answers: Sequence[QueryFacts], queries: Sequence[Query], *, criterion: str = "query"
 ) -> list[Finding]:
@@ -260,34 +274,13 @@ def evaluate_queries(
         if not values and q.if_empty == "zero":
             values = [0.0]
         if not values:
-            findings.append(
-                Finding(
-                    q.name,
-                    False,
-                    f"{label}: no data ({answer.promql})",
-                    None,
-                    q.threshold,
-                    q.unit,
-                    _COMPARISONS[q.comparison],
-                    unverified=ErrorReason.CONFIG,
-                )
-            )
+            findings.append(_unverified(q, f"{label}: no data ({answer.promql})"))
             continue
         if any(math.isnan(v) for v in values):
             # 0/0: nothing happened in the window, so nothing was measured. Never a pass, and
             # never a breach either: an unverified criterion is NO-GO, not ROLL BACK
-            findings.append(
-                Finding(
-                    q.name,
-                    False,
-                    f"{label}: not a number (0/0: no traffic in the window) ({answer.promql})",
-                    None,
-                    q.threshold,
-                    q.unit,
-                    _COMPARISONS[q.comparison],
-                    unverified=ErrorReason.CONFIG,
-                )
-            )
+            message = f"{label}: not a number (0/0: no traffic in the window) ({answer.promql})"
+            findings.append(_unverified(q, message))
             continue
         higher_is_worse = q.comparison in ("<", "<=", "==")
         worst = round(max(values) if higher_is_worse else min(values), 6)
